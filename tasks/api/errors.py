@@ -1,0 +1,58 @@
+"""Every API error leaves as `{"status_code": n, "error": "..."}`: what the client reads."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from tasks.errors import ApiError
+
+logger = logging.getLogger("annotator")
+
+STATUS_BY_TYPE = {
+    exceptions.NotAuthenticated: 401,
+    exceptions.AuthenticationFailed: 401,
+}
+
+
+def error_body(status_code: int, message: str) -> dict:
+    return {"status_code": status_code, "error": message}
+
+
+def _message(detail: object) -> str:
+    if isinstance(detail, list):
+        return "; ".join(_message(d) for d in detail)
+    if isinstance(detail, dict):
+        return "; ".join(f"{k}: {_message(v)}" for k, v in detail.items())
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ApiError):
+        return Response(exc.as_json(), status=exc.status_code)
+    if isinstance(exc, Http404):
+        return Response(error_body(404, "Not found."), status=404)
+    if isinstance(exc, PermissionDenied):
+        return Response(error_body(403, "Permission denied."), status=403)
+    if isinstance(exc, exceptions.APIException):
+        status_code = STATUS_BY_TYPE.get(type(exc), exc.status_code)
+        if isinstance(exc, exceptions.NotAuthenticated):
+            message = "Please provide your API key as the user name of HTTP Basic auth."
+        else:
+            message = _message(exc.detail)
+        headers = {}
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            headers["Retry-After"] = str(int(exc.wait) + 1)
+        if status_code == 401:
+            headers["WWW-Authenticate"] = 'Basic realm="annotator API"'
+        return Response(error_body(status_code, message), status=status_code, headers=headers)
+    logger.exception("unhandled API error", exc_info=exc)
+    return Response(error_body(500, "Internal server error."), status=500)
+
+
+def not_found_view(request, *args, **kwargs) -> JsonResponse:
+    return JsonResponse(error_body(404, f"No endpoint at {request.path}."), status=404)

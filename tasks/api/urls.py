@@ -1,0 +1,36 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tasks.api import views_batches as batches
+from tasks.api import views_files as files
+from tasks.api import views_projects as projects
+from tasks.api import views_tasks as tasks
+from tasks.api.errors import not_found_view
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(authentication_classes=[],
+                                               permission_classes=[]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[],
+                                                 permission_classes=[]), name="api-docs"),
+    path("tasks", tasks.TaskListView.as_view()),
+    path("task/<str:key>", tasks.TaskView.as_view()),
+    path("task/<str:task_id>/cancel", tasks.CancelTaskView.as_view()),
+    path("task/<str:task_id>/audit", tasks.AuditTaskView.as_view()),
+    path("task/<str:task_id>/unique_id", tasks.TaskUniqueIdView.as_view()),
+    path("task/<str:task_id>/setMetadata", tasks.TaskMetadataView.as_view()),
+    path("task/<str:task_id>/tags", tasks.TaskTagsView.as_view()),
+    path("batches", batches.BatchesView.as_view()),
+    path("batches/<str:name>", batches.BatchDetailView.as_view()),
+    path("batches/<str:name>/finalize", batches.BatchFinalizeView.as_view()),
+    path("batches/<str:name>/status", batches.BatchStatusView.as_view()),
+    path("batches/<str:name>/setMetadata", batches.BatchSetMetadataView.as_view()),
+    path("projects", projects.ProjectsView.as_view()),
+    path("projects/<str:name>", projects.ProjectDetailView.as_view()),
+    path("projects/<str:name>/setParams", projects.ProjectSetParamsView.as_view()),
+    path("projects/<str:name>/setOntology", projects.ProjectSetOntologyView.as_view()),
+    path("projects/<str:name>/taskTemplates", projects.ProjectTemplatesView.as_view()),
+    path("files/upload", files.UploadFileView.as_view()),
+    path("files/import", files.ImportFileView.as_view()),
+    path("files/<uuid:file_id>/content", files.FileContentView.as_view()),
+    re_path(r"^.*$", not_found_view),
+]

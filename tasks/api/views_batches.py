@@ -1,0 +1,110 @@
+"""Endpoints under /v1/batches."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tasks import lifecycle
+from tasks.api import listing
+from tasks.api.base import ApiView, body_object, ok
+from tasks.errors import ApiError
+from tasks.models import Batch
+from tasks.models.projects import BatchStatus
+from tasks.presenters import batch_json
+
+TAGS = ["batches"]
+LIST_PARAMS = {"project", "status", "start_time", "end_time", "completed_after",
+               "completed_before", "audited_after", "audited_before", "exclude_archived",
+               "limit", "offset"}
+
+
+def obj_schema(summary: str, request=None, **kwargs):
+    return extend_schema(summary=summary, tags=TAGS, request=request,
+                         responses={200: OpenApiTypes.OBJECT}, **kwargs)
+
+
+class BatchesView(ApiView):
+    @obj_schema("List batches, newest first, offset paging",
+                parameters=[OpenApiParameter(n, str) for n in sorted(LIST_PARAMS)])
+    def get(self, request: Request) -> Response:
+        query = request.query_params
+        unknown = sorted(set(query) - LIST_PARAMS)
+        if unknown:
+            raise ApiError(400, f"Unknown parameter(s) for /batches: {', '.join(unknown)}.")
+        qs = self._filter(self.scoped(Batch).select_related("project"), query)
+        limit = listing.parse_limit(query)
+        offset = self._offset(query)
+        total = qs.count()
+        page = list(qs.order_by("-created_at", "-id")[offset: offset + limit])
+        return ok({"docs": [batch_json(b) for b in page], "totalDocs": total, "total": total,
+                   "limit": limit, "offset": offset, "has_more": offset + len(page) < total})
+
+    @staticmethod
+    def _offset(query) -> int:
+        try:
+            offset = int(query.get("offset", "0"))
+        except ValueError:
+            offset = -1
+        if offset < 0:
+            raise ApiError(400, "offset must be a non-negative integer.")
+        return offset
+
+    @staticmethod
+    def _filter(qs, query):
+        if query.get("project"):
+            qs = qs.filter(project__name=query["project"])
+        status = query.get("status")
+        if status:
+            if status not in BatchStatus.values:
+                raise ApiError(400, f"status must be one of {', '.join(BatchStatus.values)}.")
+            qs = qs.filter(status=status)
+        ranges = {"start_time": "created_at__gte", "end_time": "created_at__lte",
+                  "completed_after": "completed_at__gte",
+                  "completed_before": "completed_at__lte"}
+        for name, lookup in ranges.items():
+            if query.get(name):
+                qs = qs.filter(**{lookup: listing.parse_time(name, query[name])})
+        if listing.parse_bool("exclude_archived", query.get("exclude_archived", "false")):
+            qs = qs.filter(project__archived=False)
+        return qs
+
+    @obj_schema("Create a batch", request=OpenApiTypes.OBJECT)
+    def post(self, request: Request) -> Response:
+        batch = lifecycle.create_batch(owner=self.owner, is_test=self.is_test,
+                                       body=body_object(request))
+        return ok(batch_json(batch))
+
+
+class BatchDetailView(ApiView):
+    @obj_schema("Retrieve a batch")
+    def get(self, request: Request, name: str) -> Response:
+        return ok(batch_json(self.get_batch(name)))
+
+
+class BatchFinalizeView(ApiView):
+    @obj_schema("Finalize a batch")
+    def post(self, request: Request, name: str) -> Response:
+        return ok(batch_json(lifecycle.finalize_batch(self.get_batch(name))))
+
+
+class BatchStatusView(ApiView):
+    @obj_schema("A batch's status and its task counts by status")
+    def get(self, request: Request, name: str) -> Response:
+        batch = self.get_batch(name)
+        counts = {row["status"]: row["n"] for row in
+                  batch.tasks.values("status").annotate(n=Count("pk")).order_by()}
+        data = {"status": batch.status}
+        for status in ("pending", "completed", "error", "canceled"):
+            data[status] = counts.get(status, 0)
+        return ok(data)
+
+
+class BatchSetMetadataView(ApiView):
+    @obj_schema("Replace a batch's metadata", request=OpenApiTypes.OBJECT)
+    def post(self, request: Request, name: str) -> Response:
+        return ok(batch_json(lifecycle.set_batch_metadata(self.get_batch(name),
+                                                          request.data)))

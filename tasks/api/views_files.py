@@ -1,0 +1,60 @@
+"""Endpoints under /v1/files."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tasks import files
+from tasks.api.base import ApiView, body_object, ok
+from tasks.errors import ApiError
+from tasks.models import UploadedFile
+from tasks.presenters import file_json
+
+TAGS = ["files"]
+
+
+class UploadFileView(ApiView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(summary="Upload an image (multipart, field `file`)", tags=TAGS,
+                   request={"multipart/form-data": {
+                       "type": "object", "required": ["file"],
+                       "properties": {"file": {"type": "string", "format": "binary"},
+                                      "display_name": {"type": "string"},
+                                      "project_name": {"type": "string"},
+                                      "reference_id": {"type": "string"},
+                                      "metadata": {"type": "string"}}}},
+                   responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApiError(400, "Please include the file in the multipart field `file`.")
+        fields = {k: request.data.get(k) for k in
+                  ("display_name", "project_name", "reference_id", "metadata")}
+        record = files.store_file(owner=self.owner, is_test=self.is_test, data=upload.read(),
+                                  fields=fields, default_name=upload.name or "")
+        return ok(file_json(record))
+
+
+class ImportFileView(ApiView):
+    @extend_schema(summary="Import an image from a URL", tags=TAGS, request=OpenApiTypes.OBJECT,
+                   responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        record = files.import_file(owner=self.owner, is_test=self.is_test,
+                                   body=body_object(request))
+        return ok(file_json(record))
+
+
+class FileContentView(ApiView):
+    @extend_schema(summary="Download a stored file", tags=TAGS,
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, file_id: str) -> FileResponse:
+        record = self.scoped(UploadedFile).filter(id=file_id).first()
+        if record is None:
+            raise ApiError(404, "File not found.")
+        return FileResponse(record.file.open("rb"), content_type=record.mime_type)

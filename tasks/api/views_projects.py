@@ -1,0 +1,68 @@
+"""Endpoints under /v1/projects."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tasks import lifecycle
+from tasks.api.base import ApiView, body_object, ok
+from tasks.api.listing import parse_bool
+from tasks.errors import ApiError
+from tasks.models import Project
+from tasks.presenters import project_json
+
+TAGS = ["projects"]
+
+
+class ProjectsView(ApiView):
+    @extend_schema(summary="List projects", tags=TAGS,
+                   parameters=[OpenApiParameter("archived", bool)],
+                   responses={200: {"type": "array", "items": {"type": "object"}}})
+    def get(self, request: Request) -> Response:
+        qs = self.scoped(Project).prefetch_related("param_versions").order_by("created_at")
+        archived = request.query_params.get("archived")
+        if archived is not None:
+            qs = qs.filter(archived=parse_bool("archived", archived))
+        return ok([project_json(p) for p in qs])
+
+    @extend_schema(summary="Create a project", tags=TAGS, request=OpenApiTypes.OBJECT,
+                   responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        project = lifecycle.create_project(owner=self.owner, is_test=self.is_test,
+                                           body=body_object(request))
+        return ok(project_json(self.get_project(project.name)))
+
+
+class ProjectDetailView(ApiView):
+    @extend_schema(summary="Retrieve a project", tags=TAGS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, name: str) -> Response:
+        return ok(project_json(self.get_project(name)))
+
+
+class ProjectSetParamsView(ApiView):
+    @extend_schema(summary="Add a new version of a project's params", tags=TAGS,
+                   request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request, name: str) -> Response:
+        project = lifecycle.set_project_params(self.get_project(name), body_object(request))
+        return ok(project_json(self.get_project(project.name)))
+
+
+class ProjectSetOntologyView(ApiView):
+    @extend_schema(summary="Set a project's ontology", tags=TAGS, request=OpenApiTypes.OBJECT,
+                   responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request, name: str) -> Response:
+        project = self.get_project(name)
+        lifecycle.set_project_ontology(project, body_object(request))
+        return ok({"name": project.name, "ontology": project.ontology,
+                   "ontology_versions": len(project.ontology_history)})
+
+
+class ProjectTemplatesView(ApiView):
+    @extend_schema(summary="Task templates (not used by image projects)", tags=TAGS,
+                   responses={400: OpenApiTypes.OBJECT})
+    def get(self, request: Request, name: str) -> Response:
+        self.get_project(name)
+        raise ApiError(400, "Task templates exist only for Chat and TextCollection projects.")

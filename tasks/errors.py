@@ -1,0 +1,20 @@
+"""The domain error that the API turns into Scale's error body."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """An error meant for the API consumer: `{"status_code": n, "error": message}`."""
+
+    def __init__(self, status_code: int, message: str, **extra: object) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.extra = extra
+
+    def as_json(self) -> dict:
+        return {"status_code": self.status_code, "error": self.message, **self.extra}
+
+
+def not_found(kind: str) -> ApiError:
+    return ApiError(404, f"{kind} with that ID not found." if kind == "Task" else f"{kind} not found.")

@@ -1,0 +1,19 @@
+"""Models of the tasks app, one module per concept."""
+
+from tasks.models.accounts import AccountSettings, ApiKey
+from tasks.models.files import UploadedFile
+from tasks.models.projects import Batch, Project, ProjectParamVersion
+from tasks.models.tasks import Annotation, Task, TaskStatus, TaskTag
+
+__all__ = [
+    "AccountSettings",
+    "Annotation",
+    "ApiKey",
+    "Batch",
+    "Project",
+    "ProjectParamVersion",
+    "Task",
+    "TaskStatus",
+    "TaskTag",
+    "UploadedFile",
+]

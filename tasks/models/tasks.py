@@ -1,0 +1,148 @@
+"""Tasks, their tags and their annotations.
+
+A task's status is changed only through `tasks.lifecycle`; nothing else writes `status`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from tasks.models.projects import Batch, Project
+
+
+def new_task_id() -> str:
+    """A 24-hex id in the style of a Mongo ObjectId: creation second, then random bytes."""
+    return f"{int(time.time()):08x}{os.urandom(8).hex()}"
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending"
+    COMPLETED = "completed"
+    CANCELED = "canceled"
+    ERROR = "error"
+
+
+class Task(models.Model):
+    task_id = models.CharField(primary_key=True, max_length=24, default=new_task_id)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="owned_tasks")
+    is_test = models.BooleanField(default=False)
+    type = models.CharField(max_length=64, default="imageannotation")
+    status = models.CharField(max_length=16, choices=TaskStatus.choices,
+                              default=TaskStatus.PENDING)
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="tasks")
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="tasks")
+    project_param_version = models.IntegerField(null=True, blank=True)
+    instruction = models.TextField(blank=True, default="")
+    callback_url = models.CharField(max_length=2048, blank=True, default="")
+    params = models.JSONField(default=dict)
+    response = models.JSONField(null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    unique_id = models.CharField(max_length=512, null=True, blank=True)
+    clear_unique_id_on_error = models.BooleanField(default=False)
+    priority = models.PositiveSmallIntegerField(default=20)
+    urgency = models.CharField(max_length=20, default="standard")
+    work_started = models.BooleanField(default=False)
+    audits = models.JSONField(default=list, blank=True)
+    customer_review_status = models.CharField(max_length=20, blank=True, default="")
+    callback_succeeded = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    # The image as fetched and kept by us (filled by the attachment worker).
+    attachment_file = models.FileField(upload_to="attachments/", max_length=300, blank=True)
+    attachment_width = models.PositiveIntegerField(null=True, blank=True)
+    attachment_height = models.PositiveIntegerField(null=True, blank=True)
+    attachment_mime = models.CharField(max_length=100, blank=True, default="")
+
+    # The tasker who holds the task, and until when.
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="claimed_tasks")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="completed_tasks")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "is_test", "unique_id"],
+                condition=models.Q(unique_id__isnull=False),
+                name="task_unique_id_per_account",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["owner", "is_test", "-created_at", "-task_id"],
+                         name="task_list_order"),
+            models.Index(fields=["project", "status", "-priority", "created_at"],
+                         name="task_queue_order"),
+            models.Index(fields=["batch", "status"], name="task_batch_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.task_id
+
+
+class TaskTag(models.Model):
+    """One row per tag of a task, so that tag filters use an index."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="tag_rows")
+    tag = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "tag"], name="task_tag_unique")]
+        indexes = [models.Index(fields=["tag"])]
+
+    def __str__(self) -> str:
+        return self.tag
+
+
+class AnnotationSource(models.TextChoices):
+    HYPOTHESIS = "hypothesis"
+    BASE = "base"
+    TASKER = "tasker"
+
+
+class Annotation(models.Model):
+    """One annotation of a task's working set, in the contract's JSON shape.
+
+    `geometry` holds exactly the type's geometry keys of the response format (left/top/width/
+    height, vertices, x/y, edges...), so that the row, the canvas and the API share one format.
+    """
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="annotations")
+    uuid = models.CharField(max_length=64)
+    type = models.CharField(max_length=16)
+    label = models.CharField(max_length=300, null=True, blank=True)
+    geometry = models.JSONField(default=dict)
+    attributes = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=16, choices=AnnotationSource.choices,
+                              default=AnnotationSource.TASKER)
+    locked = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "uuid"], name="annotation_uuid_per_task")
+        ]
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.label or ''} ({self.uuid})"
+
+    def as_json(self) -> dict:
+        data = {"uuid": self.uuid, "type": self.type}
+        if self.label is not None:
+            data["label"] = self.label
+        data.update(self.geometry)
+        data["attributes"] = self.attributes
+        return data

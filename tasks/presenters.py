@@ -1,0 +1,108 @@
+"""The JSON shapes of the contract, built from rows. One function per object."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tasks.models import Batch, Project, Task, UploadedFile
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 UTC with milliseconds, as Scale writes it: 2021-06-17T21:46:36.359Z."""
+    if value is None:
+        return None
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def task_json(task: Task, *, attachment_url: str | None = None) -> dict:
+    data = {
+        "task_id": task.task_id,
+        "created_at": iso(task.created_at),
+        "updated_at": iso(task.updated_at),
+        "type": task.type,
+        "status": task.status,
+        "instruction": task.instruction,
+        "is_test": task.is_test,
+        "urgency": task.urgency,
+        "metadata": task.metadata,
+        "project": task.project.name if task.project_id else None,
+        "callback_url": task.callback_url,
+        "work_started": task.work_started,
+        "params": task.params,
+        "priority": task.priority,
+        "tags": task.tags,
+        "audits": task.audits,
+        "processed_attachments": [],
+    }
+    if task.project_param_version is not None:
+        data["project_param_version"] = task.project_param_version
+    if task.batch_id:
+        data["batch"] = task.batch.name
+    if task.unique_id is not None:
+        data["unique_id"] = task.unique_id
+    if task.completed_at is not None:
+        data["completed_at"] = iso(task.completed_at)
+    if task.response is not None:
+        data["response"] = task.response
+    if task.callback_succeeded is not None:
+        data["callback_succeeded"] = task.callback_succeeded
+    if task.customer_review_status:
+        data["customer_review_status"] = task.customer_review_status
+    if attachment_url is not None:
+        data["attachment_url"] = attachment_url
+    return data
+
+
+def limited_task_json(task: Task) -> dict:
+    return {
+        "task_id": task.task_id,
+        "status": task.status,
+        "metadata": task.metadata,
+        "project": task.project.name if task.project_id else None,
+        "otherVersion": None,
+    }
+
+
+def project_json(project: Project) -> dict:
+    history = [
+        {"version": v.version, "created_at": iso(v.created_at), **v.params}
+        for v in project.param_versions.all()
+    ]
+    return {
+        "type": project.type,
+        "name": project.name,
+        "created_at": iso(project.created_at),
+        "archived": project.archived,
+        "param_history": history,
+    }
+
+
+def batch_json(batch: Batch) -> dict:
+    data = {
+        "name": batch.name,
+        "project": batch.project.name,
+        "status": batch.status,
+        "callback": batch.callback,
+        "created_at": iso(batch.created_at),
+        "metadata": batch.metadata,
+        "calibration_batch": batch.calibration_batch,
+        "self_label_batch": batch.self_label_batch,
+    }
+    if batch.completed_at is not None:
+        data["completed_at"] = iso(batch.completed_at)
+    return data
+
+
+def file_json(file: UploadedFile) -> dict:
+    return {
+        "id": str(file.id),
+        "attachment_url": file.attachment_url,
+        "mime_type": file.mime_type,
+        "size": file.size,
+        "display_name": file.display_name,
+        "reference_id": file.reference_id,
+        "metadata": file.metadata,
+        "project_names": file.project_names,
+        "created_at": iso(file.created_at),
+        "updated_at": iso(file.updated_at),
+    }
