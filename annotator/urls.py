@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("v1/", include("tasks.api.urls")),
+    path("", include("tasks.workbench.urls")),
 ]

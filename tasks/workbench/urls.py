@@ -1,0 +1,13 @@
+from django.urls import path
+
+from tasks.workbench import views
+
+urlpatterns = [
+    path("", views.queue_page, name="queue"),
+    path("projects/<int:project_id>/start", views.start_next, name="start-next"),
+    path("tasks/<str:task_id>/work/", views.work_page, name="work"),
+    path("tasks/<str:task_id>/data", views.task_data, name="task-data"),
+    path("tasks/<str:task_id>/image", views.task_image, name="task-image"),
+    path("tasks/<str:task_id>/submit", views.submit_task, name="submit-task"),
+    path("tasks/<str:task_id>/skip", views.skip_task, name="skip-task"),
+]
