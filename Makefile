@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PORT ?= 8000
+export PORT ?= 8000
 HOST ?= 127.0.0.1
 export ANNOTATOR_DATA_DIR ?= $(CURDIR)/data
 # A local callback receiver or image server works out of the box; deployments leave this unset.
@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	@mkdir -p "$(ANNOTATOR_DATA_DIR)"
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo --port $(PORT)
+	$(PY) manage.py load_demo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: install test-python test-js

@@ -15,6 +15,3 @@ class ApiError(Exception):
     def as_json(self) -> dict:
         return {"status_code": self.status_code, "error": self.message, **self.extra}
 
-
-def not_found(kind: str) -> ApiError:
-    return ApiError(404, f"{kind} with that ID not found." if kind == "Task" else f"{kind} not found.")

@@ -14,9 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from tasks.accounts import TASKERS_GROUP
 from tasks.models import Project, Task, TaskStatus
-
-TASKERS_GROUP = "taskers"
 
 
 def lease_seconds() -> int:

@@ -1,6 +1,12 @@
 """Models of the tasks app, one module per concept."""
 
 from tasks.models.accounts import AccountSettings, ApiKey
+from tasks.models.deliveries import (
+    CallbackDelivery,
+    ContextAttachment,
+    DeliveryEvent,
+    DeliveryStatus,
+)
 from tasks.models.files import UploadedFile
 from tasks.models.projects import Batch, Project, ProjectParamVersion
 from tasks.models.tasks import Annotation, Task, TaskStatus, TaskTag
@@ -10,6 +16,10 @@ __all__ = [
     "Annotation",
     "ApiKey",
     "Batch",
+    "CallbackDelivery",
+    "ContextAttachment",
+    "DeliveryEvent",
+    "DeliveryStatus",
     "Project",
     "ProjectParamVersion",
     "Task",

@@ -46,7 +46,7 @@ class Task(models.Model):
     response = models.JSONField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     tags = models.JSONField(default=list, blank=True)
-    unique_id = models.CharField(max_length=512, null=True, blank=True)
+    unique_id = models.CharField(max_length=512, null=True, blank=True)  # noqa: DJ001 - NULL is "absent"
     clear_unique_id_on_error = models.BooleanField(default=False)
     priority = models.PositiveSmallIntegerField(default=20)
     urgency = models.CharField(max_length=20, default="standard")
@@ -121,7 +121,7 @@ class Annotation(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="annotations")
     uuid = models.CharField(max_length=64)
     type = models.CharField(max_length=16)
-    label = models.CharField(max_length=300, null=True, blank=True)
+    label = models.CharField(max_length=300, null=True, blank=True)  # noqa: DJ001 - NULL is "absent"
     geometry = models.JSONField(default=dict)
     attributes = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=16, choices=AnnotationSource.choices,

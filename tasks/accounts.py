@@ -1,0 +1,31 @@
+"""Accounts (API users) and taskers, as the commands, the demo and the queue need them."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+TASKERS_GROUP = "taskers"
+
+
+def get_or_create_account(username: str):
+    """The user named `username`; a new one gets an unusable password (it signs in by key)."""
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is not None:
+        return user, False
+    user = user_model(username=username)
+    user.set_unusable_password()
+    user.save()
+    return user, True
+
+
+def ensure_tasker(username: str, password: str):
+    """Create or update `username` as an active member of the taskers group."""
+    user, created = get_user_model().objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_active = True
+    user.save()
+    group, _ = Group.objects.get_or_create(name=TASKERS_GROUP)
+    user.groups.add(group)
+    return user, created

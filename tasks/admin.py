@@ -1,0 +1,262 @@
+"""The Django admin: a window onto tasks, projects, files and API keys.
+
+Nothing here changes a task's status (that is `tasks.lifecycle`'s job), and an API key's plain
+text is shown exactly once, right after it is issued; only its prefix is visible afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from tasks.models import (
+    AccountSettings,
+    Annotation,
+    ApiKey,
+    Batch,
+    Project,
+    ProjectParamVersion,
+    Task,
+    UploadedFile,
+)
+
+
+def pretty_json(value: object) -> SafeString:
+    """Indented JSON in a <pre>, HTML-escaped."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+
+
+class NoAddMixin:
+    """For objects that only the API or a lifecycle function may create."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+class AnnotationInline(NoAddMixin, admin.TabularInline):
+    model = Annotation
+    extra = 0
+    can_delete = False
+    fields = ("uuid", "type", "label", "source", "locked", "version", "geometry_json",
+              "attributes_json")
+    readonly_fields = fields
+    ordering = ("position",)
+
+    @admin.display(description="geometry")
+    def geometry_json(self, obj: Annotation) -> SafeString:
+        return pretty_json(obj.geometry)
+
+    @admin.display(description="attributes")
+    def attributes_json(self, obj: Annotation) -> SafeString:
+        return pretty_json(obj.attributes)
+
+
+@admin.register(Task)
+class TaskAdmin(NoAddMixin, admin.ModelAdmin):
+    list_display = ("task_id", "project", "batch", "status", "priority", "is_test",
+                    "created_at", "work_started")
+    list_filter = ("status", "project", "batch", "is_test")
+    list_select_related = ("project", "batch")
+    search_fields = ("task_id", "unique_id", "tag_rows__tag")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    inlines = [AnnotationInline]
+    fieldsets = (
+        (None, {"fields": ("task_id", "owner", "is_test", "type", "status", "project", "batch",
+                           "project_param_version", "priority", "urgency", "unique_id", "tags",
+                           "instruction", "callback_url")}),
+        ("Work", {"fields": ("work_started", "claimed_by", "lease_expires_at", "completed_by",
+                             "created_at", "updated_at", "completed_at",
+                             "customer_review_status", "callback_succeeded")}),
+        ("Attachment", {"fields": ("attachment_file", "attachment_width", "attachment_height",
+                                   "attachment_mime")}),
+        ("JSON", {"fields": ("params_json", "response_json", "metadata_json", "audits_json")}),
+    )
+    # Only priority, instruction and callback_url stay editable: the status moves through
+    # tasks.lifecycle, and ids, tags and prelabels have API endpoints that keep them consistent.
+    readonly_fields = (
+        "task_id", "owner", "is_test", "type", "status", "project", "batch",
+        "project_param_version", "urgency", "unique_id", "tags", "work_started", "claimed_by",
+        "lease_expires_at", "completed_by", "created_at", "updated_at", "completed_at",
+        "customer_review_status", "callback_succeeded", "attachment_file", "attachment_width",
+        "attachment_height", "attachment_mime", "params_json", "response_json",
+        "metadata_json", "audits_json",
+    )
+
+    @admin.display(description="params")
+    def params_json(self, obj: Task) -> SafeString:
+        return pretty_json(obj.params)
+
+    @admin.display(description="response")
+    def response_json(self, obj: Task) -> SafeString:
+        return pretty_json(obj.response)
+
+    @admin.display(description="metadata")
+    def metadata_json(self, obj: Task) -> SafeString:
+        return pretty_json(obj.metadata)
+
+    @admin.display(description="audits")
+    def audits_json(self, obj: Task) -> SafeString:
+        return pretty_json(obj.audits)
+
+    def save_model(self, request: HttpRequest, obj: Task, form: forms.ModelForm,
+                   change: bool) -> None:
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+# --- projects and batches -------------------------------------------------------------------
+
+class ParamVersionInline(NoAddMixin, admin.TabularInline):
+    model = ProjectParamVersion
+    extra = 0
+    can_delete = False
+    fields = ("version", "created_at", "params_json")
+    readonly_fields = fields
+    ordering = ("-version",)
+
+    @admin.display(description="params")
+    def params_json(self, obj: ProjectParamVersion) -> SafeString:
+        return pretty_json(obj.params)
+
+
+@admin.register(Project)
+class ProjectAdmin(NoAddMixin, admin.ModelAdmin):
+    list_display = ("name", "owner", "type", "is_test", "archived", "created_at")
+    list_filter = ("type", "is_test", "archived")
+    list_select_related = ("owner",)
+    search_fields = ("name", "owner__username")
+    filter_horizontal = ("taskers",)
+    inlines = [ParamVersionInline]
+    fields = ("name", "owner", "type", "is_test", "archived", "created_at", "taskers",
+              "ontology_json", "extra_json")
+    readonly_fields = ("owner", "type", "is_test", "created_at", "ontology_json", "extra_json")
+
+    @admin.display(description="ontology")
+    def ontology_json(self, obj: Project) -> SafeString:
+        return pretty_json(obj.ontology)
+
+    @admin.display(description="extra")
+    def extra_json(self, obj: Project) -> SafeString:
+        return pretty_json(obj.extra)
+
+
+@admin.register(Batch)
+class BatchAdmin(NoAddMixin, admin.ModelAdmin):
+    list_display = ("name", "project", "owner", "status", "is_test", "created_at",
+                    "completed_at")
+    list_filter = ("status", "is_test", "project")
+    list_select_related = ("project", "owner")
+    search_fields = ("name", "project__name", "owner__username")
+    fields = ("name", "project", "owner", "status", "is_test", "callback",
+              "calibration_batch", "self_label_batch", "created_at", "completed_at",
+              "metadata_json")
+    readonly_fields = ("project", "owner", "status", "is_test", "calibration_batch",
+                       "self_label_batch", "created_at", "completed_at", "metadata_json")
+
+    @admin.display(description="metadata")
+    def metadata_json(self, obj: Batch) -> SafeString:
+        return pretty_json(obj.metadata)
+
+
+# --- files and accounts ---------------------------------------------------------------------
+
+@admin.register(UploadedFile)
+class UploadedFileAdmin(NoAddMixin, admin.ModelAdmin):
+    list_display = ("__str__", "owner", "mime_type", "size", "is_test", "created_at",
+                    "file_link")
+    list_filter = ("is_test", "mime_type")
+    list_select_related = ("owner",)
+    search_fields = ("id", "display_name", "reference_id", "sha256", "owner__username")
+    fields = ("id", "owner", "is_test", "file_link", "attachment_url", "display_name",
+              "mime_type", "size", "sha256", "project_names", "reference_id", "source_url",
+              "created_at", "updated_at", "metadata_json")
+    readonly_fields = ("id", "owner", "is_test", "file_link", "attachment_url", "mime_type",
+                       "size", "sha256", "project_names", "reference_id", "source_url",
+                       "created_at", "updated_at", "metadata_json")
+
+    @admin.display(description="file")
+    def file_link(self, obj: UploadedFile) -> str:
+        if not obj.file:
+            return "-"
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.file.url,
+                           obj.display_name or obj.file.name)
+
+    @admin.display(description="metadata")
+    def metadata_json(self, obj: UploadedFile) -> SafeString:
+        return pretty_json(obj.metadata)
+
+
+@admin.register(AccountSettings)
+class AccountSettingsAdmin(admin.ModelAdmin):
+    list_display = ("user", "default_callback_url")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "default_callback_url")
+    autocomplete_fields = ("user",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> tuple:
+        return ("user",) if obj else ()
+
+
+class ApiKeyAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ("user", "name", "is_test")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "user", "name", "is_test", "revoked", "created_at",
+                    "last_used_at")
+    list_filter = ("is_test", "revoked")
+    list_select_related = ("user",)
+    search_fields = ("prefix", "name", "user__username")
+    autocomplete_fields = ("user",)
+    actions = ("revoke_keys",)
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple:
+        if obj is None:
+            return ("user", "name", "is_test")
+        return ("user", "name", "is_test", "prefix", "created_at", "last_used_at", "revoked")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple:
+        if obj is None:
+            return ()
+        return ("user", "is_test", "prefix", "created_at", "last_used_at")
+
+    def get_form(self, request: HttpRequest, obj: ApiKey | None = None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiKeyAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: forms.ModelForm,
+                   change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key, raw = ApiKey.issue(obj.user, is_test=obj.is_test, name=obj.name)
+        # The admin goes on with `obj` (log entry, redirect), so it must become the saved key.
+        obj.pk, obj.prefix, obj.key_hash, obj.created_at = (
+            key.pk, key.prefix, key.key_hash, key.created_at)
+        obj._state.adding = False
+        obj._state.db = key._state.db
+        messages.success(request, format_html(
+            "The new API key is <code>{}</code>. Copy it now: it is shown only this once, "
+            "and only its hash is stored.", raw))
+
+    @admin.action(description="Revoke selected API keys")
+    def revoke_keys(self, request: HttpRequest, queryset) -> None:
+        count = queryset.update(revoked=True)
+        self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)
+
+
+from tasks import admin_deliveries  # noqa: E402,F401

@@ -1,0 +1,48 @@
+"""python manage.py load_demo: demo accounts, project, batch and twenty tasks, loaded once."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.management.base import BaseCommand
+
+from tasks import demo
+
+
+class Command(BaseCommand):
+    help = ("Load demo data once: users admin/admin, tasker/tasker and demo (with API keys), "
+            "and the project 'demo' with twenty drawn street scenes.")
+
+    def handle(self, *args, **options) -> None:
+        result = demo.load()
+        if result.created:
+            self.stdout.write(f"Loaded the demo: project '{demo.PROJECT}' with "
+                              f"{result.task_count} tasks, batch '{demo.BATCH}'.")
+        else:
+            self.stdout.write("demo data already loaded; nothing was changed.")
+        for note in result.notes:
+            self.stdout.write(note)
+        self.stdout.write(summary(result, os.environ.get("PORT") or "8000"))
+
+
+def summary(result: demo.DemoResult, port: str) -> str:
+    base = f"http://127.0.0.1:{port}"
+    lines = [
+        "",
+        f"  Workbench   {base}/              log in as tasker / tasker",
+        f"  Admin       {base}/admin/        log in as admin / admin",
+        f"  API docs    {base}/v1/docs/      HTTP Basic: the API key as user, empty password",
+        f"  Account     {demo.ACCOUNT} (owns project '{demo.PROJECT}')",
+    ]
+    if result.created:
+        lines += [
+            f"  Live key    {result.live_key}",
+            f"  Test key    {result.test_key}",
+            "  (Keys are stored hashed: copy them now, they are not shown again.)",
+        ]
+    else:
+        lines += [
+            "  API keys    printed when the demo was first loaded (they are stored hashed);",
+            f"              `python manage.py create_api_key {demo.ACCOUNT}` makes a new one.",
+        ]
+    return "\n".join(lines)
