@@ -1,0 +1,96 @@
+// What a tasker may do to an annotation, from the task's four can_*_base_annotations flags
+// (each defaults to true; null means not given) and the annotation's `source` and `locked`.
+//
+// Decisions (the contract leaves them open):
+// * `locked: true` forbids every change to that annotation, whatever the flags say.
+// * Hypothesis and tasker annotations are ordinary: only `locked` can restrict them.
+// * can_add_base_annotations = false forbids new annotations of any kind (drawn or pasted)
+//   when the task has base annotations; without base annotations it has no effect.
+// * can_edit_base_annotations = false locks a base annotation's geometry, attributes AND
+//   label ("all aspects"); can_edit_base_annotation_labels = false locks only its label.
+// * can_delete_base_annotations is independent of can_edit_base_annotations.
+
+/** @typedef {"add" | "move" | "edit_geometry" | "relabel" | "edit_attributes" | "delete"} Action */
+/** @typedef {{source?: string, locked?: boolean}} Lockable */
+/** @typedef {{allowed: boolean, reason: string}} Verdict */
+
+export const ACTIONS = ["add", "move", "edit_geometry", "relabel", "edit_attributes", "delete"];
+
+const FLAG_NAMES = {
+  canAdd: "can_add_base_annotations",
+  canEdit: "can_edit_base_annotations",
+  canEditLabels: "can_edit_base_annotation_labels",
+  canDelete: "can_delete_base_annotations",
+};
+
+/**
+ * The four permission flags with their defaults (true) filled in.
+ * @param {object | null | undefined} params
+ * @returns {{canAdd: boolean, canEdit: boolean, canEditLabels: boolean, canDelete: boolean}}
+ */
+export function baseFlags(params) {
+  const result = /** @type {any} */ ({});
+  for (const [key, name] of Object.entries(FLAG_NAMES)) {
+    const value = params?.[name];
+    result[key] = value === null || value === undefined ? true : Boolean(value);
+  }
+  return result;
+}
+
+/**
+ * Does the task have base annotations?
+ * @param {object | null | undefined} params @returns {boolean}
+ */
+export function hasBaseAnnotations(params) {
+  return (params?.base_annotations?.annotations?.length || 0) > 0;
+}
+
+/** @param {Lockable | null | undefined} annotation @returns {boolean} */
+export function isBase(annotation) {
+  return annotation?.source === "base";
+}
+
+const allow = () => ({ allowed: true, reason: "" });
+const deny = (reason) => ({ allowed: false, reason });
+
+const REASONS = {
+  add: "This task does not allow adding annotations besides the base annotations",
+  edit: "Base annotations cannot be edited in this task",
+  relabel: "The labels of base annotations cannot be changed in this task",
+  delete: "Base annotations cannot be deleted in this task",
+};
+
+/** The verdict for a base annotation that is not locked. */
+function baseVerdict(action, flags) {
+  switch (action) {
+    case "move":
+    case "edit_geometry":
+    case "edit_attributes":
+      return flags.canEdit ? allow() : deny(REASONS.edit);
+    case "relabel":
+      if (!flags.canEdit) return deny(REASONS.edit);
+      return flags.canEditLabels ? allow() : deny(REASONS.relabel);
+    case "delete":
+      return flags.canDelete ? allow() : deny(REASONS.delete);
+    default:
+      return allow();
+  }
+}
+
+/**
+ * May the tasker do `action` to `annotation` (null for "add")?
+ * @param {Action} action @param {Lockable | null | undefined} annotation
+ * @param {object | null | undefined} params the task's params
+ * @returns {Verdict} reason: a sentence for the status bar ("" when allowed)
+ */
+export function can(action, annotation, params) {
+  if (!ACTIONS.includes(action)) throw new Error(`unknown action ${action}`);
+  const flags = baseFlags(params);
+  if (action === "add") {
+    return flags.canAdd || !hasBaseAnnotations(params) ? allow() : deny(REASONS.add);
+  }
+  if (annotation?.locked) {
+    return deny(isBase(annotation) ? "This base annotation is locked" : "This annotation is locked");
+  }
+  return isBase(annotation) ? baseVerdict(action, flags) : allow();
+}

@@ -1,0 +1,292 @@
+// Undo / redo as a log of operations (never snapshots of the whole model).
+//
+// The model is a Map uuid → annotation in the response shape. Annotations in the model are
+// treated as immutable: an update replaces the Map entry with a new object (same position).
+//
+// Operations:
+//   {op: "add", annotation, index?}      index: position in the Map order (default: the end)
+//   {op: "delete", annotation, index?}   annotation: the full deleted one, to restore it;
+//                                        index is recorded when the op is applied
+//   {op: "update", uuid, before, after}  only the changed keys; a null value means "no key"
+//   {op: "batch", ops: [...]}            applied in order, undone in reverse
+
+/**
+ * @typedef {{op: "add" | "delete", annotation: object, index?: number, seq?: number}
+ *   | {op: "update", uuid: string, before: object, after: object, seq?: number}
+ *   | {op: "batch", ops: Op[], seq?: number}} Op
+ */
+/** @typedef {Map<string, object>} Model */
+/** @typedef {{kind: "apply" | "undo" | "redo", op: Op, seq: number}} Change */
+
+/**
+ * A deep copy of a JSON-like value.
+ * @template T @param {T} value @returns {T}
+ */
+export function clone(value) {
+  return value === undefined ? value : structuredClone(value);
+}
+
+/**
+ * Deep equality of JSON-like values (key order ignored).
+ * @param {any} a @param {any} b @returns {boolean}
+ */
+export function deepEqual(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
+}
+
+/**
+ * An update op with only the keys that differ between two versions of one annotation (uuid
+ * excluded), or null when nothing changed. A key missing on one side is null there.
+ * @param {object} before @param {object} after @returns {Op | null}
+ */
+export function diff(before, after) {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  keys.delete("uuid");
+  const b = {}, a = {};
+  for (const key of keys) {
+    if (deepEqual(before[key], after[key])) continue;
+    b[key] = key in before ? clone(before[key]) : null;
+    a[key] = key in after ? clone(after[key]) : null;
+  }
+  if (!Object.keys(a).length) return null;
+  return { op: "update", uuid: after.uuid ?? before.uuid, before: b, after: a };
+}
+
+/**
+ * The op that undoes `op`.
+ * @param {Op} op @returns {Op}
+ */
+export function invert(op) {
+  switch (op.op) {
+    case "add":
+      return withIndex({ op: "delete", annotation: op.annotation }, op.index);
+    case "delete":
+      return withIndex({ op: "add", annotation: op.annotation }, op.index);
+    case "update":
+      return { op: "update", uuid: op.uuid, before: op.after, after: op.before };
+    case "batch":
+      return { op: "batch", ops: op.ops.map(invert).reverse() };
+    default:
+      throw new Error(`unknown op ${op.op}`);
+  }
+}
+
+function withIndex(op, index) {
+  return index === undefined || index === null ? op : { ...op, index };
+}
+
+/** Position of `uuid` in the Map's order, or -1. */
+function indexOf(model, uuid) {
+  let i = 0;
+  for (const key of model.keys()) {
+    if (key === uuid) return i;
+    i++;
+  }
+  return -1;
+}
+
+/** Insert an entry at `index` of the Map order (rebuilds the Map when not at the end). */
+function insertAt(model, uuid, annotation, index) {
+  if (index === undefined || index === null || index >= model.size) {
+    model.set(uuid, annotation);
+    return;
+  }
+  const entries = [...model];
+  entries.splice(index, 0, [uuid, annotation]);
+  model.clear();
+  for (const [key, value] of entries) model.set(key, value);
+}
+
+function applyAdd(model, op) {
+  const uuid = op.annotation.uuid;
+  if (model.has(uuid)) throw new Error(`add: ${uuid} already exists`);
+  insertAt(model, uuid, clone(op.annotation), op.index);
+  return { ...op };
+}
+
+function applyDelete(model, op) {
+  const uuid = op.annotation.uuid;
+  const index = indexOf(model, uuid);
+  if (index < 0) throw new Error(`delete: no annotation ${uuid}`);
+  model.delete(uuid);
+  return { ...op, index };
+}
+
+function applyUpdate(model, op) {
+  const current = model.get(op.uuid);
+  if (!current) throw new Error(`update: no annotation ${op.uuid}`);
+  const next = { ...current };
+  for (const [key, value] of Object.entries(op.after)) {
+    if (value === null || value === undefined) delete next[key];
+    else next[key] = clone(value);
+  }
+  model.set(op.uuid, next);
+  return { ...op };
+}
+
+/**
+ * Apply one op to the model (no undo bookkeeping). Returns the op as applied: a delete gets
+ * the `index` it had, so that its inverse puts it back in place.
+ * @param {Model} model @param {Op} op @returns {Op}
+ */
+export function applyOp(model, op) {
+  switch (op.op) {
+    case "add":
+      return applyAdd(model, op);
+    case "delete":
+      return applyDelete(model, op);
+    case "update":
+      return applyUpdate(model, op);
+    case "batch":
+      return { op: "batch", ops: applyBatch(model, op.ops) };
+    default:
+      throw new Error(`unknown op ${op.op}`);
+  }
+}
+
+/** Apply ops in order; when one fails, undo those already applied and rethrow. */
+function applyBatch(model, ops) {
+  const done = [];
+  try {
+    for (const item of ops) done.push(applyOp(model, item));
+  } catch (error) {
+    for (const item of done.reverse()) applyOp(model, invert(item));
+    throw error;
+  }
+  return done;
+}
+
+/**
+ * A delete op for the annotation `uuid` of the model.
+ * @param {Model} model @param {string} uuid @returns {Op}
+ */
+export function deleteOp(model, uuid) {
+  const annotation = model.get(uuid);
+  if (!annotation) throw new Error(`no annotation ${uuid}`);
+  return { op: "delete", annotation: clone(annotation) };
+}
+
+/** Can `next` be folded into `last` (same kind, same uuids, same changed keys)? */
+function mergeable(last, next) {
+  if (last.op !== next.op) return false;
+  if (last.op === "batch") {
+    return last.ops.length === next.ops.length
+      && last.ops.every((op, i) => mergeable(op, next.ops[i]));
+  }
+  if (last.op !== "update" || last.uuid !== next.uuid) return false;
+  const keys = Object.keys(last.after);
+  const nextKeys = Object.keys(next.after);
+  return keys.length === nextKeys.length && nextKeys.every((key) => key in last.after);
+}
+
+/** `last` then `next` as one op: the first `before`, the latest `after`. */
+function merged(last, next) {
+  if (last.op === "batch") {
+    return { op: "batch", ops: last.ops.map((op, i) => merged(op, next.ops[i])) };
+  }
+  return { op: "update", uuid: last.uuid, before: last.before, after: next.after };
+}
+
+function stripSeq(op) {
+  const { seq, merge, ...rest } = /** @type {any} */ (op);
+  return rest;
+}
+
+/**
+ * The undo / redo log. Every change of the model (apply, undo, redo) gets the next `seq` and
+ * is reported to `onChange({kind, op, seq})`, where `op` is what was applied to the model (for
+ * an undo: the inverse), ready to be sent to the server.
+ */
+export class OpLog {
+  /** @param {{onChange?: (change: Change) => void}} [options] */
+  constructor({ onChange } = {}) {
+    /** @type {Op[]} */
+    this.undoStack = [];
+    /** @type {Op[]} */
+    this.redoStack = [];
+    this.seq = 0;
+    /** @type {((change: Change) => void) | null} */
+    this.onChange = onChange || null;
+    this.mergeOpen = false;
+  }
+
+  get canUndo() {
+    return this.undoStack.length > 0;
+  }
+
+  get canRedo() {
+    return this.redoStack.length > 0;
+  }
+
+  /**
+   * Apply a new op and record it; the redo stack is cleared. With `merge` (option, or
+   * `op.merge`) an update (or batch of updates) of the same uuids and keys as the op recorded
+   * just before, with no undo or redo since, is folded into it: one drag = one undo step.
+   * @param {Model} model @param {Op} op @param {{merge?: boolean}} [options]
+   * @returns {Op} the recorded entry
+   */
+  apply(model, op, { merge = Boolean(/** @type {any} */ (op).merge) } = {}) {
+    const applied = applyOp(model, clone(stripSeq(op)));
+    const seq = this.seq + 1;
+    const last = this.undoStack[this.undoStack.length - 1];
+    const fold = merge && this.mergeOpen && last && mergeable(last, applied);
+    const entry = { ...(fold ? merged(last, applied) : applied), seq };
+    if (fold) this.undoStack.pop();
+    this.undoStack.push(entry);
+    this.redoStack = [];
+    this.mergeOpen = true;
+    this.emit("apply", applied);
+    return entry;
+  }
+
+  /**
+   * Undo the latest op; returns the inverse op applied, or null when there is none.
+   * @param {Model} model @returns {Op | null}
+   */
+  undo(model) {
+    const entry = this.undoStack[this.undoStack.length - 1];
+    if (!entry) return null;
+    const applied = applyOp(model, invert(stripSeq(entry)));
+    this.undoStack.pop();
+    this.redoStack.push(entry);
+    this.mergeOpen = false;
+    return { ...applied, seq: this.emit("undo", applied) };
+  }
+
+  /**
+   * Redo the latest undone op; returns it, or null when there is none.
+   * @param {Model} model @returns {Op | null}
+   */
+  redo(model) {
+    const entry = this.redoStack[this.redoStack.length - 1];
+    if (!entry) return null;
+    const applied = applyOp(model, stripSeq(entry));
+    this.redoStack.pop();
+    this.undoStack.push({ ...applied, seq: this.seq + 1 });
+    this.mergeOpen = false;
+    return { ...applied, seq: this.emit("redo", applied) };
+  }
+
+  /** End the current gesture: the next op is never merged into the previous one. */
+  seal() {
+    this.mergeOpen = false;
+  }
+
+  /** Forget every op (the seq counter keeps counting). */
+  clear() {
+    this.undoStack = [];
+    this.redoStack = [];
+    this.mergeOpen = false;
+  }
+
+  emit(kind, op) {
+    this.seq += 1;
+    if (this.onChange) this.onChange({ kind, op, seq: this.seq });
+    return this.seq;
+  }
+}
