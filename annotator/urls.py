@@ -1,9 +1,20 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
+from django.views.static import serve
+
+
+@staff_member_required
+def staff_media(request, path: str):
+    """Stored files for the admin's links; taskers and API keys have their own views."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("v1/", include("tasks.api.urls")),
+    path("media/<path:path>", staff_media, name="staff-media"),
     path("", include("tasks.workbench.urls")),
 ]

@@ -170,3 +170,13 @@ def test_task_changelist_has_no_n_plus_one(admin_client, account, django_assert_
         response = admin_client.get(changelist_url(Task))
     assert response.status_code == 200
     assert response.content.decode().count("/change/") >= 30
+
+
+def test_stored_files_are_served_to_staff_only(client, admin_client, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "uploads").mkdir()
+    (tmp_path / "uploads" / "f.png").write_bytes(b"png-bytes")
+    assert client.get("/media/uploads/f.png").status_code == 302
+    res = admin_client.get("/media/uploads/f.png")
+    assert res.status_code == 200 and b"".join(res.streaming_content) == b"png-bytes"
+    assert admin_client.get("/media/../settings.py").status_code in (400, 404)
