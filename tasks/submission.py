@@ -10,6 +10,7 @@ from tasks.models import Annotation, Task, TaskStatus
 from tasks.models.tasks import AnnotationSource
 from tasks.rules.annotations import validate_response
 from tasks.rules.errors import RuleError
+from tasks.rules.locks import check_locks
 
 
 class SubmitRejected(ApiError):
@@ -22,7 +23,9 @@ class SubmitRejected(ApiError):
 
 def check_response(task: Task, payload: object) -> dict:
     try:
-        return validate_response(payload, task.params)
+        response = validate_response(payload, task.params)
+        check_locks(response["annotations"], task.params, "response.annotations")
+        return response
     except RuleError as exc:
         raise SubmitRejected(exc) from exc
 

@@ -105,3 +105,28 @@ def test_image_of_an_uploaded_file(client, account, tasker):
     res = client.get(f"/tasks/{task.task_id}/image")
     assert res.status_code == 200 and res["Content-Type"] == "image/png"
     assert b"".join(res.streaming_content) == buf.getvalue()
+
+
+def test_submit_refuses_changes_to_locked_base_annotations(client, account, tasker):
+    base = {**BOX, "uuid": "22222222-2222-4222-8222-222222222222", "locked": True}
+    project = lifecycle.create_project(owner=account, is_test=False,
+                                       body={"type": "imageannotation", "name": "locks"})
+    lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
+                          body=box_task(project="locks", base_annotations={"annotations": [base]},
+                                        geometries={"box": {"objects_to_annotate": ["car"]}}))
+    task = queue.claim_next(tasker, project)
+    client.force_login(tasker)
+    moved = {k: v for k, v in base.items() if k != "locked"} | {"left": 99}
+    res = client.post(f"/tasks/{task.task_id}/submit", {"annotations": [moved]},
+                      content_type="application/json")
+    assert res.status_code == 400
+    assert res.json()["annotation_uuid"] == base["uuid"] and "locked" in res.json()["error"]
+    gone = client.post(f"/tasks/{task.task_id}/submit", {"annotations": []},
+                       content_type="application/json")
+    assert gone.status_code == 400 and "must keep" in gone.json()["error"]
+    kept = {k: v for k, v in base.items() if k != "locked"}
+    ok = client.post(f"/tasks/{task.task_id}/submit", {"annotations": [kept]},
+                     content_type="application/json")
+    assert ok.status_code == 200, ok.content
+    row = Annotation.objects.get(task=task)
+    assert row.source == "base" and row.locked is True
