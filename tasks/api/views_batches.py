@@ -18,8 +18,9 @@ from tasks.presenters import batch_json
 
 TAGS = ["batches"]
 LIST_PARAMS = {"project", "status", "start_time", "end_time", "completed_after",
-               "completed_before", "audited_after", "audited_before", "exclude_archived",
-               "limit", "offset"}
+               "completed_before", "exclude_archived", "limit", "offset"}
+# Scale's filters on audit times: refused by name rather than silently ignored.
+UNSUPPORTED_PARAMS = {"audited_after", "audited_before"}
 
 
 def obj_schema(summary: str, request=None, **kwargs):
@@ -32,6 +33,9 @@ class BatchesView(ApiView):
                 parameters=[OpenApiParameter(n, str) for n in sorted(LIST_PARAMS)])
     def get(self, request: Request) -> Response:
         query = request.query_params
+        unsupported = sorted(set(query) & UNSUPPORTED_PARAMS)
+        if unsupported:
+            raise ApiError(400, f"{', '.join(unsupported)} is not supported by this server.")
         unknown = sorted(set(query) - LIST_PARAMS)
         if unknown:
             raise ApiError(400, f"Unknown parameter(s) for /batches: {', '.join(unknown)}.")

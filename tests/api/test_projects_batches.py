@@ -107,3 +107,8 @@ def test_batch_list_pages_by_offset(api):
     assert api.get("batches", project="p", status="in_progress").json()["total"] == 5
     assert api.get("batches", limit=0).status_code == 400
     assert api.get("batches", status="weird").status_code == 400
+
+
+def test_batch_filters_this_server_lacks_are_refused_by_name(api):
+    res = api.get("batches", audited_after="2024-01-01")
+    assert res.status_code == 400 and "audited_after" in res.json()["error"]
