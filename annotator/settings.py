@@ -22,6 +22,11 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_seconds(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -177,6 +182,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotator@localhost")
 # Comma-separated hosts, addresses or CIDR ranges that server-side fetches may reach even
 # though they are loopback or private.
 ANNOTATOR_FETCH_ALLOW = env_list("ANNOTATOR_FETCH_ALLOW", "")
+
+# How long a tasker holds a task without an open session.
+ANNOTATOR_LEASE_SECONDS = env_seconds("ANNOTATOR_LEASE_SECONDS", 1800)
+# Callbacks: the first retry waits this long, doubling up to 2 hours (20 tries in ~24 hours).
+ANNOTATOR_CALLBACK_BACKOFF_BASE = env_seconds("ANNOTATOR_CALLBACK_BACKOFF_BASE", 30)
+# A worker's claim on one delivery; a killed worker's claim lapses after it.
+ANNOTATOR_CALLBACK_LEASE_SECONDS = env_seconds("ANNOTATOR_CALLBACK_LEASE_SECONDS", 120)
+# How often the worker looks for deliveries and fetches that lost their job.
+ANNOTATOR_SWEEP_SECONDS = env_seconds("ANNOTATOR_SWEEP_SECONDS", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tasks.api.auth.ApiKeyAuthentication"],

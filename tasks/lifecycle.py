@@ -13,9 +13,11 @@ from contextlib import contextmanager
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tasks import inheritance, tagging
+from tasks import callbacks, inheritance, tagging
 from tasks.errors import ApiError
+from tasks.jobs import fetch_attachment
 from tasks.models import Annotation, Batch, Project, ProjectParamVersion, Task, TaskStatus
+from tasks.models.deliveries import DeliveryEvent
 from tasks.models.files import SCHEME, UploadedFile
 from tasks.models.projects import BatchStatus
 from tasks.models.tasks import AnnotationSource
@@ -32,6 +34,8 @@ def rule_errors() -> Iterator[None]:
         yield
     except RuleError as exc:
         raise ApiError(400, str(exc)) from exc
+
+
 NAME_MAX = 200
 
 
@@ -58,8 +62,10 @@ def create_project(*, owner, is_test: bool, body: dict) -> Project:
     inheritance.check_project_params(params)
     try:
         with transaction.atomic():
-            project = Project.objects.create(owner=owner, is_test=is_test, name=name,
-                                             type=task_type)
+            project = Project.objects.create(
+                owner=owner, is_test=is_test, name=name, type=task_type,
+                extra={"rapid": body.get("rapid") is True, "studio": body.get("studio") is True},
+            )
             ProjectParamVersion.objects.create(project=project, version=0, params=params)
     except IntegrityError as exc:
         raise ApiError(409, f'A project with the name "{name}" already exists.') from exc
@@ -112,11 +118,16 @@ def create_batch(*, owner, is_test: bool, body: dict) -> Batch:
                 metadata=metadata,
                 calibration_batch=body.get("calibration_batch") is True,
                 self_label_batch=body.get("self_label_batch") is True,
-                status=BatchStatus.STAGING if project.extra.get("rapid") else
+                status=BatchStatus.STAGING if staged(project) else
                 BatchStatus.IN_PROGRESS,
             )
     except IntegrityError as exc:
         raise ApiError(409, f'A batch with the name "{name}" already exists.') from exc
+
+
+def staged(project: Project) -> bool:
+    """Rapid and Studio projects start their batches in staging, until finalized."""
+    return bool(project.extra.get("rapid") or project.extra.get("studio"))
 
 
 def finalize_batch(batch: Batch) -> Batch:
@@ -173,8 +184,11 @@ def create_task(*, owner, is_test: bool, task_type: str, body: object) -> Task:
         with transaction.atomic():
             task = _insert_task(owner, is_test, task_type, project, batch, version, fields,
                                 params)
+            _reopen_batch(task)
             if is_test:
-                complete_task(task, test_response(params))
+                task = complete_task(task, test_response(params))
+            else:
+                fetch_attachment.enqueue(task.task_id)
     except IntegrityError as exc:
         raise _unique_id_conflict(owner, is_test, fields.get("unique_id")) from exc
     return task
@@ -185,8 +199,6 @@ def _resolve_container(owner, is_test: bool, fields: dict) -> tuple[Project | No
     project = None
     if fields.get("batch") is not None:
         batch = find_batch(owner, is_test, check_name(fields["batch"], "batch"))
-        if batch.status == BatchStatus.COMPLETED:
-            raise ApiError(400, f'Batch "{batch.name}" is completed; tasks cannot be added.')
         project = batch.project
         if fields.get("project") and fields["project"] != project.name:
             raise ApiError(400, f'Batch "{batch.name}" belongs to project "{project.name}", '
@@ -197,9 +209,9 @@ def _resolve_container(owner, is_test: bool, fields: dict) -> tuple[Project | No
 
 
 def _check_attachment(owner, is_test: bool, url: object) -> None:
-    if isinstance(url, str) and url.startswith(SCHEME):
-        if resolve_file(owner, is_test, url) is None:
-            raise ApiError(400, f"attachment {url} is not a file of this account.")
+    if (isinstance(url, str) and url.startswith(SCHEME)
+            and resolve_file(owner, is_test, url) is None):
+        raise ApiError(400, f"attachment {url} is not a file of this account.")
 
 
 def resolve_file(owner, is_test: bool, url: str) -> UploadedFile | None:
@@ -249,8 +261,8 @@ def _insert_prelabels(task: Task, params: dict) -> None:
         (AnnotationSource.HYPOTHESIS, (params.get("hypothesis") or {}).get("annotations", [])),
     )
     seen: set[str] = set()
-    for source, annotations in sources:
-        for ann in annotations:
+    for source, given in sources:
+        for ann in given:
             if ann["uuid"] in seen:
                 continue  # a base annotation wins over a hypothesis with the same uuid
             seen.add(ann["uuid"])
@@ -293,17 +305,47 @@ def _touch(task: Task, **changes: object) -> None:
     task.save(update_fields=list(changes))
 
 
+def _locked(task: Task) -> Task:
+    """Lock the task's row and reload it in place, so the caller's object follows the change."""
+    task.refresh_from_db(from_queryset=Task.objects.select_for_update())
+    return task
+
+
 def complete_task(task: Task, response: dict, *, by=None) -> Task:
-    now = timezone.now()
-    _touch(task, status=TaskStatus.COMPLETED, response=response, completed_at=now,
-           completed_by=by, claimed_by=None, lease_expires_at=None)
+    """pending → completed with `response`; fires the callback."""
+    with transaction.atomic():
+        task = _locked(task)
+        if task.status != TaskStatus.PENDING:
+            raise ApiError(400, f"Task {task.task_id} is {task.status} and cannot be "
+                                "completed.")
+        _touch(task, status=TaskStatus.COMPLETED, response=response,
+               completed_at=timezone.now(), completed_by=by, claimed_by=None,
+               lease_expires_at=None)
+        _status_changed(task, DeliveryEvent.COMPLETED)
+    return task
+
+
+def fail_task(task: Task, response: dict) -> Task:
+    """pending → error (an attachment could not be used): fires the callback and honours
+    clear_unique_id_on_error. A task that is no longer pending is left alone."""
+    with transaction.atomic():
+        task = _locked(task)
+        if task.status != TaskStatus.PENDING:
+            return task
+        changes: dict = {"status": TaskStatus.ERROR, "response": response, "claimed_by": None,
+                         "lease_expires_at": None}
+        if task.clear_unique_id_on_error:
+            changes["unique_id"] = None
+        _touch(task, **changes)
+        _status_changed(task, DeliveryEvent.ERROR)
     return task
 
 
 def cancel_task(task: Task, *, clear_unique_id: bool = False) -> Task:
-    """Cancel a task nobody has started. Repeating a cancel is harmless."""
+    """Cancel a task nobody has started. Repeating a cancel is harmless. Scale sends no
+    callback for a cancel, and neither do we."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().get(pk=task.pk)
+        task = _locked(task)
         if task.status == TaskStatus.CANCELED:
             if clear_unique_id and task.unique_id is not None:
                 _touch(task, unique_id=None)
@@ -316,19 +358,21 @@ def cancel_task(task: Task, *, clear_unique_id: bool = False) -> Task:
         if clear_unique_id:
             changes["unique_id"] = None
         _touch(task, **changes)
+        _settle_batch(task)
     return task
 
 
 def audit_task(task: Task, *, accepted: bool, comments: str | None, by: str) -> Task:
+    """Record a customer audit of a completed task and fire the callback; a rejected task goes
+    back to pending with its response loaded as the next tasker's starting point."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().get(pk=task.pk)
+        task = _locked(task)
         if task.status != TaskStatus.COMPLETED:
             raise ApiError(400, f"Task {task.task_id} is {task.status}; only completed tasks "
                                 "can be audited.")
-        now = timezone.now()
         audit = {
             "audited_by": by,
-            "audited_at": now.isoformat().replace("+00:00", "Z"),
+            "audited_at": timezone.now().isoformat().replace("+00:00", "Z"),
             "audit_time_secs": 0,
             "audit_result": "accepted" if accepted else "rejected",
             "audit_source": "customer",
@@ -337,11 +381,92 @@ def audit_task(task: Task, *, accepted: bool, comments: str | None, by: str) -> 
             audit["comments"] = comments
         changes: dict = {"audits": [*task.audits, audit],
                          "customer_review_status": audit["audit_result"]}
-        if not accepted:
-            changes.update(status=TaskStatus.PENDING, completed_at=None, completed_by=None,
-                           work_started=False)
-        _touch(task, **changes)
+        if accepted:
+            _touch(task, **changes)
+            _status_changed(task, DeliveryEvent.AUDIT)
+        else:
+            _send_back(task, DeliveryEvent.AUDIT, **changes)
     return task
+
+
+def recall_task(task: Task) -> Task:
+    """completed → pending for more work, its response loaded as the starting point; fires the
+    callback (event "recall")."""
+    with transaction.atomic():
+        task = _locked(task)
+        if task.status != TaskStatus.COMPLETED:
+            raise ApiError(400, f"Task {task.task_id} is {task.status}; only completed tasks "
+                                "can be recalled.")
+        _send_back(task, DeliveryEvent.RECALL)
+    return task
+
+
+def _send_back(task: Task, event: str, **changes: object) -> None:
+    previous = task.response
+    _touch(task, status=TaskStatus.PENDING, response=None, completed_at=None,
+           completed_by=None, work_started=False, claimed_by=None, lease_expires_at=None,
+           **changes)
+    load_response(task, previous)
+    _reopen_batch(task)
+    _status_changed(task, event, response=previous)
+
+
+def load_response(task: Task, response: object) -> None:
+    """Replace the task's annotation rows with a response's annotations: the tasker's, except
+    those that are the task's base annotations (which keep their source and lock)."""
+    annotations = response.get("annotations") if isinstance(response, dict) else None
+    base = {a["uuid"]: a for a in
+            ((task.params.get("base_annotations") or {}).get("annotations") or [])
+            if isinstance(a, dict) and "uuid" in a}
+    rows: list[Annotation] = []
+    seen: set[str] = set()
+    for ann in annotations if isinstance(annotations, list) else []:
+        if not isinstance(ann, dict) or not ann.get("uuid") or not ann.get("type"):
+            continue
+        uuid = str(ann["uuid"])
+        if uuid in seen:
+            continue
+        seen.add(uuid)
+        source = AnnotationSource.BASE if uuid in base else AnnotationSource.TASKER
+        row = annotation_row(task, {**ann, "uuid": uuid}, source, len(rows))
+        row.locked = bool(base.get(uuid, {}).get("locked", False))
+        rows.append(row)
+    Annotation.objects.filter(task=task).delete()
+    Annotation.objects.bulk_create(rows)
+
+
+def _status_changed(task: Task, event: str, response: object = callbacks.UNCHANGED) -> None:
+    """Everything that follows a change of status, in the same transaction: the callback
+    (written to the outbox) and, for a final status, the batch's completion."""
+    callbacks.record_task_event(task, event, response)
+    _settle_batch(task)
+
+
+FINAL_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELED, TaskStatus.ERROR)
+
+
+def _settle_batch(task: Task) -> None:
+    """Complete the task's batch when its last pending task reached a final status."""
+    if not task.batch_id or task.status not in FINAL_STATUSES:
+        return
+    batch = Batch.objects.select_for_update().get(pk=task.batch_id)
+    if batch.status != BatchStatus.IN_PROGRESS:
+        return
+    if batch.tasks.filter(status=TaskStatus.PENDING).exists():
+        return
+    batch.status, batch.completed_at = BatchStatus.COMPLETED, timezone.now()
+    batch.save(update_fields=["status", "completed_at"])
+    callbacks.record_batch_event(batch)
+
+
+def _reopen_batch(task: Task) -> None:
+    """A pending task in a completed batch (added, rejected or recalled) reopens it."""
+    if not task.batch_id or task.status != TaskStatus.PENDING:
+        return
+    batch = Batch.objects.select_for_update().get(pk=task.batch_id)
+    if batch.status == BatchStatus.COMPLETED:
+        batch.status, batch.completed_at = BatchStatus.IN_PROGRESS, None
+        batch.save(update_fields=["status", "completed_at"])
 
 
 # --- fields that are not the status ---------------------------------------------------------

@@ -19,7 +19,7 @@ from tasks.models import Project, Task, TaskStatus
 
 
 def lease_seconds() -> int:
-    return int(getattr(settings, "ANNOTATOR_LEASE_SECONDS", 1800))
+    return int(settings.ANNOTATOR_LEASE_SECONDS)
 
 
 def is_tasker(user) -> bool:

@@ -13,6 +13,13 @@ from tasks.models import Batch, Project, Task
 class ApiView(APIView):
     """An endpoint of the v1 API. The key decides the account and live/test environment."""
 
+    def initialize_request(self, request, *args, **kwargs):
+        # DRF reads no body without a Content-Length; a chunked upload has none.
+        if "CONTENT_LENGTH" not in request.META and "chunked" in request.META.get(
+                "HTTP_TRANSFER_ENCODING", "").lower():
+            request.META["CONTENT_LENGTH"] = str(len(request.body))
+        return super().initialize_request(request, *args, **kwargs)
+
     @property
     def owner(self):
         return self.request.user

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 import json
-from pathlib import Path
 
 import pytest
 
 from tasks.models import Annotation, Task
 from tests.conftest import box_task
+from tests.payloads import BRIEF_EXAMPLE, brief_payload
 
 pytestmark = pytest.mark.django_db
-
-BRIEF_EXAMPLE = {
-    "instruction": "**Instructions:** Please label all the things",
-    "attachment": "https://i.imgur.com/iDZcXfS.png",
-    "geometries": {
-        "box": {"min_height": None, "min_width": None, "can_rotate": None,
-                "integer_pixels": None},
-        "polygon": {"min_vertices": None, "max_vertices": None},
-        "line": {"min_vertices": None, "max_vertices": None},
-        "cuboid": {
-            "min_height": None, "min_width": None,
-            "camera_intrinsics": {"fx": None, "fy": None, "cx": None, "cy": None,
-                                  "skew": None, "scalefactor": None},
-            "camera_rotation_quaternion": {"w": None, "x": None, "y": None, "z": None},
-            "camera_height": None,
-        },
-    },
-    "padding": None,
-    "paddingX": None,
-    "paddingY": None,
-    "priority": None,
-}
-
 
 def test_brief_example_is_accepted_and_echoed_with_defaults(api):
     res = api.post("task/imageannotation", BRIEF_EXAMPLE)
@@ -59,16 +35,7 @@ def test_brief_example_is_accepted_and_echoed_with_defaults(api):
 
 def test_brief_example_file_request_is_accepted(api):
     """The example in brief.txt, exactly as written there (Python's None is JSON null)."""
-    brief = Path(__file__).resolve().parents[3] / "shared" / "reference" / "brief.txt"
-    if brief.exists():
-        text = brief.read_text()
-        start = text.index("payload = {")
-        end = text.index("\nheaders = {")
-        payload = eval(text[start + len("payload = "):end], {"None": None})  # noqa: S307
-    else:  # the reference folder is beside the repo; the copy above is identical
-        payload = copy.deepcopy(BRIEF_EXAMPLE)
-    assert payload == BRIEF_EXAMPLE
-    assert api.post("task/imageannotation", payload).status_code == 200
+    assert api.post("task/imageannotation", brief_payload()).status_code == 200
 
 
 def test_contract_example_request(api):

@@ -14,35 +14,7 @@ from tasks.rules.params import (
     split_body,
     validate_task_fields,
 )
-
-# The request example of brief.txt, exactly as written there (Python None = JSON null).
-BRIEF_PAYLOAD = {
-    "instruction": "**Instructions:** Please label all the things",
-    "attachment": "https://i.imgur.com/iDZcXfS.png",
-    "geometries": {
-        "box": {"min_height": None, "min_width": None, "can_rotate": None, "integer_pixels": None},
-        "polygon": {"min_vertices": None, "max_vertices": None},
-        "line": {"min_vertices": None, "max_vertices": None},
-        "cuboid": {
-            "min_height": None,
-            "min_width": None,
-            "camera_intrinsics": {
-                "fx": None,
-                "fy": None,
-                "cx": None,
-                "cy": None,
-                "skew": None,
-                "scalefactor": None,
-            },
-            "camera_rotation_quaternion": {"w": None, "x": None, "y": None, "z": None},
-            "camera_height": None,
-        },
-    },
-    "padding": None,
-    "paddingX": None,
-    "paddingY": None,
-    "priority": None,
-}
+from tests.payloads import BRIEF_EXAMPLE as BRIEF_PAYLOAD
 
 BRIEF_PARAMS_NORMALIZED = {
     "attachment": "https://i.imgur.com/iDZcXfS.png",

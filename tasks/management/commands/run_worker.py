@@ -1,0 +1,85 @@
+"""`python manage.py run_worker`: the background worker, with its sweeper.
+
+The django-tasks-db worker loop runs the jobs (callbacks, attachment fetches) in the main
+thread. A sweeper thread, every ANNOTATOR_SWEEP_SECONDS (default 30) and once at start, queues
+the work that a killed worker left behind: deliveries that are due with no live lease and no
+queued job, and attachment fetches that never finished. SIGTERM or SIGINT lets the current job
+finish and stops both (a second signal ends the job too).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connection
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from tasks import attachments, callbacks, jobs
+
+logger = logging.getLogger("annotator.worker")
+
+
+def sweep() -> tuple[int, int]:
+    """One pass: (deliveries queued again, attachment fetches queued again)."""
+    deliveries = callbacks.requeue_stalled()
+    fetches = attachments.requeue_unfinished()
+    jobs.expire_lost()
+    if deliveries or fetches:
+        logger.warning("sweeper queued %d callback deliveries and %d attachment fetches again",
+                       deliveries, fetches)
+    return deliveries, fetches
+
+
+class Sweeper(threading.Thread):
+    def __init__(self, every: float) -> None:
+        super().__init__(name="annotator-sweeper", daemon=True)
+        self.every = every
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.is_set():
+                close_old_connections()
+                try:
+                    sweep()
+                except Exception:  # a locked or lost database: try again next time
+                    logger.exception("sweep failed")
+                self.stopped.wait(self.every)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+class Command(BaseCommand):
+    help = "Run the background worker: callbacks, attachment fetches, and their sweeper."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--interval", type=float, default=1.0,
+                            help="Seconds between polls of an empty queue (default 1).")
+        parser.add_argument("--sweep-seconds", type=float, default=None,
+                            help="Seconds between sweeps (default ANNOTATOR_SWEEP_SECONDS "
+                                 "or 30).")
+
+    def handle(self, *args, interval: float, sweep_seconds: float | None, **options) -> None:
+        every = sweep_seconds if sweep_seconds is not None else float(
+            settings.ANNOTATOR_SWEEP_SECONDS)
+        worker = Worker(queue_names=["default"], interval=max(interval, 0.05), batch=False,
+                        backend_name="default", startup_delay=False, max_tasks=None,
+                        worker_id=get_random_string(32), excluded_queue_names=[])
+        sweeper = Sweeper(max(every, 0.1))
+        self.stdout.write(f"Worker started (sweeping every {every:g}s)")
+        self.stdout.flush()
+        sweeper.start()
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            sweeper.stop()
+            sweeper.join(timeout=5)
+            self.stdout.write("Worker stopped")

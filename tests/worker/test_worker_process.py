@@ -1,0 +1,193 @@
+"""Real worker processes: one killed with SIGKILL mid-delivery, and the one `serve` starts.
+
+The processes share a database of their own (a temporary SQLite file, or a fresh PostgreSQL
+database when DATABASE_URL is set), never pytest-django's test database; the test reads and
+writes it only through `manage.py` subprocesses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import requests
+
+from tests.worker.conftest import HANG, png_bytes
+
+pytestmark = pytest.mark.live
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LEASE_SECONDS = 3
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=timeout, check=False)
+    assert result.returncode == 0, f"manage.py {args[0]}: {result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def shell(env: dict[str, str], code: str) -> dict:
+    """Run Python in the processes' database and return the JSON it prints last."""
+    out = manage(env, "shell", "-c", textwrap.dedent(code))
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def spawn(env: dict[str, str], *args: str, log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> int:
+    if process.poll() is None:
+        process.send_signal(sig)
+    try:
+        return process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+
+
+class FreshPostgres:
+    def __init__(self, url: str) -> None:
+        self.admin_url = url
+        self.name = f"annotator_worker_{os.getpid()}"
+        self.url = urlunsplit(urlsplit(url)._replace(path=f"/{self.name}"))
+
+    def _run(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(statement)
+
+    def create(self) -> None:
+        self.drop()
+        self._run(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def env() -> Iterator[dict[str, str]]:
+    data_dir = Path(tempfile.mkdtemp(prefix="annotator-worker-"))
+    env = {k: v for k, v in os.environ.items() if k != "ANNOTATOR_TEST_DB_NAME"}
+    env.update(ANNOTATOR_DATA_DIR=str(data_dir), ANNOTATOR_FETCH_ALLOW="127.0.0.0/8",
+               ANNOTATOR_CALLBACK_LEASE_SECONDS=str(LEASE_SECONDS),
+               ANNOTATOR_SWEEP_SECONDS="0.5", ANNOTATOR_CALLBACK_BACKOFF_BASE="1",
+               PYTHONUNBUFFERED="1", LOG_LEVEL="WARNING")
+    database = FreshPostgres(env["DATABASE_URL"]) if env.get("DATABASE_URL") else None
+    if database:
+        database.create()
+        env["DATABASE_URL"] = database.url
+    try:
+        manage(env, "migrate", "--noinput")
+        yield env
+    finally:
+        if database:
+            database.drop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+CREATE_AND_COMPLETE = """
+    import json
+    from tasks import lifecycle
+    from tasks.accounts import get_or_create_account
+    from tasks.models import AccountSettings, CallbackDelivery
+    owner, _ = get_or_create_account("killtest")
+    task = lifecycle.create_task(owner=owner, is_test=False, task_type="imageannotation", body={
+        "attachment": "%(image)s", "callback_url": "%(hook)s",
+        "geometries": {"box": {"objects_to_annotate": ["car"]}}})
+    task = lifecycle.complete_task(task, {"annotations": []})
+    print(json.dumps({"task_id": task.task_id,
+                      "delivery": str(CallbackDelivery.objects.get(task=task).id),
+                      "key": AccountSettings.for_user(owner).callback_auth_key}))
+"""
+
+WAIT_DELIVERED = """
+    import json, time
+    from tasks.models import CallbackDelivery, Task
+    for _ in range(100):
+        d = CallbackDelivery.objects.get(pk="%(delivery)s")
+        if d.status != "pending":
+            break
+        time.sleep(0.1)
+    print(json.dumps({"status": d.status, "attempts": d.attempts,
+                      "succeeded": Task.objects.get(pk=d.task_id).callback_succeeded}))
+"""
+
+
+def test_a_worker_killed_mid_delivery_is_made_good_by_the_next(env, receiver, tmp_path):
+    receiver.answer(HANG)  # the first POST never gets an answer
+    image = receiver.serve_file("/image.png", png_bytes())
+    made = shell(env, CREATE_AND_COMPLETE % {"image": image, "hook": receiver.url()})
+
+    first = spawn(env, "run_worker", log=tmp_path / "worker1.log")
+    try:
+        receiver.wait_for_posts(1)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+
+    second = spawn(env, "run_worker", log=tmp_path / "worker2.log")
+    try:
+        posts = receiver.wait_for_posts(2, timeout=LEASE_SECONDS + 20)
+        state = shell(env, WAIT_DELIVERED % made)
+        time.sleep(0.5)  # a third send would show up here
+    finally:
+        assert stop(second) == 0, (tmp_path / "worker2.log").read_text()
+    posts = receiver.posts()
+    assert len(posts) == 2
+    assert {p.headers["x-annotator-delivery"] for p in posts} == {made["delivery"]}
+    assert {p.headers["scale-callback-auth"] for p in posts} == {made["key"]}
+    assert posts[0].body == posts[1].body
+    assert json.loads(posts[1].body)["task_id"] == made["task_id"]
+    assert state == {"status": "delivered", "attempts": 2, "succeeded": True}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_runs_a_worker_beside_the_server_and_stops_it(env, receiver, tmp_path):
+    key = manage(env, "create_api_key", "servetest", "--test").strip().splitlines()[-1]
+    port = free_port()
+    log = tmp_path / "serve.log"
+    server = spawn(env, "serve", "--port", str(port), log=log)
+    try:
+        root = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{root}/v1/tasks", timeout=2)
+                break
+            except requests.RequestException:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+        res = requests.post(f"{root}/v1/task/imageannotation", auth=(key, ""), timeout=10, json={
+            "attachment": "https://example.com/a.png", "callback_url": receiver.url(),
+            "geometries": {"box": {"objects_to_annotate": ["car"]}}})
+        assert res.status_code == 200, res.text
+        (post,) = receiver.wait_for_posts(1)
+        assert post.json()["task_id"] == res.json()["task_id"]
+    finally:
+        assert stop(server) == 0, log.read_text()
+    worker_pid = int(log.read_text().split("worker pid ")[1].split()[0])
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker_pid, 0)
