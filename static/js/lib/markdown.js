@@ -146,7 +146,7 @@ export function parseInline(text) {
       }
     }
     if (ch === "[") {
-      const link = /^\[([^\]]*)\]\(\s*([^)\s]+)(?:\s+"[^"]*")?\s*\)/.exec(rest);
+      const link = /^\[([^\]]*)\]\(\s*((?:[^()\s]|\([^()\s]*\))+)(?:\s+"[^"]*")?\s*\)/.exec(rest);
       if (link) {
         flush();
         const href = safeHref(link[2]);

@@ -1,0 +1,637 @@
+// The workbench controller: it owns the document (AnnotationStore), the view (Viewport), the
+// active tool, the label picker and the panels, routes input to them and runs the commands
+// of the key map. Tools and panels talk to the document only through the methods below.
+//
+// Modes (this.mode):
+//   "idle"       pointer input goes to the active tool, keys to the key map
+//   "picking"    the label picker is open: it has the keyboard; the canvas only zooms / pans
+//   "help"       the help overlay is open: Esc or ? closes it, nothing else runs
+//   "submitting" a submit is in flight: edits are refused until it answers
+
+import { bounds, meetsMinSize, roundBoxPixels, withBoxVertices } from "../lib/geometry.js";
+import { handleAt, pointHits, SpatialIndex } from "../lib/hittest.js";
+import { leaves, parseLabels, pathText, RecentLabels } from "../lib/labeltree.js";
+import { can as lockCan } from "../lib/locks.js";
+import { clone, diff } from "../lib/oplog.js";
+import { pruneHidden, visibleAttributes } from "../lib/conditions.js";
+import { AnnotationStore, newUuid } from "../lib/annotationstore.js";
+import { Viewport } from "../lib/viewport.js";
+import { COMMANDS } from "./commands.js";
+import { labelColors, NO_LABEL_COLOR } from "./draw.js";
+import { HelpOverlay } from "./help.js";
+import { bindInput } from "./input.js";
+import { buildLayout } from "./layout.js";
+import { LabelPicker } from "./picker.js";
+import { Panels } from "./panels.js";
+import { annotationListPanel } from "./panel-list.js";
+import { infoPanel } from "./panel-info.js";
+import { instructionPanel } from "./panel-instruction.js";
+import { Renderer, ROTATE_OFFSET } from "./renderer.js";
+import { SelectTool } from "./tool-select.js";
+import { BoxTool } from "./tool-box.js";
+import { PolylineTool } from "./tool-polyline.js";
+import { PointTool } from "./tool-point.js";
+import { EllipseTool } from "./tool-ellipse.js";
+import { CuboidTool } from "./tool-cuboid.js";
+import { RulerTool } from "./tool-ruler.js";
+
+export const GEOMETRY_ORDER = ["box", "polygon", "line", "point", "ellipse", "cuboid"];
+const HIT_TOLERANCE = 6; // CSS px
+const HANDLE_TOLERANCE = 8; // CSS px
+const FLOOR_VERTICES = { polygon: 3, line: 2 };
+
+export class Workbench {
+  /**
+   * @param {HTMLElement} root #workbench
+   * @param {any} data GET /tasks/<id>/data
+   * @param {{submit: string, skip: string, queue: string}} urls
+   */
+  constructor(root, data, urls) {
+    this.root = root;
+    this.data = data;
+    this.urls = urls;
+    this.params = data.params || {};
+    this.readOnly = Boolean(data.read_only);
+    this.geometries = this.params.geometries || {};
+    this.geometryNames = GEOMETRY_ORDER.filter((name) => name in this.geometries);
+    /** @type {Record<string, any[]>} */
+    this.trees = {};
+    for (const name of this.geometryNames) {
+      this.trees[name] = parseLabels(this.geometries[name]?.objects_to_annotate);
+    }
+    this.colors = labelColors(this.trees, leaves);
+    /** leaf choice → {display, path} of the first geometry that has it */
+    this.labelInfo = new Map();
+    for (const tree of Object.values(this.trees)) {
+      for (const leaf of leaves(tree)) {
+        if (!this.labelInfo.has(leaf.choice)) {
+          this.labelInfo.set(leaf.choice, { display: leaf.display, path: pathText(leaf) });
+        }
+      }
+    }
+    this.store = new AnnotationStore(data.annotations || []);
+    this.view = new Viewport();
+    this.padding = { x: data.padding?.x || 0, y: data.padding?.y || 0 };
+    this.imageSize = { width: data.image?.width || 0, height: data.image?.height || 0 };
+    this.image = null;
+    this.imageReady = false;
+    this.layers = collectLayers(this.params);
+    this.layerIndex = new SpatialIndex({ cellSize: 256 });
+    this.layers.forEach((a, i) => {
+      try {
+        this.layerIndex.insert(i, bounds(a));
+      } catch {
+        /* malformed layer shape: not drawn */
+      }
+    });
+    this.layersVisible = true;
+    this.connections = (this.geometries.point?.connections || []).filter((c) => c?.pair?.length === 2);
+    this.resolution = validResolution(this.params.image_metadata?.resolution);
+    /** @type {Map<string, any>} */
+    this.previews = new Map();
+    this.hover = null;
+    this.draft = null;
+    this.mode = "idle";
+    this.clipboard = [];
+    this.pasteCount = 0;
+    this.lastEdit = "";
+    this.spaceHeld = false;
+    this.pan = null;
+    /** The tool that got the current press (see gestureTool), until the release. */
+    this.gesture = null;
+    this.leaving = false;
+    this.globalAttributes = clone(this.params.hypothesis?.global_attributes || {});
+    this.initialLinks = clone(this.params.hypothesis?.links || []);
+    this.recent = loadRecent(this.recentKey());
+
+    buildLayout(this);
+    this.renderer = new Renderer(this.canvas, this);
+    this.tools = this.makeTools();
+    this.tool = this.tools.select;
+    this.picker = new LabelPicker(this.stage);
+    this.help = new HelpOverlay(this.root, () => this.closeHelp());
+    this.panels = new Panels(this.side, this);
+    this.panels.add(instructionPanel());
+    this.panels.add(infoPanel());
+    this.panels.add(annotationListPanel());
+    this.store.onChange((change) => this.onStoreChange(change));
+    bindInput(this);
+    this.setTool("select");
+    this.updateToolbar();
+    this.loadImage();
+    new ResizeObserver(() => {
+      const first = this.view.width <= 1;
+      this.renderer.resize();
+      if (first || this.fitPending) this.fit();
+    }).observe(this.stage);
+    this.canvas.focus({ preventScroll: true });
+    if (this.readOnly) this.status("Read-only view: you can look, not change.", "info");
+    else this.status(`${this.store.size} annotations loaded. Press ? for every shortcut.`);
+  }
+
+  makeTools() {
+    const tools = {
+      select: new SelectTool(this),
+      ruler: new RulerTool(this),
+    };
+    const makers = {
+      box: () => new BoxTool(this),
+      polygon: () => new PolylineTool(this, "polygon"),
+      line: () => new PolylineTool(this, "line"),
+      point: () => new PointTool(this),
+      ellipse: () => new EllipseTool(this),
+      cuboid: () => new CuboidTool(this),
+    };
+    if (!this.readOnly) for (const name of this.geometryNames) tools[name] = makers[name]();
+    return tools;
+  }
+
+  loadImage() {
+    const url = this.data.image?.url;
+    if (!url) {
+      this.status("This task has no image.", "error");
+      return;
+    }
+    const image = new Image();
+    image.decoding = "async";
+    image.onload = () => {
+      this.image = image;
+      this.imageReady = true;
+      this.imageSize = { width: image.naturalWidth, height: image.naturalHeight };
+      this.panels.update({ kind: "image", size: this.imageSize });
+      this.fit();
+      this.root.dataset.ready = "true";
+    };
+    image.onerror = () => {
+      if (!this.imageSize.width) this.imageSize = { width: 1000, height: 1000 };
+      this.panels.update({ kind: "image", size: this.imageSize });
+      this.fit();
+      this.status("The image could not be loaded. The annotations are still shown.", "error");
+      this.root.dataset.ready = "true";
+    };
+    image.src = url;
+    if (!this.imageSize.width) this.imageSize = { width: 1000, height: 1000 };
+  }
+
+  // ---------------------------------------------------------------- geometry options
+
+  /** The normalized options of a geometry ({} when it is not enabled). */
+  options(type) {
+    return this.geometries[type] || {};
+  }
+
+  minVertices(type) {
+    return Math.max(FLOOR_VERTICES[type] || 1, this.options(type).min_vertices || 1);
+  }
+
+  maxVertices(type) {
+    const max = this.options(type).max_vertices;
+    return Number.isFinite(max) ? max : Infinity;
+  }
+
+  canRotateBox() {
+    return Boolean(this.options("box").can_rotate);
+  }
+
+  /** The annotation as it would be stored: box rotation keys and integer pixels. */
+  finalize(a) {
+    if (a.type !== "box") return a;
+    let box = a;
+    if (this.canRotateBox() && !("rotation" in box)) box = { ...box, rotation: 0 };
+    if ("rotation" in box) box = withBoxVertices(box);
+    if (this.options("box").integer_pixels && !box.rotation) box = roundBoxPixels(box);
+    return box;
+  }
+
+  /** Is a box or cuboid below the task's min_width / min_height? */
+  isBelowMin(a) {
+    if (a.type !== "box" && a.type !== "cuboid") return false;
+    const options = this.options(a.type);
+    if (!options.min_width && !options.min_height) return false;
+    try {
+      return !meetsMinSize(a, options);
+    } catch {
+      return false;
+    }
+  }
+
+  colorOf(a) {
+    return (a.label !== undefined && this.colors.get(a.label)) || NO_LABEL_COLOR;
+  }
+
+  /** The label's display text (layers: their free-text label). */
+  labelText(a) {
+    if (a.label === undefined || a.label === null) return "";
+    return this.labelInfo.get(a.label)?.display ?? String(a.label);
+  }
+
+  /** The label's display path, e.g. "Pedestrian › Adult". */
+  labelPath(a) {
+    if (a.label === undefined || a.label === null) return "";
+    return this.labelInfo.get(a.label)?.path ?? String(a.label);
+  }
+
+  paddedRect() {
+    const { width, height } = this.imageSize;
+    return { minX: -this.padding.x, minY: -this.padding.y, maxX: width + this.padding.x, maxY: height + this.padding.y };
+  }
+
+  // ---------------------------------------------------------------- permissions and messages
+
+  /** May the tasker do `action` to annotation `uuid` (null for "add")? */
+  can(action, uuid = null) {
+    if (this.readOnly) return { allowed: false, reason: "This is a read-only view" };
+    if (this.mode === "submitting") return { allowed: false, reason: "Submitting… wait for the answer" };
+    return lockCan(action, uuid ? this.store.lockable(uuid) : null, this.params);
+  }
+
+  /** can(), saying why in the status bar when refused. */
+  refuseUnless(action, uuid = null) {
+    const verdict = this.can(action, uuid);
+    if (!verdict.allowed) this.refuse(verdict.reason);
+    return verdict.allowed;
+  }
+
+  refuse(reason) {
+    this.status(reason, "warn");
+  }
+
+  status(message, kind = "info") {
+    this.statusMessage.textContent = message;
+    this.statusMessage.dataset.kind = kind;
+  }
+
+  showBanner(message) {
+    this.banner.textContent = message;
+    this.banner.hidden = !message;
+  }
+
+  // ---------------------------------------------------------------- view state for tools
+
+  invalidate(what = "overlay") {
+    this.renderer.invalidate(what);
+  }
+
+  setCursor(cursor) {
+    if (this.spaceHeld || this.pan) return;
+    this.canvas.style.cursor = cursor;
+  }
+
+  setPreview(uuid, annotation) {
+    const had = this.previews.has(uuid);
+    this.previews.set(uuid, annotation);
+    this.invalidate(had ? "overlay" : "static");
+  }
+
+  clearPreviews() {
+    if (!this.previews.size) return;
+    this.previews.clear();
+    this.invalidate("static");
+  }
+
+  setHover(uuid) {
+    if (this.hover === uuid) return;
+    this.hover = uuid;
+    this.panels.update({ kind: "hover" });
+    this.invalidate("overlay");
+  }
+
+  select(uuids) {
+    if (this.store.select(uuids)) this.lastEdit = "";
+  }
+
+  selectFromList(uuid, add) {
+    if (add) {
+      const next = new Set(this.store.selection);
+      if (next.has(uuid)) next.delete(uuid);
+      else next.add(uuid);
+      this.select(next);
+    } else {
+      this.select([uuid]);
+      this.reveal(uuid);
+    }
+    this.canvas.focus({ preventScroll: true });
+  }
+
+  reveal(uuid) {
+    const a = this.store.get(uuid);
+    if (!a) return;
+    try {
+      if (this.view.reveal(bounds(a))) this.invalidate("view");
+    } catch {
+      /* malformed geometry */
+    }
+  }
+
+  /** The annotation under an image point: the one with the smallest bounds wins. */
+  hitTest(point) {
+    const tolerance = HIT_TOLERANCE / this.view.scale;
+    let best = null, bestArea = Infinity;
+    for (const uuid of this.store.index.queryPoint(point, tolerance)) {
+      const a = this.store.get(uuid);
+      let hit = false;
+      try {
+        hit = pointHits(a, point, tolerance);
+      } catch {
+        hit = false;
+      }
+      if (!hit) continue;
+      const r = this.store.index.items.get(uuid).rect;
+      const area = (r.maxX - r.minX) * (r.maxY - r.minY);
+      if (area <= bestArea) {
+        best = uuid;
+        bestArea = area;
+      }
+    }
+    return best;
+  }
+
+  /** The handle of annotation `uuid` under an image point, or null. */
+  handleHit(uuid, point) {
+    const a = this.store.get(uuid);
+    if (!a) return null;
+    const tolerance = HANDLE_TOLERANCE / this.view.scale;
+    try {
+      return handleAt(a, point, tolerance, {
+        canRotate: a.type === "box" ? this.canRotateBox() : true,
+        rotateOffset: ROTATE_OFFSET / this.view.scale,
+      });
+    } catch {
+      return null;
+    }
+  }
+
+  // ---------------------------------------------------------------- edits
+
+  /**
+   * Record edits of existing annotations as ONE undo step.
+   * @param {Array<[string, any]>} edits [uuid, new annotation]
+   * @param {{merge?: boolean, kind?: string}} [options]
+   */
+  commitEdits(edits, { merge = false, kind = "edit" } = {}) {
+    const ops = [];
+    for (const [uuid, next] of edits) {
+      const current = this.store.get(uuid);
+      if (!current) continue;
+      const op = merge ? stableUpdate(current, next) : diff(current, next);
+      if (op) ops.push(op);
+    }
+    if (!ops.length) return null;
+    if (!merge || this.lastEdit !== kind) this.store.seal();
+    const op = ops.length === 1 ? ops[0] : { op: "batch", ops };
+    const entry = this.store.apply(op, { merge });
+    this.lastEdit = merge ? kind : "";
+    return entry;
+  }
+
+  /** Attribute values for an annotation with `label`: the defaults of those that apply. */
+  defaultAttributes(label, existing = {}) {
+    const defs = this.params.annotation_attributes || {};
+    let values = { ...existing };
+    for (let round = 0; round < 8; round++) {
+      let changed = false;
+      for (const id of visibleAttributes(defs, label, values)) {
+        const def = defs[id];
+        if (!(id in values) && def && def.default !== undefined && def.default !== null) {
+          values[id] = clone(def.default);
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+    values = pruneHidden(defs, label, values);
+    return values;
+  }
+
+  /**
+   * A drawing tool finished a shape: ask for its label, then record it (one undo step).
+   * Esc in the picker discards the new shape.
+   */
+  async finishShape(shape) {
+    if (!this.refuseUnless("add")) return;
+    const { type, ...geometry } = shape;
+    const uuid = newUuid();
+    const tree = this.trees[type] || [];
+    const build = (label) => this.finalize({
+      uuid, type, ...(label === null ? {} : { label }), ...geometry,
+      attributes: this.defaultAttributes(label),
+    });
+    if (!tree.length) {
+      this.commitNew(build(null));
+      return;
+    }
+    this.draft = build(null);
+    this.invalidate("overlay");
+    const choice = await this.askLabel(type, null, this.draft, `Label for the new ${type}`);
+    this.draft = null;
+    this.invalidate("overlay");
+    if (choice === null) {
+      this.status(`New ${type} discarded: no label was picked`, "warn");
+      return;
+    }
+    this.commitNew(build(choice));
+  }
+
+  commitNew(annotation) {
+    this.store.seal();
+    this.store.apply({ op: "add", annotation });
+    this.lastEdit = "";
+    this.select([annotation.uuid]);
+    if (annotation.label !== undefined) this.useRecent(annotation.type, annotation.label);
+    const text = this.labelPath(annotation);
+    this.status(`Added ${annotation.type}${text ? ` “${text}”` : ""}`);
+    if (this.isBelowMin(annotation)) {
+      const o = this.options(annotation.type);
+      this.status(`This ${annotation.type} is smaller than the task's minimum ${o.min_width || 0} × ${o.min_height || 0} px: the submit will refuse it`, "warn");
+    }
+  }
+
+  /** Open the picker for `type`; resolves with a leaf choice or null. */
+  async askLabel(type, current, shape, title) {
+    this.mode = "picking";
+    this.tool.cancel();
+    let anchor = null;
+    try {
+      const b = bounds(shape);
+      anchor = this.view.toScreen({ x: b.maxX, y: b.minY });
+    } catch {
+      anchor = null;
+    }
+    const allowed = leaves(this.trees[type]).map((leaf) => leaf.choice);
+    try {
+      return await this.picker.open({
+        title,
+        tree: this.trees[type],
+        recent: this.recent.list(type, allowed),
+        current,
+        anchor,
+        colorOf: (choice) => this.colors.get(choice) || NO_LABEL_COLOR,
+        displayOf: (choice) => this.labelInfo.get(choice)?.display ?? choice,
+      });
+    } finally {
+      this.mode = "idle";
+      this.canvas.focus({ preventScroll: true });
+    }
+  }
+
+  useRecent(type, choice) {
+    this.recent.use(type, choice);
+    try {
+      localStorage.setItem(this.recentKey(), JSON.stringify(this.recent.toJSON()));
+    } catch {
+      /* storage full or disabled: recent labels last for this page only */
+    }
+  }
+
+  recentKey() {
+    return `annotator.recent-labels.${this.data.project || "-"}`;
+  }
+
+  // ---------------------------------------------------------------- commands (the key map)
+
+  /** Run a command of the key map (commands.js); false when it did nothing (the key goes on). */
+  run(command, args = []) {
+    const fn = COMMANDS[command];
+    if (!fn) throw new Error(`unknown command ${command}`);
+    return fn(this, ...args);
+  }
+
+  setTool(name) {
+    if (this.tool && this.tool.name !== name) this.tool.deactivate();
+    this.tool = this.tools[name];
+    this.tool.activate();
+    for (const [toolName, button] of Object.entries(this.toolButtons)) {
+      const on = toolName === name;
+      button.classList.toggle("active", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    this.root.dataset.tool = name;
+    this.canvas.style.cursor = this.tool.cursor;
+    this.statusHint.textContent = TOOL_HINTS[name] || "";
+    if (name !== "select") this.setHover(null);
+    this.invalidate("overlay");
+  }
+
+  fit() {
+    if (this.view.width <= 1) {
+      this.fitPending = true;
+      return true;
+    }
+    this.fitPending = false;
+    this.view.fit(this.paddedRect(), 16);
+    this.viewChanged();
+    return true;
+  }
+
+  viewChanged() {
+    this.invalidate("view");
+    const percent = `${Math.round(this.view.scale * 100)}%`;
+    this.zoomLabel.textContent = percent;
+    this.statusZoom.textContent = `Zoom ${percent}`;
+  }
+
+  openHelp() {
+    if (this.mode === "help") {
+      this.closeHelp();
+      return true;
+    }
+    if (this.mode !== "idle") return true;
+    this.tool.cancel();
+    this.mode = "help";
+    this.help.show();
+    return true;
+  }
+
+  closeHelp() {
+    this.help.hide();
+    if (this.mode === "help") this.mode = "idle";
+    this.canvas.focus({ preventScroll: true });
+  }
+
+  // ---------------------------------------------------------------- store → view
+
+  onStoreChange(change) {
+    if (change.kind !== "select") {
+      this.showBanner("");
+    }
+    this.invalidate("static");
+    this.updateToolbar();
+    this.panels.update(change);
+  }
+
+  updateToolbar() {
+    if (this.undoButton) this.undoButton.disabled = !this.store.log.canUndo;
+    if (this.redoButton) this.redoButton.disabled = !this.store.log.canRedo;
+    this.root.dataset.dirty = this.store.dirty ? "true" : "false";
+  }
+
+
+}
+
+const TOOL_HINTS = {
+  select: "Click to select · drag to move · handles resize · Enter relabels",
+  box: "Press and drag to draw a box",
+  polygon: "Click each vertex · Enter or double-click closes · Backspace removes the last",
+  line: "Click each vertex · Enter or double-click ends · Backspace removes the last",
+  point: "Click to place a point",
+  ellipse: "Press and drag the ellipse's box",
+  cuboid: "Drag the front face, release, move for the depth, click",
+  ruler: "Drag (or click twice) to measure",
+};
+
+/** Geometry keys of an annotation's type (those a move changes). */
+const GEOMETRY_KEYS = {
+  box: ["left", "top", "width", "height", "rotation", "vertices"],
+  point: ["x", "y"],
+  polygon: ["vertices"],
+  line: ["vertices"],
+  ellipse: ["vertices"],
+  cuboid: ["vertices", "edges", "position", "dimensions", "yaw"],
+};
+
+/**
+ * An update op over every geometry key of the type (plus whatever else changed), so that
+ * consecutive nudges have the same keys and the OpLog folds them into one undo step.
+ */
+function stableUpdate(current, next) {
+  const changed = diff(current, next);
+  if (!changed) return null;
+  const keys = new Set([...Object.keys(changed.after),
+    ...(GEOMETRY_KEYS[current.type] || []).filter((key) => key in current || key in next)]);
+  const before = {}, after = {};
+  for (const key of keys) {
+    before[key] = key in current ? clone(current[key]) : null;
+    after[key] = key in next ? clone(next[key]) : null;
+  }
+  return { op: "update", uuid: current.uuid, before, after };
+}
+
+/** Layer shapes of params.layer and params.layers (both accepted), with their `type`. */
+function collectLayers(params) {
+  const types = { boxes: "box", polygons: "polygon", lines: "line", cuboids: "cuboid", points: "point", ellipses: "ellipse" };
+  const result = [];
+  for (const source of [params.layer, params.layers]) {
+    if (!source || typeof source !== "object") continue;
+    for (const [key, list] of Object.entries(source)) {
+      if (!Array.isArray(list)) continue;
+      for (const a of list) if (a && typeof a === "object") result.push({ type: types[key], ...a });
+    }
+  }
+  return result;
+}
+
+function validResolution(resolution) {
+  if (!resolution) return null;
+  const ratio = Number(resolution.resolution_ratio);
+  if (!(ratio > 0) || !resolution.resolution_unit) return null;
+  return { resolution_ratio: ratio, resolution_unit: String(resolution.resolution_unit) };
+}
+
+function loadRecent(key) {
+  try {
+    const data = JSON.parse(localStorage.getItem(key) || "{}");
+    return new RecentLabels({ data: data && typeof data === "object" ? data : {} });
+  } catch {
+    return new RecentLabels();
+  }
+}

@@ -1,0 +1,276 @@
+// The commands of the key map (keyboard.js) and the toolbar: each takes the app and returns
+// false when it did nothing, so that the key keeps its usual meaning (Tab moves the focus,
+// arrows scroll…). Submit lives here too: its body is the model, as held.
+
+import { translate } from "../lib/geometry.js";
+import { clone, deleteOp, diff } from "../lib/oplog.js";
+import { isGlobal } from "../lib/conditions.js";
+import { pruneLinks } from "../lib/links.js";
+import { newUuid } from "../lib/annotationstore.js";
+import { submitTask } from "./api.js";
+
+const PASTE_OFFSET = 10; // px, more at each paste of the same copy
+
+function commandTool(app, name) {
+  if (app.mode !== "idle") return true;
+  if (!app.tools[name]) {
+    app.refuse(app.readOnly ? "This is a read-only view" : `This task does not ask for ${plural(name)}`);
+    return true;
+  }
+  app.setTool(name);
+  return true;
+}
+
+function commandEscape(app) {
+  if (app.tool.cancel()) {
+    app.status("Cancelled");
+    return true;
+  }
+  if (app.store.selection.size) {
+    app.select([]);
+    return true;
+  }
+  return false;
+}
+
+function commandUndo(app) {
+  if (app.readOnly) return app.refuse("This is a read-only view"), true;
+  if (app.mode !== "idle") return true;
+  if (app.tool.busy) {
+    app.tool.cancel();
+    app.status("Dropped the shape being drawn");
+    return true;
+  }
+  const op = app.store.undo();
+  app.lastEdit = "";
+  app.status(op ? `Undone: ${describe(op)}` : "Nothing to undo");
+  return true;
+}
+
+function commandRedo(app) {
+  if (app.readOnly) return app.refuse("This is a read-only view"), true;
+  if (app.mode !== "idle" || app.tool.busy) return true;
+  const op = app.store.redo();
+  app.lastEdit = "";
+  app.status(op ? `Redone: ${describe(op)}` : "Nothing to redo");
+  return true;
+}
+
+function commandDelete(app) {
+  const uuids = [...app.store.selection];
+  if (!uuids.length) return false;
+  for (const uuid of uuids) if (!app.refuseUnless("delete", uuid)) return true;
+  const gone = new Set(uuids);
+  const ops = uuids.map((uuid) => deleteOp(app.store.model, uuid));
+  // linked attributes that pointed at a deleted annotation lose their value
+  const defs = app.params.annotation_attributes || {};
+  const linked = Object.keys(defs).filter((id) => defs[id]?.type === "linked");
+  if (linked.length) {
+    for (const [uuid, a] of app.store.model) {
+      if (gone.has(uuid) || !a.attributes) continue;
+      const stale = linked.filter((id) => gone.has(a.attributes[id]));
+      if (!stale.length) continue;
+      const attributes = { ...a.attributes };
+      for (const id of stale) delete attributes[id];
+      ops.push(diff(a, { ...a, attributes }));
+    }
+  }
+  app.store.seal();
+  app.store.apply(ops.length === 1 ? ops[0] : { op: "batch", ops });
+  app.lastEdit = "";
+  app.setHover(null);
+  app.status(uuids.length === 1 ? "Annotation deleted" : `${uuids.length} annotations deleted`);
+  return true;
+}
+
+async function commandRelabel(app) {
+  const uuid = app.store.selected;
+  if (!uuid) return false;
+  if (!app.refuseUnless("relabel", uuid)) return true;
+  const a = app.store.get(uuid);
+  const tree = app.trees[a.type] || [];
+  if (!tree.length) {
+    app.refuse(`The ${a.type} geometry has no labels`);
+    return true;
+  }
+  const choice = await app.askLabel(a.type, a.label ?? null, a, `Label of the selected ${a.type}`);
+  if (choice === null || choice === a.label) return true;
+  const current = app.store.get(uuid);
+  if (!current) return true;
+  const next = { ...current, label: choice, attributes: app.defaultAttributes(choice, current.attributes || {}) };
+  app.commitEdits([[uuid, next]]);
+  app.useRecent(a.type, choice);
+  app.status(`Label changed to “${app.labelPath(next)}”`);
+  return true;
+}
+
+function commandCopy(app) {
+  if (window.getSelection && String(window.getSelection()).length) return false; // copying text
+  const uuids = [...app.store.selection];
+  if (!uuids.length) return false;
+  app.clipboard = uuids.map((uuid) => clone(app.store.get(uuid)));
+  app.pasteCount = 0;
+  app.status(uuids.length === 1 ? "Copied 1 annotation" : `Copied ${uuids.length} annotations`);
+  return true;
+}
+
+function commandPaste(app) {
+  if (!app.clipboard.length) {
+    app.status("Nothing to paste: copy a selection first (Ctrl+C)");
+    return true;
+  }
+  if (!app.refuseUnless("add")) return true;
+  for (const a of app.clipboard) {
+    if (!(a.type in app.geometries)) {
+      app.refuse(`This task does not ask for ${plural(a.type)}`);
+      return true;
+    }
+  }
+  app.pasteCount += 1;
+  const offset = PASTE_OFFSET * app.pasteCount;
+  const added = app.clipboard.map((a) => app.finalize({ ...translate(clone(a), offset, offset), uuid: newUuid() }));
+  app.store.seal();
+  const ops = added.map((annotation) => ({ op: "add", annotation }));
+  app.store.apply(ops.length === 1 ? ops[0] : { op: "batch", ops });
+  app.lastEdit = "";
+  app.select(added.map((a) => a.uuid));
+  app.status(added.length === 1 ? "Pasted 1 annotation" : `Pasted ${added.length} annotations`);
+  return true;
+}
+
+function commandNudge(app, dx, dy) {
+  const uuids = [...app.store.selection];
+  if (!uuids.length) return false;
+  if (app.tool.busy) return true;
+  for (const uuid of uuids) if (!app.refuseUnless("move", uuid)) return true;
+  const edits = uuids.map((uuid) => [uuid, app.finalize(translate(app.store.get(uuid), dx, dy))]);
+  app.commitEdits(edits, { merge: true, kind: `nudge:${uuids.join(",")}` });
+  return true;
+}
+
+function commandSelectStep(app, step) {
+  const all = app.store.uuids();
+  if (!all.length) return false;
+  const current = app.store.selected;
+  const index = current ? all.indexOf(current) : -1;
+  // past either end: clear the selection and let Tab move the focus on (no keyboard trap)
+  if ((step > 0 && index === all.length - 1) || (step < 0 && index === 0)) {
+    app.select([]);
+    return false;
+  }
+  const next = index < 0 ? (step > 0 ? all[0] : all[all.length - 1]) : all[index + step];
+  app.select([next]);
+  app.reveal(next);
+  const a = app.store.get(next);
+  app.status(`${index < 0 ? (step > 0 ? 1 : all.length) : index + step + 1} of ${all.length}: ${a.type}${app.labelPath(a) ? ` “${app.labelPath(a)}”` : ""}`);
+  return true;
+}
+
+function commandZoom(app, factor) {
+  if (app.view.zoomCentre(factor)) app.viewChanged();
+  return true;
+}
+
+function commandToggleLayers(app) {
+  if (!app.layers.length) {
+    app.status("This task has no read-only layers");
+    return true;
+  }
+  app.layersVisible = !app.layersVisible;
+  app.layersButton?.setAttribute("aria-pressed", app.layersVisible ? "true" : "false");
+  app.layersButton?.classList.toggle("active", app.layersVisible);
+  app.status(app.layersVisible ? "Layers shown" : "Layers hidden (H shows them)");
+  app.invalidate("static");
+  return true;
+}
+
+/** The body of POST /tasks/<id>/submit. */
+export function responseBody(app) {
+  const body = { annotations: app.store.responseAnnotations() };
+  const defs = app.params.annotation_attributes || {};
+  const hasGlobals = Object.values(defs).some((def) => isGlobal(def));
+  if (hasGlobals || Object.keys(app.globalAttributes).length) body.global_attributes = clone(app.globalAttributes);
+  if (app.params.links || app.initialLinks.length) body.links = pruneLinks(app.initialLinks, app.store.model);
+  return body;
+}
+
+async function commandSubmit(app) {
+  if (app.readOnly) {
+    app.refuse("This is a read-only view: there is nothing to submit");
+    return true;
+  }
+  if (app.mode !== "idle") return true;
+  if (app.tool.busy) {
+    app.refuse("Finish the shape being drawn (Enter) or drop it (Esc) first");
+    return true;
+  }
+  app.mode = "submitting";
+  app.submitButton.disabled = true;
+  app.root.dataset.submitting = "true";
+  app.status("Submitting…");
+  const result = await submitTask(app.urls.submit, responseBody(app));
+  app.mode = "idle";
+  app.submitButton.disabled = false;
+  delete app.root.dataset.submitting;
+  if (result.ok) {
+    app.leaving = true;
+    app.status("Submitted. Opening the next task…");
+    app.root.dataset.submitted = "true";
+    window.location.assign(result.nextUrl);
+    return true;
+  }
+  showSubmitError(app, result);
+  return true;
+}
+
+function showSubmitError(app, result) {
+  let message = result.error;
+  if (result.annotationUuid && app.store.get(result.annotationUuid)) {
+    const uuid = result.annotationUuid;
+    const a = app.store.get(uuid);
+    const index = app.store.uuids().indexOf(uuid) + 1;
+    app.setTool("select");
+    app.select([uuid]);
+    app.reveal(uuid);
+    const name = `${a.type}${app.labelPath(a) ? ` “${app.labelPath(a)}”` : ""} (#${index})`;
+    message = `Not submitted: ${name}: ${result.error}`;
+  } else {
+    message = `Not submitted: ${result.error}`;
+  }
+  app.status(message, "error");
+  app.showBanner(message);
+  app.root.dataset.submitError = result.error;
+}
+
+function plural(type) {
+  return { box: "boxes", polygon: "polygons", line: "lines", point: "points", ellipse: "ellipses", cuboid: "cuboids" }[type] || type;
+}
+
+function describe(op) {
+  if (op.op === "batch") return `${op.ops.length} changes`;
+  if (op.op === "add") return `add ${op.annotation.type}`;
+  if (op.op === "delete") return `delete ${op.annotation.type}`;
+  const keys = Object.keys(op.after);
+  if (keys.includes("label")) return "label change";
+  return "edit";
+}
+
+/** Command name → function(app, ...args). */
+export const COMMANDS = {
+  tool: commandTool,
+  escape: commandEscape,
+  backspace: commandDelete,
+  enter: commandRelabel,
+  delete: commandDelete,
+  undo: commandUndo,
+  redo: commandRedo,
+  copy: commandCopy,
+  paste: commandPaste,
+  nudge: commandNudge,
+  selectStep: commandSelectStep,
+  zoom: commandZoom,
+  fit: (app) => app.fit(),
+  toggleLayers: commandToggleLayers,
+  submit: commandSubmit,
+  help: (app) => app.openHelp(),
+};

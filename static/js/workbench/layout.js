@@ -1,0 +1,146 @@
+// The workbench's DOM: top bar, canvas stage, side column and status bar. Builds the elements
+// and stores the ones the app updates on it (app.canvas, app.stage, app.side, app.toolButtons,
+// app.statusMessage, …). Task-provided text never goes through innerHTML.
+
+import { csrfToken } from "./api.js";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+const TOOL_META = {
+  select: { key: "V", title: "Select / edit", icon: "M5 3l12 7-5 1.5L9 17z" },
+  box: { key: "B", title: "Box", icon: "M4 5h14v12H4z" },
+  polygon: { key: "P", title: "Polygon", icon: "M6 4l11 3-2 10-10-2z" },
+  line: { key: "L", title: "Line", icon: "M3 16l5-7 5 4 6-9" },
+  point: { key: "O", title: "Point", icon: "M11 8a3 3 0 110 6 3 3 0 010-6z" },
+  ellipse: { key: "E", title: "Ellipse", icon: "M11 5c5 0 8 2.7 8 6s-3 6-8 6-8-2.7-8-6 3-6 8-6z" },
+  cuboid: { key: "C", title: "Cuboid", icon: "M4 8h10v10H4zM4 8l4-4h10v10l-4 4M14 8l4-4" },
+  ruler: { key: "M", title: "Ruler", icon: "M3 15L15 3l4 4L7 19zM7 11l2 2M10 8l2 2M13 5l2 2" },
+};
+
+export function buildLayout(app) {
+  const root = app.root;
+  root.replaceChildren();
+  root.classList.add("wb");
+  if (app.readOnly) root.classList.add("wb-read-only");
+
+  const toolbar = el("div", "wb-toolbar", { role: "toolbar", "aria-label": "Workbench tools" });
+  app.toolButtons = {};
+  const tools = el("div", "wb-group");
+  const names = app.readOnly ? ["select", "ruler"] : ["select", ...app.geometryNames, "ruler"];
+  for (const name of names) {
+    const meta = TOOL_META[name];
+    const button = iconButton(meta.icon, `${meta.title} (${meta.key})`, name === "select" ? "" : meta.title);
+    button.dataset.tool = name;
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", () => app.run("tool", [name]));
+    tools.append(button);
+    app.toolButtons[name] = button;
+  }
+  toolbar.append(tools);
+
+  if (!app.readOnly) {
+    const history = el("div", "wb-group");
+    app.undoButton = iconButton("M8 7H4V3M4.5 7A8 8 0 1 1 5 15", "Undo (Ctrl+Z)");
+    app.redoButton = iconButton("M14 7h4V3M17.5 7A8 8 0 1 0 17 15", "Redo (Ctrl+Shift+Z)");
+    app.undoButton.addEventListener("click", () => app.run("undo"));
+    app.redoButton.addEventListener("click", () => app.run("redo"));
+    history.append(app.undoButton, app.redoButton);
+    toolbar.append(history);
+  }
+
+  const zoom = el("div", "wb-group");
+  const zoomOut = iconButton("M5 11h12", "Zoom out (-)");
+  const zoomIn = iconButton("M5 11h12M11 5v12", "Zoom in (+)");
+  const fit = iconButton("M4 8V4h4M14 4h4v4M18 14v4h-4M8 18H4v-4", "Fit the image (F)");
+  app.zoomLabel = el("span", "wb-zoom", { "aria-live": "off", title: "Zoom" });
+  zoomOut.addEventListener("click", () => app.run("zoom", [0.8]));
+  zoomIn.addEventListener("click", () => app.run("zoom", [1.25]));
+  fit.addEventListener("click", () => app.run("fit"));
+  zoom.append(zoomOut, app.zoomLabel, zoomIn, fit);
+  toolbar.append(zoom);
+
+  if (app.layers.length) {
+    const group = el("div", "wb-group");
+    app.layersButton = iconButton("M11 4l8 4-8 4-8-4zM3 12l8 4 8-4M3 16l8 4 8-4", "Hide / show layers (H)", "Layers");
+    app.layersButton.setAttribute("aria-pressed", "true");
+    app.layersButton.addEventListener("click", () => app.run("toggleLayers"));
+    group.append(app.layersButton);
+    toolbar.append(group);
+  }
+
+  toolbar.append(el("div", "wb-spacer"));
+  const helpButton = el("button", "wb-button", { type: "button", title: "Keyboard shortcuts (?)" });
+  helpButton.textContent = "?";
+  helpButton.addEventListener("click", () => app.run("help"));
+  toolbar.append(helpButton);
+  if (!app.readOnly) {
+    const skip = el("form", "wb-skip", { method: "post", action: app.urls.skip });
+    const token = el("input", "", { type: "hidden", name: "csrfmiddlewaretoken" });
+    token.value = csrfToken();
+    const skipButton = el("button", "wb-button", { type: "submit", title: "Skip: give the task back to the queue" });
+    skipButton.textContent = "Skip";
+    skip.append(token, skipButton);
+    skip.addEventListener("submit", (event) => {
+      if (app.store.dirty && !window.confirm("Skip this task? Your changes will be lost.")) {
+        event.preventDefault();
+        return;
+      }
+      token.value = csrfToken();
+      app.leaving = true;
+    });
+    app.submitButton = el("button", "wb-button primary", { type: "button", title: "Submit (Ctrl+Enter)" });
+    app.submitButton.textContent = "Submit";
+    app.submitButton.addEventListener("click", () => app.run("submit"));
+    toolbar.append(skip, app.submitButton);
+  } else {
+    const badge = el("span", "wb-readonly-badge");
+    badge.textContent = "Read-only";
+    toolbar.append(badge);
+  }
+
+  const main = el("div", "wb-main");
+  app.stage = el("div", "wb-stage");
+  app.canvas = el("canvas", "wb-canvas", {
+    tabindex: "0",
+    role: "application",
+    "aria-label": "Image canvas. Press ? for the keyboard shortcuts.",
+  });
+  app.banner = el("div", "wb-banner", { role: "alert" });
+  app.banner.hidden = true;
+  app.stage.append(app.canvas, app.banner);
+  app.side = el("aside", "wb-side", { "aria-label": "Task panels" });
+  main.append(app.stage, app.side);
+
+  const statusbar = el("div", "wb-statusbar");
+  app.statusMessage = el("span", "wb-status-message", { role: "status", "aria-live": "polite" });
+  app.statusHint = el("span", "wb-status-hint");
+  app.statusPosition = el("span", "wb-status-position", { title: "Cursor position in image pixels" });
+  app.statusZoom = el("span", "wb-status-zoom");
+  statusbar.append(app.statusMessage, app.statusHint, app.statusPosition, app.statusZoom);
+
+  root.append(toolbar, main, statusbar);
+}
+
+function el(tag, className = "", attributes = {}) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  return node;
+}
+
+function iconButton(path, title, text = "") {
+  const button = el("button", "wb-button wb-icon", { type: "button", title, "aria-label": title });
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 22 22");
+  svg.setAttribute("aria-hidden", "true");
+  const p = document.createElementNS(SVG_NS, "path");
+  p.setAttribute("d", path);
+  svg.append(p);
+  button.append(svg);
+  if (text) {
+    const span = el("span", "wb-button-text");
+    span.textContent = text;
+    button.append(span);
+  }
+  return button;
+}

@@ -1,0 +1,93 @@
+// The task's instruction, rendered from a safe markdown subset (lib/markdown.js). Every text
+// goes in with textContent; links keep http(s)/mailto URLs only and open in a new tab.
+
+import { parseMarkdown } from "../lib/markdown.js";
+
+/** Build DOM nodes for parsed markdown blocks. */
+export function renderMarkdown(source) {
+  const fragment = document.createDocumentFragment();
+  for (const block of parseMarkdown(source)) fragment.append(blockNode(block));
+  return fragment;
+}
+
+function blockNode(block) {
+  switch (block.type) {
+    case "heading": {
+      // h1/h2 belong to the page; instruction headings start at h3
+      const el = document.createElement(`h${Math.min(6, block.level + 2)}`);
+      el.append(...inlineNodes(block.inline));
+      return el;
+    }
+    case "list": {
+      const el = document.createElement(block.ordered ? "ol" : "ul");
+      for (const item of block.items) {
+        const li = document.createElement("li");
+        li.append(...inlineNodes(item));
+        el.append(li);
+      }
+      return el;
+    }
+    case "code": {
+      const pre = document.createElement("pre");
+      const code = document.createElement("code");
+      code.textContent = block.text;
+      pre.append(code);
+      return pre;
+    }
+    case "quote": {
+      const el = document.createElement("blockquote");
+      el.append(...inlineNodes(block.inline));
+      return el;
+    }
+    case "hr":
+      return document.createElement("hr");
+    default: {
+      const el = document.createElement("p");
+      el.append(...inlineNodes(block.inline));
+      return el;
+    }
+  }
+}
+
+function inlineNodes(nodes) {
+  return nodes.map((node) => {
+    switch (node.type) {
+      case "strong":
+      case "em": {
+        const el = document.createElement(node.type);
+        el.append(...inlineNodes(node.children));
+        return el;
+      }
+      case "code": {
+        const el = document.createElement("code");
+        el.textContent = node.text;
+        return el;
+      }
+      case "link": {
+        const el = document.createElement("a");
+        el.href = node.href;
+        el.target = "_blank";
+        el.rel = "noopener noreferrer nofollow";
+        el.append(...inlineNodes(node.children));
+        return el;
+      }
+      case "br":
+        return document.createElement("br");
+      default:
+        return document.createTextNode(node.text);
+    }
+  });
+}
+
+export const instructionPanel = () => ({
+  id: "instruction",
+  title: "Instruction",
+  mount(body, app) {
+    const text = app.data.instruction || "";
+    const div = document.createElement("div");
+    div.className = "wb-markdown";
+    if (text.trim()) div.append(renderMarkdown(text));
+    else div.textContent = "No instruction for this task.";
+    body.append(div);
+  },
+});
