@@ -8,7 +8,7 @@ export ANNOTATOR_DATA_DIR ?= $(CURDIR)/data
 # A local callback receiver or image server works out of the box; deployments leave this unset.
 export ANNOTATOR_FETCH_ALLOW ?= 127.0.0.0/8,::1,localhost
 
-.PHONY: install run serve test test-python test-js lint bench clean
+.PHONY: install run serve test browser test-python test-js lint bench clean
 
 install: $(VENV)/.installed
 
@@ -24,7 +24,14 @@ run: install
 	$(PY) manage.py load_demo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-test: install test-python test-js
+test: install browser test-python test-js
+
+# The browser tests drive Debian's Chromium; installed here when missing and we may.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "The browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 test-python:
 	$(PY) -m pytest
