@@ -1,0 +1,68 @@
+"""Exports of completed tasks: Scale JSON lines, COCO, YOLO and Pascal VOC.
+
+`export_tasks(queryset, fmt, out)` writes the completed tasks of `queryset` to the binary file
+`out` and returns an `ExportReport`: what was written, and every annotation or field the format
+could not carry as it was (dropped or converted), so that nothing is lost silently. Pick the
+tasks with `selection.Selection(...).tasks()`; the management command `export`, the API
+endpoint `GET /v1/exports/{format}` and the Project admin's actions all come through here.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from types import ModuleType
+from typing import BinaryIO
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+
+from tasks.exports import coco, scale, voc, yolo
+from tasks.exports.labels import Categories
+from tasks.exports.report import ExportReport
+from tasks.exports.source import ExportItem, Progress, iter_items
+from tasks.models import TaskStatus
+
+FORMATS: dict[str, ModuleType] = {"scale": scale, "coco": coco, "yolo": yolo, "voc": voc}
+LABELS = {"scale": "Scale JSON lines", "coco": "COCO JSON", "yolo": "YOLO (zip)",
+          "voc": "Pascal VOC XML (zip)"}
+# An export is built in memory up to this size, then in a temporary file.
+SPOOL_BYTES = 32 * 1024 * 1024
+
+__all__ = ["FORMATS", "LABELS", "ExportReport", "export_tasks", "file_response"]
+
+
+def export_tasks(queryset: QuerySet, fmt: str, out: BinaryIO, *,
+                 progress: Progress | None = None) -> ExportReport:
+    writer = FORMATS[fmt]
+    queryset = queryset.filter(status=TaskStatus.COMPLETED)
+    report = ExportReport(format=fmt)
+    total = queryset.count()
+    categories = Categories.of_tasks(queryset) if writer.NEEDS_IMAGES else None
+    items = iter_items(queryset, with_images=writer.NEEDS_IMAGES, total=total,
+                       progress=progress)
+    writer.write(_counted(items, report), categories, out, report)
+    return report
+
+
+def _counted(items: Iterator[ExportItem], report: ExportReport) -> Iterator[ExportItem]:
+    for item in items:
+        report.tasks += 1
+        yield item
+
+
+def file_name(stem: str, fmt: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem).strip("._") or "export"
+    return f"{safe}-{fmt}.{FORMATS[fmt].EXTENSION}"
+
+
+def file_response(queryset: QuerySet, fmt: str, stem: str) -> tuple[FileResponse, ExportReport]:
+    """The export as a download, with its report's summary in the X-Export-Report header."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
+    report = export_tasks(queryset, fmt, spool)
+    spool.seek(0)
+    response = FileResponse(spool, as_attachment=True, filename=file_name(stem, fmt),
+                            content_type=FORMATS[fmt].MEDIA_TYPE)
+    response["X-Export-Report"] = report.header()
+    response["X-Export-Tasks"] = str(report.tasks)
+    return response, report

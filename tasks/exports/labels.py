@@ -1,0 +1,54 @@
+"""Categories (COCO) and classes (YOLO, VOC): the leaf labels of the exported tasks.
+
+Ids are stable: the leaf labels of every geometry of every exported task, sorted by name, get
+1..n (COCO) or 0..n-1 (YOLO), so the same label set always gets the same ids. A label met in
+a response but in no task's params (which validation does not let happen) and the stand-in for
+annotations without a label, `(unlabeled)`, are added after them in the order they are met.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tasks.rules.errors import RuleError
+from tasks.rules.geometry import label_tree
+
+UNLABELED = "(unlabeled)"
+
+
+class Categories:
+    def __init__(self, leaves: dict[str, str]) -> None:
+        """`leaves`: leaf label -> supercategory (the path of its groups, or "")."""
+        self.names: list[str] = sorted(leaves)
+        self.supercategory = dict(leaves)
+        self._index = {name: i for i, name in enumerate(self.names)}
+
+    @classmethod
+    def of_tasks(cls, queryset: QuerySet) -> Categories:
+        configs = queryset.order_by().values_list("params__geometries", flat=True).distinct()
+        leaves: dict[str, str] = {}
+        for geometries in configs:
+            for name in geometries or {}:
+                _collect(geometries, name, leaves)
+        return cls(leaves)
+
+    def index(self, label: str | None) -> int:
+        """0-based index of a label (None: the unlabeled stand-in), added when unknown."""
+        name = UNLABELED if label is None else label
+        if name not in self._index:
+            self._index[name] = len(self.names)
+            self.names.append(name)
+            self.supercategory.setdefault(name, "")
+        return self._index[name]
+
+    def coco_id(self, label: str | None) -> int:
+        return self.index(label) + 1
+
+
+def _collect(geometries: dict, name: str, leaves: dict[str, str]) -> None:
+    try:
+        tree = label_tree(geometries, name)
+    except (RuleError, AttributeError, TypeError):
+        return  # params are validated on the way in; an odd old row is not worth failing for
+    for leaf in tree.leaves:
+        leaves.setdefault(leaf, "/".join(tree.path(leaf)[:-1]))
