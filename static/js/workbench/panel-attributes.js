@@ -1,0 +1,76 @@
+// The selected annotation's attributes (annotation_attributes): only those whose conditions
+// hold for its label and values (lib/attributes.js shownAttributes; x_line / y_line only on
+// boxes and cuboids), each with its control (attribute-controls.js). Missing required values
+// and invalid ones are flagged here and in the annotation list; a lock or a base-annotation
+// flag disables the controls and says why. Every change is one undo step (app.setAttribute).
+
+import { shownAttributes } from "../lib/attributes.js";
+import { attributeRow, el, focusKey, note, restoreFocus } from "./attribute-controls.js";
+
+export function attributesPanel() {
+  return {
+    id: "attributes",
+    title: "Attributes",
+    mount(body, app) {
+      this.app = app;
+      this.body = body;
+      body.classList.add("wb-attrs");
+      this.render();
+    },
+
+    update(change) {
+      if (change.kind === "select" || change.kind === "apply" || change.kind === "undo" || change.kind === "redo") {
+        this.render();
+      }
+    },
+
+    render() {
+      const app = this.app;
+      const body = this.body;
+      const key = focusKey(body);
+      const uuid = app.store.selected;
+      const parts = [];
+      this.extra.textContent = "";
+      if (!uuid) {
+        const n = app.store.selection.size;
+        parts.push(note(n ? `${n} annotations selected: select one to see its attributes.`
+          : "Select an annotation to see its attributes.", "wb-panel-hint"));
+        body.dataset.uuid = "";
+        body.replaceChildren(...parts);
+        return;
+      }
+      const a = app.store.get(uuid);
+      body.dataset.uuid = uuid;
+      const title = el("div", "wb-attrs-title");
+      title.textContent = app.describe(uuid);
+      parts.push(title);
+      const defs = app.attributeDefs;
+      const verdict = app.can("edit_attributes", uuid);
+      if (!verdict.allowed) {
+        const locked = note(`${verdict.reason}: its attributes cannot change.`, "wb-attrs-locked");
+        locked.setAttribute("role", "note");
+        parts.push(locked);
+      }
+      const shown = shownAttributes(defs, a);
+      if (!shown.length) {
+        parts.push(note("No attributes for this annotation.", "wb-panel-hint"));
+      }
+      const problems = new Map(app.problemsOf(uuid).map((p) => [p.id, p.reason]));
+      for (const id of shown) {
+        const problem = problems.get(id);
+        parts.push(attributeRow(app, {
+          id,
+          def: defs[id],
+          value: a.attributes?.[id],
+          disabled: !verdict.allowed,
+          problem: problem ? `${id} ${problem}` : "",
+          annotation: a,
+          set: (value, options) => app.setAttribute(uuid, id, value, options),
+        }));
+      }
+      if (problems.size) this.extra.textContent = `${problems.size} to fix`;
+      body.replaceChildren(...parts);
+      restoreFocus(body, key);
+    },
+  };
+}
