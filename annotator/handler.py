@@ -1,0 +1,102 @@
+"""Django over ASGI in one thread hop per request, the way a threaded WSGI server runs it.
+
+Django's own `ASGIHandler` builds an async middleware chain: every middleware's
+`process_request` / `process_response`, the view and `request_started` / `request_finished`
+each hop between the event loop and a worker thread, and each request gets a new thread
+(`ThreadSensitiveContext`), hence a new database connection. With our sync views and sync
+middleware that was most of a request's cost (GET one task: ~9 ms instead of ~2 ms; profile in
+bench/README.md).
+
+`PooledASGIHandler` keeps Django's ASGI request and response handling (body, request object,
+chunked sending, file responses) but runs the whole sync chain — signals, middleware, view — as
+ONE call on a fixed pool of threads (`ANNOTATOR_HTTP_THREADS`, default 4). Each pool thread keeps
+its database connection between requests (`CONN_MAX_AGE`, health-checked at each request's
+start as Django always does). Code in a view that calls `async_to_sync` (the live events) still
+reaches the server's event loop: the pool runs it through asgiref's `sync_to_async`.
+
+WebSockets are not affected: they go through Channels (annotator/asgi.py).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import sync_to_async
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers import base
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse
+from django.urls import set_script_prefix
+
+from annotator import memory
+
+HTTP_THREADS = int(os.environ.get("ANNOTATOR_HTTP_THREADS") or 4)
+
+
+class PooledASGIHandler(ASGIHandler):
+    def __init__(self, threads: int = HTTP_THREADS) -> None:
+        base.BaseHandler.__init__(self)
+        # The chain as WSGI builds it: sync middleware calling a sync view, no adapters.
+        self.load_middleware(is_async=False)
+        memory.limit_arenas()  # before the pool's threads allocate (annotator/memory.py)
+        self.pool = ThreadPoolExecutor(max_workers=max(threads, 1),
+                                       thread_name_prefix="annotator-http")
+        self._respond = sync_to_async(self.respond, thread_sensitive=False,
+                                      executor=self.pool)
+        self._close = sync_to_async(self.close_response, thread_sensitive=False,
+                                    executor=self.pool)
+        self._trim = sync_to_async(memory.trim, thread_sensitive=False, executor=self.pool)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not "
+                             f"{scope['type']}.")
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope, receive, send) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        big = body_file.seek(0, 2) > memory.BIG_REQUEST_BYTES
+        body_file.seek(0)
+        try:
+            response = await self._respond(scope, body_file)
+            try:
+                await self.send_response(response, send)
+            finally:
+                if response.streaming:
+                    await self._close(response)
+            big = big or (not response.streaming
+                          and len(response.content) > memory.BIG_REQUEST_BYTES)
+        finally:
+            body_file.close()
+        if big:
+            # a large request leaves its peak in malloc's free lists: hand it back
+            response = body_file = None
+            await self._trim()
+
+    def respond(self, scope, body_file):
+        """In a pool thread: what WSGIHandler.__call__ does, up to a finished response.
+
+        A response with its body in memory is closed (request_finished: this thread's
+        database connection is checked) before it is sent; a streaming one after."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, error_response = self.create_request(scope, body_file)
+        if request is None:
+            response = error_response
+        else:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()
+        return response
+
+    @staticmethod
+    def close_response(response) -> None:
+        response.close()

@@ -1,0 +1,97 @@
+"""The Content-Security-Policy of the taskers' pages (the queue and the workbench).
+
+Scripts, styles, fonts and connections come from this server only; no inline script, no
+plugins, no <base>, no framing. Images may also be data: and blob: URLs (the canvas), and —
+while the worker has not yet kept its own copy of a task's image — the http(s) origin of the
+task's attachment (and of its context attachments), because the image endpoint then redirects
+the browser to the original (docs/deploy.md). Once the copy is kept, only 'self' remains.
+
+The admin and the API docs keep Django's and drf-spectacular's own pages, without this policy.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.http import HttpRequest, HttpResponse
+
+from tasks.models import Task
+from tasks.models.deliveries import ContextAttachment
+
+HEADER = "Content-Security-Policy"
+# An origin that is safe to put in a header: scheme, host (name, IPv4 or [IPv6]) and port.
+ORIGIN = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+
+
+def origin_of(url: object) -> str | None:
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    origin = f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+    return origin if ORIGIN.match(origin) else None
+
+
+def attachment_origins(task_id: str | None) -> list[str]:
+    """The origins the browser loads a task's images from while we hold no copy of them: the
+    attachment's, and each context attachment's that has no copy yet."""
+    if not task_id:
+        return []
+    # Only the two keys, not the params: with a big hypothesis they are megabytes of JSON.
+    rows = list(Task.objects.filter(task_id=task_id).values_list(
+        "params__attachment", "params__context_attachments", "attachment_file")[:1])
+    if not rows:
+        return []
+    attachment, contexts, kept_file = rows[0]
+    urls = [] if kept_file else [attachment if isinstance(attachment, str) else None]
+    contexts = contexts if isinstance(contexts, list) else []
+    if contexts:
+        kept = set(ContextAttachment.objects.filter(task_id=task_id).exclude(file="")
+                   .values_list("position", flat=True))
+        urls += [item.get("attachment") for n, item in enumerate(contexts)
+                 if n not in kept and isinstance(item, dict)]
+    return sorted({o for o in map(origin_of, urls) if o})
+
+
+def policy(request: HttpRequest, image_origins: list[str] = ()) -> str:
+    host = request.get_host()
+    sockets = f"{'wss' if request.is_secure() else 'ws'}://{host}"
+    directives = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": " ".join(["'self'", "data:", "blob:", *image_origins]),
+        "font-src": "'self'",
+        "connect-src": f"'self' {sockets}",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "frame-ancestors": "'none'",
+        "form-action": "'self'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def csp_protected(view):
+    """Put the workbench's policy on the view's responses (task pages get their image
+    origins from the `task_id` URL argument)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if HEADER not in response:
+            origins = attachment_origins(kwargs.get("task_id")) \
+                if response.status_code == 200 else []
+            response[HEADER] = policy(request, origins)
+        return response
+
+    return wrapped

@@ -1,0 +1,75 @@
+"""SIGKILL a server process in the middle of a burst of creates: every task that was answered
+200 is there after the restart, and no task is half-written (each has all its tag rows and
+all its prelabel rows)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from tests.scale.conftest import Cluster
+from tests.scale.scale_helpers import GEOMETRIES, box, new_project, upload_image
+
+pytestmark = pytest.mark.live
+
+VICTIM = 3
+CLIENTS = 6
+ANNOTATIONS = 40
+TAGS = ["crash", "burst", "whole"]
+KILL_AFTER_SECONDS = 1.5
+
+
+def test_sigkill_during_creates_loses_no_answered_task_and_leaves_none_half_written(
+        cluster: Cluster):
+    attachment = upload_image(cluster)
+    project, project_id = new_project(cluster, "crash")
+    stop = threading.Event()
+    answered: list[str] = []
+    lock = threading.Lock()
+
+    def burst(client: int) -> int:
+        sent = 0
+        while not stop.is_set():
+            body = {"attachment": attachment, "project": project, "tags": TAGS,
+                    "unique_id": f"crash-{client}-{uuid.uuid4().hex}", "geometries": GEOMETRIES,
+                    "hypothesis": {"annotations": [box(n) for n in range(ANNOTATIONS)]}}
+            try:
+                res = cluster.api("POST", VICTIM, "task/imageannotation", body)
+            except requests.RequestException:
+                continue  # the server is gone (or going): keep trying until told to stop
+            sent += 1
+            assert res.status_code == 200, res.text
+            with lock:
+                answered.append(res.json()["task_id"])
+        return sent
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        futures = [pool.submit(burst, n) for n in range(CLIENTS)]
+        time.sleep(KILL_AFTER_SECONDS)
+        cluster.kill(VICTIM)
+        time.sleep(0.3)
+        stop.set()
+        sent = sum(f.result() for f in futures)
+
+    assert answered, f"no create was answered before the kill ({sent} sent)"
+    cluster.restart(VICTIM)
+
+    for task_id in answered:
+        res = cluster.api("GET", VICTIM, f"task/{task_id}")
+        assert res.status_code == 200, (task_id, res.text)
+    stored = cluster.sql("SELECT task_id FROM tasks_task WHERE project_id = %s", project_id)
+    assert set(answered) <= {row[0] for row in stored}
+    # Whatever was stored — answered or cut off by the kill — is whole.
+    tags = dict(cluster.sql(
+        "SELECT t.task_id, count(g.id) FROM tasks_task t LEFT JOIN tasks_tasktag g "
+        "ON g.task_id = t.task_id WHERE t.project_id = %s GROUP BY t.task_id", project_id))
+    annotations = dict(cluster.sql(
+        "SELECT t.task_id, count(a.id) FROM tasks_task t LEFT JOIN tasks_annotation a "
+        "ON a.task_id = t.task_id WHERE t.project_id = %s GROUP BY t.task_id", project_id))
+    assert set(tags.values()) == {len(TAGS)}, tags
+    assert set(annotations.values()) == {ANNOTATIONS}, annotations
