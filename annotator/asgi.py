@@ -2,20 +2,28 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from annotator.handler import PooledASGIHandler  # noqa: E402
+
+# Django's sync middleware chain and views in one hop to a thread pool per request
+# (annotator/handler.py says why).
+django_asgi_app = PooledASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from tasks.limits import BodyLimitASGI  # noqa: E402
 from tasks.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Request bodies are bounded by the bytes that arrive, not only by what they declare.
+        "http": BodyLimitASGI(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

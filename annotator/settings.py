@@ -31,6 +31,11 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
 DATA_DIR = Path(os.environ.get("ANNOTATOR_DATA_DIR") or BASE_DIR / "data").resolve()
 
 DEBUG = env_bool("DEBUG", False)
@@ -59,6 +64,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuses oversized bodies (413) and NUL characters in the URL (400) before anything reads
+    # them.
+    "tasks.limits.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,12 +101,20 @@ ASGI_APPLICATION = "annotator.asgi.application"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
+                                                  conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with JSON columns written by orjson (annotator/backends/).
+        DATABASES["default"]["ENGINE"] = "annotator.backends.postgresql"
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's backend, with JSON columns written by orjson (annotator/backends/).
+            "ENGINE": "annotator.backends.sqlite3",
             "NAME": DATA_DIR / "annotator.sqlite3",
+            # Each server thread keeps its connection (annotator/handler.py): opening one and
+            # running the pragmas below cost more than a whole cached API read.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock
                 # at the start of a transaction, so two writers queue instead of deadlocking.
@@ -108,7 +124,7 @@ else:
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA temp_store=MEMORY;"
-                    "PRAGMA cache_size=-20000;"
+                    "PRAGMA cache_size=-2000;"
                 ),
             },
         }
@@ -155,26 +171,51 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Only a deployment that runs collectstatic needs a STATIC_ROOT (docs/deploy.md).
 STATIC_ROOT = os.environ.get("ANNOTATOR_STATIC_ROOT") or None
-# Serve straight from the finders: `make run` needs no collectstatic step.
-WHITENOISE_USE_FINDERS = True
+# Without a STATIC_ROOT, serve straight from the finders: `make run` needs no collectstatic
+# step. With one, WhiteNoise serves what collectstatic put there (compressed copies too).
+WHITENOISE_USE_FINDERS = not STATIC_ROOT
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if STATIC_ROOT
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Media (uploads, fetched attachments, exports) on S3-compatible storage when a bucket is named.
+ANNOTATOR_MEDIA_S3_BUCKET = os.environ.get("ANNOTATOR_MEDIA_S3_BUCKET", "")
+if ANNOTATOR_MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ANNOTATOR_MEDIA_S3_BUCKET,
+            "endpoint_url": os.environ.get("ANNOTATOR_MEDIA_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("ANNOTATOR_MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("ANNOTATOR_MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("ANNOTATOR_MEDIA_S3_REGION") or None,
+            "location": os.environ.get("ANNOTATOR_MEDIA_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("ANNOTATOR_MEDIA_S3_ADDRESSING_STYLE") or None,
+            # Private objects: the server streams them to taskers and API keys; the admin's
+            # links are short-lived signed URLs.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 600,
+            "file_overwrite": False,
+        },
+    }
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
-# Uploads up to the Scale limit (80 MB) are accepted by the files endpoint; other request
-# bodies stay small.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies: at most ANNOTATOR_MAX_BODY_BYTES (JSON and forms), except the upload endpoint,
+# which takes a file of up to ANNOTATOR_MAX_UPLOAD_BYTES (the Scale limit, 80 MB). Larger bodies
+# are refused with a 413 before they are read (tasks/limits.py).
+ANNOTATOR_MAX_BODY_BYTES = env_int("ANNOTATOR_MAX_BODY_BYTES", 20 * 1024 * 1024)
+ANNOTATOR_MAX_UPLOAD_BYTES = env_int("ANNOTATOR_MAX_UPLOAD_BYTES", 80 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-ANNOTATOR_MAX_UPLOAD_BYTES = 80 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotator@localhost")
@@ -185,6 +226,9 @@ ANNOTATOR_FETCH_ALLOW = env_list("ANNOTATOR_FETCH_ALLOW", "")
 
 # How long a tasker holds a task without an open session.
 ANNOTATOR_LEASE_SECONDS = env_seconds("ANNOTATOR_LEASE_SECONDS", 1800)
+# How often an open editing session renews that lease and says it is alive; a session silent
+# for three times this long counts as closed (docs/live-sessions.md).
+ANNOTATOR_SESSION_HEARTBEAT_SECONDS = env_seconds("ANNOTATOR_SESSION_HEARTBEAT_SECONDS", 60)
 # Callbacks: the first retry waits this long, doubling up to 2 hours (20 tries in ~24 hours).
 ANNOTATOR_CALLBACK_BACKOFF_BASE = env_seconds("ANNOTATOR_CALLBACK_BACKOFF_BASE", 30)
 # A worker's claim on one delivery; a killed worker's claim lapses after it.
@@ -202,7 +246,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "EXCEPTION_HANDLER": "tasks.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["tasks.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "tasks.api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -215,10 +260,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "tasks.models.TaskStatus",
+        "BatchStatusEnum": "tasks.models.projects.BatchStatus",
+    },
 }
 
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Requests per API key (N/second, N/minute, N/hour or N/day; "off" for none), counted in the
+# cache: shared by every server process when REDIS_URL is set. Past it: 429 with Retry-After.
+ANNOTATOR_API_RATE = os.environ.get("ANNOTATOR_API_RATE", "60000/minute")
+
+# HTTPS (docs/deploy.md). ANNOTATOR_HTTPS=true turns on the redirect, secure cookies and HSTS;
+# each can be set on its own too. Behind a TLS-terminating proxy, SECURE_PROXY_SSL_HEADER names
+# the header the proxy sets (X-Forwarded-Proto), and the proxy must overwrite what clients send.
+ANNOTATOR_HTTPS = env_bool("ANNOTATOR_HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", ANNOTATOR_HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", ANNOTATOR_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if ANNOTATOR_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", ANNOTATOR_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
 
 LOGGING = {
     "version": 1,

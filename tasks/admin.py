@@ -256,7 +256,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected API keys")
     def revoke_keys(self, request: HttpRequest, queryset) -> None:
         count = queryset.update(revoked=True)
+        from tasks.api.auth import forget_cached_keys
+
+        forget_cached_keys()  # an update() sends no post_save
         self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)
 
 
-from tasks import admin_deliveries  # noqa: E402,F401
+from tasks import admin_deliveries, admin_exports  # noqa: E402,F401

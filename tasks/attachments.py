@@ -20,7 +20,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from tasks import fetching, lifecycle
+from tasks import fetching, lifecycle, tiles
 from tasks.images import NotAnImage, inspect_image
 from tasks.jobs import fetch_attachment, queued_args
 from tasks.models import ContextAttachment, Task, TaskStatus
@@ -87,7 +87,21 @@ def fetch_for_task(task_id: str) -> str:
         lifecycle.fail_task(task, {"error": ERROR_MESSAGE,
                                    "attachments": [f.as_json() for f in failures]})
         return "error"
-    return "stored" if _record(task, copies) else "skipped"
+    if not _record(task, copies):
+        return "skipped"
+    build_tiles(task.task_id, copies[0])
+    return "stored"
+
+
+def build_tiles(task_id: str, main: Copy) -> None:
+    """A large image gets its tile pyramid now, once (tasks/tiles.py). Without one the
+    workbench loads the whole image, so a failure is logged, never the task's error."""
+    if not tiles.needs_tiles(main.width, main.height):
+        return
+    try:
+        tiles.build(task_id, main.name)
+    except Exception:  # MemoryError, a broken file, a full disk...
+        logger.exception("task %s: the tile pyramid could not be built", task_id)
 
 
 def copy_attachment(task: Task, url: str, position: int) -> Copy:

@@ -8,15 +8,15 @@ The protocol is docs/live-sessions.md. Consumers never change state themselves: 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from typing import Any
 
+import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from tasks import drafts, live, presence, queue
+from tasks import drafts, limits, live, presence, queue
 from tasks.models import Project
 
 logger = logging.getLogger("annotator.live")
@@ -41,6 +41,12 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
 
     handlers: dict[str, str] = {}
 
+    @classmethod
+    async def encode_json(cls, content) -> str:
+        # On the event loop: a welcome of 10,000 annotations took json.dumps ~80 ms, during
+        # which the server answered nothing else; orjson takes a tenth of that.
+        return orjson.dumps(content).decode()
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         try:
             message = self.parse(text_data)
@@ -58,9 +64,12 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
         if len(text) > MAX_MESSAGE_CHARS:
             raise BadMessage("The message is too large.")
         try:
-            message = json.loads(text)
-        except ValueError as exc:
+            message = orjson.loads(text)  # refuses NaN and Infinity, as the API does
+        except orjson.JSONDecodeError as exc:
             raise BadMessage("The message is not valid JSON.") from exc
+        problem = limits.unstorable(message, "message")
+        if problem:
+            raise BadMessage(problem)
         if not isinstance(message, dict) or message.get("type") not in self.handlers:
             raise BadMessage(f"A message is an object whose type is one of: "
                              f"{', '.join(self.handlers)}.")

@@ -60,13 +60,8 @@ def draft_state(task: Task) -> list[dict]:
     """annotation_state() of every row of the draft, in order. Read as plain values with the
     JSON columns decoded by orjson: building 10,000 model instances and decoding their JSON
     with the standard library took half a second of the workbench's first load."""
-    rows = (Annotation.objects.filter(task=task)
-            .annotate(geometry_text=Cast("geometry", TextField()),
-                      attributes_text=Cast("attributes", TextField()))
-            .values_list("uuid", "type", "label", "geometry_text", "attributes_text", "source",
-                         "locked", "version"))
     state = []
-    for uuid, kind, label, geometry, attributes, source, locked, version in rows:
+    for uuid, kind, label, geometry, attributes, source, locked, version in _state_rows(task):
         item = {"uuid": uuid, "type": kind}
         if label is not None:
             item["label"] = label
@@ -75,6 +70,40 @@ def draft_state(task: Task) -> list[dict]:
         item.update(source=source, locked=locked, version=version)
         state.append(item)
     return state
+
+
+def draft_state_json(task: Task) -> bytes:
+    """draft_state() as JSON text, spliced from each row's stored JSON without decoding it:
+    for the workbench's first load, where 10,000 annotations made 10,000 dicts only to be
+    encoded again."""
+    parts = []
+    for uuid, kind, label, geometry, attributes, source, locked, version in _state_rows(task):
+        head = {"uuid": uuid, "type": kind}
+        if label is not None:
+            head["label"] = label
+        members = _members(geometry)
+        parts.append(orjson.dumps(head)[:-1] + (b"," + members if members else b"")
+                     + b',"attributes":' + (attributes or "{}").encode()
+                     + b"," + orjson.dumps({"source": source, "locked": locked,
+                                            "version": version})[1:])
+    return b"[" + b",".join(parts) + b"]"
+
+
+def _members(text: str | None) -> bytes:
+    """The members of a stored JSON object, without its braces: '{"a": 1}' -> '"a": 1'."""
+    text = (text or "{}").strip()
+    if not (text.startswith("{") and text.endswith("}")):
+        value = orjson.loads(text)
+        return orjson.dumps(value)[1:-1] if isinstance(value, dict) else b""
+    return text[1:-1].strip().encode()
+
+
+def _state_rows(task: Task):
+    return (Annotation.objects.filter(task=task)
+            .annotate(geometry_text=Cast("geometry", TextField()),
+                      attributes_text=Cast("attributes", TextField()))
+            .values_list("uuid", "type", "label", "geometry_text", "attributes_text",
+                         "source", "locked", "version"))
 
 
 def not_editable(task: Task | None, user) -> dict | None:

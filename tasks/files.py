@@ -13,6 +13,7 @@ from django.utils import timezone
 from tasks import fetching
 from tasks.errors import ApiError
 from tasks.images import NotAnImage, inspect_image
+from tasks.limits import unstorable
 from tasks.models import UploadedFile
 
 
@@ -25,6 +26,8 @@ def _options(fields: dict) -> dict:
             raise ApiError(400, "metadata must be a JSON-encoded object.") from exc
     if not isinstance(metadata, dict):
         raise ApiError(400, "metadata must be an object.")
+    if (problem := unstorable(metadata, "metadata")) is not None:
+        raise ApiError(400, problem)
     project_name = fields.get("project_name") or ""
     reference_id = fields.get("reference_id") or None
     display_name = fields.get("display_name") or ""

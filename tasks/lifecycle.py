@@ -13,14 +13,23 @@ from contextlib import contextmanager
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tasks import callbacks, inheritance, tagging
+from tasks import callbacks, inheritance, live, tagging
 from tasks.errors import ApiError
 from tasks.jobs import fetch_attachment
-from tasks.models import Annotation, Batch, Project, ProjectParamVersion, Task, TaskStatus
+from tasks.models import (
+    Annotation,
+    Batch,
+    DraftSession,
+    Project,
+    ProjectParamVersion,
+    Task,
+    TaskStatus,
+)
 from tasks.models.deliveries import DeliveryEvent
 from tasks.models.files import SCHEME, UploadedFile
 from tasks.models.projects import BatchStatus
 from tasks.models.tasks import AnnotationSource
+from tasks.rowwriter import insert_annotations
 from tasks.rules.errors import RuleError
 from tasks.rules.params import normalize_image_params, split_body, validate_task_fields
 
@@ -54,7 +63,7 @@ def check_name(value: object, field: str) -> str:
 def create_project(*, owner, is_test: bool, body: dict) -> Project:
     name = check_name(body.get("name"), "name")
     task_type = body.get("type")
-    if task_type not in SUPPORTED_TYPES:
+    if not isinstance(task_type, str) or task_type not in SUPPORTED_TYPES:
         raise ApiError(400, f"type must be one of: {', '.join(sorted(SUPPORTED_TYPES))}.")
     params = body.get("params") or {}
     if not isinstance(params, dict):
@@ -185,6 +194,7 @@ def create_task(*, owner, is_test: bool, task_type: str, body: object) -> Task:
             task = _insert_task(owner, is_test, task_type, project, batch, version, fields,
                                 params)
             _reopen_batch(task)
+            live.publish_task_changed(task, "created")
             if is_test:
                 task = complete_task(task, test_response(params))
             else:
@@ -248,6 +258,7 @@ def _insert_task(owner, is_test, task_type, project, batch, version, fields, par
         metadata=fields.get("metadata", {}), tags=fields.get("tags", []), unique_id=unique_id,
         clear_unique_id_on_error=fields.get("clear_unique_id_on_error", False),
         priority=fields.get("priority", 20), created_at=now, updated_at=now,
+        draft_extras=initial_extras(params.get("hypothesis")),
     )
     tagging.write_tag_rows(task)
     _insert_prelabels(task, params)
@@ -267,7 +278,7 @@ def _insert_prelabels(task: Task, params: dict) -> None:
                 continue  # a base annotation wins over a hypothesis with the same uuid
             seen.add(ann["uuid"])
             rows.append(annotation_row(task, ann, source, len(rows)))
-    Annotation.objects.bulk_create(rows)
+    insert_annotations(rows)
 
 
 GEOMETRY_SKIP = {"uuid", "type", "label", "attributes", "locked"}
@@ -311,10 +322,12 @@ def _locked(task: Task) -> Task:
     return task
 
 
-def complete_task(task: Task, response: dict, *, by=None) -> Task:
-    """pending → completed with `response`; fires the callback."""
+def complete_task(task: Task, response: dict, *, by=None, current: bool = False) -> Task:
+    """pending → completed with `response`; fires the callback. `current`: the caller locked
+    and read the task in its open transaction, so it is not read again."""
     with transaction.atomic():
-        task = _locked(task)
+        if not current:
+            task = _locked(task)
         if task.status != TaskStatus.PENDING:
             raise ApiError(400, f"Task {task.task_id} is {task.status} and cannot be "
                                 "completed.")
@@ -358,7 +371,9 @@ def cancel_task(task: Task, *, clear_unique_id: bool = False) -> Task:
         if clear_unique_id:
             changes["unique_id"] = None
         _touch(task, **changes)
+        forget_sessions(task)
         _settle_batch(task)
+        live.publish_task_changed(task, "canceled")
     return task
 
 
@@ -405,10 +420,29 @@ def _send_back(task: Task, event: str, **changes: object) -> None:
     previous = task.response
     _touch(task, status=TaskStatus.PENDING, response=None, completed_at=None,
            completed_by=None, work_started=False, claimed_by=None, lease_expires_at=None,
-           **changes)
-    load_response(task, previous)
+           sent_back_response=previous, **changes)
+    reset_draft(task)
     _reopen_batch(task)
     _status_changed(task, event, response=previous)
+
+
+def reset_draft(task: Task) -> None:
+    """Throw the task's draft away: its annotation rows return to where the work starts (the
+    response it was last sent back with, else its prelabels, base and hypothesis) and its
+    editing sessions are forgotten (docs/live-sessions.md). Call it with the task locked."""
+    forget_sessions(task)
+    if task.sent_back_response is not None:
+        load_response(task, task.sent_back_response)
+        return
+    Annotation.objects.filter(task=task).delete()
+    _insert_prelabels(task, task.params)
+    task.draft_extras = initial_extras(task.params.get("hypothesis"))
+    task.save(update_fields=["draft_extras"])
+
+
+def forget_sessions(task: Task) -> None:
+    """The task's live editing sessions end with its draft (their operations with them)."""
+    DraftSession.objects.filter(task=task).delete()
 
 
 def load_response(task: Task, response: object) -> None:
@@ -432,14 +466,44 @@ def load_response(task: Task, response: object) -> None:
         row.locked = bool(base.get(uuid, {}).get("locked", False))
         rows.append(row)
     Annotation.objects.filter(task=task).delete()
-    Annotation.objects.bulk_create(rows)
+    insert_annotations(rows)
+    task.draft_extras = initial_extras(response, uuids=seen)
+    task.save(update_fields=["draft_extras"])
+
+
+def initial_extras(response: object, uuids: set[str] | None = None) -> dict:
+    """The draft's global attributes and links as a response (or a hypothesis) gives them;
+    with `uuids`, only the links whose both ends are among them."""
+    response = response if isinstance(response, dict) else {}
+    given = response.get("global_attributes")
+    links = response.get("links")
+    links = [dict(link) for link in links if isinstance(link, dict)] \
+        if isinstance(links, list) else []
+    if uuids is not None:
+        links = [link for link in links if link.get("from") in uuids and link.get("to") in uuids]
+    return {"global_attributes": dict(given) if isinstance(given, dict) else {}, "links": links}
+
+
+def draft_extras(task: Task) -> dict:
+    """The draft's {global_attributes, links}: as stored, or (a task from before they were
+    stored) as the work started."""
+    extras = task.draft_extras if isinstance(task.draft_extras, dict) else {}
+    if "global_attributes" in extras or "links" in extras:
+        return {"global_attributes": extras.get("global_attributes") or {},
+                "links": extras.get("links") or []}
+    start = task.sent_back_response or (task.params or {}).get("hypothesis")
+    return initial_extras(start, set(task.annotations.values_list("uuid", flat=True)))
 
 
 def _status_changed(task: Task, event: str, response: object = callbacks.UNCHANGED) -> None:
     """Everything that follows a change of status, in the same transaction: the callback
-    (written to the outbox) and, for a final status, the batch's completion."""
+    (written to the outbox), for a final status the end of the editing sessions and the
+    batch's completion, and the live event."""
     callbacks.record_task_event(task, event, response)
+    if task.status in FINAL_STATUSES:
+        forget_sessions(task)
     _settle_batch(task)
+    live.publish_task_changed(task, event)
 
 
 FINAL_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELED, TaskStatus.ERROR)

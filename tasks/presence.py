@@ -49,7 +49,7 @@ def access(task_id: str, user) -> str | None:
     """"holder", "staff" or None (refused) for a user opening the task's socket."""
     if user is None or not user.is_authenticated:
         return None
-    task = Task.objects.filter(pk=task_id).first()
+    task = _tasks().filter(pk=task_id).first()
     if task is None:
         return None
     if queue.holds(user, task):
@@ -61,7 +61,7 @@ def open_session(task_id: str, user, session_id: str, tab_id: str,
                  channel_name: str) -> Opening:
     """A hello: the lease holder edits unless another live connection does; staff watch."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().filter(pk=task_id).first()
+        task = _tasks().select_for_update().filter(pk=task_id).first()
         if drafts.not_editable(task, user) is not None:
             return _watch(task, user)
         row, created = _session_row(task, user, session_id)
@@ -78,7 +78,7 @@ def open_session(task_id: str, user, session_id: str, tab_id: str,
 def take_over(task_id: str, user, session_id: str, tab_id: str, channel_name: str) -> Opening:
     """A read-only connection of the lease holder becomes the editor."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().filter(pk=task_id).first()
+        task = _tasks().select_for_update().filter(pk=task_id).first()
         lost = drafts.not_editable(task, user)
         if lost is not None:
             return Opening(READONLY, refused=lost)
@@ -94,7 +94,7 @@ def close_session(task_id: str, user, session_id: str, channel_name: str) -> Non
     """The connection closed: the session stays the task's (it may come back), the lease
     runs for its full time from now."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().filter(pk=task_id).first()
+        task = _tasks().select_for_update().filter(pk=task_id).first()
         if task is None:
             return
         DraftSession.objects.filter(task=task, session_id=session_id,
@@ -107,7 +107,7 @@ def heartbeat(task_id: str, user, session_id: str, channel_name: str) -> dict | 
     """An open session renews the lease; the status reply once the task is no longer
     editable by this user (None while it is)."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().filter(pk=task_id).first()
+        task = _tasks().select_for_update().filter(pk=task_id).first()
         lost = drafts.not_editable(task, user)
         if lost is not None:
             return lost
@@ -119,11 +119,17 @@ def heartbeat(task_id: str, user, session_id: str, channel_name: str) -> dict | 
 
 def watch(task_id: str) -> dict:
     """The welcome of a watcher (also sent again when the draft was replaced)."""
-    task = Task.objects.filter(pk=task_id).first()
+    task = _tasks().filter(pk=task_id).first()
     return _watch(task, None).welcome
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+def _tasks():
+    """Tasks without the JSON columns sessions never read: a 10,000-annotation hypothesis
+    makes `params` megabytes, decoded on every hello, heartbeat and close otherwise."""
+    return Task.objects.defer("params", "response", "sent_back_response")
+
 
 def _watch(task: Task | None, user) -> Opening:
     if task is None or (user is not None and not user.is_staff):

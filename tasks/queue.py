@@ -14,8 +14,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from tasks import lifecycle, live
 from tasks.accounts import TASKERS_GROUP
 from tasks.models import Project, Task, TaskStatus
+
+EXPIRE_BATCH = 200
 
 
 def lease_seconds() -> int:
@@ -81,16 +84,22 @@ def claim_next(user, project: Project) -> Task | None:
         task = qs.first()
         if task is None:
             return None
+        if task.claimed_by_id is not None:  # a lapsed lease the sweeper has not seen yet
+            lifecycle.reset_draft(task)
         _lease(task, user, now)
+        live.publish_task_changed(task, "claimed")
     return task
 
 
 def _lease(task: Task, user, now) -> None:
+    if not holds(user, task):  # a new claim, not a renewal: the work clock starts now
+        task.work_started_at = now
     task.claimed_by = user
     task.lease_expires_at = now + timedelta(seconds=lease_seconds())
     task.work_started = True
     task.updated_at = now
-    task.save(update_fields=["claimed_by", "lease_expires_at", "work_started", "updated_at"])
+    task.save(update_fields=["claimed_by", "lease_expires_at", "work_started", "updated_at",
+                             "work_started_at"])
 
 
 def holds(user, task: Task) -> bool:
@@ -105,8 +114,42 @@ def renew(task: Task, user) -> Task:
 
 
 def release(task: Task, user) -> bool:
-    """Give a held task back to the queue (Skip)."""
-    updated = Task.objects.filter(pk=task.pk, claimed_by=user).update(
-        claimed_by=None, lease_expires_at=None, updated_at=timezone.now()
-    )
+    """Give a held task back to the queue (Skip); the next tasker starts from the prelabels,
+    not from this tasker's half-done draft."""
+    with transaction.atomic():
+        updated = Task.objects.filter(pk=task.pk, claimed_by=user).update(
+            claimed_by=None, lease_expires_at=None, updated_at=timezone.now()
+        )
+        if updated:
+            task.refresh_from_db()
+            lifecycle.reset_draft(task)
+            live.publish_task_changed(task, "released")
     return bool(updated)
+
+
+def lapsed(now=None) -> QuerySet:
+    """Pending tasks whose lease ran out: no open session renewed it for the lease time."""
+    return Task.objects.filter(status=TaskStatus.PENDING, claimed_by__isnull=False,
+                               lease_expires_at__lt=now or timezone.now())
+
+
+def expire_leases() -> int:
+    """Give every task with a lapsed lease back to the queue, its draft discarded (the
+    worker's sweeper runs this). Returns how many went back."""
+    returned = 0
+    for task_id in lapsed().values_list("pk", flat=True)[:EXPIRE_BATCH]:
+        returned += expire_lease(task_id)
+    return returned
+
+
+def expire_lease(task_id: str) -> bool:
+    with transaction.atomic():
+        task = lapsed().select_for_update().filter(pk=task_id).first()
+        if task is None:  # renewed or claimed again meanwhile
+            return False
+        lifecycle.reset_draft(task)
+        task.claimed_by, task.lease_expires_at = None, None
+        task.updated_at = timezone.now()
+        task.save(update_fields=["claimed_by", "lease_expires_at", "updated_at"])
+        live.publish_task_changed(task, "expired")
+    return True

@@ -1,5 +1,10 @@
-"""WebSocket routes of the tasks app."""
+"""WebSocket routes of the tasks app (docs/live-sessions.md)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from tasks.consumers import ProgressConsumer, TaskSessionConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/tasks/<str:task_id>/", TaskSessionConsumer.as_asgi()),
+    path("ws/progress/", ProgressConsumer.as_asgi()),
+]

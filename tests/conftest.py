@@ -75,10 +75,14 @@ def other_api(other_account) -> KeyClient:
 
 
 @pytest.fixture(autouse=True)
-def media_in_tmp(request, tmp_path):
-    """Files written by a test go to its own folder (only where Django is loaded)."""
+def isolated_settings(request, tmp_path):
+    """Files written by a test go to its own folder, and no fetch allowance leaks in from the
+    environment (`make run` sets one); a test that needs one sets it (only where Django is
+    loaded)."""
     if request.config.pluginmanager.hasplugin("django"):
-        request.getfixturevalue("settings").MEDIA_ROOT = tmp_path / "media"
+        settings = request.getfixturevalue("settings")
+        settings.MEDIA_ROOT = tmp_path / "media"
+        settings.ANNOTATOR_FETCH_ALLOW = []
 
 
 def box_task(**extra) -> dict:

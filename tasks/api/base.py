@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.http import QueryDict
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tasks.errors import ApiError
+from tasks.limits import unstorable
 from tasks.models import Batch, Project, Task
+from tasks.presenters import readable
 
 
 class ApiView(APIView):
@@ -20,6 +23,17 @@ class ApiView(APIView):
             request.META["CONTENT_LENGTH"] = str(len(request.body))
         return super().initialize_request(request, *args, **kwargs)
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A form or multipart body: its text fields may not hold NUL either (JSON bodies are
+        # checked by the parser).
+        if request.method not in ("GET", "HEAD", "OPTIONS") and isinstance(request.data,
+                                                                           QueryDict):
+            fields = {k: [getattr(v, "name", v) for v in values]
+                      for k, values in request.data.lists()}
+            if (problem := unstorable(fields)) is not None:
+                raise ApiError(400, problem)
+
     @property
     def owner(self):
         return self.request.user
@@ -31,12 +45,17 @@ class ApiView(APIView):
     def scoped(self, model):
         return model.objects.filter(owner=self.owner, is_test=self.is_test)
 
-    def get_task(self, task_id: str) -> Task:
-        task = (self.scoped(Task).select_related("project", "batch")
-                .filter(task_id=task_id).first())
-        if task is None:
+    def get_task(self, task_id: str, *, to_show: bool = False) -> Task:
+        """The caller's task; `to_show`: only to be shown with task_json() (presenters.readable)."""
+        qs = self.scoped(Task).select_related("project", "batch")
+        if to_show:
+            qs = readable(qs)
+        # [:1], not first(): the primary key needs no ORDER BY (compiling it cost more than
+        # running the query).
+        found = list(qs.filter(task_id=task_id)[:1])
+        if not found:
             raise ApiError(404, "Task with that ID not found.")
-        return task
+        return found[0]
 
     def get_project(self, name: str) -> Project:
         project = self.scoped(Project).prefetch_related("param_versions").filter(

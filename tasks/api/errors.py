@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -38,10 +38,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(error_body(404, "Not found."), status=404)
     if isinstance(exc, PermissionDenied):
         return Response(error_body(403, "Permission denied."), status=403)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body(413, "The request body is too large."), status=413)
+    if isinstance(exc, SuspiciousOperation):  # e.g. more form fields than Django reads
+        return Response(error_body(400, f"The request was refused: {exc}"), status=400)
     if isinstance(exc, exceptions.APIException):
         status_code = STATUS_BY_TYPE.get(type(exc), exc.status_code)
         if isinstance(exc, exceptions.NotAuthenticated):
             message = "Please provide your API key as the user name of HTTP Basic auth."
+        elif isinstance(exc, exceptions.UnsupportedMediaType):
+            message = unsupported_media_message(context)
         else:
             message = _message(exc.detail)
         headers = {}
@@ -52,6 +58,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(error_body(status_code, message), status=status_code, headers=headers)
     logger.exception("unhandled API error", exc_info=exc)
     return Response(error_body(500, "Internal server error."), status=500)
+
+
+def unsupported_media_message(context: dict) -> str:
+    request, view = context.get("request"), context.get("view")
+    given = (getattr(request, "content_type", "") or "").split(";")[0].strip()
+    accepted = [p.media_type for p in view.get_parsers()] if view is not None else []
+    wanted = " or ".join(accepted) or "application/json"
+    if not given:
+        return f"Please send the request body with a Content-Type header: {wanted}."
+    return f'Content-Type "{given}" is not accepted here; send {wanted}.'
 
 
 def not_found_view(request, *args, **kwargs) -> JsonResponse:

@@ -6,6 +6,8 @@ import orjson
 from rest_framework import parsers, renderers
 from rest_framework.exceptions import ParseError
 
+from tasks.limits import unstorable
+
 MAX_JSON_DEPTH = 64
 
 
@@ -38,6 +40,9 @@ class JSONParser(parsers.BaseParser):
             raise ParseError(f"The request body is not valid JSON: {exc}") from exc
         if depth(data) > MAX_JSON_DEPTH:
             raise ParseError(f"The request body is nested more than {MAX_JSON_DEPTH} levels.")
+        # No NUL (\u0000), which PostgreSQL cannot store, and no number beyond 64 bits.
+        if (problem := unstorable(data)) is not None:
+            raise ParseError(problem)
         return data
 
 

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tasks.api import views_batches as batches
+from tasks.api import views_exports as exports
 from tasks.api import views_files as files
 from tasks.api import views_projects as projects
 from tasks.api import views_tasks as tasks
@@ -32,5 +33,6 @@ urlpatterns = [
     path("files/upload", files.UploadFileView.as_view()),
     path("files/import", files.ImportFileView.as_view()),
     path("files/<uuid:file_id>/content", files.FileContentView.as_view()),
+    path("exports/<str:fmt>", exports.ExportView.as_view()),
     re_path(r"^.*$", not_found_view),
 ]

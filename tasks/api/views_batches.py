@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Count
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,6 +10,13 @@ from rest_framework.response import Response
 from tasks import lifecycle
 from tasks.api import listing
 from tasks.api.base import ApiView, body_object, ok
+from tasks.api.schema import (
+    METADATA_BODY,
+    BatchCountsSerializer,
+    BatchCreateSerializer,
+    BatchListSerializer,
+    BatchSerializer,
+)
 from tasks.errors import ApiError
 from tasks.models import Batch
 from tasks.models.projects import BatchStatus
@@ -23,13 +29,14 @@ LIST_PARAMS = {"project", "status", "start_time", "end_time", "completed_after",
 UNSUPPORTED_PARAMS = {"audited_after", "audited_before"}
 
 
-def obj_schema(summary: str, request=None, **kwargs):
+def obj_schema(summary: str, request=None, response=BatchSerializer, **kwargs):
     return extend_schema(summary=summary, tags=TAGS, request=request,
-                         responses={200: OpenApiTypes.OBJECT}, **kwargs)
+                         responses={200: response}, **kwargs)
 
 
 class BatchesView(ApiView):
-    @obj_schema("List batches, newest first, offset paging",
+    @obj_schema("List batches, newest first, offset paging", response=BatchListSerializer,
+                operation_id="batches_list",
                 parameters=[OpenApiParameter(n, str) for n in sorted(LIST_PARAMS)])
     def get(self, request: Request) -> Response:
         query = request.query_params
@@ -76,7 +83,7 @@ class BatchesView(ApiView):
             qs = qs.filter(project__archived=False)
         return qs
 
-    @obj_schema("Create a batch", request=OpenApiTypes.OBJECT)
+    @obj_schema("Create a batch", request=BatchCreateSerializer)
     def post(self, request: Request) -> Response:
         batch = lifecycle.create_batch(owner=self.owner, is_test=self.is_test,
                                        body=body_object(request))
@@ -96,7 +103,8 @@ class BatchFinalizeView(ApiView):
 
 
 class BatchStatusView(ApiView):
-    @obj_schema("A batch's status and its task counts by status")
+    @obj_schema("A batch's status and its task counts by status",
+                response=BatchCountsSerializer)
     def get(self, request: Request, name: str) -> Response:
         batch = self.get_batch(name)
         counts = {row["status"]: row["n"] for row in
@@ -108,7 +116,7 @@ class BatchStatusView(ApiView):
 
 
 class BatchSetMetadataView(ApiView):
-    @obj_schema("Replace a batch's metadata", request=OpenApiTypes.OBJECT)
+    @obj_schema("Replace a batch's metadata", request=METADATA_BODY)
     def post(self, request: Request, name: str) -> Response:
         return ok(batch_json(lifecycle.set_batch_metadata(self.get_batch(name),
                                                           request.data)))

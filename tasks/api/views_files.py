@@ -11,7 +11,9 @@ from rest_framework.response import Response
 
 from tasks import files
 from tasks.api.base import ApiView, body_object, ok
+from tasks.api.schema import UPLOAD_BODY, FileImportSerializer, FileSerializer
 from tasks.errors import ApiError
+from tasks.images import MIME_BY_FORMAT
 from tasks.models import UploadedFile
 from tasks.presenters import file_json
 
@@ -22,14 +24,7 @@ class UploadFileView(ApiView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(summary="Upload an image (multipart, field `file`)", tags=TAGS,
-                   request={"multipart/form-data": {
-                       "type": "object", "required": ["file"],
-                       "properties": {"file": {"type": "string", "format": "binary"},
-                                      "display_name": {"type": "string"},
-                                      "project_name": {"type": "string"},
-                                      "reference_id": {"type": "string"},
-                                      "metadata": {"type": "string"}}}},
-                   responses={200: OpenApiTypes.OBJECT})
+                   request=UPLOAD_BODY, responses={200: FileSerializer})
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is None:
@@ -42,8 +37,8 @@ class UploadFileView(ApiView):
 
 
 class ImportFileView(ApiView):
-    @extend_schema(summary="Import an image from a URL", tags=TAGS, request=OpenApiTypes.OBJECT,
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="Import an image from a URL", tags=TAGS,
+                   request=FileImportSerializer, responses={200: FileSerializer})
     def post(self, request: Request) -> Response:
         record = files.import_file(owner=self.owner, is_test=self.is_test,
                                    body=body_object(request))
@@ -52,7 +47,8 @@ class ImportFileView(ApiView):
 
 class FileContentView(ApiView):
     @extend_schema(summary="Download a stored file", tags=TAGS,
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses={(200, mime): OpenApiTypes.BINARY
+                              for mime in MIME_BY_FORMAT.values()})
     def get(self, request: Request, file_id: str) -> FileResponse:
         record = self.scoped(UploadedFile).filter(id=file_id).first()
         if record is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,17 +9,26 @@ from rest_framework.response import Response
 from tasks import lifecycle
 from tasks.api import listing
 from tasks.api.base import ApiView, body_list, body_object, ok
+from tasks.api.schema import (
+    METADATA_BODY,
+    TAGS_BODY,
+    AuditSerializer,
+    TaskCreateSerializer,
+    TaskListSerializer,
+    TaskSerializer,
+    UniqueIdSerializer,
+)
 from tasks.errors import ApiError
 from tasks.models import Task
 from tasks.models.files import SCHEME
-from tasks.presenters import limited_task_json, task_json
+from tasks.presenters import limited_task_json, readable, task_json
 
 TASK_TAG = ["tasks"]
 
 
-def task_schema(summary: str, request=None, **kwargs):
+def task_schema(summary: str, request=None, response=TaskSerializer, **kwargs):
     return extend_schema(summary=summary, tags=TASK_TAG, request=request,
-                         responses={200: OpenApiTypes.OBJECT}, **kwargs)
+                         responses={200: response}, **kwargs)
 
 
 class TaskView(ApiView):
@@ -28,9 +36,10 @@ class TaskView(ApiView):
 
     @task_schema("Retrieve a task")
     def get(self, request: Request, key: str) -> Response:
-        return ok(task_json(self.get_task(key)))
+        return ok(task_json(self.get_task(key, to_show=True)))
 
-    @task_schema("Create a task of the given type (imageannotation)", request=OpenApiTypes.OBJECT)
+    @task_schema("Create a task of the given type (imageannotation)",
+                 request=TaskCreateSerializer)
     def post(self, request: Request, key: str) -> Response:
         task = lifecycle.create_task(owner=self.owner, is_test=self.is_test, task_type=key,
                                      body=request.data)
@@ -38,7 +47,8 @@ class TaskView(ApiView):
 
 
 class TaskListView(ApiView):
-    @task_schema("List tasks, newest first, with cursor paging", parameters=[
+    @task_schema("List tasks, newest first, with cursor paging", response=TaskListSerializer,
+                 parameters=[
         OpenApiParameter(name, str, description=f"filters on {lookup}")
         for name, lookup in listing.DATE_FILTERS.items()
     ] + [OpenApiParameter(name, str) for name in sorted(listing.OTHER_PARAMS)])
@@ -47,10 +57,13 @@ class TaskListView(ApiView):
         listing.check_params(query)
         limit = listing.parse_limit(query)
         qs = listing.apply_filters(self.scoped(Task), query)
-        total = qs.count()
-        page = list(listing.after_token(qs, query.get("next_token"))
-                    .select_related("project", "batch")
-                    .order_by("-created_at", "-task_id")[: limit + 1])
+        total = listing.count_total(qs, self.owner.pk, self.is_test, query)
+        page = listing.after_token(qs, query.get("next_token")).select_related("project",
+                                                                               "batch")
+        if not listing.parse_bool("include_attachment_url",
+                                  query.get("include_attachment_url", "false")):
+            page = readable(page)  # the JSON columns passed through undecoded
+        page = list(page.order_by("-created_at", "-task_id")[: limit + 1])
         has_more = len(page) > limit
         page = page[:limit]
         next_token = listing.encode_token(page[-1].created_at, page[-1].task_id) \
@@ -85,7 +98,7 @@ class CancelTaskView(ApiView):
 
 
 class AuditTaskView(ApiView):
-    @task_schema("Accept or reject a completed task", request=OpenApiTypes.OBJECT)
+    @task_schema("Accept or reject a completed task", request=AuditSerializer)
     def post(self, request: Request, task_id: str) -> Response:
         body = body_object(request)
         accepted = body.get("accepted")
@@ -100,7 +113,7 @@ class AuditTaskView(ApiView):
 
 
 class TaskUniqueIdView(ApiView):
-    @task_schema("Set or replace a task's unique_id", request=OpenApiTypes.OBJECT)
+    @task_schema("Set or replace a task's unique_id", request=UniqueIdSerializer)
     def post(self, request: Request, task_id: str) -> Response:
         body = body_object(request)
         return ok(task_json(lifecycle.set_unique_id(self.get_task(task_id),
@@ -112,24 +125,24 @@ class TaskUniqueIdView(ApiView):
 
 
 class TaskMetadataView(ApiView):
-    @task_schema("Replace a task's metadata", request=OpenApiTypes.OBJECT)
+    @task_schema("Replace a task's metadata", request=METADATA_BODY)
     def post(self, request: Request, task_id: str) -> Response:
         return ok(task_json(lifecycle.set_metadata(self.get_task(task_id), request.data)))
 
 
 class TaskTagsView(ApiView):
-    @task_schema("Replace a task's tags", request={"application/json": {"type": "array"}})
+    @task_schema("Replace a task's tags", request=TAGS_BODY)
     def post(self, request: Request, task_id: str) -> Response:
         return ok(task_json(lifecycle.set_tags(self.get_task(task_id),
                                                body_list(request, "tags"))))
 
-    @task_schema("Add tags to a task", request={"application/json": {"type": "array"}})
+    @task_schema("Add tags to a task", request=TAGS_BODY)
     def put(self, request: Request, task_id: str) -> Response:
         task = self.get_task(task_id)
         added = [t for t in body_list(request, "tags") if t not in task.tags]
         return ok(task_json(lifecycle.set_tags(task, [*task.tags, *added])))
 
-    @task_schema("Remove tags from a task", request={"application/json": {"type": "array"}})
+    @task_schema("Remove tags from a task", request=TAGS_BODY)
     def delete(self, request: Request, task_id: str) -> Response:
         task = self.get_task(task_id)
         removed = body_list(request, "tags")

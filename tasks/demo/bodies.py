@@ -68,6 +68,10 @@ def vehicle_attributes_spec(*, plate: bool = False) -> dict:
                       "max": 130, "step": 5,
                       "conditions": {**label_condition(VEHICLE_LEAVES),
                                      "attribute_conditions": [{"is_parked": "no"}]}},
+        "centre_line": {"type": "x_line", "description": "The vehicle's vertical centre line: "
+                        "drag it inside the box", "conditions": label_condition(VEHICLE_LEAVES)},
+        "window_line": {"type": "y_line", "description": "Where its windows end: drag it "
+                        "inside the box", "conditions": label_condition(VEHICLE_LEAVES)},
     }
     if plate:
         spec["plate"] = {"type": "text", "description": "Licence plate, if readable",

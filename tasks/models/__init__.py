@@ -9,6 +9,7 @@ from tasks.models.deliveries import (
 )
 from tasks.models.files import UploadedFile
 from tasks.models.projects import Batch, Project, ProjectParamVersion
+from tasks.models.sessions import DraftOp, DraftSession
 from tasks.models.tasks import Annotation, Task, TaskStatus, TaskTag
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "ContextAttachment",
     "DeliveryEvent",
     "DeliveryStatus",
+    "DraftOp",
+    "DraftSession",
     "Project",
     "ProjectParamVersion",
     "Task",

@@ -68,8 +68,16 @@ class Task(models.Model):
     claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="claimed_tasks")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # When the current (or last) holder claimed it: work time runs from here to completed_at.
+    work_started_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, blank=True, related_name="completed_tasks")
+    # The response an audit rejection or a recall sent the task back with: the next tasker
+    # starts from it, and a discarded draft returns to it (None: to the prelabels).
+    sent_back_response = models.JSONField(null=True, blank=True)
+    # The draft's response-level parts beside its annotation rows:
+    # {"global_attributes": {...}, "links": [...]} (tasks.lifecycle.initial_extras).
+    draft_extras = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

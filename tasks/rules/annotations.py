@@ -4,6 +4,8 @@
 * "response": a submitted response. Every rule applies, `required` attributes included.
 * "hypothesis" / "base": pre-labels. As a response, but `required` attributes may be missing;
   base annotations may carry `locked` (bool, default false; kept only for "base").
+* "draft": a tasker's work in progress (one autosaved operation). As a hypothesis, but minimum
+  box and cuboid sizes wait for the submit, so a too-small shape stays on screen to be fixed.
 * "layer": read-only overlays. Any of the six types, `label` optional free text, geometry
   options (min sizes, vertex counts, can_rotate) and attribute definitions do not apply;
   `attributes`, if given, must be an object and is kept as sent.
@@ -21,7 +23,7 @@ import uuid as uuid_module
 from dataclasses import dataclass, field
 from typing import Any
 
-from .attributes import global_definitions, validate_attribute_values
+from .attributes import LINE_TYPES, global_definitions, validate_attribute_values
 from .errors import RuleError, join
 from .geometry import (
     CUBOID_VERTEX_NAMES,
@@ -36,7 +38,7 @@ from .geometry import (
 from .labels import LabelTree
 from .values import is_number, require_bool, require_dict, require_list, require_string
 
-ANNOTATION_KINDS = ("hypothesis", "base", "layer", "response")
+ANNOTATION_KINDS = ("hypothesis", "base", "draft", "layer", "response")
 MAX_ANNOTATIONS = 20_000
 MAX_LINKS = 100_000
 MAX_COORDINATE = 1e7
@@ -51,6 +53,8 @@ class _Context:
     kind: str
     expected_type: str | None
     trees: dict[str, LabelTree] = field(default_factory=dict)
+    # Base annotations the tasker may not edit: their `required` attributes are not asked.
+    fixed: set[str] = field(default_factory=set)
 
     @property
     def geometries(self) -> dict:
@@ -59,6 +63,10 @@ class _Context:
     @property
     def is_layer(self) -> bool:
         return self.kind == "layer"
+
+    @property
+    def checks_min_size(self) -> bool:
+        return self.kind not in ("layer", "draft")
 
     def options(self, geometry: str) -> dict:
         return {} if self.is_layer else self.geometries.get(geometry) or {}
@@ -79,25 +87,45 @@ def validate_annotations(
     path: str,
     kind: str,
     expected_type: str | None = None,
+    known_labels: dict[str, str | None] | None = None,
 ) -> list[dict]:
     """Validate a list of annotations against NORMALIZED params; returns a new list.
 
-    `expected_type` (layers) fills in a missing `type` and rejects any other."""
+    `expected_type` (layers) fills in a missing `type` and rejects any other. `known_labels`
+    (uuid -> label) names annotations outside the list that linked attributes may point to
+    (a draft checks the annotations an operation touches, beside the others)."""
     if kind not in ANNOTATION_KINDS:
         raise ValueError(f"unknown annotation kind {kind!r}")
     require_list(annotations, path)
     if len(annotations) > MAX_ANNOTATIONS:
         raise RuleError(path, f"must have at most {MAX_ANNOTATIONS} annotations")
     context = _Context(params, kind, expected_type)
+    if kind == "response":
+        context.fixed = _fixed_base_uuids(params)
     shaped = [_shape(item, join(path, index), context) for index, item in enumerate(annotations)]
     _check_unique_uuids(shaped, path)
-    uuid_labels = {item["uuid"]: item.get("label") for item in shaped}
+    uuid_labels = {**(known_labels or {}), **{item["uuid"]: item.get("label") for item in shaped}}
     for index, (item, result) in enumerate(zip(annotations, shaped, strict=True)):
         attributes = _attributes(item, result, uuid_labels, join(path, index), context)
         result["attributes"] = attributes
         if kind == "base":
             result["locked"] = _locked(item, join(path, index))
     return shaped
+
+
+def _fixed_base_uuids(params: dict) -> set[str]:
+    """uuids of the base annotations whose attributes the tasker may not change (locked, or
+    can_edit_base_annotations false): a `required` value they lack cannot be asked for."""
+    from .locks import can
+
+    result = set()
+    for item in (params.get("base_annotations") or {}).get("annotations") or []:
+        if not isinstance(item, dict) or not isinstance(item.get("uuid"), str):
+            continue
+        row = {"source": "base", "locked": bool(item.get("locked"))}
+        if not can("edit_attributes", row, params)[0]:
+            result.add(item["uuid"])
+    return result
 
 
 def _check_unique_uuids(shaped: list[dict], path: str) -> None:
@@ -185,19 +213,48 @@ def _attributes(item: dict, result: dict, uuid_labels: dict, path: str, context:
     value = item.get("attributes")
     if context.is_layer:
         return dict(require_dict(value, attributes_path)) if value is not None else {}
+    defs = context.params.get("annotation_attributes") or {}
     try:
-        return validate_attribute_values(
+        values = validate_attribute_values(
             value,
-            context.params.get("annotation_attributes") or {},
+            defs,
             label=result.get("label"),
             uuid_labels=uuid_labels,
             own_uuid=result["uuid"],
             path=attributes_path,
-            check_required=context.kind == "response",
+            check_required=context.kind == "response" and result["uuid"] not in context.fixed,
+            geometry=result["type"],
         )
+        _check_line_offsets(values, defs, result, attributes_path)
+        return values
     except RuleError as error:
         error.annotation_uuid = error.annotation_uuid or _sent_uuid(item)
         raise
+
+
+def _check_line_offsets(values: dict, defs: dict, result: dict, path: str) -> None:
+    """x_line / y_line offsets lie inside the box (or the cuboid's front face): 0 at its left
+    (top) edge, its width (height) at the right (bottom) one (contract, Product decisions)."""
+    lines = [key for key in values if defs[key]["type"] in LINE_TYPES]
+    if not lines:
+        return
+    width, height = _line_extent(result)
+    for key in lines:
+        kind = defs[key]["type"]
+        extent = width if kind == "x_line" else height
+        edge = "left" if kind == "x_line" else "top"
+        if not -SIZE_TOLERANCE <= values[key] <= extent + SIZE_TOLERANCE:
+            shape = "box" if result["type"] == "box" else "cuboid's front face"
+            raise RuleError(join(path, key), f"must lie inside the {shape}: an offset from its "
+                                             f"{edge} edge between 0 and {extent:g}")
+
+
+def _line_extent(result: dict) -> tuple[float, float]:
+    if result["type"] == "box":
+        return result["width"], result["height"]
+    face = result["vertices"][:4]
+    xs, ys = [v["x"] for v in face], [v["y"] for v in face]
+    return max(xs) - min(xs), max(ys) - min(ys)
 
 
 def _locked(item: dict, path: str) -> bool:
@@ -251,7 +308,7 @@ def _box(item: dict, path: str, context: _Context) -> dict:
     result = {key: _coordinate(item.get(key), join(path, key)) for key in ("left", "top")}
     for key in ("width", "height"):
         result[key] = _size(item.get(key), join(path, key))
-    if not context.is_layer:
+    if context.checks_min_size:
         _check_min_size(result["width"], result["height"], "box", options, path)
     rotation = _rotation(item, path, context, options)
     if options.get("integer_pixels") and not rotation:
@@ -313,7 +370,7 @@ def _ellipse(item: dict, path: str, context: _Context) -> dict:
 
 def _cuboid(item: dict, path: str, context: _Context) -> dict:
     vertices = _cuboid_vertices(item, path)
-    if not context.is_layer:
+    if context.checks_min_size:
         face = vertices[:4]
         width = max(v["x"] for v in face) - min(v["x"] for v in face)
         height = max(v["y"] for v in face) - min(v["y"] for v in face)
@@ -448,10 +505,15 @@ def validate_links(
     result, seen = [], {}
     for index, link in enumerate(links):
         link_path = join(path, index)
-        clean = _link(link, rules, uuid_labels, link_path)
+        try:
+            clean = _link(link, rules, uuid_labels, link_path)
+        except RuleError as error:
+            error.annotation_uuid = error.annotation_uuid or _link_end(link, uuid_labels)
+            raise
         key = (clean["label"], clean["from"], clean["to"])
         if key in seen:
-            raise RuleError(link_path, f"duplicates {join(path, seen[key])}")
+            raise RuleError(link_path, f"duplicates {join(path, seen[key])}",
+                            annotation_uuid=clean["from"])
         seen[key] = index
         result.append(clean)
     return result
@@ -480,6 +542,17 @@ def _link(link: Any, rules: dict, uuid_labels: dict, path: str) -> dict:
             path, f'"{label}" cannot link a {_name(source)} annotation to a {_name(target)} one'
         )
     return {"label": label, "from": ends["from"], "to": ends["to"]}
+
+
+def _link_end(link: Any, uuid_labels: dict) -> str | None:
+    """The annotation a broken link is named by: its `from` end, else its `to` end."""
+    if not isinstance(link, dict):
+        return None
+    for key in ("from", "to"):
+        value = link.get(key)
+        if isinstance(value, str) and value in uuid_labels:
+            return value
+    return None
 
 
 def _rule_allows(rule: dict, source: str | None, target: str | None) -> bool:

@@ -12,6 +12,11 @@ Choices made where the contract is silent:
   category attribute must use choices of that attribute.
 * A category value with allow_multiple is a list of distinct choices (a single string is
   accepted and wrapped in a list); an empty list counts as "not answered".
+* A number with `step` must be `min` (0 without one) plus a whole number of steps; without
+  `step` any number in range is accepted.
+* `x_line` / `y_line` describe boxes and cuboids only: on any other geometry they do not
+  apply (a value is refused, `required` is not asked). The offset must lie inside the box (or
+  the cuboid's front face): `tasks.rules.annotations` checks that, knowing the geometry.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ from .values import require_bool, require_dict, require_number, require_string
 
 ATTRIBUTE_TYPES = ("category", "number", "angle", "text", "x_line", "y_line", "linked")
 NOT_GLOBAL_TYPES = ("linked", "x_line", "y_line")
+LINE_TYPES = ("x_line", "y_line")
+LINE_GEOMETRIES = ("box", "cuboid")
+STEP_TOLERANCE = 1e-6
 MAX_TEXT_LENGTH = 10_000
 MAX_OFFSET = 1e7
 
@@ -198,7 +206,9 @@ def check_value(
         return _category_value(value, definition, path)
     if kind == "number":
         low, high = definition.get("min"), definition.get("max")
-        return require_number(value, path, minimum=low, maximum=high)
+        value = require_number(value, path, minimum=low, maximum=high)
+        _check_step(value, definition, path)
+        return value
     if kind == "angle":
         return require_number(value, path, minimum=0, maximum=360)
     if kind == "text":
@@ -206,6 +216,23 @@ def check_value(
     if kind in ("x_line", "y_line"):
         return require_number(value, path, minimum=-MAX_OFFSET, maximum=MAX_OFFSET)
     return _linked_value(value, definition, path, uuid_labels or {}, own_uuid)
+
+
+def _check_step(value: float, definition: dict, path: str) -> None:
+    step = definition.get("step")
+    if step is None:
+        return
+    origin = definition.get("min", 0)
+    steps = (value - origin) / step
+    if abs(steps - round(steps)) > STEP_TOLERANCE:
+        start = f" from {origin:g}" if origin else ""
+        raise RuleError(path, f"must go in steps of {step:g}{start}")
+
+
+def applies_to_geometry(definition: dict, geometry: str | None) -> bool:
+    """x_line / y_line only describe boxes and cuboids (geometry None: not known, no filter)."""
+    return geometry is None or definition["type"] not in LINE_TYPES or \
+        geometry in LINE_GEOMETRIES
 
 
 _TREE_CACHE: dict[int, tuple[list, LabelTree]] = {}
@@ -270,20 +297,24 @@ def validate_attribute_values(
     path: str,
     is_global: bool = False,
     check_required: bool = True,
+    geometry: str | None = None,
 ) -> dict:
     """Validate the `attributes` of one annotation (or `global_attributes` with
     is_global=True) against normalized definitions; returns a new dict without nulls.
 
-    check_required=False skips the `required` check (pre-labels may be incomplete)."""
+    check_required=False skips the `required` check (pre-labels may be incomplete).
+    `geometry` (the annotation's type) leaves out the x_line / y_line attributes of
+    geometries other than boxes and cuboids."""
     values = {} if values is None else require_dict(values, path)
-    scope = {key: value for key, value in defs.items() if _is_global(value) == is_global}
+    scope = {key: value for key, value in defs.items() if _is_global(value) == is_global
+             and applies_to_geometry(value, geometry)}
     result = {}
     for attr_id, value in values.items():
         if value is None:
             continue
         item_path = join(path, attr_id)
         if attr_id not in scope:
-            raise RuleError(item_path, _unknown_message(attr_id, defs, is_global))
+            raise RuleError(item_path, _unknown_message(attr_id, defs, is_global, geometry))
         result[attr_id] = check_value(
             value, scope[attr_id], item_path, uuid_labels=uuid_labels, own_uuid=own_uuid
         )
@@ -299,9 +330,12 @@ def _is_global(definition: dict) -> bool:
     return is_global(definition)
 
 
-def _unknown_message(attr_id: str, defs: dict, want_global: bool) -> str:
+def _unknown_message(attr_id: str, defs: dict, want_global: bool,
+                     geometry: str | None = None) -> str:
     if attr_id not in defs:
         return "is not a defined attribute"
+    if not applies_to_geometry(defs[attr_id], geometry):
+        return f"is a {defs[attr_id]['type']} attribute: it applies to boxes and cuboids only"
     if want_global:
         return "is not a global attribute: send it on the annotations"
     return "is a global attribute: send it in global_attributes"

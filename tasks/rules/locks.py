@@ -46,6 +46,27 @@ def check_locks(annotations: list[dict], params: dict, path: str = "annotations"
         _check_no_additions(annotations, params, base, path)
 
 
+def check_link_locks(links: list[dict], params: dict, path: str = "links") -> None:
+    """A link belongs to its `from` annotation, as a linked attribute does to the annotation
+    that carries it: no link may start at a base annotation whose attributes the tasker may
+    not change (locked, or can_edit_base_annotations false). Prelabel links only join
+    hypothesis annotations, so such a base annotation never starts one."""
+    base = {a["uuid"]: a for a in base_annotations(params)}
+    if not base:
+        return
+    for index, link in enumerate(links):
+        original = base.get(link.get("from"))
+        if original is None:
+            continue
+        row = {"source": "base", "locked": _locked(original)}
+        ok, reason = can("edit_attributes", row, params)
+        if not ok:
+            raise RuleError(join(path, index), f"cannot start at base annotation "
+                                               f"{original['uuid']}: {reason[0].lower()}"
+                                               f"{reason[1:]}",
+                            annotation_uuid=original["uuid"])
+
+
 def _locked(original: dict) -> bool:
     return bool(original.get("locked"))
 
@@ -106,3 +127,95 @@ def _close(x: object, y: object, tolerance: float) -> bool:
         return len(x) == len(y) and all(_close(p, q, tolerance) for p, q in zip(x, y,
                                                                                   strict=True))
     return x == y
+
+
+# --- one operation at a time (a draft's add / update / delete) -----------------------------
+
+ACTIONS = ("add", "move", "edit_geometry", "relabel", "edit_attributes", "delete")
+REASONS = {
+    "add": "This task does not allow adding annotations besides the base annotations",
+    "edit": "Base annotations cannot be edited in this task",
+    "relabel": "The labels of base annotations cannot be changed in this task",
+    "delete": "Base annotations cannot be deleted in this task",
+    "type": "The type of a base annotation cannot change",
+}
+
+
+def can(action: str, annotation: dict | None, params: dict) -> tuple[bool, str]:
+    """May the tasker do `action` to `annotation` ({source, locked}; None for "add")? The
+    verdict and, when refused, the sentence `static/js/lib/locks.js` `can()` gives."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    allowed = flags(params)
+    if action == "add":
+        ok = allowed["can_add_base_annotations"] or not base_annotations(params)
+        return (True, "") if ok else (False, REASONS["add"])
+    annotation = annotation or {}
+    if annotation.get("locked"):
+        is_base = annotation.get("source") == "base"
+        return False, ("This base annotation is locked" if is_base
+                       else "This annotation is locked")
+    if annotation.get("source") != "base":
+        return True, ""
+    return _base_verdict(action, allowed)
+
+
+def _base_verdict(action: str, allowed: dict[str, bool]) -> tuple[bool, str]:
+    if action == "delete":
+        ok = allowed["can_delete_base_annotations"]
+        return (True, "") if ok else (False, REASONS["delete"])
+    if not allowed["can_edit_base_annotations"]:
+        return False, REASONS["edit"]
+    if action == "relabel" and not allowed["can_edit_base_annotation_labels"]:
+        return False, REASONS["relabel"]
+    return True, ""
+
+
+def update_actions(changed_keys: set[str]) -> list[str]:
+    """The actions an update of these annotation keys amounts to."""
+    actions = []
+    if "label" in changed_keys:
+        actions.append("relabel")
+    if "attributes" in changed_keys:
+        actions.append("edit_attributes")
+    if changed_keys - {"label", "attributes", "uuid"}:
+        actions.append("edit_geometry")
+    return actions
+
+
+def check_operation(action: str, annotation: dict | None, params: dict) -> None:
+    """Raise RuleError when `can()` refuses `action`; `annotation` carries uuid, source and
+    locked (the row as the server holds it)."""
+    ok, reason = can(action, annotation, params)
+    if not ok:
+        uuid = (annotation or {}).get("uuid")
+        raise RuleError("", reason, annotation_uuid=uuid)
+
+
+def check_update(row: dict, changed_keys: set[str], params: dict) -> None:
+    """An update of `changed_keys` of the annotation `row` ({uuid, source, locked})."""
+    if row.get("source") == "base" and "type" in changed_keys:
+        raise RuleError("", REASONS["type"], annotation_uuid=row.get("uuid"))
+    for action in update_actions(changed_keys):
+        check_operation(action, row, params)
+
+
+def prelabel(uuid: str, params: dict) -> tuple[str, dict] | None:
+    """("base" | "hypothesis", the prelabel) for a uuid of the task's prelabels, else None."""
+    for source, key in (("base", "base_annotations"), ("hypothesis", "hypothesis")):
+        for annotation in (params.get(key) or {}).get("annotations") or []:
+            if isinstance(annotation, dict) and annotation.get("uuid") == uuid:
+                return source, annotation
+    return None
+
+
+def check_add(annotation: dict, params: dict) -> None:
+    """An added annotation. Putting a prelabel back (an undone delete) is always an addition
+    the task allows; a base annotation must come back as it was where it may not be edited."""
+    found = prelabel(annotation["uuid"], params)
+    if found is None:
+        check_operation("add", None, params)
+        return
+    source, original = found
+    if source == "base":
+        _check_change(original, annotation, flags(params), "")

@@ -8,6 +8,9 @@ urlpatterns = [
     path("tasks/<str:task_id>/work/", views.work_page, name="work"),
     path("tasks/<str:task_id>/data", views.task_data, name="task-data"),
     path("tasks/<str:task_id>/image", views.task_image, name="task-image"),
+    path("tasks/<str:task_id>/tiles/<int:level>/<int:x>_<int:y>.jpg", views.task_tile,
+         name="task-tile"),
+    path("tasks/<str:task_id>/context/<int:n>", views.task_context, name="task-context"),
     path("tasks/<str:task_id>/submit", views.submit_task, name="submit-task"),
     path("tasks/<str:task_id>/skip", views.skip_task, name="skip-task"),
 ]

@@ -6,16 +6,21 @@ import orjson
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import TextField
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks import queue, submission
+from tasks import drafts, lifecycle, queue, submission, tiles
 from tasks.errors import ApiError
-from tasks.models import Project, Task, UploadedFile
+from tasks.limits import unstorable
+from tasks.models import Task, UploadedFile
 from tasks.models.files import SCHEME
 from tasks.rules.params import effective_padding
+from tasks.workbench.csp import csp_protected
 
 
 def tasker_required(view):
@@ -34,6 +39,7 @@ def work_url(task: Task) -> str:
     return reverse("work", args=[task.task_id])
 
 
+@csp_protected
 @tasker_required
 @require_GET
 def queue_page(request: HttpRequest) -> HttpResponse:
@@ -51,11 +57,29 @@ def start_next(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect(work_url(task))
 
 
-def viewable_task(request: HttpRequest, task_id: str) -> tuple[Task, bool]:
-    """The task and whether this user may only look at it (staff who do not hold it)."""
-    task = Task.objects.select_related("project", "batch").filter(task_id=task_id).first()
-    if task is None:
+# What the page, its image and its tiles never read of a task; a 10,000-annotation hypothesis
+# makes `params` megabytes of JSON, decoded on every read.
+HEAVY_FIELDS = ("params", "response", "sent_back_response", "metadata", "audits", "tags")
+# The keys of `params` GET /data reads (besides passing them all on).
+PAGE_PARAMS = ("padding", "paddingX", "paddingY", "context_attachments")
+PARAM_PREFIX = "param_"
+
+
+def viewable_task(request: HttpRequest, task_id: str, *, light: bool = False,
+                  raw_params: bool = False) -> tuple[Task, bool]:
+    """The task and whether this user may only look at it (staff who do not hold it).
+    `light`: without HEAVY_FIELDS (read on access, one query each); `raw_params`: `params`
+    as its stored JSON text in `raw_params`, decoded by the caller."""
+    qs = Task.objects.select_related("project", "batch")
+    if light:
+        qs = qs.defer(*HEAVY_FIELDS)
+    if raw_params:
+        qs = qs.defer("params").annotate(raw_params=Cast("params", TextField()), **{
+            PARAM_PREFIX + key: KeyTransform(key, "params") for key in PAGE_PARAMS})
+    found = list(qs.filter(task_id=task_id)[:1])
+    if not found:
         raise Http404("No such task.")
+    task = found[0]
     if queue.holds(request.user, task):
         return task, False
     if request.user.is_staff:
@@ -63,31 +87,50 @@ def viewable_task(request: HttpRequest, task_id: str) -> tuple[Task, bool]:
     raise PermissionDenied("This task is not leased to you.")
 
 
+@csp_protected
 @login_required
 @require_GET
 def work_page(request: HttpRequest, task_id: str) -> HttpResponse:
-    task, read_only = viewable_task(request, task_id)
-    return render(request, "workbench/work.html", {"task": task, "read_only": read_only})
+    task, read_only = viewable_task(request, task_id, light=True)
+    # Our copy of the image loads beside the page's code and data (app.js fetches it); a tiled
+    # one comes as tiles instead, and one not fetched yet is its original's (a redirect).
+    preload = bool(task.attachment_mime) and not tiles.needs_tiles(task.attachment_width,
+                                                                   task.attachment_height)
+    return render(request, "workbench/work.html", {"task": task, "read_only": read_only,
+                                                   "preload_image": preload})
 
 
 @login_required
 @require_GET
 def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
-    task, read_only = viewable_task(request, task_id)
+    task, read_only = viewable_task(request, task_id, raw_params=True)
+    # The params (megabytes with a big hypothesis) go out as the text the database holds.
+    # What is read of them here comes from SQL: the padding and the context images; a draft
+    # whose extras were not stored (older tasks) takes them from the hypothesis, and only then
+    # are the params decoded whole.
+    raw_params = task.raw_params or "{}"
+    extras = task.draft_extras if isinstance(task.draft_extras, dict) else {}
+    if "global_attributes" in extras or "links" in extras:
+        task.params = {key: getattr(task, PARAM_PREFIX + key) for key in PAGE_PARAMS
+                       if getattr(task, PARAM_PREFIX + key) is not None}
+    else:
+        task.params = orjson.loads(raw_params)
     pad_x, pad_y = effective_padding(task.params)
     data = {
         "task_id": task.task_id,
         "project": task.project.name if task.project_id else None,
         "instruction": task.instruction,
-        "params": task.params,
+        "params": orjson.Fragment(raw_params),
         "padding": {"x": pad_x, "y": pad_y},
         "image": {"url": reverse("task-image", args=[task.task_id]),
                   "width": task.attachment_width, "height": task.attachment_height},
+        # a large image's tile pyramid, when the worker built one (tasks/tiles.py)
+        "tiles": tiles.announce(task),
         "read_only": read_only,
-        "annotations": [
-            {**a.as_json(), "source": a.source, "locked": a.locked, "version": a.version}
-            for a in task.annotations.all()
-        ],
+        "annotations": orjson.Fragment(drafts.draft_state_json(task)),
+        **lifecycle.draft_extras(task),
+        "context": context_images(task),
+        "socket_url": f"/ws/tasks/{task.task_id}/",
         "lease_expires_at": task.lease_expires_at.isoformat() if task.lease_expires_at
         else None,
     }
@@ -97,7 +140,7 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def task_image(request: HttpRequest, task_id: str) -> HttpResponse:
-    task, _ = viewable_task(request, task_id)
+    task, _ = viewable_task(request, task_id, light=True)
     if task.attachment_file:
         return FileResponse(task.attachment_file.open("rb"),
                             content_type=task.attachment_mime or None)
@@ -112,16 +155,73 @@ def task_image(request: HttpRequest, task_id: str) -> HttpResponse:
     return redirect(url)
 
 
+@login_required
+@require_GET
+def task_tile(request: HttpRequest, task_id: str, level: int, x: int, y: int) -> HttpResponse:
+    """One tile of the task's image pyramid, to whoever may see the image."""
+    viewable_task(request, task_id, light=True)
+    handle = tiles.tile_file(task_id, level, x, y)
+    if handle is None:
+        raise Http404("No such tile.")
+    response = FileResponse(handle, content_type="image/jpeg")
+    # The page's URLs name the pyramid's build (?v=...), so a tile never changes under one.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def context_images(task: Task) -> list[dict]:
+    """The task's context images as the page loads them, in their order."""
+    copies = {c.position: c for c in task.context_copies.all()}
+    images = []
+    for n, item in enumerate(task.params.get("context_attachments") or []):
+        copy = copies.get(n)
+        images.append({"url": reverse("task-context", args=[task.task_id, n]),
+                       "width": copy.width if copy else None,
+                       "height": copy.height if copy else None,
+                       "description": str(item.get("description") or "")
+                       if isinstance(item, dict) else ""})
+    return images
+
+
+@login_required
+@require_GET
+def task_context(request: HttpRequest, task_id: str, n: int) -> HttpResponse:
+    """Context image `n` of the task, for whoever may see the task's image: our copy, else
+    the uploaded file, else (not fetched yet) a redirect to the original."""
+    task, _ = viewable_task(request, task_id)
+    contexts = task.params.get("context_attachments") or []
+    if not 0 <= n < len(contexts) or not isinstance(contexts[n], dict):
+        raise Http404("No such context image.")
+    copy = task.context_copies.filter(position=n).first()
+    if copy is not None and copy.file:
+        return FileResponse(copy.file.open("rb"), content_type=copy.mime_type or None)
+    url = contexts[n].get("attachment") or ""
+    if url.startswith(SCHEME):
+        file_id = url[len(SCHEME):].partition("/")[2]
+        record = UploadedFile.objects.filter(owner=task.owner, id=file_id).first()
+        if record is None:
+            raise Http404("The context image's file is gone.")
+        return FileResponse(record.file.open("rb"), content_type=record.mime_type)
+    if not url.startswith(("http://", "https://")):
+        raise Http404("No such context image.")
+    return redirect(url)
+
+
 @tasker_required
 @require_POST
 def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
-    task = get_object_or_404(Task, task_id=task_id)
+    task = get_object_or_404(Task.objects.select_related("project"), task_id=task_id)
     try:
         payload = orjson.loads(request.body or b"null")
     except orjson.JSONDecodeError:
         return JsonResponse({"error": "The body is not valid JSON."}, status=400)
+    if (problem := unstorable(payload)) is not None:
+        return JsonResponse({"status_code": 400, "error": problem}, status=400)
     try:
-        submission.submit(task, request.user, payload)
+        if payload is None or (isinstance(payload, dict) and payload.get("from_draft") is True):
+            submission.submit_draft(task, request.user, payload or {})
+        else:
+            submission.submit(task, request.user, payload)
     except ApiError as exc:
         return JsonResponse(exc.as_json(), status=exc.status_code)
     return JsonResponse({"status": "completed", "next_url": next_url(request.user, task)})
@@ -130,8 +230,7 @@ def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
 def next_url(user, task: Task) -> str:
     if task.project_id is None:
         return reverse("queue")
-    project = Project.objects.get(pk=task.project_id)
-    following = queue.claim_next(user, project)
+    following = queue.claim_next(user, task.project)
     return work_url(following) if following else reverse("queue")
 
 

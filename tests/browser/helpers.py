@@ -62,7 +62,8 @@ class TaskFactory:
         self.server = server
 
     def __call__(self, params: dict, *, width: int = 640, height: int = 400,
-                 tasks: int = 1, padding: int | None = None) -> TaskSetup:
+                 tasks: int = 1, padding: int | None = None,
+                 context_sizes: tuple[tuple[int, int], ...] = ()) -> TaskSetup:
         server = self.server
         tag = uuid.uuid4().hex[:10]
         key = server.new_key(f"owner-{tag}")
@@ -77,6 +78,15 @@ class TaskFactory:
                           timeout=30)
         assert upload.status_code == 200, upload.text
         attachment = upload.json()["attachment_url"]
+        contexts = []
+        for w, h in context_sizes:  # context images: uploaded files of the same account
+            side = api.post(f"{server.base_url}/files/upload",
+                            files={"file": ("side.png", png_bytes(w, h), "image/png")},
+                            timeout=30)
+            assert side.status_code == 200, side.text
+            contexts.append({"attachment": side.json()["attachment_url"]})
+        if contexts:
+            params = {**params, "context_attachments": contexts}
         body = {"project": project, "attachment": attachment, "attachment_type": "image",
                 "instruction": "Draw **every** object. <b>raw html stays text</b>", **params}
         if padding is not None:
@@ -138,6 +148,16 @@ class Bench:
             failed = self.page.evaluate("() => document.getElementById('workbench')?.dataset.error")
             assert not failed, f"the workbench failed to start: {failed}"
             assert time.monotonic() < deadline, "the workbench did not become ready"
+            self.page.wait_for_timeout(50)
+        self.wait_live(max(1.0, deadline - time.monotonic()))
+
+    def wait_live(self, timeout: float = 20.0) -> None:
+        """Wait for the live session's first welcome (editing starts then)."""
+        deadline = time.monotonic() + timeout
+        while not self.page.evaluate(
+                "() => { const r = document.getElementById('workbench');"
+                " return !window.__workbench?.live() || Boolean(r?.dataset.live); }"):
+            assert time.monotonic() < deadline, "the live session never welcomed the page"
             self.page.wait_for_timeout(50)
 
     # -- coordinates

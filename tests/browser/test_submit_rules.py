@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.browser.helpers import near
@@ -73,6 +75,19 @@ def test_leaving_with_unsubmitted_edits_asks_first(make_task, bench_for):
     (point,) = bench.annotations()
     assert near(point["x"], 50) and near(point["y"], 60) and "label" not in point
     assert page.locator("#workbench").get_attribute("data-dirty") == "true"
+    # With the live session the page asks only while edits have not reached the server:
+    # once the first point is saved, go offline; the next point waits in the outbox.
+    deadline = time.monotonic() + 10
+    while page.locator(".wb-save-state").inner_text() != "Saved":
+        assert time.monotonic() < deadline, page.locator(".wb-save-state").inner_text()
+        page.wait_for_timeout(50)
+    page.context.set_offline(True)
+    bench.tool("o")
+    bench.click(80, 90)
+    deadline = time.monotonic() + 10
+    while page.locator(".wb-save-state").inner_text() != "Offline — 1 unsent":
+        assert time.monotonic() < deadline, page.locator(".wb-save-state").inner_text()
+        page.wait_for_timeout(50)
 
     dialogs = []
 

@@ -400,3 +400,19 @@ def test_another_tasker_sees_progress_but_not_the_task(task, django_user_model, 
         assert await refused.close_code() == 4403
 
     run(scenario)
+
+
+def test_unstorable_text_is_an_error_message_not_a_crash(task, tasker, socket_for):
+    async def scenario():
+        ws = await socket_for(tasker, task_path(task)).open()
+        await ws.hello()
+        await ws.send_text('{"type": "op", "seq": 1, "op": {"op": "add", '
+                           '"annotation": {"label": "a\\u0000b"}}}')
+        reply = await ws.expect("error")
+        assert "NUL" in reply["message"] or "null character" in reply["message"].lower()
+        await ws.send_text('{"type": "ping", "x": NaN}')
+        reply = await ws.expect("error")
+        assert "JSON" in reply["message"]
+        await ws.close()
+
+    run(scenario)

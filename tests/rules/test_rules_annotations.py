@@ -899,3 +899,17 @@ def test_near_valid_annotations_only_raise_rule_error(annotations, kind):
 def test_arbitrary_responses_only_raise_rule_error(response):
     with contextlib.suppress(RuleError):
         validate_response(response, PARAMS)
+
+
+def test_drafts_leave_minimum_sizes_to_the_submit():
+    from tasks.rules.params import normalize_image_params
+
+    params = normalize_image_params({
+        "attachment": "https://example.com/a.png",
+        "geometries": {"box": {"objects_to_annotate": ["car"], "min_width": 10}},
+    })
+    small = {"type": "box", "label": "car", "left": 0, "top": 0, "width": 2, "height": 2}
+    (kept,) = validate_annotations([small], params, path="a", kind="draft")
+    assert kept["width"] == 2
+    with pytest.raises(RuleError, match="width"):
+        validate_annotations([small], params, path="a", kind="response")

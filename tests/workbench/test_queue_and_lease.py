@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from tasks import lifecycle, queue
-from tasks.models import Task
+from tasks.models import Annotation, Task
 from tests.conftest import box_task
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,19 @@ def test_skip_releases(client, tasker, project, account):
     assert res.status_code == 302
     task.refresh_from_db()
     assert task.claimed_by is None
+
+
+def test_skip_discards_the_draft(client, tasker, project, account):
+    hypothesis = {"annotations": [{"type": "box", "label": "car", "left": 1, "top": 2,
+                                   "width": 30, "height": 40}]}
+    task = create(account, hypothesis=hypothesis)
+    client.force_login(tasker)
+    client.post(f"/projects/{project.pk}/start")
+    Annotation.objects.filter(task=task).update(geometry={"left": 99, "top": 2, "width": 30,
+                                                          "height": 40})
+    client.post(f"/tasks/{task.task_id}/skip")
+    (row,) = Annotation.objects.filter(task=task)
+    assert row.geometry["left"] == 1
 
 
 def test_taskers_see_only_their_projects(client, tasker, django_user_model, project, account):

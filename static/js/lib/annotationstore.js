@@ -11,7 +11,7 @@
 
 import { bounds } from "./geometry.js";
 import { SpatialIndex } from "./hittest.js";
-import { OpLog, clone } from "./oplog.js";
+import { OpLog, clone, extrasOf } from "./oplog.js";
 
 /** Keys the server adds to each annotation of GET /tasks/<id>/data, kept out of the model. */
 export const META_KEYS = ["source", "locked", "version"];
@@ -19,18 +19,30 @@ export const META_KEYS = ["source", "locked", "version"];
 /** @typedef {{source: string, locked: boolean, version: number}} Meta */
 /** @typedef {{kind: string, op: any, uuids: Set<string>}} StoreChange */
 
-/** The uuids an op touches. */
+/** The uuids an op touches (a link op: its two ends; a globals op: none). */
 export function opUuids(op, into = new Set()) {
   if (op.op === "batch") for (const item of op.ops) opUuids(item, into);
+  else if (op.op === "globals") return into;
+  else if (op.op === "link_add" || op.op === "link_delete") into.add(op.link.from).add(op.link.to);
   else into.add(op.op === "update" ? op.uuid : op.annotation.uuid);
   return into;
 }
 
-/** Split a server annotation into the response-shape annotation and its meta. */
-export function splitMeta(item) {
+/** Does the op (or one of a batch) have one of these kinds? */
+export function opHas(op, kinds) {
+  if (!op) return false;
+  if (op.op === "batch") return op.ops.some((item) => opHas(item, kinds));
+  return kinds.includes(op.op);
+}
+
+/**
+ * Split a server annotation into the response-shape annotation and its meta. `copy`: deep
+ * copies of the values (false: the item's own, for items nobody else holds).
+ */
+export function splitMeta(item, copy = true) {
   const annotation = {};
   for (const [key, value] of Object.entries(item)) {
-    if (!META_KEYS.includes(key)) annotation[key] = clone(value);
+    if (!META_KEYS.includes(key)) annotation[key] = copy ? clone(value) : value;
   }
   const meta = {
     source: item.source || "tasker",
@@ -51,10 +63,21 @@ export function newUuid() {
 }
 
 export class AnnotationStore {
-  /** @param {object[]} items annotations as GET /data returns them (with meta keys) */
-  constructor(items = []) {
-    /** @type {Map<string, any>} */
+  /**
+   * @param {object[]} items annotations as GET /data returns them (with meta keys)
+   * @param {{global_attributes?: object, links?: object[]}} [extras] the draft's global
+   *   attributes and links (GET /data)
+   * @param {{adopt?: boolean}} [options] adopt: the items are fresh (just parsed) and their
+   *   values become the model's own instead of being copied (copying 10,000 annotations
+   *   took 200 ms of the workbench's first load)
+   */
+  constructor(items = [], extras = {}, { adopt = false } = {}) {
+    /** @type {Map<string, any> & {extras?: any}} */
     this.model = new Map();
+    this.model.extras = {
+      global_attributes: clone(extras.global_attributes || {}),
+      links: clone(extras.links || []),
+    };
     /** @type {Map<string, Meta>} */
     this.meta = new Map();
     this.index = new SpatialIndex({ cellSize: 128 });
@@ -64,7 +87,7 @@ export class AnnotationStore {
     this.listeners = [];
     this.log = new OpLog();
     for (const item of items) {
-      const { annotation, meta } = splitMeta(item);
+      const { annotation, meta } = splitMeta(item, !adopt);
       this.model.set(annotation.uuid, annotation);
       this.meta.set(annotation.uuid, meta);
       this.indexOne(annotation.uuid);
@@ -196,6 +219,16 @@ export class AnnotationStore {
     const i = candidates.indexOf(uuid);
     if (i < 0) return step > 0 ? candidates[0] : candidates[candidates.length - 1];
     return candidates[(i + step + candidates.length) % candidates.length];
+  }
+
+  /** The global attribute values (treat as read-only). */
+  get globals() {
+    return extrasOf(this.model).global_attributes;
+  }
+
+  /** The links {label, from, to}, in order (treat as read-only). */
+  get links() {
+    return extrasOf(this.model).links;
   }
 
   /** The response's annotations: deep copies, in model order. */

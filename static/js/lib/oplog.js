@@ -9,13 +9,24 @@
 //                                        index is recorded when the op is applied
 //   {op: "update", uuid, before, after}  only the changed keys; a null value means "no key"
 //   {op: "batch", ops: [...]}            applied in order, undone in reverse
+//
+// The response's other parts live beside the annotations, in `model.extras`
+// ({global_attributes, links}, created on first use; see extrasOf):
+//   {op: "globals", before, after}       global attribute values: only the changed keys, a
+//                                        null value means "no key" (as for update)
+//   {op: "link_add", link, index?}       link {label, from, to}; index: position in the list
+//   {op: "link_delete", link, index?}    the link as it was; index recorded when applied
 
 /**
  * @typedef {{op: "add" | "delete", annotation: object, index?: number, seq?: number}
  *   | {op: "update", uuid: string, before: object, after: object, seq?: number}
+ *   | {op: "globals", before: object, after: object, seq?: number}
+ *   | {op: "link_add" | "link_delete", link: Link, index?: number, seq?: number}
  *   | {op: "batch", ops: Op[], seq?: number}} Op
  */
-/** @typedef {Map<string, object>} Model */
+/** @typedef {{label: string, from: string, to: string}} Link */
+/** @typedef {{global_attributes: Record<string, any>, links: Link[]}} Extras */
+/** @typedef {Map<string, object> & {extras?: Extras}} Model */
 /** @typedef {{kind: "apply" | "undo" | "redo", op: Op, seq: number}} Change */
 
 /**
@@ -58,6 +69,37 @@ export function diff(before, after) {
 }
 
 /**
+ * A globals op with only the keys that differ between two global attribute objects, or null.
+ * @param {Record<string, any>} before @param {Record<string, any>} after @returns {Op | null}
+ */
+export function globalsOp(before, after) {
+  const keys = new Set([...Object.keys(before || {}), ...Object.keys(after || {})]);
+  const b = {}, a = {};
+  for (const key of keys) {
+    const was = before?.[key], now = after?.[key];
+    if (deepEqual(was ?? null, now ?? null)) continue;
+    b[key] = was === undefined ? null : clone(was);
+    a[key] = now === undefined ? null : clone(now);
+  }
+  if (!Object.keys(a).length) return null;
+  return { op: "globals", before: b, after: a };
+}
+
+/**
+ * The model's extras (global attributes and links), created empty when missing.
+ * @param {Model} model @returns {Extras}
+ */
+export function extrasOf(model) {
+  if (!model.extras) model.extras = { global_attributes: {}, links: [] };
+  return model.extras;
+}
+
+/** Do two links join the same ends under the same label? */
+export function sameLink(a, b) {
+  return a.label === b.label && a.from === b.from && a.to === b.to;
+}
+
+/**
  * The op that undoes `op`.
  * @param {Op} op @returns {Op}
  */
@@ -69,6 +111,12 @@ export function invert(op) {
       return withIndex({ op: "add", annotation: op.annotation }, op.index);
     case "update":
       return { op: "update", uuid: op.uuid, before: op.after, after: op.before };
+    case "globals":
+      return { op: "globals", before: op.after, after: op.before };
+    case "link_add":
+      return withIndex({ op: "link_delete", link: op.link }, op.index);
+    case "link_delete":
+      return withIndex({ op: "link_add", link: op.link }, op.index);
     case "batch":
       return { op: "batch", ops: op.ops.map(invert).reverse() };
     default:
@@ -129,6 +177,39 @@ function applyUpdate(model, op) {
   return { ...op };
 }
 
+function applyGlobals(model, op) {
+  const extras = extrasOf(model);
+  const next = { ...extras.global_attributes };
+  for (const [key, value] of Object.entries(op.after)) {
+    if (value === null || value === undefined) delete next[key];
+    else next[key] = clone(value);
+  }
+  extras.global_attributes = next;
+  return { ...op };
+}
+
+function applyLinkAdd(model, op) {
+  const extras = extrasOf(model);
+  if (extras.links.some((link) => sameLink(link, op.link))) {
+    throw new Error(`link_add: ${op.link.label} ${op.link.from} → ${op.link.to} already exists`);
+  }
+  const links = [...extras.links];
+  const link = { label: op.link.label, from: op.link.from, to: op.link.to };
+  const index = op.index ?? null;
+  if (index === null || index >= links.length) links.push(link);
+  else links.splice(index, 0, link);
+  extras.links = links;
+  return { ...op };
+}
+
+function applyLinkDelete(model, op) {
+  const extras = extrasOf(model);
+  const index = extras.links.findIndex((link) => sameLink(link, op.link));
+  if (index < 0) throw new Error(`link_delete: no link ${op.link.label} ${op.link.from} → ${op.link.to}`);
+  extras.links = extras.links.filter((_, i) => i !== index);
+  return { ...op, index };
+}
+
 /**
  * Apply one op to the model (no undo bookkeeping). Returns the op as applied: a delete gets
  * the `index` it had, so that its inverse puts it back in place.
@@ -142,6 +223,12 @@ export function applyOp(model, op) {
       return applyDelete(model, op);
     case "update":
       return applyUpdate(model, op);
+    case "globals":
+      return applyGlobals(model, op);
+    case "link_add":
+      return applyLinkAdd(model, op);
+    case "link_delete":
+      return applyLinkDelete(model, op);
     case "batch":
       return { op: "batch", ops: applyBatch(model, op.ops) };
     default:

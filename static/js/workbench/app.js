@@ -12,8 +12,12 @@ import { bounds, meetsMinSize, roundBoxPixels, withBoxVertices } from "../lib/ge
 import { handleAt, pointHits, SpatialIndex } from "../lib/hittest.js";
 import { leaves, parseLabels, pathText, RecentLabels } from "../lib/labeltree.js";
 import { can as lockCan } from "../lib/locks.js";
-import { clone, diff } from "../lib/oplog.js";
-import { pruneHidden, visibleAttributes } from "../lib/conditions.js";
+import { clone, diff, globalsOp } from "../lib/oplog.js";
+import {
+  attributeProblems, checkValue, globalProblems, isMissing, lineHit, settleAttributes,
+  settleGlobals, shownAttributes, shownGlobals,
+} from "../lib/attributes.js";
+import { allowedLinks, pruneLinks, validateLink } from "../lib/links.js";
 import { AnnotationStore, newUuid } from "../lib/annotationstore.js";
 import { Viewport } from "../lib/viewport.js";
 import { COMMANDS } from "./commands.js";
@@ -26,7 +30,13 @@ import { Panels } from "./panels.js";
 import { annotationListPanel } from "./panel-list.js";
 import { infoPanel } from "./panel-info.js";
 import { instructionPanel } from "./panel-instruction.js";
+import { attributesPanel } from "./panel-attributes.js";
+import { globalsPanel } from "./panel-globals.js";
+import { linksPanel } from "./panel-links.js";
+import { contextPanel } from "./panel-context.js";
+import { PickTool } from "./tool-pick.js";
 import { Renderer, ROTATE_OFFSET } from "./renderer.js";
+import { TileLayer } from "./tile-layer.js";
 import { SelectTool } from "./tool-select.js";
 import { BoxTool } from "./tool-box.js";
 import { PolylineTool } from "./tool-polyline.js";
@@ -69,7 +79,12 @@ export class Workbench {
         }
       }
     }
-    this.store = new AnnotationStore(data.annotations || []);
+    this.attributeDefs = this.params.annotation_attributes || {};
+    this.linkDefs = this.params.links || {};
+    this.hasGlobals = Object.values(this.attributeDefs).some((def) => def?.conditions?.is_global);
+    // adopt: the annotations were just parsed from GET /data and nothing else changes them
+    this.store = new AnnotationStore(data.annotations || [], startingExtras(data, this.params),
+      { adopt: true });
     this.view = new Viewport();
     this.padding = { x: data.padding?.x || 0, y: data.padding?.y || 0 };
     this.imageSize = { width: data.image?.width || 0, height: data.image?.height || 0 };
@@ -100,8 +115,10 @@ export class Workbench {
     /** The tool that got the current press (see gestureTool), until the release. */
     this.gesture = null;
     this.leaving = false;
-    this.globalAttributes = clone(this.params.hypothesis?.global_attributes || {});
-    this.initialLinks = clone(this.params.hypothesis?.links || []);
+    /** The tool to return to when a pick on the canvas ends (see startPick). */
+    this.pickReturn = null;
+    /** uuid → position in the list (describe()); rebuilt after each change. */
+    this.positions = null;
     this.recent = loadRecent(this.recentKey());
 
     buildLayout(this);
@@ -112,7 +129,13 @@ export class Workbench {
     this.help = new HelpOverlay(this.root, () => this.closeHelp());
     this.panels = new Panels(this.side, this);
     this.panels.add(instructionPanel());
+    if (data.context?.length) this.panels.add(contextPanel());
     this.panels.add(infoPanel());
+    if (Object.values(this.attributeDefs).some((def) => def && !def.conditions?.is_global)) {
+      this.panels.add(attributesPanel());
+    }
+    if (this.hasGlobals) this.panels.add(globalsPanel());
+    if (Object.keys(this.linkDefs).length) this.panels.add(linksPanel());
     this.panels.add(annotationListPanel());
     this.store.onChange((change) => this.onStoreChange(change));
     bindInput(this);
@@ -133,6 +156,7 @@ export class Workbench {
     const tools = {
       select: new SelectTool(this),
       ruler: new RulerTool(this),
+      pick: new PickTool(this),
     };
     const makers = {
       box: () => new BoxTool(this),
@@ -147,30 +171,56 @@ export class Workbench {
   }
 
   loadImage() {
+    if (this.data.tiles) {
+      this.loadTiles(this.data.tiles);
+      return;
+    }
     const url = this.data.image?.url;
     if (!url) {
       this.status("This task has no image.", "error");
       return;
     }
-    const image = new Image();
-    image.decoding = "async";
-    image.onload = () => {
+    const loaded = (image) => {
       this.image = image;
       this.imageReady = true;
-      this.imageSize = { width: image.naturalWidth, height: image.naturalHeight };
+      this.imageSize = { width: image.width, height: image.height };
       this.panels.update({ kind: "image", size: this.imageSize });
       this.fit();
       this.root.dataset.ready = "true";
     };
-    image.onerror = () => {
+    const failed = () => {
+      this.imageFailed = true;
       if (!this.imageSize.width) this.imageSize = { width: 1000, height: 1000 };
       this.panels.update({ kind: "image", size: this.imageSize });
       this.fit();
       this.status("The image could not be loaded. The annotations are still shown.", "error");
       this.root.dataset.ready = "true";
     };
-    image.src = url;
+    // Our own copy is fetched (the page preloads it while the task data loads) and decoded by
+    // createImageBitmap off the main thread: drawing an <img> first decodes it again in the
+    // frame (80 ms for 12 megapixels). An image not fetched yet redirects to its original,
+    // which an <img> loads as before.
+    const element = () => {
+      const image = new Image();
+      image.decoding = "async";
+      image.onload = () => loaded(image);
+      image.onerror = failed;
+      image.src = url;
+    };
+    fetch(url, { credentials: "same-origin", redirect: "manual" })
+      .then((response) => (response.ok ? response.blob() : Promise.reject(new Error("redirect"))))
+      .then((blob) => createImageBitmap(blob))
+      .then(loaded, element);
     if (!this.imageSize.width) this.imageSize = { width: 1000, height: 1000 };
+  }
+
+  /** A large image comes as a tile pyramid: the renderer draws what is on screen. */
+  loadTiles(pyramid) {
+    this.tileLayer = new TileLayer(pyramid, () => this.invalidate("overlay"));
+    this.imageSize = { width: pyramid.width, height: pyramid.height };
+    this.panels.update({ kind: "image", size: this.imageSize });
+    this.fit();
+    this.root.dataset.ready = "true";
   }
 
   // ---------------------------------------------------------------- geometry options
@@ -241,6 +291,8 @@ export class Workbench {
   /** May the tasker do `action` to annotation `uuid` (null for "add")? */
   can(action, uuid = null) {
     if (this.readOnly) return { allowed: false, reason: "This is a read-only view" };
+    // the live session (autosave.js): connecting, read-only tab, session ended
+    if (this.editBlock) return { allowed: false, reason: this.editBlock };
     if (this.mode === "submitting") return { allowed: false, reason: "Submitting… wait for the answer" };
     return lockCan(action, uuid ? this.store.lockable(uuid) : null, this.params);
   }
@@ -346,6 +398,27 @@ export class Workbench {
     return best;
   }
 
+  /**
+   * The x_line / y_line of annotation `uuid` (shown and set) under an image point:
+   * {id, kind} or null.
+   */
+  attributeLineAt(uuid, point) {
+    const a = this.store.get(uuid);
+    if (!a || (a.type !== "box" && a.type !== "cuboid")) return null;
+    const tolerance = HIT_TOLERANCE / this.view.scale;
+    for (const id of shownAttributes(this.attributeDefs, a)) {
+      const kind = this.attributeDefs[id].type;
+      const value = a.attributes?.[id];
+      if ((kind !== "x_line" && kind !== "y_line") || typeof value !== "number") continue;
+      try {
+        if (lineHit(a, kind, value, point, tolerance)) return { id, kind };
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+
   /** The handle of annotation `uuid` under an image point, or null. */
   handleHit(uuid, point) {
     const a = this.store.get(uuid);
@@ -384,23 +457,200 @@ export class Workbench {
     return entry;
   }
 
-  /** Attribute values for an annotation with `label`: the defaults of those that apply. */
-  defaultAttributes(label, existing = {}) {
-    const defs = this.params.annotation_attributes || {};
-    let values = { ...existing };
-    for (let round = 0; round < 8; round++) {
-      let changed = false;
-      for (const id of visibleAttributes(defs, label, values)) {
-        const def = defs[id];
-        if (!(id in values) && def && def.default !== undefined && def.default !== null) {
-          values[id] = clone(def.default);
-          changed = true;
-        }
+  /** Attribute values of a new annotation of `type` with `label`: the defaults that apply. */
+  defaultAttributes(label, type) {
+    return settleAttributes(this.attributeDefs, { uuid: "", type, label: label ?? undefined, attributes: {} });
+  }
+
+  /**
+   * The values an annotation keeps when relabelled: those still shown stay (or stay cleared),
+   * the others go, and the attributes that come into view get their defaults.
+   */
+  relabelAttributes(annotation, label) {
+    const wasShown = new Set(shownAttributes(this.attributeDefs, annotation));
+    return settleAttributes(this.attributeDefs, { ...annotation, label }, wasShown);
+  }
+
+  // ---------------------------------------------------------------- attributes, globals, links
+
+  /** May the tasker change this annotation's attributes (and links from it)? */
+  canEditAttributes(uuid) {
+    return this.can("edit_attributes", uuid).allowed;
+  }
+
+  /** What stops an annotation from being submitted ([] when it may not be edited). */
+  problemsOf(uuid) {
+    const a = this.store.get(uuid);
+    if (!a || !this.canEditAttributes(uuid)) return [];
+    return attributeProblems(this.attributeDefs, a, this.store.model);
+  }
+
+  /**
+   * Set (or, with a missing value, clear) one attribute of an annotation: one undo step.
+   * Refused with the reason in the status bar when a lock forbids it or the value breaks a
+   * rule. Returns whether it was applied.
+   * @param {{merge?: boolean}} [options] merge: fold into the previous step (dial keys)
+   */
+  setAttribute(uuid, id, value, { merge = false } = {}) {
+    if (!this.refuseUnless("edit_attributes", uuid)) return false;
+    const a = this.store.get(uuid);
+    const def = this.attributeDefs[id];
+    if (!a || !def) return false;
+    if (!isMissing(value)) {
+      const reason = checkValue(def, value, { annotation: a, model: this.store.model });
+      if (reason) {
+        this.refuse(`${id} ${reason}`);
+        return false;
       }
-      if (!changed) break;
     }
-    values = pruneHidden(defs, label, values);
-    return values;
+    const wasShown = new Set(shownAttributes(this.attributeDefs, a));
+    const values = { ...(a.attributes || {}) };
+    if (isMissing(value)) delete values[id];
+    else values[id] = clone(value);
+    const attributes = settleAttributes(this.attributeDefs, { ...a, attributes: values }, wasShown);
+    const entry = this.commitEdits([[uuid, { ...a, attributes }]], { merge, kind: `attribute:${uuid}:${id}` });
+    if (entry) this.status(isMissing(value) ? `${id} cleared` : `${id} set`);
+    return true;
+  }
+
+  /** Set (or clear) one global attribute: one undo step. */
+  setGlobal(id, value) {
+    if (!this.refuseUnless("edit_attributes")) return false;
+    const def = this.attributeDefs[id];
+    if (!def) return false;
+    if (!isMissing(value)) {
+      const reason = checkValue(def, value);
+      if (reason) {
+        this.refuse(`${id} ${reason}`);
+        return false;
+      }
+    }
+    const before = this.store.globals;
+    const wasShown = new Set(shownGlobals(this.attributeDefs, before));
+    const values = { ...before };
+    if (isMissing(value)) delete values[id];
+    else values[id] = clone(value);
+    const op = globalsOp(before, settleGlobals(this.attributeDefs, values, wasShown));
+    if (!op) return true;
+    this.store.seal();
+    this.store.apply(op);
+    this.lastEdit = "";
+    this.status(isMissing(value) ? `${id} cleared` : `${id} set`);
+    return true;
+  }
+
+  globalProblems() {
+    return globalProblems(this.attributeDefs, this.store.globals);
+  }
+
+  /** Why a link from → to cannot be drawn ("" when some rule allows it). */
+  linkRefusal(from, to) {
+    const verdict = this.can("edit_attributes", from);
+    if (!verdict.allowed) return verdict.reason;
+    const a = this.store.get(from), b = this.store.get(to);
+    if (!a || !b) return "Both ends of a link must be annotations of this task";
+    if (from === to) return "An annotation cannot be linked to itself";
+    const labels = allowedLinks(this.linkDefs, a.label, b.label);
+    if (!labels.length) {
+      return `No link rule allows linking ${this.describe(from)} to ${this.describe(to)}`;
+    }
+    const free = labels.filter((label) => validateLink(this.linkDefs, { label, from, to }, this.store.model, this.store.links).valid);
+    return free.length ? "" : "These two annotations are already linked";
+  }
+
+  /**
+   * Link `from` to `to` (one undo step). When several link labels allow it, the picker asks
+   * which. Returns whether a link was added.
+   */
+  async addLink(from, to) {
+    const refusal = this.linkRefusal(from, to);
+    if (refusal) {
+      this.refuse(refusal);
+      return false;
+    }
+    const a = this.store.get(from), b = this.store.get(to);
+    const labels = allowedLinks(this.linkDefs, a.label, b.label)
+      .filter((label) => validateLink(this.linkDefs, { label, from, to }, this.store.model, this.store.links).valid);
+    let label = labels[0];
+    if (labels.length > 1) {
+      label = await this.askChoice(labels.map((choice) => ({ choice })), null, "Link label");
+      if (label === null) return false;
+    }
+    const link = { label, from, to };
+    const check = validateLink(this.linkDefs, link, this.store.model, this.store.links);
+    if (!check.valid) {
+      this.refuse(check.reason);
+      return false;
+    }
+    this.store.seal();
+    this.store.apply({ op: "link_add", link });
+    this.lastEdit = "";
+    this.status(`Linked ${this.describe(from)} → ${this.describe(to)} (${label})`);
+    return true;
+  }
+
+  deleteLink(link) {
+    if (!this.refuseUnless("edit_attributes", link.from)) return false;
+    this.store.seal();
+    this.store.apply({ op: "link_delete", link: { label: link.label, from: link.from, to: link.to } });
+    this.lastEdit = "";
+    this.status(`Link “${link.label}” deleted`);
+    return true;
+  }
+
+  /** "box “Car” (#3)": an annotation as the status bar and the panels name it. */
+  describe(uuid) {
+    const a = this.store.get(uuid);
+    if (!a) return "a deleted annotation";
+    if (!this.positions) this.positions = new Map(this.store.uuids().map((u, i) => [u, i]));
+    const index = (this.positions.get(uuid) ?? -1) + 1;
+    const text = this.labelPath(a);
+    return `${a.type}${text ? ` “${text}”` : ""} (#${index})`;
+  }
+
+  /**
+   * Wait for a click on an annotation of the canvas (the pick tool). `accept(uuid)` returns
+   * why that one cannot be picked ("" when it can); `done(uuid)` gets the one picked. Esc or
+   * another tool cancels.
+   * @param {{prompt: string, from?: string, accept: (uuid: string) => string,
+   *   done: (uuid: string) => void, cancelled?: () => void}} request
+   */
+  startPick(request) {
+    if (this.mode !== "idle") return;
+    if (this.tool.name !== "pick") this.pickReturn = this.tool.name;
+    this.setTool("pick");
+    this.tools.pick.start(request);
+    this.status(`${request.prompt} (Esc cancels)`);
+    this.canvas.focus({ preventScroll: true });
+  }
+
+  /** The pick ended: back to the tool that was active before it. */
+  endPick() {
+    const previous = this.pickReturn && this.tools[this.pickReturn] ? this.pickReturn : "select";
+    this.pickReturn = null;
+    if (this.tool.name === "pick") this.setTool(previous);
+  }
+
+  /** Open the picker over a category's choices; resolves with a leaf choice or null. */
+  async askChoice(choices, current, title) {
+    if (this.mode !== "idle") return null;
+    this.mode = "picking";
+    this.tool.cancel();
+    const tree = parseLabels(choices);
+    const box = this.stage.getBoundingClientRect();
+    try {
+      return await this.picker.open({
+        title,
+        tree,
+        recent: [],
+        current,
+        anchor: { x: Math.max(8, box.width - 330), y: 56 },
+        colorOf: () => NO_LABEL_COLOR,
+        displayOf: (choice) => choice,
+      });
+    } finally {
+      this.mode = "idle";
+    }
   }
 
   /**
@@ -414,7 +664,7 @@ export class Workbench {
     const tree = this.trees[type] || [];
     const build = (label) => this.finalize({
       uuid, type, ...(label === null ? {} : { label }), ...geometry,
-      attributes: this.defaultAttributes(label),
+      attributes: this.defaultAttributes(label, type),
     });
     if (!tree.length) {
       this.commitNew(build(null));
@@ -553,6 +803,7 @@ export class Workbench {
   onStoreChange(change) {
     if (change.kind !== "select") {
       this.showBanner("");
+      this.positions = null; // list positions, for describe()
     }
     this.invalidate("static");
     this.updateToolbar();
@@ -577,6 +828,7 @@ const TOOL_HINTS = {
   ellipse: "Press and drag the ellipse's box",
   cuboid: "Drag the front face, release, move for the depth, click",
   ruler: "Drag (or click twice) to measure",
+  pick: "Click an annotation · Esc cancels",
 };
 
 /** Geometry keys of an annotation's type (those a move changes). */
@@ -634,4 +886,15 @@ function loadRecent(key) {
   } catch {
     return new RecentLabels();
   }
+}
+
+/** The draft's global attributes and links (GET /data), else the hypothesis'. */
+function startingExtras(data, params) {
+  const hypothesis = params.hypothesis || {};
+  const annotations = new Map((data.annotations || []).map((a) => [a.uuid, a]));
+  const links = Array.isArray(data.links) ? data.links : hypothesis.links || [];
+  return {
+    global_attributes: data.global_attributes || hypothesis.global_attributes || {},
+    links: pruneLinks(links.filter((link) => link && typeof link === "object"), annotations),
+  };
 }

@@ -4,7 +4,7 @@
 
 import { translate } from "../lib/geometry.js";
 import { clone, deleteOp, diff } from "../lib/oplog.js";
-import { isGlobal } from "../lib/conditions.js";
+import { linkedTo, pruneAttributes, pruneGlobals, settleAttributes, shownAttributes } from "../lib/attributes.js";
 import { pruneLinks } from "../lib/links.js";
 import { newUuid } from "../lib/annotationstore.js";
 import { submitTask } from "./api.js";
@@ -62,18 +62,26 @@ function commandDelete(app) {
   for (const uuid of uuids) if (!app.refuseUnless("delete", uuid)) return true;
   const gone = new Set(uuids);
   const ops = uuids.map((uuid) => deleteOp(app.store.model, uuid));
-  // linked attributes that pointed at a deleted annotation lose their value
-  const defs = app.params.annotation_attributes || {};
-  const linked = Object.keys(defs).filter((id) => defs[id]?.type === "linked");
-  if (linked.length) {
-    for (const [uuid, a] of app.store.model) {
-      if (gone.has(uuid) || !a.attributes) continue;
-      const stale = linked.filter((id) => gone.has(a.attributes[id]));
-      if (!stale.length) continue;
-      const attributes = { ...a.attributes };
-      for (const id of stale) delete attributes[id];
-      ops.push(diff(a, { ...a, attributes }));
+  // linked attributes that pointed at a deleted annotation lose their value (in the same
+  // step); an annotation whose attributes may not change keeps its targets alive
+  const defs = app.attributeDefs;
+  for (const [uuid, a] of app.store.model) {
+    if (gone.has(uuid) || !a.attributes) continue;
+    const stale = linkedTo(defs, a, gone);
+    if (!stale.length) continue;
+    const verdict = app.can("edit_attributes", uuid);
+    if (!verdict.allowed) {
+      app.refuse(`Cannot delete: ${app.describe(uuid)} points at it (${stale.join(", ")}) and cannot change. ${verdict.reason}`);
+      return true;
     }
+    const wasShown = new Set(shownAttributes(defs, a));
+    const values = { ...a.attributes };
+    for (const id of stale) delete values[id];
+    ops.push(diff(a, { ...a, attributes: settleAttributes(defs, { ...a, attributes: values }, wasShown) }));
+  }
+  // and the links to or from it go with it
+  for (const link of app.store.links) {
+    if (gone.has(link.from) || gone.has(link.to)) ops.push({ op: "link_delete", link: { ...link } });
   }
   app.store.seal();
   app.store.apply(ops.length === 1 ? ops[0] : { op: "batch", ops });
@@ -97,7 +105,7 @@ async function commandRelabel(app) {
   if (choice === null || choice === a.label) return true;
   const current = app.store.get(uuid);
   if (!current) return true;
-  const next = { ...current, label: choice, attributes: app.defaultAttributes(choice, current.attributes || {}) };
+  const next = { ...current, label: choice, attributes: app.relabelAttributes(current, choice) };
   app.commitEdits([[uuid, next]]);
   app.useRecent(a.type, choice);
   app.status(`Label changed to “${app.labelPath(next)}”`);
@@ -184,14 +192,51 @@ function commandToggleLayers(app) {
   return true;
 }
 
-/** The body of POST /tasks/<id>/submit. */
+/**
+ * The body of POST /tasks/<id>/submit: the annotations as held, each without the values of
+ * attributes it does not show (those of annotations the tasker may not change are sent as
+ * loaded), the global attributes shown, and the links whose both ends exist.
+ */
 export function responseBody(app) {
-  const body = { annotations: app.store.responseAnnotations() };
-  const defs = app.params.annotation_attributes || {};
-  const hasGlobals = Object.values(defs).some((def) => isGlobal(def));
-  if (hasGlobals || Object.keys(app.globalAttributes).length) body.global_attributes = clone(app.globalAttributes);
-  if (app.params.links || app.initialLinks.length) body.links = pruneLinks(app.initialLinks, app.store.model);
+  const defs = app.attributeDefs;
+  const annotations = app.store.responseAnnotations().map((a) => (
+    app.canEditAttributes(a.uuid) ? { ...a, attributes: pruneAttributes(defs, a) } : a));
+  const body = { annotations };
+  const globals = app.store.globals;
+  if (app.hasGlobals || Object.keys(globals).length) body.global_attributes = clone(pruneGlobals(defs, globals));
+  const links = app.store.links;
+  if (Object.keys(app.linkDefs).length || links.length) body.links = clone(pruneLinks(links, app.store.model));
   return body;
+}
+
+/**
+ * What must be fixed before a submit: the first annotation (in list order) with a missing
+ * required or invalid attribute, else the global attributes'; null when nothing.
+ */
+export function submitBlocker(app) {
+  for (const uuid of app.store.uuids()) {
+    const problems = app.problemsOf(uuid);
+    if (problems.length) return { uuid, problems };
+  }
+  const problems = app.globalProblems();
+  return problems.length ? { uuid: null, problems } : null;
+}
+
+function showBlocker(app, blocker) {
+  const what = blocker.problems.map((p) => `${p.id} ${p.reason}`).join("; ");
+  let message;
+  if (blocker.uuid) {
+    app.setTool("select");
+    app.select([blocker.uuid]);
+    app.reveal(blocker.uuid);
+    message = `Not submitted: ${app.describe(blocker.uuid)}: ${what}`;
+  } else {
+    message = `Not submitted: global attributes: ${what}`;
+    app.root.querySelector(".wb-panel-globals")?.scrollIntoView({ block: "nearest" });
+  }
+  app.status(message, "error");
+  app.showBanner(message);
+  app.root.dataset.submitError = what;
 }
 
 async function commandSubmit(app) {
@@ -199,16 +244,24 @@ async function commandSubmit(app) {
     app.refuse("This is a read-only view: there is nothing to submit");
     return true;
   }
+  if (app.editBlock) return app.refuse(app.editBlock), true;
   if (app.mode !== "idle") return true;
   if (app.tool.busy) {
     app.refuse("Finish the shape being drawn (Enter) or drop it (Esc) first");
+    return true;
+  }
+  const blocker = submitBlocker(app);
+  if (blocker) {
+    showBlocker(app, blocker);
     return true;
   }
   app.mode = "submitting";
   app.submitButton.disabled = true;
   app.root.dataset.submitting = "true";
   app.status("Submitting…");
-  const result = await submitTask(app.urls.submit, responseBody(app));
+  // with a live session the server's draft is submitted, once every edit was answered
+  const result = app.autosave ? await app.autosave.submit(responseBody(app))
+    : await submitTask(app.urls.submit, responseBody(app));
   app.mode = "idle";
   app.submitButton.disabled = false;
   delete app.root.dataset.submitting;
@@ -250,8 +303,12 @@ function describe(op) {
   if (op.op === "batch") return `${op.ops.length} changes`;
   if (op.op === "add") return `add ${op.annotation.type}`;
   if (op.op === "delete") return `delete ${op.annotation.type}`;
+  if (op.op === "globals") return "global attribute change";
+  if (op.op === "link_add") return `link “${op.link.label}”`;
+  if (op.op === "link_delete") return `unlink “${op.link.label}”`;
   const keys = Object.keys(op.after);
   if (keys.includes("label")) return "label change";
+  if (keys.length === 1 && keys[0] === "attributes") return "attribute change";
   return "edit";
 }
 

@@ -189,3 +189,21 @@ export function withAlpha(hex, alpha) {
   const n = parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
+
+/**
+ * Add an arrow from `a` to `b` to the current path: the shaft and a head of `headPx` screen
+ * pixels at `b` (coordinates in the current transform; `scale` screen px per unit).
+ */
+export function arrow(ctx, a, b, scale, headPx = 9) {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  const length = Math.hypot(dx, dy);
+  ctx.moveTo(a.x, a.y);
+  ctx.lineTo(b.x, b.y);
+  if (length < 1e-9) return;
+  const head = headPx / scale;
+  const ux = dx / length, uy = dy / length;
+  const back = { x: b.x - ux * head, y: b.y - uy * head };
+  ctx.moveTo(back.x - uy * head * 0.5, back.y + ux * head * 0.5);
+  ctx.lineTo(b.x, b.y);
+  ctx.lineTo(back.x + uy * head * 0.5, back.y - ux * head * 0.5);
+}

@@ -25,7 +25,9 @@ export function bindInput(app) {
     app.spaceHeld = false;
   });
   window.addEventListener("beforeunload", (event) => {
-    if (app.leaving || app.readOnly || !app.store.dirty) return;
+    // with a live session: only when edits have not reached the server yet
+    const atRisk = app.autosave ? app.autosave.atRisk() : app.store.dirty;
+    if (app.leaving || app.readOnly || !atRisk) return;
     event.preventDefault();
     event.returnValue = "";
   });
@@ -69,14 +71,16 @@ function onPointerDown(app, event) {
 /**
  * The tool a press goes to: the active one, except that a drawing tool lets the select
  * tool take a press on the resize or rotation handles of the selected box or ellipse (so
- * a shape just drawn can be adjusted at once, as the ellipse's rotation handle promises).
+ * a shape just drawn can be adjusted at once, as the ellipse's rotation handle promises),
+ * and on its x_line / y_line attribute lines.
  */
 function gestureTool(app, input) {
   const tool = app.tool;
   const selected = app.store.selected;
-  if (tool.name === "select" || tool.busy || !selected || app.readOnly) return tool;
+  if (tool.name === "select" || tool.name === "pick" || tool.busy || !selected || app.readOnly) return tool;
   const hit = app.handleHit(selected, input.image);
-  return hit && (hit.kind === "handle" || hit.kind === "rotate") ? app.tools.select : tool;
+  if (hit && (hit.kind === "handle" || hit.kind === "rotate")) return app.tools.select;
+  return app.attributeLineAt(selected, input.image) ? app.tools.select : tool;
 }
 
 function onPointerMove(app, event) {
@@ -91,7 +95,7 @@ function onPointerMove(app, event) {
   }
   if (app.mode !== "idle") return;
   (app.gesture || app.tool).pointerMove(input);
-  if (!app.gesture && app.tool.name !== "select" && !app.tool.busy) handleCursor(app, input);
+  if (!app.gesture && app.tool.name !== "select" && app.tool.name !== "pick" && !app.tool.busy) handleCursor(app, input);
 }
 
 /** Drawing tools show the resize / rotate cursors over the selection's handles. */
@@ -99,6 +103,7 @@ function handleCursor(app, input) {
   const selected = app.store.selected;
   const hit = selected && !app.readOnly ? app.handleHit(selected, input.image) : null;
   if (hit && (hit.kind === "handle" || hit.kind === "rotate")) app.tools.select.hover(input);
+  else if (selected && !app.readOnly && app.attributeLineAt(selected, input.image)) app.tools.select.hover(input);
   else app.setCursor(app.tool.cursor);
 }
 

@@ -3,6 +3,7 @@
 
 import { loadTask } from "./api.js";
 import { Workbench } from "./app.js";
+import { Autosave } from "./autosave.js";
 
 async function start() {
   const root = document.getElementById("workbench");
@@ -24,6 +25,13 @@ async function start() {
     skip: root.dataset.skipUrl,
     queue: root.dataset.queueUrl || "/",
   });
+  // The live session: autosave per operation; editing waits for the server's welcome.
+  if (data.socket_url && typeof WebSocket !== "undefined") {
+    app.autosave = new Autosave(app, data);
+    app.autosave.start().catch((error) => {
+      app.status(`The live session could not start: ${error instanceof Error ? error.message : error}`, "error");
+    });
+  }
   // For tests and debugging: everything is read-only data or the app itself.
   window.__workbench = {
     app,
@@ -41,9 +49,13 @@ async function start() {
       return app.view.toImage({ x: p.x - rect.left, y: p.y - rect.top });
     },
     annotations: () => app.store.responseAnnotations(),
+    links: () => structuredClone(app.store.links),
+    globals: () => structuredClone(app.store.globals),
     selection: () => [...app.store.selection],
     view: () => app.view.snapshot(),
     stats: () => ({ ...app.renderer.stats }),
+    /** The live session's save state ({status, unsent, text}) and role, or null. */
+    live: () => (app.autosave ? { ...app.autosave.sync.state, role: app.autosave.role } : null),
     get ready() {
       return root.dataset.ready === "true";
     },

@@ -1,5 +1,6 @@
 // The annotation list: one row per annotation in model order (label path, type, base and
-// lock marks, a warning when below the minimum size). Click selects (Shift+click adds),
+// lock marks, a warning when below the minimum size, "missing" / "invalid" when an attribute
+// blocks the submit). Click selects (Shift+click adds),
 // hover highlights on the canvas. Virtualised: only the visible rows exist, so 10,000
 // annotations cost as little as 20.
 
@@ -124,6 +125,12 @@ export function annotationListPanel() {
       if (app.isBelowMin(a)) el.append(badge("small", "Below the task's minimum size", "danger"));
       if (meta.source === "base") el.append(badge("base", "Base annotation", "base"));
       if (meta.locked) el.append(badge("locked", "Locked: it cannot be changed", "locked"));
+      const problems = app.problemsOf(uuid);
+      if (problems.length) {
+        const title = problems.map((p) => `${p.id} ${p.reason}`).join("; ");
+        el.append(badge(problems.some((p) => p.reason === "is required") ? "missing" : "invalid", title, "incomplete"));
+        el.classList.add("incomplete");
+      }
       return el;
     },
   };

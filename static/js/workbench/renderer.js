@@ -19,9 +19,10 @@ import {
   bounds, boxHandlePoints, ellipseFromVertices, ellipseToBox, rotateHandlePoint,
 } from "../lib/geometry.js";
 import { intersects } from "../lib/hittest.js";
+import { connectionSegments, lineSegment, shownAttributes } from "../lib/attributes.js";
 import {
-  ACCENT_COLOR, DANGER_COLOR, LAYER_COLOR, POINT_RADIUS, isArea, roundHandle, squareHandle, tag, traceFill,
-  traceShape, withAlpha,
+  ACCENT_COLOR, DANGER_COLOR, LAYER_COLOR, POINT_RADIUS, arrow, isArea, roundHandle, squareHandle, tag,
+  traceFill, traceShape, withAlpha,
 } from "./draw.js";
 
 const STATIC_BUDGET_MS = 12;
@@ -29,8 +30,22 @@ const SETTLE_MS = 140;
 const CACHE_MARGIN = 192; // CSS px rendered around the view in the static cache
 const MAX_CACHE_SIDE = 8192;
 const LABEL_TAGS_UP_TO = 150; // draw label tags on the static layer when this few are visible
+// Level of detail: with more shapes than this in view, the static layer draws 1-device-pixel
+// outlines and no fills. Without a GPU, Chrome rasterised 10,000 shapes with 1.6 px strokes
+// and fills in ~400 ms; hairlines take ~40 ms (bench/README.md).
+const DENSE_SHAPES = 1500;
 export const HANDLE_SIZE = 9; // screen px
 export const ROTATE_OFFSET = 26; // screen px above the top edge
+export const LINK_COLOR = "#ffd166";
+const LINE_ATTRIBUTE_COLOR = "#7cf0ff";
+const LINK_TAGS_UP_TO = 60; // label every link on the canvas when there are this few
+
+/** Where links and linked attributes attach: a point itself, else the centre of the bounds. */
+export function anchorOf(a) {
+  if (a.type === "point") return { x: a.x, y: a.y };
+  const b = bounds(a);
+  return { x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2 };
+}
 
 export class Renderer {
   /** @param {HTMLCanvasElement} canvas @param {any} app */
@@ -47,7 +62,10 @@ export class Renderer {
     this.pending = false;
     this.lastViewChange = 0;
     this.settleTimer = 0;
-    this.stats = { frames: 0, staticRenders: 0, lastStaticMs: 0, lastFrameMs: 0, drawn: 0 };
+    this.stats = {
+      frames: 0, staticRenders: 0, lastStaticMs: 0, lastFrameMs: 0, drawn: 0, firstFrameAt: 0,
+    };
+    this.imageComplete = false;
   }
 
   /** Ask for a frame. @param {"overlay" | "static" | "view"} what */
@@ -97,8 +115,12 @@ export class Renderer {
         this.blitScaled(view, dpr);
         this.scheduleSettle();
       } else {
+        const r0 = performance.now();
         this.renderStatic(view, dpr);
         this.blitExact();
+        // The blit makes Chrome rasterise the cache now: its cost is the static layer's too,
+        // and decides whether the next moving frames redraw it or blit it scaled.
+        this.stats.lastStaticMs = performance.now() - r0;
       }
     } else {
       this.blitExact();
@@ -106,6 +128,12 @@ export class Renderer {
     this.drawOverlay(view, dpr);
     this.stats.frames++;
     this.stats.lastFrameMs = performance.now() - t0;
+    if (!this.stats.firstFrameAt && this.imageComplete && this.cacheMatches(view)) {
+      // The first complete frame: the whole image and every annotation in view drawn, at
+      // rest. performance.now() counts from the navigation (bench/browser.py reads it).
+      this.stats.firstFrameAt = performance.now();
+      performance.mark("workbench:first-frame");
+    }
   }
 
   scheduleSettle() {
@@ -138,12 +166,19 @@ export class Renderer {
     ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.x, dpr * view.y);
     ctx.fillStyle = "#2a3039";
     ctx.fillRect(-pad.x, -pad.y, width + 2 * pad.x, height + 2 * pad.y);
-    if (app.image && app.imageReady) {
-      ctx.imageSmoothingEnabled = view.scale < 3;
+    ctx.imageSmoothingEnabled = view.scale < 3;
+    if (app.tileLayer) {
+      // a large image: the tiles on screen (tile-layer.js)
+      ctx.fillStyle = "#3a414c";
+      ctx.fillRect(0, 0, width, height);
+      this.imageComplete = app.tileLayer.draw(ctx, view, dpr);
+    } else if (app.image && app.imageReady) {
       ctx.drawImage(app.image, 0, 0, width, height);
+      this.imageComplete = true;
     } else {
       ctx.fillStyle = "#3a414c";
       ctx.fillRect(0, 0, width, height);
+      this.imageComplete = Boolean(app.imageFailed);
     }
     if (pad.x || pad.y) {
       ctx.strokeStyle = "rgba(255,255,255,0.35)";
@@ -207,8 +242,10 @@ export class Renderer {
       group.items.push(a);
       drawn++;
     }
-    this.drawConnections(ctx, s, area);
-    for (const group of groups.values()) this.drawGroup(ctx, group, s);
+    this.drawConnections(ctx, s);
+    const hairline = drawn > DENSE_SHAPES ? 1 / (s * dpr) : 0;
+    for (const group of groups.values()) this.drawGroup(ctx, group, s, hairline);
+    this.drawLinks(ctx, s);
     if (drawn <= LABEL_TAGS_UP_TO) this.drawTags(ctx, groups, view, dpr, margin);
     this.cacheView = { ...view.snapshot(), margin, dpr };
     this.staticDirty = false;
@@ -217,18 +254,19 @@ export class Renderer {
     this.stats.lastStaticMs = performance.now() - t0;
   }
 
-  drawGroup(ctx, group, s) {
+  /** One style's shapes. `hairline` (image px, or 0): dense mode's line width, no fills. */
+  drawGroup(ctx, group, s, hairline = 0) {
     if (group.kind === "p") {
       ctx.beginPath();
       for (const a of group.items) traceShape(ctx, a, s);
       ctx.fillStyle = group.color;
       ctx.fill();
       ctx.strokeStyle = "rgba(12,14,18,0.9)";
-      ctx.lineWidth = 1.25 / s;
+      ctx.lineWidth = hairline || 1.25 / s;
       ctx.stroke();
       return;
     }
-    if (group.kind === "a") {
+    if (group.kind === "a" && !hairline) {
       ctx.beginPath();
       for (const a of group.items) traceFill(ctx, a, s);
       ctx.fillStyle = withAlpha(group.color, 0.14);
@@ -237,41 +275,53 @@ export class Renderer {
     ctx.beginPath();
     for (const a of group.items) traceShape(ctx, a, s);
     ctx.strokeStyle = group.color;
-    ctx.lineWidth = 1.6 / s;
+    ctx.lineWidth = hairline || 1.6 / s;
     ctx.setLineDash(group.dashed ? [7 / s, 4 / s] : []);
     ctx.stroke();
     ctx.setLineDash([]);
   }
 
-  /** Skeleton lines between keypoints (geometries.point.connections). */
-  drawConnections(ctx, s, area) {
+  /**
+   * Skeleton lines between keypoints (geometries.point.connections): every pair of points
+   * whose labels form a `pair`, within each group of the connection_attribute's value (or
+   * all points when it is not given). See connectionSegments.
+   */
+  drawConnections(ctx, s) {
     const pairs = this.app.connections;
     if (!pairs.length) return;
-    const store = this.app.store;
-    const groups = new Map();
-    for (const uuid of store.index.query(area)) {
-      const a = store.get(uuid);
-      if (a.type !== "point") continue;
-      for (const c of pairs) {
-        const owner = a.attributes?.[c.connection_attribute];
-        if (owner === undefined || owner === null) continue;
-        const key = `${c.connection_attribute}\u0000${owner}`;
-        if (!groups.has(key)) groups.set(key, new Map());
-        groups.get(key).set(a.label, a);
-      }
-    }
+    const segments = connectionSegments(pairs, this.app.store.model.values());
+    this.stats.connections = segments.length;
+    if (!segments.length) return;
     ctx.beginPath();
-    for (const byLabel of groups.values()) {
-      for (const c of pairs) {
-        const a = byLabel.get(c.pair[0]), b = byLabel.get(c.pair[1]);
-        if (a && b) {
-          ctx.moveTo(a.x, a.y);
-          ctx.lineTo(b.x, b.y);
-        }
+    for (const [a, b] of segments) {
+      ctx.moveTo(a.x, a.y);
+      ctx.lineTo(b.x, b.y);
+    }
+    ctx.strokeStyle = "rgba(255,255,255,0.7)";
+    ctx.lineWidth = 1.5 / s;
+    ctx.stroke();
+  }
+
+  /** Links (response.links) as arrows from their `from` to their `to` annotation. */
+  drawLinks(ctx, s) {
+    const { store } = this.app;
+    const links = store.links;
+    this.stats.links = 0;
+    if (!links.length) return;
+    ctx.beginPath();
+    for (const link of links) {
+      const a = store.get(link.from), b = store.get(link.to);
+      if (!a || !b) continue;
+      try {
+        arrow(ctx, anchorOf(a), anchorOf(b), s);
+        this.stats.links++;
+      } catch {
+        /* malformed geometry */
       }
     }
-    ctx.strokeStyle = "rgba(255,255,255,0.55)";
-    ctx.lineWidth = 1.25 / s;
+    ctx.strokeStyle = LINK_COLOR;
+    ctx.lineWidth = 1.6 / s;
+    ctx.setLineDash([]);
     ctx.stroke();
   }
 
@@ -360,8 +410,101 @@ export class Renderer {
     }
 
     screenTransform();
+    this.drawLinkTags(view);
+    const single = store.selected;
+    if (single) this.drawAttributeOverlay(app.previews.get(single) || store.get(single), view);
     app.tool?.drawOverlay?.(ctx, view);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
+  }
+
+  /** Link labels at the middle of their arrows: all of them when few, else the selection's. */
+  drawLinkTags(view) {
+    const { ctx, app } = this;
+    const store = app.store;
+    const links = store.links;
+    if (!links.length) return;
+    const all = links.length <= LINK_TAGS_UP_TO;
+    for (const link of links) {
+      const mine = store.selection.has(link.from) || store.selection.has(link.to);
+      if (!all && !mine) continue;
+      const a = store.get(link.from), b = store.get(link.to);
+      if (!a || !b) continue;
+      let p, q;
+      try {
+        p = view.toScreen(anchorOf(a));
+        q = view.toScreen(anchorOf(b));
+      } catch {
+        continue;
+      }
+      if (mine) {
+        ctx.beginPath();
+        arrow(ctx, p, q, 1, 11);
+        ctx.strokeStyle = LINK_COLOR;
+        ctx.lineWidth = 3;
+        ctx.stroke();
+      }
+      tag(ctx, link.label, { x: (p.x + q.x) / 2 + 4, y: (p.y + q.y) / 2 - 8 }, LINK_COLOR);
+    }
+  }
+
+  /**
+   * For the single selected annotation: its x_line / y_line attributes as lines across it,
+   * and dotted pointers to the annotations its linked attributes name (screen space).
+   */
+  drawAttributeOverlay(a, view) {
+    if (!a || !a.attributes) return;
+    const { ctx, app } = this;
+    const defs = app.attributeDefs;
+    let shown;
+    try {
+      shown = shownAttributes(defs, a);
+    } catch {
+      return;
+    }
+    for (const id of shown) {
+      const kind = defs[id].type;
+      const value = a.attributes[id];
+      if ((kind === "x_line" || kind === "y_line") && typeof value === "number") {
+        let ends;
+        try {
+          ends = lineSegment(a, kind, value).map((p) => view.toScreen(p));
+        } catch {
+          continue;
+        }
+        ctx.beginPath();
+        ctx.moveTo(ends[0].x, ends[0].y);
+        ctx.lineTo(ends[1].x, ends[1].y);
+        ctx.strokeStyle = "rgba(10,12,16,0.85)";
+        ctx.lineWidth = 4;
+        ctx.setLineDash([]);
+        ctx.stroke();
+        ctx.strokeStyle = LINE_ATTRIBUTE_COLOR;
+        ctx.lineWidth = 2;
+        ctx.setLineDash([6, 3]);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        tag(ctx, id, { x: ends[0].x + 4, y: ends[0].y + 4 }, LINE_ATTRIBUTE_COLOR);
+      } else if (kind === "linked" && typeof value === "string") {
+        const target = app.store.get(value);
+        if (!target) continue;
+        let p, q;
+        try {
+          p = view.toScreen(anchorOf(a));
+          q = view.toScreen(anchorOf(target));
+        } catch {
+          continue;
+        }
+        ctx.beginPath();
+        ctx.moveTo(p.x, p.y);
+        ctx.lineTo(q.x, q.y);
+        ctx.strokeStyle = "rgba(255,255,255,0.8)";
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([2, 4]);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        tag(ctx, id, { x: (p.x + q.x) / 2 + 4, y: (p.y + q.y) / 2 + 2 }, "#ffffff");
+      }
+    }
   }
 
   drawSelected(a, uuid, view, dpr, area) {

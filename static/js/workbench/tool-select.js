@@ -8,6 +8,7 @@ import {
   ellipseFromVertices, ellipseToVertices, insertVertex, moveCuboidVertex, removeVertex,
   resizeBox, resizeEllipse, rotateBoxTo, rotateEllipseTo, translate,
 } from "../lib/geometry.js";
+import { offsetAt } from "../lib/attributes.js";
 import { CLICK_SLOP, Tool, screenDistance } from "./tools.js";
 
 const HANDLE_CURSORS = {
@@ -38,6 +39,14 @@ export class SelectTool extends Tool {
       const hit = app.handleHit(selected, e.image);
       if (hit) {
         this.beginHandle(selected, hit, e);
+        return;
+      }
+      const line = app.attributeLineAt(selected, e.image);
+      if (line) {
+        // an x_line / y_line attribute: drag it across the box (one undo step)
+        const original = store.get(selected);
+        this.drag = { kind: "line", uuid: selected, id: line.id, lineKind: line.kind,
+          originals: new Map([[selected, original]]), start: e, started: false };
         return;
       }
     }
@@ -119,7 +128,7 @@ export class SelectTool extends Tool {
     }
     if (!drag.started) {
       if (screenDistance(drag.start.screen, e.screen) < CLICK_SLOP) return;
-      const action = drag.kind === "move" ? "move" : "edit_geometry";
+      const action = drag.kind === "move" ? "move" : drag.kind === "line" ? "edit_attributes" : "edit_geometry";
       for (const uuid of drag.originals.keys()) {
         const verdict = app.can(action, uuid);
         if (!verdict.allowed) {
@@ -144,6 +153,10 @@ export class SelectTool extends Tool {
       return result;
     }
     const a = drag.originals.get(drag.uuid);
+    if (drag.kind === "line") {
+      const attributes = { ...(a.attributes || {}), [drag.id]: offsetAt(a, drag.lineKind, p) };
+      return [[drag.uuid, { ...a, attributes }]];
+    }
     let next = a;
     if (drag.kind === "resize") {
       if (a.type === "box") next = resizeBox(a, drag.handle, p);
@@ -180,7 +193,11 @@ export class SelectTool extends Tool {
     }
     const edits = this.previewsFor(drag, e);
     app.clearPreviews();
-    app.commitEdits(edits);
+    if (drag.kind === "line") {
+      app.setAttribute(drag.uuid, drag.id, edits[0][1].attributes[drag.id]);
+    } else {
+      app.commitEdits(edits);
+    }
     this.hover(e);
   }
 
@@ -190,6 +207,7 @@ export class SelectTool extends Tool {
     let cursor = "default";
     let ghost = null;
     let hoverUuid = null;
+    let line = null;
     const hit = selected && !app.readOnly ? app.handleHit(selected, e.image) : null;
     if (hit) {
       hoverUuid = selected;
@@ -200,6 +218,9 @@ export class SelectTool extends Tool {
         cursor = "copy";
         ghost = hit.point;
       }
+    } else if (selected && !app.readOnly && (line = app.attributeLineAt(selected, e.image))) {
+      hoverUuid = selected;
+      cursor = line.kind === "x_line" ? "ew-resize" : "ns-resize";
     } else {
       hoverUuid = app.hitTest(e.image);
       if (hoverUuid) cursor = app.readOnly ? "pointer" : "move";

@@ -1,4 +1,4 @@
-"""python manage.py create_tasker NAME --password P [--project P ...]"""
+"""python manage.py create_tasker NAME [NAME ...] --password P [--project P ...]"""
 
 from __future__ import annotations
 
@@ -12,25 +12,32 @@ from tasks.models import Project
 
 
 class Command(BaseCommand):
-    help = ("Create or update a tasker (a user in the group 'taskers'), set the password and "
+    help = ("Create or update taskers (users in the group 'taskers'), set the password and "
             "give access to the named projects.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("name")
+        parser.add_argument("names", nargs="+", metavar="NAME",
+                            help="one or more user names, all given the same password")
         parser.add_argument("--password", required=True)
         parser.add_argument("--project", action="append", default=[], dest="projects",
                             metavar="PROJECT",
                             help="a live project's name; repeat for several projects")
 
-    def handle(self, *args, name: str, password: str, projects: list[str], **options) -> None:
+    def handle(self, *args, names: list[str], password: str, projects: list[str],
+               **options) -> None:
         with transaction.atomic():
             found = find_live_projects(projects)
-            user, created = ensure_tasker(name, password)
+            results = []
+            for name in dict.fromkeys(names):
+                user, created = ensure_tasker(name, password)
+                for project in found:
+                    project.taskers.add(user)
+                results.append((name, created))
+        for name, created in results:
+            self.stdout.write(f"{'Created' if created else 'Updated'} tasker {name}.")
             for project in found:
-                project.taskers.add(user)
-        self.stdout.write(f"{'Created' if created else 'Updated'} tasker {name}.")
-        for project in found:
-            self.stdout.write(f"  may work on project {project.name} (owner {project.owner})")
+                self.stdout.write(f"  may work on project {project.name} (owner "
+                                  f"{project.owner})")
 
 
 def find_live_projects(names: list[str]) -> list[Project]:

@@ -3,8 +3,9 @@
 The django-tasks-db worker loop runs the jobs (callbacks, attachment fetches) in the main
 thread. A sweeper thread, every ANNOTATOR_SWEEP_SECONDS (default 30) and once at start, queues
 the work that a killed worker left behind: deliveries that are due with no live lease and no
-queued job, and attachment fetches that never finished. SIGTERM or SIGINT lets the current job
-finish and stops both (a second signal ends the job too).
+queued job, and attachment fetches that never finished; and it gives tasks whose lease lapsed
+(no open session for ANNOTATOR_LEASE_SECONDS) back to the queue. SIGTERM or SIGINT lets the
+current job finish and stops both (a second signal ends the job too).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from tasks import attachments, callbacks, jobs
+from tasks import attachments, callbacks, jobs, queue
 
 logger = logging.getLogger("annotator.worker")
 
@@ -28,10 +29,20 @@ def sweep() -> tuple[int, int]:
     deliveries = callbacks.requeue_stalled()
     fetches = attachments.requeue_unfinished()
     jobs.expire_lost()
+    return_lapsed_leases()
     if deliveries or fetches:
         logger.warning("sweeper queued %d callback deliveries and %d attachment fetches again",
                        deliveries, fetches)
     return deliveries, fetches
+
+
+def return_lapsed_leases() -> int:
+    """Tasks that no open session kept for the lease time go back to the queue, their drafts
+    discarded."""
+    returned = queue.expire_leases()
+    if returned:
+        logger.info("sweeper returned %d tasks with lapsed leases to the queue", returned)
+    return returned
 
 
 class Sweeper(threading.Thread):
