@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import orjson
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -166,9 +167,12 @@ def _make_editor(task: Task, user, row: DraftSession, active: DraftSession | Non
 
 def _welcome(task: Task, role: str, row: DraftSession, created: bool,
              reason: str = "") -> dict:
+    # The draft as JSON text (drafts.draft_state_json), sent as it is by the consumer's
+    # orjson: 10,000 annotations made 10,000 dicts only to be encoded again.
     welcome = {"type": "welcome", "role": role, "session_id": row.session_id,
                "last_seq": row.last_seq, "new_session": created, "status": task.status,
-               "lease_expires_at": _iso(task), "annotations": drafts.draft_state(task)}
+               "lease_expires_at": _iso(task),
+               "annotations": orjson.Fragment(drafts.draft_state_json(task))}
     if reason:
         welcome["reason"] = reason
     return welcome
