@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tasks.models.fields import OrderedJSONField
 from tasks.models.projects import Batch
 from tasks.models.tasks import Task
 
@@ -42,7 +43,7 @@ class CallbackDelivery(models.Model):
                               related_name="deliveries")
     event = models.CharField(max_length=20, choices=DeliveryEvent.choices)
     url = models.CharField(max_length=2048, help_text="An http(s) URL or an email address.")
-    payload = models.JSONField(help_text="The body, frozen when the event happened.")
+    payload = OrderedJSONField(help_text="The body, frozen when the event happened.")
     status = models.CharField(max_length=12, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)

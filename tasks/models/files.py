@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tasks.models.fields import OrderedJSONField
+
 SCHEME = "scaledata://"
 
 
@@ -28,7 +30,7 @@ class UploadedFile(models.Model):
     sha256 = models.CharField(max_length=64, blank=True, default="", db_index=True)
     project_names = models.JSONField(default=list, blank=True)
     reference_id = models.CharField(max_length=300, null=True, blank=True)  # noqa: DJ001 - NULL is "absent"
-    metadata = models.JSONField(default=dict, blank=True)
+    metadata = OrderedJSONField(default=dict, blank=True)
     source_url = models.CharField(max_length=2048, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tasks.models.fields import OrderedJSONField
+
 
 class Project(models.Model):
     owner = models.ForeignKey(
@@ -18,7 +20,7 @@ class Project(models.Model):
     archived = models.BooleanField(default=False)
     ontology = models.JSONField(default=list, blank=True)
     ontology_history = models.JSONField(default=list, blank=True)
-    extra = models.JSONField(default=dict, blank=True)
+    extra = OrderedJSONField(default=dict, blank=True)
     taskers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="tasker_projects",
         help_text="Taskers who may work on this project; none means every tasker.",
@@ -42,7 +44,7 @@ class Project(models.Model):
 class ProjectParamVersion(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="param_versions")
     version = models.PositiveIntegerField()
-    params = models.JSONField(default=dict, blank=True)
+    params = OrderedJSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -72,7 +74,7 @@ class Batch(models.Model):
         max_length=20, choices=BatchStatus.choices, default=BatchStatus.IN_PROGRESS
     )
     callback = models.CharField(max_length=2048, blank=True, default="")
-    metadata = models.JSONField(default=dict, blank=True)
+    metadata = OrderedJSONField(default=dict, blank=True)
     calibration_batch = models.BooleanField(default=False)
     self_label_batch = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)

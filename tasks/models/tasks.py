@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tasks.models.fields import OrderedJSONField
 from tasks.models.projects import Batch, Project
 
 
@@ -42,9 +43,9 @@ class Task(models.Model):
     project_param_version = models.IntegerField(null=True, blank=True)
     instruction = models.TextField(blank=True, default="")
     callback_url = models.CharField(max_length=2048, blank=True, default="")
-    params = models.JSONField(default=dict)
-    response = models.JSONField(null=True, blank=True)
-    metadata = models.JSONField(default=dict, blank=True)
+    params = OrderedJSONField(default=dict)
+    response = OrderedJSONField(null=True, blank=True)
+    metadata = OrderedJSONField(default=dict, blank=True)
     tags = models.JSONField(default=list, blank=True)
     unique_id = models.CharField(max_length=512, null=True, blank=True)  # noqa: DJ001 - NULL is "absent"
     clear_unique_id_on_error = models.BooleanField(default=False)
@@ -74,10 +75,10 @@ class Task(models.Model):
                                      null=True, blank=True, related_name="completed_tasks")
     # The response an audit rejection or a recall sent the task back with: the next tasker
     # starts from it, and a discarded draft returns to it (None: to the prelabels).
-    sent_back_response = models.JSONField(null=True, blank=True)
+    sent_back_response = OrderedJSONField(null=True, blank=True)
     # The draft's response-level parts beside its annotation rows:
     # {"global_attributes": {...}, "links": [...]} (tasks.lifecycle.initial_extras).
-    draft_extras = models.JSONField(default=dict, blank=True)
+    draft_extras = OrderedJSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -130,8 +131,8 @@ class Annotation(models.Model):
     uuid = models.CharField(max_length=64)
     type = models.CharField(max_length=16)
     label = models.CharField(max_length=300, null=True, blank=True)  # noqa: DJ001 - NULL is "absent"
-    geometry = models.JSONField(default=dict)
-    attributes = models.JSONField(default=dict, blank=True)
+    geometry = OrderedJSONField(default=dict)
+    attributes = OrderedJSONField(default=dict, blank=True)
     source = models.CharField(max_length=16, choices=AnnotationSource.choices,
                               default=AnnotationSource.TASKER)
     locked = models.BooleanField(default=False)

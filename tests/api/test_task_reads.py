@@ -121,3 +121,21 @@ def test_bad_list_queries_are_400(api, query, fragment):
     res = api.get("tasks", **query)
     assert res.status_code == 400
     assert fragment in res.json()["error"]
+
+
+def test_objects_keep_the_order_they_were_sent_in(api):
+    """PostgreSQL's jsonb would sort these keys by length; the workbench shows them as sent."""
+    attributes = {
+        "occlusion": {"type": "category", "description": "?", "choices": ["no", "yes"]},
+        "parked": {"type": "category", "description": "?", "choices": ["no", "yes"]},
+        "plate": {"type": "text", "description": "?"},
+        "centre": {"type": "text", "description": "?"},
+    }
+    metadata = {"zeta": 1, "alpha": {"long_key_first": 1, "b": 2}, "mid": 3}
+    body = box_task(annotation_attributes=attributes, metadata=metadata)
+    created = api.post("task/imageannotation", body).json()
+    task = api.get(f"task/{created['task_id']}").json()
+    shown = list(task["params"]["annotation_attributes"])
+    assert shown == ["occlusion", "parked", "plate", "centre"]
+    assert list(task["metadata"]) == ["zeta", "alpha", "mid"]
+    assert list(task["metadata"]["alpha"]) == ["long_key_first", "b"]

@@ -1,7 +1,12 @@
-"""PostgreSQL, with JSON written by orjson (annotator/backends/__init__.py)."""
+"""PostgreSQL, with JSON written by orjson (annotator/backends/__init__.py).
+
+`json` columns (tasks.models.fields.OrderedJSONField) are read as text, as Django already reads
+`jsonb`, so the field parses them itself.
+"""
 
 from django.db.backends.postgresql import base, operations
 from psycopg.types.json import Jsonb
+from psycopg.types.string import TextLoader
 
 from annotator.backends import dumps
 
@@ -15,3 +20,8 @@ class DatabaseOperations(operations.DatabaseOperations):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        connection.adapters.register_loader("json", TextLoader)
+        return connection
