@@ -139,3 +139,11 @@ def test_objects_keep_the_order_they_were_sent_in(api):
     assert shown == ["occlusion", "parked", "plate", "centre"]
     assert list(task["metadata"]) == ["zeta", "alpha", "mid"]
     assert list(task["metadata"]["alpha"]) == ["long_key_first", "b"]
+
+
+@pytest.mark.parametrize("path", ["/v1/nope", "/v1/task", "/v1/foo%0Abar", "/v1/%0A"])
+def test_unknown_endpoints_answer_in_the_contract_shape(api, path):
+    res = api.get(path)
+    assert res.status_code == 404
+    assert res.json()["status_code"] == 404
+    assert res.json()["error"].startswith("No endpoint at /v1/")
