@@ -37,6 +37,7 @@ HTTP_THREADS = int(os.environ.get("ANNOTATOR_HTTP_THREADS") or 4)
 
 class PooledASGIHandler(ASGIHandler):
     def __init__(self, threads: int = HTTP_THREADS) -> None:
+        memory.lean_imports()
         base.BaseHandler.__init__(self)
         # The chain as WSGI builds it: sync middleware calling a sync view, no adapters.
         self.load_middleware(is_async=False)
@@ -47,7 +48,10 @@ class PooledASGIHandler(ASGIHandler):
                                       executor=self.pool)
         self._close = sync_to_async(self.close_response, thread_sensitive=False,
                                     executor=self.pool)
-        self._trim = sync_to_async(memory.trim, thread_sensitive=False, executor=self.pool)
+        self._release = sync_to_async(memory.release, thread_sensitive=False,
+                                      executor=self.pool)
+        self._settled = False
+        self._released_rss = 0
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -63,7 +67,11 @@ class PooledASGIHandler(ASGIHandler):
         big = body_file.seek(0, 2) > memory.BIG_REQUEST_BYTES
         body_file.seek(0)
         try:
-            response = await self._respond(scope, body_file)
+            # handed over in a list, not as the call's result: the pool's future would keep
+            # it (and the request it points at) alive past the release below
+            handed: list = []
+            await self._respond(scope, body_file, handed)
+            response = handed.pop()
             try:
                 await self.send_response(response, send)
             finally:
@@ -73,13 +81,18 @@ class PooledASGIHandler(ASGIHandler):
                           and len(response.content) > memory.BIG_REQUEST_BYTES)
         finally:
             body_file.close()
-        if big:
-            # a large request leaves its peak in malloc's free lists: hand it back
-            response = body_file = None
-            await self._trim()
+        response = body_file = None
+        if not self._settled:  # the first request has loaded the URLs, views and the rest
+            self._settled = True
+            memory.settle()
+        if big or memory.resident_bytes() > self._released_rss + memory.GROWTH_BYTES:
+            # a large request leaves its objects in cycles and its peak in malloc's free
+            # lists: hand them back (annotator/memory.py)
+            self._released_rss = await self._release()
 
-    def respond(self, scope, body_file):
-        """In a pool thread: what WSGIHandler.__call__ does, up to a finished response.
+    def respond(self, scope, body_file, handed: list) -> None:
+        """In a pool thread: what WSGIHandler.__call__ does, up to a finished response, which
+        goes into `handed`.
 
         A response with its body in memory is closed (request_finished: this thread's
         database connection is checked) before it is sent; a streaming one after."""
@@ -95,7 +108,7 @@ class PooledASGIHandler(ASGIHandler):
                 response.block_size = self.chunk_size
         if not response.streaming:
             response.close()
-        return response
+        handed.append(response)
 
     @staticmethod
     def close_response(response) -> None:

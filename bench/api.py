@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import re
+import resource
+import statistics
 import tempfile
 import threading
 import time
@@ -42,6 +44,16 @@ class ApiBench:
     def n(self, count: int, least: int = 5) -> int:
         return max(int(count * self.scale), least)
 
+    def cpu_per_request(self, start: dict[str, float], requests: int) -> dict[str, float]:
+        """Milliseconds of CPU per request since `start` (server.cpu_seconds()): the server's,
+        and the database backends' (those that ended meanwhile are missed)."""
+        end = self.server.cpu_seconds()
+        used = {name: end[name] - start.get(name, 0.0) for name in end}
+        found = {"server": used.pop("server")}
+        if self.server.database is not None:
+            found["database"] = sum(used.values())
+        return {name: seconds * 1000 / max(requests, 1) for name, seconds in found.items()}
+
     # ------------------------------------------------------------------ set-up
 
     def project(self, name: str, api: Http | None = None) -> None:
@@ -63,6 +75,7 @@ class ApiBench:
                                                        attachment=ATTACHMENT.format(i))))
         count = self.n(1000)
         samples = []
+        cpu = self.server.cpu_seconds()
         t0 = time.perf_counter()
         for i in range(count):
             body = task_body(project="bench-create", attachment=ATTACHMENT.format(i), index=i)
@@ -70,14 +83,16 @@ class ApiBench:
             samples.append(ms)
             self.task_ids.append(task_id)
         wall = time.perf_counter() - t0
+        cpu = self.cpu_per_request(cpu, count)
         rate = count / wall
         p50 = distribution("create", "", "", samples, limit=5).p50
         figure = distribution(
             "create", "create imageannotation (3 geometries, 20 nested labels, 3 attributes), "
-            "one client", "≥ 200 tasks/s; p50 ≤ 5 ms", samples, limit=5, rate=rate)
+            "one client", "≥ 200 tasks/s; p50 ≤ 5 ms", samples, limit=5, rate=rate,
+            cpu_ms_per_request=cpu)
         figure.ok = rate >= 200 and p50 <= 5
         figure.extra["tasks_per_second"] = rate
-        figure.note = f"{rate:,.0f} tasks/s"
+        figure.note = f"{rate:,.0f} tasks/s; {cpu_note(cpu)}"
         return figure
 
     def get_one(self) -> Figure:
@@ -86,11 +101,16 @@ class ApiBench:
         for _ in range(self.n(200)):
             self.api.get(f"/v1/task/{rng.choice(ids)}")
         samples = []
+        cpu = self.server.cpu_seconds()
         for _ in range(self.n(3000)):
             ms, (status, body) = timed(self.api.get, f"/v1/task/{rng.choice(ids)}")
             expect(status, body, "GET task")
             samples.append(ms)
-        return distribution("get_task", "GET one task", "p50 ≤ 3 ms", samples, limit=3)
+        cpu = self.cpu_per_request(cpu, len(samples))
+        figure = distribution("get_task", "GET one task", "p50 ≤ 3 ms", samples, limit=3,
+                              cpu_ms_per_request=cpu)
+        figure.note = cpu_note(cpu)
+        return figure
 
     def lists(self, count: int) -> list[Figure]:
         key = self.server.new_key("bench-list")
@@ -182,6 +202,8 @@ class ApiBench:
                        "X-CSRFToken": web.cookies["csrftoken"], "Referer": self.server.root}
             samples = []
             for i in range(count + warm):
+                if i == warm:
+                    cpu = self.server.cpu_seconds()
                 t0 = time.perf_counter()
                 status, _, body = web.request("POST", f"/tasks/{task}/submit", payload, headers)
                 ms = (time.perf_counter() - t0) * 1000
@@ -189,8 +211,10 @@ class ApiBench:
                 if i >= warm:
                     samples.append(ms)
                 task = task_from_url(orjson.loads(body)["next_url"])
+            cpu = self.cpu_per_request(cpu, len(samples))
             figures.append(distribution(key, label, target, samples, limit=limit,
-                                        payload_bytes=len(payload)))
+                                        payload_bytes=len(payload), cpu_ms_per_request=cpu))
+            figures[-1].note = cpu_note(cpu)
             web.close()
         return figures
 
@@ -226,11 +250,13 @@ class ApiBench:
         for thread in threads:
             thread.start()
         time.sleep(2.0)  # warm-up
+        cpu = self.server.cpu_seconds()
         measuring.set()
         t0 = time.perf_counter()
         time.sleep(seconds)
         measuring.clear()
         wall = time.perf_counter() - t0
+        cpu = self.cpu_per_request(cpu, sum(counts) + sum(errors))
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
@@ -242,8 +268,9 @@ class ApiBench:
                       f"{seconds:.0f} s", "≥ 500 requests/s, no errors", unit="req/s",
                       value=rate, ok=rate >= 500 and failed == 0,
                       note=f"{failed} errors; latency p50 {stats['p50']:.1f} ms, "
-                           f"p95 {stats['p95']:.1f} ms",
-                      extra={"requests": done, "errors": failed, "latency_ms": stats})
+                           f"p95 {stats['p95']:.1f} ms; {cpu_note(cpu)}",
+                      extra={"requests": done, "errors": failed, "latency_ms": stats,
+                             "cpu_ms_per_request": cpu})
 
     # ------------------------------------------------------------------ export
 
@@ -255,10 +282,11 @@ class ApiBench:
                                                "--project", "bench-export", "--count",
                                                str(count)))
         self.info["export_bulk"] = made
-        samples = []
+        samples, cpu = [], []
         with tempfile.TemporaryDirectory(prefix="annotator-bench-export-") as folder:
             target = Path(folder) / "coco.json"
             for run in range(runs + 1):
+                before = children_cpu()
                 t0 = time.perf_counter()
                 output = self.server.manage("export", "--project", "bench-export", "--format",
                                             "coco", "-o", str(target), "--account",
@@ -266,6 +294,7 @@ class ApiBench:
                 seconds = time.perf_counter() - t0
                 if run:
                     samples.append(seconds)
+                    cpu.append(children_cpu() - before)
             size = target.stat().st_size
             coco = orjson.loads(target.read_bytes())
         if len(coco.get("images", [])) != count:
@@ -274,8 +303,23 @@ class ApiBench:
         figure = distribution("export_coco", f"export {count:,} completed tasks to COCO "
                               f"({made['annotations_per_task']} annotations each; "
                               "`manage.py export`, process start included)", "≤ 3 s",
-                              samples, limit=3, unit="s", bytes=size)
+                              samples, limit=3, unit="s", bytes=size,
+                              process_cpu_seconds=cpu)
+        figure.note = f"process CPU {statistics.median(cpu):.2f} s"
         return figure
+
+
+def cpu_note(cpu: dict[str, float]) -> str:
+    text = f"server CPU {cpu['server']:.2f} ms/req"
+    if "database" in cpu:
+        text += f" + database {cpu['database']:.2f}"
+    return text
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes (the export runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def task_from_url(url: str) -> str:

@@ -54,11 +54,28 @@ class PostgresDatabase:
         self.drop()
         self._execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
 
+    def backends(self) -> list[int]:
+        """The process ids of the PostgreSQL backends connected to this database."""
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            return [pid for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.name])]
+
     def drop(self) -> None:
         from psycopg import sql
 
         self._execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
                       .format(sql.Identifier(self.name)))
+
+
+def _process_cpu(pid: int) -> float:
+    """utime + stime of a process, in seconds (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Http:
@@ -226,6 +243,16 @@ class BenchServer:
             name, _, value = line.partition(":")
             if name in ("VmRSS", "VmHWM"):
                 found[name] = int(value.split()[0]) / 1024
+        return found
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) used so far by the server process ("server") and, on
+        PostgreSQL, by each backend connected to its database ("backend <pid>"). CPU per
+        request moves much less than latency with other processes' load on the machine."""
+        found = {"server": _process_cpu(self.process.pid)}
+        if self.database is not None:
+            found.update({f"backend {pid}": _process_cpu(pid)
+                          for pid in self.database.backends()})
         return found
 
     def alive(self) -> bool:

@@ -26,7 +26,11 @@ def is_rotated(box: dict) -> bool:
 
 def box_outline(box: dict) -> list[Pt]:
     """The 4 corners of a box (of the rotated box when it has a rotation)."""
-    if is_rotated(box) and len(box.get("vertices") or ()) == 4:
+    if not is_rotated(box):
+        left, top = float(box["left"]), float(box["top"])
+        right, bottom = left + float(box["width"]), top + float(box["height"])
+        return [(left, top), (right, top), (right, bottom), (left, bottom)]
+    if len(box.get("vertices") or ()) == 4:
         return points(box["vertices"])
     corners = box_corners(float(box["left"]), float(box["top"]), float(box["width"]),
                           float(box["height"]), float(box.get("rotation") or 0.0))

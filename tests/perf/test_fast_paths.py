@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tasks import drafts, lifecycle
 from tasks.api import auth, listing
@@ -80,6 +81,26 @@ def test_insert_annotations_writes_what_bulk_create_would(account):
         "uuid", "type", "label", "geometry", "attributes", "source", "locked", "version",
         "position")) == stored
     insert_annotations([])  # nothing to write: no query, no error
+
+
+def test_inserted_annotations_keep_their_key_order_in_one_statement(account):
+    """One statement however many rows, and each geometry's and attributes' keys in the order
+    given (PostgreSQL's jsonb would sort them: the columns are json, and so is the batch)."""
+    task = make_task(account)
+    box = {"uuid": "b9", "type": "box", "label": "car", "width": 3, "left": 1, "top": 2,
+           "height": 4.5, "attributes": {"zeta": 1, "alpha": "a", "mid": [2, {"y": 1, "b": 0}]}}
+    rows = [lifecycle.annotation_row(task, {**box, "uuid": f"b{i}"}, "tasker", i)
+            for i in range(300)]
+    with CaptureQueriesContext(connection) as captured:
+        insert_annotations(rows)
+    assert len(captured.captured_queries) == 1
+    stored = Annotation.objects.filter(task=task).order_by("position")
+    assert stored.count() == 300
+    first = stored.first()
+    assert list(first.geometry) == ["width", "left", "top", "height"]
+    assert list(first.attributes) == ["zeta", "alpha", "mid"]
+    assert list(first.attributes["mid"][1]) == ["y", "b"]
+    assert [r.uuid for r in stored[:3]] == ["b0", "b1", "b2"]
 
 
 def test_json_columns_keep_every_value(account):

@@ -13,7 +13,12 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from annotator import memory
+
 WORKER_STOP_SECONDS = 15
+
+# Before the system checks load the URLs, and with them Django REST framework.
+memory.lean_imports()
 
 
 def _die_with_parent() -> None:
