@@ -205,8 +205,11 @@ class TaskSessionConsumer(JsonConsumer):
     async def draft_changed(self, event: dict) -> None:
         if self.role is None or event["origin"] == self.channel_name:
             return
-        await self.send_json({"type": "remote_op", "seq": event["seq"], "op": event["op"],
-                              "annotations": event["annotations"]})
+        message = {"type": "remote_op", "seq": event["seq"], "op": event["op"],
+                   "annotations": event["annotations"]}
+        if event.get("extras"):
+            message["extras"] = event["extras"]
+        await self.send_json(message)
 
     async def task_changed(self, event: dict) -> None:
         if self.role is None:

@@ -7,10 +7,14 @@ their numbers, each in one transaction with the task's row locked:
 * update: only the keys in `after` (null: remove the key); `base_version` must be the row's
   version, else the operation is refused as a conflict with the current annotation;
 * delete: also versioned;
+* set_extras: the whole new value of one key of `Task.draft_extras` (global attributes, links,
+  and whatever `tasks.draft_extras` has validators for);
 * batch: its operations in order, all or none.
 
 Each annotation an operation leaves behind is checked with the rules of a hypothesis (every
-rule but `required` attributes, which wait for the submit) and the base-annotation locks. A
+rule but `required` attributes, which wait for the submit) and the base-annotation locks. Only
+the keys of the task's params these rules read are loaded (DRAFT_PARAMS, with the task row);
+the prelabels, which only an add needs, are read once per task and process (`prelabels`). A
 refused operation changes nothing but still uses up its number. The reply to each number is
 kept, so a number sent again is answered again and never applied twice; a number past the next
 one asks the client to send again from the next one.
@@ -18,15 +22,18 @@ one asks the client to send again from the next one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
 from django.db import transaction
 from django.db.models import F, Max, TextField
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from tasks import lifecycle, live, queue
+from tasks import draft_extras, lifecycle, live, queue, video_response
 from tasks.models import Annotation, DraftOp, DraftSession, Task, TaskStatus
 from tasks.models.tasks import AnnotationSource
 from tasks.rules import locks
@@ -38,6 +45,14 @@ META_KEYS = frozenset({"uuid", "source", "locked", "version"})
 MAX_DEPTH = 4
 MAX_BATCH_OPS = 5000
 TAKEN_OVER = "This task is being edited in another tab or window."
+# The keys of a task's params that checking an operation reads (besides the prelabels).
+DRAFT_PARAMS = ("geometries", "annotation_attributes", "links", *locks.FLAGS,
+                "events_to_annotate")
+PARAM_PREFIX = "draft_param_"
+# Above this many, an annotation lookup reads the whole draft instead of an IN list.
+MAX_NAMED_UUIDS = 500
+# Columns an operation never reads: `params` is megabytes with a big hypothesis.
+HEAVY_FIELDS = ("params", "response", "sent_back_response", "metadata", "audits", "tags")
 
 
 class Refused(Exception):
@@ -89,6 +104,12 @@ def draft_state_json(task: Task) -> bytes:
     return b"[" + b",".join(parts) + b"]"
 
 
+def extras_state(task: Task) -> dict:
+    """The draft's extras as the page holds them: every stored key, global_attributes and
+    links always (as the work started, for a task from before they were stored)."""
+    return {**draft_extras.stored(task.draft_extras), **lifecycle.draft_extras(task)}
+
+
 def _members(text: str | None) -> bytes:
     """The members of a stored JSON object, without its braces: '{"a": 1}' -> '"a": 1'."""
     text = (text or "{}").strip()
@@ -124,7 +145,7 @@ def apply_op(task_id: str, user, session_id: str, channel_name: str, seq: int,
     """Apply operation `seq` of the session to the task's draft; the reply for the client:
     ack, reject or resend, or readonly / status when this connection may no longer edit."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().filter(pk=task_id).first()
+        task = locked_task(task_id)
         lost = not_editable(task, user)
         if lost is not None:
             return lost
@@ -141,6 +162,52 @@ def apply_op(task_id: str, user, session_id: str, channel_name: str, seq: int,
     return reply
 
 
+def locked_task(task_id: str) -> Task | None:
+    """The task's row, locked, without its heavy columns; `task.draft_params` holds the keys
+    of DRAFT_PARAMS its params have."""
+    task = (Task.objects.select_for_update().defer(*HEAVY_FIELDS)
+            .annotate(**{PARAM_PREFIX + key: KeyTransform(key, "params") for key in DRAFT_PARAMS})
+            .filter(pk=task_id).first())
+    if task is not None:
+        task.draft_params = {key: getattr(task, PARAM_PREFIX + key) for key in DRAFT_PARAMS
+                             if getattr(task, PARAM_PREFIX + key) is not None}
+    return task
+
+
+@dataclass(frozen=True)
+class Prelabels:
+    """A task's base annotations (whole) and the uuids of its hypothesis."""
+
+    base: tuple[dict, ...]
+    hypothesis: frozenset[str]
+
+    def lock_params(self, params: dict, uuid: str) -> dict:
+        """`params` with the prelabels tasks.rules.locks reads for an add of `uuid`."""
+        hypothesis = [{"uuid": uuid}] if uuid in self.hypothesis else []
+        return {**params, "base_annotations": {"annotations": list(self.base)},
+                "hypothesis": {"annotations": hypothesis}}
+
+
+@lru_cache(maxsize=16)
+def prelabels(task_id: str) -> Prelabels:
+    """The task's prelabels, read once per process: a task's params never change."""
+    found = (Task.objects.filter(pk=task_id)
+             .values_list(KeyTransform("base_annotations", "params"),
+                          KeyTransform("hypothesis", "params")).first())
+    base, hypothesis = found or (None, None)
+    return Prelabels(
+        base=tuple(a for a in _annotation_list(base) if isinstance(a.get("uuid"), str)),
+        hypothesis=frozenset(a["uuid"] for a in _annotation_list(hypothesis)
+                             if isinstance(a.get("uuid"), str)))
+
+
+def _annotation_list(layer: object) -> list[dict]:
+    if isinstance(layer, str):  # a backend that hands key values back as JSON text
+        layer = orjson.loads(layer)
+    items = layer.get("annotations") if isinstance(layer, dict) else None
+    return [a for a in items if isinstance(a, dict)] if isinstance(items, list) else []
+
+
 def _repeat(session: DraftSession, seq: int) -> dict:
     done = DraftOp.objects.filter(session=session, seq=seq).first()
     reply = done.reply if done is not None else {"type": "ack", "seq": seq, "versions": {}}
@@ -155,8 +222,10 @@ def _apply_next(task: Task, session: DraftSession, seq: int, op: Any) -> dict:
     except Refused as refusal:
         reply = _reject(task, seq, refusal, op)
     else:
+        draft.save_extras()
         reply = draft.ack(seq)
-        live.publish_draft_changed(task.task_id, session.channel_name, seq, op, draft.states())
+        live.publish_draft_changed(task.task_id, session.channel_name, seq, op, draft.states(),
+                                   extras=draft.changed_extras())
     session.last_seq, session.last_seen = seq, timezone.now()
     session.save(update_fields=["last_seq", "last_seen"])
     DraftOp.objects.create(session=session, seq=seq, op=op, reply=reply)
@@ -170,9 +239,28 @@ def _reject(task: Task, seq: int, refusal: Refused, op: Any) -> dict:
     rows = {row.uuid: annotation_state(row)
             for row in Annotation.objects.filter(task=task, uuid__in=uuids)}
     current = {uuid: rows.get(uuid) for uuid in uuids}
-    return {"type": "reject", "seq": seq, "kind": refusal.kind, "reason": refusal.reason,
-            "uuid": refusal.uuid, "annotation": current.get(refusal.uuid) if refusal.uuid
-            else None, "annotations": current}
+    reply = {"type": "reject", "seq": seq, "kind": refusal.kind, "reason": refusal.reason,
+             "uuid": refusal.uuid, "annotation": current.get(refusal.uuid) if refusal.uuid
+             else None, "annotations": current}
+    keys = op_extras_keys(op)
+    if keys:
+        stored = draft_extras.stored(task.draft_extras)
+        reply["extras"] = {key: stored.get(key) for key in keys}
+    return reply
+
+
+def op_extras_keys(op: Any, found: list[str] | None = None, depth: int = 0) -> list[str]:
+    """The registered extras keys the set_extras of an operation name, in order."""
+    found = [] if found is None else found
+    if not isinstance(op, dict) or depth > MAX_DEPTH:
+        return found
+    if op.get("op") == "batch" and isinstance(op.get("ops"), list):
+        for item in op["ops"][:MAX_BATCH_OPS]:
+            op_extras_keys(item, found, depth + 1)
+    elif op.get("op") == "set_extras" and op.get("key") in draft_extras.VALIDATORS \
+            and op["key"] not in found:
+        found.append(op["key"])
+    return found
 
 
 def op_uuids(op: Any, found: list[str] | None = None, depth: int = 0) -> list[str]:
@@ -198,9 +286,11 @@ class Draft:
 
     def __init__(self, task: Task) -> None:
         self.task = task
-        self.params = task.params
+        self.params = task.draft_params if hasattr(task, "draft_params") else task.params
         self.rows: dict[str, Annotation | None] = {}  # None: absent
         self.sent: dict[str, dict | None] = {}  # what the client made of each touched one
+        self.extras = draft_extras.stored(task.draft_extras)
+        self.extras_sent: dict[str, Any] = {}  # key -> the value the client sent
 
     def row(self, uuid: str) -> Annotation | None:
         if uuid not in self.rows:
@@ -210,10 +300,11 @@ class Draft:
     def apply(self, op: Any, depth: int = 0) -> None:
         kind = op.get("op") if isinstance(op, dict) else None
         handler = {"add": self.add, "update": self.update, "delete": self.delete,
+                   "set_extras": self.set_extras,
                    "batch": self.batch}.get(kind if isinstance(kind, str) else "")
         if handler is None:
             raise Refused("invalid", 'An operation is an object whose "op" is add, update, '
-                                     "delete or batch.")
+                                     "delete, set_extras or batch.")
         handler(op, depth)
 
     # -- the four kinds
@@ -227,8 +318,9 @@ class Draft:
             raise Refused("conflict", f"Annotation {uuid} already exists.", uuid)
         wanted = {**_without_meta(given), "uuid": uuid}
         clean = self.validate(wanted)
-        _lock_rule(locks.check_add, clean, self.params)
-        source, locked = _origin(uuid, self.params)
+        lock_params = prelabels(self.task.task_id).lock_params(self.params, uuid)
+        _lock_rule(locks.check_add, clean, lock_params)
+        source, locked = _origin(uuid, lock_params)
         row = lifecycle.annotation_row(self.task, {**clean, "locked": locked}, source,
                                        self.position_at(op.get("index")))
         row.save(force_insert=True)
@@ -260,6 +352,43 @@ class Draft:
         row.delete()
         self.rows[uuid], self.sent[uuid] = None, None
 
+    def set_extras(self, op: dict, depth: int) -> None:
+        key = op.get("key")
+        if not isinstance(key, str) or key not in draft_extras.VALIDATORS:
+            raise Refused("invalid", "A set_extras carries `key`, one of "
+                                     f"{', '.join(draft_extras.keys())}.")
+        if "after" not in op:
+            raise Refused("invalid", "A set_extras carries `after`, the whole new value.")
+        context = draft_extras.ExtrasContext(
+            params=self.params, task_type=self.task.type, before=self.extras.get(key),
+            load_annotations=self.annotation_index)
+        try:
+            clean = draft_extras.validate(key, op["after"], context)
+        except draft_extras.LockError as error:
+            raise Refused("lock", _reason(error), error.annotation_uuid) from error
+        except RuleError as error:
+            raise Refused("rule", _reason(error), error.annotation_uuid) from error
+        self.extras[key] = clean
+        self.extras_sent[key] = op["after"]
+
+    def annotation_index(self, uuids: set[str] | None = None) -> dict[str, dict]:
+        """uuid -> {uuid, label, source, locked} of the draft's annotations as they are now,
+        those among `uuids` (None, or too many to name: all)."""
+        rows = Annotation.objects.filter(task=self.task)
+        if uuids is not None and len(uuids) <= MAX_NAMED_UUIDS:
+            rows = rows.filter(uuid__in=uuids)
+        rows = rows.values_list("uuid", "label", "source", "locked")
+        return {uuid: {"uuid": uuid, "label": label, "source": source, "locked": locked}
+                for uuid, label, source, locked in rows}
+
+    def save_extras(self) -> None:
+        if self.extras_sent:
+            self.task.draft_extras = self.extras
+            self.task.save(update_fields=["draft_extras"])
+
+    def changed_extras(self) -> dict[str, Any]:
+        return {key: self.extras[key] for key in self.extras_sent}
+
     def batch(self, op: dict, depth: int) -> None:
         ops = op.get("ops")
         if not isinstance(ops, list) or len(ops) > MAX_BATCH_OPS or depth >= MAX_DEPTH:
@@ -278,18 +407,28 @@ class Draft:
 
     def validate(self, wanted: dict) -> dict:
         try:
+            if video_response.is_video(self.task):  # a track (tasks/rules/video.py)
+                return video_response.check_draft_track(
+                    wanted, self.params, frame_count=video_response.stored_frame_count(self.task),
+                    known_labels=self.labels(wanted))
             (clean,) = validate_annotations([wanted], self.params, path="", kind="draft",
-                                            known_labels=self.labels())
+                                            known_labels=self.labels(wanted))
         except RuleError as error:
             raise Refused("rule", _reason(error), wanted.get("uuid")) from error
         return clean
 
-    def labels(self) -> dict[str, str | None] | None:
-        """uuid -> label of the draft, for linked attributes (None when the task has none)."""
+    def labels(self, wanted: dict) -> dict[str, str | None] | None:
+        """uuid -> label of the draft's annotations a linked attribute of `wanted` may name
+        (None when the task has no linked attributes): those whose uuid is one of its
+        strings, not the whole draft."""
         defs = self.params.get("annotation_attributes") or {}
         if not any(isinstance(d, dict) and d.get("type") == "linked" for d in defs.values()):
             return None
-        return dict(Annotation.objects.filter(task=self.task).values_list("uuid", "label"))
+        rows = Annotation.objects.filter(task=self.task)
+        named = _strings(wanted.get("attributes")) | _strings(wanted.get("keyframes"))
+        if len(named) <= MAX_NAMED_UUIDS:
+            rows = rows.filter(uuid__in=named)
+        return dict(rows.values_list("uuid", "label"))
 
     def position_at(self, index: object) -> int:
         """A free position at `index` of the order (the end when absent or past it)."""
@@ -313,6 +452,10 @@ class Draft:
                       and row.as_json() != {"attributes": {}, **self.sent[uuid]}}
         if normalized:
             reply["normalized"] = normalized
+        extras = {key: self.extras[key] for key, sent in self.extras_sent.items()
+                  if self.extras[key] != sent}
+        if extras:
+            reply["extras"] = extras
         return reply
 
     def states(self) -> dict[str, dict | None]:
@@ -321,6 +464,20 @@ class Draft:
 
 
 # --- small rules ----------------------------------------------------------------------------
+
+def _strings(value: object, found: set[str] | None = None) -> set[str]:
+    """Every string inside a JSON value (dict values, list items), for uuid lookups."""
+    found = set() if found is None else found
+    if isinstance(value, str):
+        found.add(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, found)
+    return found
+
 
 def _uuid(value: object) -> str:
     if not isinstance(value, str) or not value or len(value) > MAX_UUID_LENGTH:

@@ -63,11 +63,13 @@ def publish_task_changed(task: Task, event: str) -> None:
 
 
 def publish_draft_changed(task_id: str, origin: str, seq: int, op: dict,
-                          annotations: dict[str, dict | None]) -> None:
+                          annotations: dict[str, dict | None],
+                          extras: dict | None = None) -> None:
     """An operation was applied to a task's draft by the connection `origin`: the op as
-    applied and the resulting state of every annotation it touched (None: deleted)."""
+    applied, the resulting state of every annotation it touched (None: deleted) and the new
+    value of each draft extra it set."""
     message = {"type": "draft.changed", "task_id": task_id, "origin": origin, "seq": seq,
-               "op": op, "annotations": annotations}
+               "op": op, "annotations": annotations, "extras": extras or {}}
     _after_commit(lambda: group_send(task_group(task_id), message))
 
 

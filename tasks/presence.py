@@ -137,7 +137,8 @@ def _watch(task: Task | None, user) -> Opening:
         return Opening(WATCHER, refused=drafts.not_editable(task, user))
     return Opening(WATCHER, {"type": "welcome", "role": WATCHER, "last_seq": 0,
                              "status": task.status,
-                             "annotations": drafts.draft_state(task)})
+                             "annotations": drafts.draft_state(task),
+                             "extras": drafts.extras_state(task)})
 
 
 def _session_row(task: Task, user, session_id: str) -> tuple[DraftSession | None, bool]:
@@ -172,7 +173,8 @@ def _welcome(task: Task, role: str, row: DraftSession, created: bool,
     welcome = {"type": "welcome", "role": role, "session_id": row.session_id,
                "last_seq": row.last_seq, "new_session": created, "status": task.status,
                "lease_expires_at": _iso(task),
-               "annotations": orjson.Fragment(drafts.draft_state_json(task))}
+               "annotations": orjson.Fragment(drafts.draft_state_json(task)),
+               "extras": drafts.extras_state(task)}
     if reason:
         welcome["reason"] = reason
     return welcome

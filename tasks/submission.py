@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from tasks import lifecycle, queue
+from tasks import lifecycle, queue, video_response
 from tasks.errors import ApiError
 from tasks.models import Task, TaskStatus
 from tasks.models.tasks import AnnotationSource
-from tasks.rowwriter import insert_annotations
+from tasks.rowwriter import delete_annotations, insert_annotations
 from tasks.rules.annotations import validate_response
 from tasks.rules.errors import RuleError
 from tasks.rules.locks import check_link_locks, check_locks
@@ -24,7 +24,8 @@ class SubmitRejected(ApiError):
 
 def check_response(task: Task, payload: object) -> dict:
     try:
-        response = validate_response(payload, task.params)
+        response = (video_response.check_response(task, payload) if video_response.is_video(task)
+                    else validate_response(payload, task.params))
         check_locks(response["annotations"], task.params, "response.annotations")
         check_link_locks(response.get("links") or [], task.params, "response.links")
         return response
@@ -32,7 +33,7 @@ def check_response(task: Task, payload: object) -> dict:
         raise SubmitRejected(exc) from exc
 
 
-def submit(task: Task, user, payload: object) -> Task:
+def submit(task: Task, user, payload: object, *, base_url: str = "") -> Task:
     response = check_response(task, payload)
     with transaction.atomic():
         # the project and batch come along: the callback's payload names them
@@ -41,14 +42,13 @@ def submit(task: Task, user, payload: object) -> Task:
         if task.status != TaskStatus.PENDING or not queue.holds(user, task):
             raise ApiError(409, "This task is no longer yours to submit: "
                                 f"it is {task.status} or its lease has ended.")
-        prior = {u: (s, lk) for u, s, lk in task.annotations.values_list("uuid", "source",
-                                                                          "locked")}
-        replace_annotations(task, response["annotations"], prior)
-        lifecycle.complete_task(task, response, by=user, current=True)
+        replace_annotations(task, response["annotations"])
+        lifecycle.complete_task(task, published(task, response, base_url), by=user,
+                                current=True)
     return task
 
 
-def submit_draft(task: Task, user, body: dict) -> Task:
+def submit_draft(task: Task, user, body: dict, *, base_url: str = "") -> Task:
     """Submit the draft the server holds (its annotation rows, as the live session left
     them), with the global attributes and links of `body` when given."""
     with transaction.atomic():
@@ -59,39 +59,47 @@ def submit_draft(task: Task, user, body: dict) -> Task:
             raise ApiError(409, "This task is no longer yours to submit: "
                                 f"it is {task.status} or its lease has ended.")
         response = check_response(task, draft_payload(task, body))
-        prior = {u: (s, lk) for u, s, lk in task.annotations.values_list("uuid", "source",
-                                                                          "locked")}
-        replace_annotations(task, response["annotations"], prior)
-        lifecycle.complete_task(task, response, by=user, current=True)
+        replace_annotations(task, response["annotations"])
+        lifecycle.complete_task(task, published(task, response, base_url), by=user,
+                                current=True)
     return task
+
+
+def published(task: Task, response: dict, base_url: str) -> dict:
+    """The task's response: a video's points at the files written from it."""
+    if video_response.is_video(task):
+        return video_response.publish(task, response, base=base_url)
+    return response
 
 
 def draft_payload(task: Task, body: dict) -> dict:
     """The response a draft stands for: its annotations, and the global attributes and links
-    the page sent, else those the work started from (links to deleted annotations dropped)."""
+    the page sent, else the draft's own (`Task.draft_extras`, as the live session left them;
+    links to deleted annotations dropped)."""
     annotations = [row.as_json() for row in task.annotations.all()]
-    start = task.sent_back_response or task.params.get("hypothesis") or {}
+    extras = lifecycle.draft_extras(task)
     payload: dict = {"annotations": annotations}
-    if "global_attributes" in body or "global_attributes" in start:
-        payload["global_attributes"] = body.get("global_attributes",
-                                                start.get("global_attributes"))
+    if "global_attributes" in body:
+        payload["global_attributes"] = body["global_attributes"]
+    elif extras["global_attributes"]:
+        payload["global_attributes"] = extras["global_attributes"]
     if "links" in body:
         payload["links"] = body["links"]
-    elif isinstance(start.get("links"), list):
+    else:
         uuids = {a["uuid"] for a in annotations}
-        payload["links"] = [link for link in start["links"] if isinstance(link, dict)
-                            and link.get("from") in uuids and link.get("to") in uuids]
+        kept = [link for link in extras["links"] if isinstance(link, dict)
+                and link.get("from") in uuids and link.get("to") in uuids]
+        if kept:
+            payload["links"] = kept
     return payload
 
 
-def replace_annotations(
-    task: Task, annotations: list[dict], prior: dict[str, tuple[str, bool]]
-) -> None:
+def replace_annotations(task: Task, annotations: list[dict]) -> None:
     """The task's annotation rows become exactly `annotations`, keeping where each came from
     and whether it was locked."""
-    task.annotations.all().delete()
+    prior = delete_annotations(task.pk)
     rows = []
     for i, ann in enumerate(annotations):
         source, locked = prior.get(ann["uuid"], (AnnotationSource.TASKER, False))
-        rows.append(lifecycle.annotation_row(task, {**ann, "locked": locked}, source, i))
+        rows.append(lifecycle.annotation_values(task, {**ann, "locked": locked}, source, i))
     insert_annotations(rows)

@@ -96,3 +96,10 @@ test("opUuids walks batches; newUuid makes v4 uuids", () => {
   assert.equal(ids.size, 50);
   for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 });
+
+test("a set_extras op touches no annotation", () => {
+  assert.deepEqual([...opUuids({ op: "set_extras", key: "events", after: [] })], []);
+  const batch = { op: "batch", ops: [{ op: "set_extras", key: "links", after: [] },
+    { op: "add", annotation: { uuid: "n", type: "point", x: 1, y: 1 } }] };
+  assert.deepEqual([...opUuids(batch)], ["n"]);
+});

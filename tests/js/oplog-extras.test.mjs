@@ -2,7 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { applyOp, extrasOf, globalsOp, invert, OpLog, sameLink } from "../../static/js/lib/oplog.js";
+import {
+  applyOp, extrasKeys, extrasOf, extrasOps, globalsOp, invert, OpLog, sameLink,
+} from "../../static/js/lib/oplog.js";
 import { AnnotationStore, opHas, opUuids } from "../../static/js/lib/annotationstore.js";
 
 const box = (uuid, left = 0) => ({ uuid, type: "box", label: "car", left, top: 0, width: 10, height: 10, attributes: {} });
@@ -146,4 +148,30 @@ test("the store loads, exposes and reports the extras", () => {
   assert.deepEqual([...opUuids({ op: "batch", ops: [{ op: "globals", before: {}, after: {} }, { op: "link_add", link: link("a", "c") }] })], ["a", "c"]);
   assert.ok(opHas({ op: "batch", ops: [{ op: "update", uuid: "a", before: {}, after: {} }, { op: "link_add", link: link("a", "c") }] }, ["link_add"]));
   assert.ok(!opHas({ op: "update", uuid: "a", before: {}, after: {} }, ["globals"]));
+});
+
+test("set_extras replaces one key's whole value; with `before` it can be undone", () => {
+  const m = model();
+  const op = { op: "set_extras", key: "links", before: [link("a", "b")], after: [link("b", "c")] };
+  applyOp(m, op);
+  assert.deepEqual(m.extras.links, [link("b", "c")]);
+  op.after.push(link("c", "a"));
+  assert.equal(m.extras.links.length, 1, "a copy, not the op's own value");
+  applyOp(m, invert({ ...op, after: [link("b", "c")] }));
+  assert.deepEqual(m.extras.links, [link("a", "b")]);
+  applyOp(m, { op: "set_extras", key: "events", after: [{ label: "turn" }] });
+  assert.deepEqual(m.extras.events, [{ label: "turn" }]);
+  assert.throws(() => invert({ op: "set_extras", key: "links", after: [] }), /cannot be undone/);
+});
+
+test("extrasKeys and extrasOps name what a page op changed", () => {
+  const m = model();
+  const op = { op: "batch", ops: [{ op: "link_delete", link: link("a", "b") }, globalsOp({}, { x: 1 }),
+    { op: "delete", annotation: box("c", 40) }] };
+  assert.deepEqual([...extrasKeys(op)], ["links", "global_attributes"]);
+  assert.deepEqual(extrasOps(m, op), [
+    { op: "set_extras", key: "links", after: [link("a", "b")] },
+    { op: "set_extras", key: "global_attributes", after: { weather: "sun" } },
+  ]);
+  assert.deepEqual(extrasOps(m, { op: "delete", annotation: box("c") }), []);
 });

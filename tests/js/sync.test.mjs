@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 
 import { IdbStore } from "../../static/js/lib/idbstore.js";
 import {
-  MemoryStore, SocketTransport, stamp, SyncClient, touchedUuids,
+  MemoryStore, SocketTransport, stamp, SyncClient, touchedExtras, touchedUuids,
 } from "../../static/js/lib/sync.js";
 import { fakeIndexedDB } from "./fakeidb.mjs";
 
@@ -17,6 +17,7 @@ const box = (uuid, left = 0, label = "car") => ({
 class FakeServer {
   constructor(annotations = []) {
     this.rows = new Map(annotations.map((a) => [a.uuid, { ...a, version: 1 }]));
+    this.extras = { global_attributes: {}, links: [] };
     this.sessions = new Map();
     this.applied = [];
     this.editor = null;
@@ -55,7 +56,8 @@ class FakeServer {
 
   welcome(conn, role, isNew) {
     return { type: "welcome", role, session_id: conn.sessionId, new_session: isNew,
-      last_seq: this.sessions.get(conn.sessionId).lastSeq, annotations: this.annotations() };
+      last_seq: this.sessions.get(conn.sessionId).lastSeq, annotations: this.annotations(),
+      extras: structuredClone(this.extras) };
   }
 
   op(conn, { seq, op }) {
@@ -71,15 +73,21 @@ class FakeServer {
 
   apply(seq, op) {
     const before = new Map([...this.rows].map(([k, v]) => [k, structuredClone(v)]));
+    const extrasBefore = structuredClone(this.extras);
     const touched = new Set();
+    const sentExtras = {};
     try {
-      this.change(op, touched);
+      this.change(op, touched, sentExtras);
     } catch (refusal) {
       this.rows = before;
+      this.extras = extrasBefore;
       const annotations = {};
       for (const uuid of touchedUuids(op)) annotations[uuid] = this.rows.get(uuid) ?? null;
-      return { type: "reject", seq, kind: refusal.kind, reason: refusal.message,
+      const reply = { type: "reject", seq, kind: refusal.kind, reason: refusal.message,
         uuid: refusal.uuid, annotation: annotations[refusal.uuid] ?? null, annotations };
+      const keys = [...touchedExtras(op)];
+      if (keys.length) reply.extras = Object.fromEntries(keys.map((k) => [k, this.extras[k]]));
+      return reply;
     }
     this.applied.push(seq);
     const versions = {};
@@ -89,13 +97,24 @@ class FakeServer {
     if (rounded.length) {
       reply.normalized = Object.fromEntries(rounded.map((u) => [u, this.rows.get(u)]));
     }
+    const trimmed = Object.keys(sentExtras).filter((k) => JSON.stringify(sentExtras[k]) !== JSON.stringify(this.extras[k]));
+    if (trimmed.length) reply.extras = Object.fromEntries(trimmed.map((k) => [k, this.extras[k]]));
     return reply;
   }
 
-  change(op, touched) {
+  change(op, touched, sentExtras) {
     const refuse = (kind, uuid, message) => { throw Object.assign(new Error(message), { kind, uuid }); };
     if (op.op === "batch") {
-      for (const item of op.ops) this.change(item, touched);
+      for (const item of op.ops) this.change(item, touched, sentExtras);
+      return;
+    }
+    if (op.op === "set_extras") {  // global values are trimmed; "bad" is refused
+      if (op.after?.weather === "bad") refuse("rule", null, "weather is bad");
+      assert.equal(op.base_version, undefined);
+      sentExtras[op.key] = op.after;
+      this.extras[op.key] = op.key === "global_attributes"
+        ? Object.fromEntries(Object.entries(op.after).map(([k, v]) => [k, typeof v === "string" ? v.trim() : v]))
+        : structuredClone(op.after);
       return;
     }
     const uuid = op.op === "update" ? op.uuid : op.annotation.uuid;
@@ -276,6 +295,7 @@ async function client(net, { store = new MemoryStore(), key = "task:1", timers =
     key, store, timers, transport: net.transport(), ackTimeout: 1000,
     onState: record("state"), onWelcome: record("welcome"), onRole: record("role"),
     onConflict: record("conflict"), onReject: record("reject"), onNormalize: record("normalize"),
+    onExtras: record("extras"),
     onRemote: record("remote"), onStatus: record("status"), onReset: record("reset"),
     onError: record("error"), ...options,
   });
@@ -625,6 +645,59 @@ test("flush resolves once everything was answered", async () => {
   const flushed = sync.flush();
   await net.settle();
   assert.equal(await flushed, true);
+});
+
+// ---------------------------------------------------------------- draft extras
+
+const setExtras = (key, after) => ({ op: "set_extras", key, after });
+
+test("set_extras goes through the outbox in order, unversioned, and comes back in the welcome", async () => {
+  const server = new FakeServer([box("a")]);
+  const net = new FakeNetwork(server);
+  const store = new MemoryStore();
+  const first = await client(net, { store });
+  assert.deepEqual(first.of("welcome")[0][1].extras, { global_attributes: {}, links: [] });
+  net.goOffline();
+  first.sync.push({ op: "add", annotation: box("b") });
+  first.sync.push({ op: "batch", ops: [update("b", { left: 3 }),
+    setExtras("links", [{ label: "tows", from: "a", to: "b" }])] });
+  first.sync.push(setExtras("global_attributes", { weather: "sun" }));
+  await flushMicrotasks();
+  assert.equal(first.sync.state.text, "offline (3 unsent)");
+  net.connections = [];  // the tab crashes; reopened online
+  net.goOnline();
+  const second = await client(net, { store });
+  const [[, welcome]] = second.of("welcome");
+  assert.deepEqual(welcome.pending.map((p) => p.seq), [1, 2, 3]);
+  await net.settle();
+  assert.deepEqual(server.applied, [1, 2, 3]);
+  assert.deepEqual(server.extras, { global_attributes: { weather: "sun" },
+    links: [{ label: "tows", from: "a", to: "b" }] });
+  assert.equal(server.rows.get("b").left, 3);
+  const third = await client(net, { store: new MemoryStore() });
+  assert.deepEqual(third.of("welcome")[0][1].extras, server.extras);
+  assert.deepEqual([...touchedExtras({ op: "batch", ops: [setExtras("links", []), update("a", {})] })], ["links"]);
+});
+
+test("the server's value of an extra is handed back unless a later op set it again", async () => {
+  const server = new FakeServer([box("a")]);
+  const net = new FakeNetwork(server);
+  const { sync, of } = await client(net);
+  sync.push(setExtras("global_attributes", { weather: " sun " }));
+  await net.settle();
+  assert.deepEqual(of("extras").map((e) => e.slice(1)), [["global_attributes", { weather: "sun" }, null]]);
+  net.goOffline();
+  sync.push(setExtras("global_attributes", { weather: " rain " }));
+  sync.push(setExtras("global_attributes", { weather: "fog" }));
+  net.goOnline();
+  await net.settle();
+  assert.equal(of("extras").length, 1);  // the trimmed rain was overtaken by fog
+  sync.push(setExtras("global_attributes", { weather: "bad" }));
+  await net.settle();
+  const [, key, value, info] = of("extras")[1];
+  assert.deepEqual([key, value, info.kind], ["global_attributes", { weather: "fog" }, "rule"]);
+  assert.equal(of("reject").length, 1);
+  assert.equal(of("conflict").length, 0);
 });
 
 test("remote ops are handed to the page", async () => {

@@ -22,7 +22,7 @@ export const META_KEYS = ["source", "locked", "version"];
 /** The uuids an op touches (a link op: its two ends; a globals op: none). */
 export function opUuids(op, into = new Set()) {
   if (op.op === "batch") for (const item of op.ops) opUuids(item, into);
-  else if (op.op === "globals") return into;
+  else if (op.op === "globals" || op.op === "set_extras") return into;
   else if (op.op === "link_add" || op.op === "link_delete") into.add(op.link.from).add(op.link.to);
   else into.add(op.op === "update" ? op.uuid : op.annotation.uuid);
   return into;

@@ -16,12 +16,16 @@
 //                                        null value means "no key" (as for update)
 //   {op: "link_add", link, index?}       link {label, from, to}; index: position in the list
 //   {op: "link_delete", link, index?}    the link as it was; index recorded when applied
+//   {op: "set_extras", key, after, before?}  the whole value of one extras key (what the
+//                                        server's draft takes; see extrasOps); `before`,
+//                                        when given, makes it undoable
 
 /**
  * @typedef {{op: "add" | "delete", annotation: object, index?: number, seq?: number}
  *   | {op: "update", uuid: string, before: object, after: object, seq?: number}
  *   | {op: "globals", before: object, after: object, seq?: number}
  *   | {op: "link_add" | "link_delete", link: Link, index?: number, seq?: number}
+ *   | {op: "set_extras", key: string, after: any, before?: any, seq?: number}
  *   | {op: "batch", ops: Op[], seq?: number}} Op
  */
 /** @typedef {{label: string, from: string, to: string}} Link */
@@ -85,6 +89,31 @@ export function globalsOp(before, after) {
   return { op: "globals", before: b, after: a };
 }
 
+/** The extras key each page-side op kind changes. */
+const EXTRAS_KEY = { globals: "global_attributes", link_add: "links", link_delete: "links" };
+
+/**
+ * The extras keys (global_attributes, links, ...) an op changes, in the order met.
+ * @param {Op} op @param {Set<string>} [into] @returns {Set<string>}
+ */
+export function extrasKeys(op, into = new Set()) {
+  if (!op) return into;
+  if (op.op === "batch") for (const item of op.ops) extrasKeys(item, into);
+  else if (op.op === "set_extras") into.add(op.key);
+  else if (EXTRAS_KEY[op.op]) into.add(EXTRAS_KEY[op.op]);
+  return into;
+}
+
+/**
+ * One set_extras op per extras key `op` changed, each with the model's whole value of the
+ * key now (call it after applying `op`): how the server's draft takes them.
+ * @param {Model} model @param {Op} op @returns {Op[]}
+ */
+export function extrasOps(model, op) {
+  const extras = extrasOf(model);
+  return [...extrasKeys(op)].map((key) => ({ op: "set_extras", key, after: clone(extras[key]) }));
+}
+
 /**
  * The model's extras (global attributes and links), created empty when missing.
  * @param {Model} model @returns {Extras}
@@ -117,6 +146,9 @@ export function invert(op) {
       return withIndex({ op: "link_delete", link: op.link }, op.index);
     case "link_delete":
       return withIndex({ op: "link_add", link: op.link }, op.index);
+    case "set_extras":
+      if (!("before" in op)) throw new Error("set_extras without `before` cannot be undone");
+      return { op: "set_extras", key: op.key, before: op.after, after: op.before };
     case "batch":
       return { op: "batch", ops: op.ops.map(invert).reverse() };
     default:
@@ -229,6 +261,9 @@ export function applyOp(model, op) {
       return applyLinkAdd(model, op);
     case "link_delete":
       return applyLinkDelete(model, op);
+    case "set_extras":
+      extrasOf(model)[op.key] = clone(op.after);
+      return { ...op };
     case "batch":
       return { op: "batch", ops: applyBatch(model, op.ops) };
     default:

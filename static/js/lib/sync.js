@@ -59,10 +59,17 @@ function uuidOf(op) {
   return op.op === "update" ? op.uuid : op.annotation?.uuid;
 }
 
-/** Every uuid an operation touches. */
+/** Every uuid an operation touches (a set_extras touches none). */
 export function touchedUuids(op, into = new Set()) {
   if (op.op === "batch") for (const item of op.ops) touchedUuids(item, into);
-  else into.add(uuidOf(op));
+  else if (op.op !== "set_extras") into.add(uuidOf(op));
+  return into;
+}
+
+/** The draft extras keys (global_attributes, links, ...) an operation sets. */
+export function touchedExtras(op, into = new Set()) {
+  if (op.op === "batch") for (const item of op.ops) touchedExtras(item, into);
+  else if (op.op === "set_extras") into.add(op.key);
   return into;
 }
 
@@ -74,6 +81,7 @@ export function touchedUuids(op, into = new Set()) {
 export function stamp(op, versions) {
   const { seq, merge, ...rest } = op;
   if (rest.op === "batch") return { ...rest, ops: rest.ops.map((item) => stamp(item, versions)) };
+  if (rest.op === "set_extras") return rest;  // unversioned: the whole value each time
   const uuid = uuidOf(rest);
   if (rest.op === "add") {
     versions.set(uuid, 1);
@@ -147,8 +155,9 @@ const noop = () => {};
  *
  * Callbacks (all optional):
  * * onState(state): the save state changed ({status, unsent, text}).
- * * onWelcome({role, annotations, pending, rebuild, reason}): the server's draft (annotations
- *   with versions). With `rebuild`, the page replaces its model with `annotations` and applies
+ * * onWelcome({role, annotations, extras, pending, rebuild, reason}): the server's draft
+ *   (annotations with versions, and its extras: {global_attributes, links, ...}). With
+ *   `rebuild`, the page replaces its model with `annotations` and `extras` and applies
  *   `pending` (the ops the server does not have yet, in order) on top; without it, its model
  *   already is that.
  * * onRole(role, reason): "editor" | "readonly" | "watcher" changed (readonly: show the notice
@@ -158,6 +167,9 @@ const noop = () => {};
  * * onReject({seq, kind, reason, op, annotations}): once per refused op (for the status bar).
  * * onNormalize(uuid, annotation): the server stored this annotation slightly differently
  *   (rounding, computed fields): replace it in the model, without an undo step.
+ * * onExtras(key, value, info): the server holds this value of a draft extra (it stored the
+ *   sent one differently, or refused it; info: {seq, kind, reason} on a refusal): replace it
+ *   in the model, without an undo step. Only when no later op of this page set that key.
  * * onRemote(message): a remote_op (read-only tabs and watchers): apply message.annotations.
  * * onStatus(status, event): the task is no longer editable here ("completed", "canceled",
  *   "error", "lease_lost"); the session has ended.
@@ -182,7 +194,7 @@ export class SyncClient {
     this.timers = timers;
     this.on = {
       state: noop, welcome: noop, role: noop, conflict: noop, reject: noop, normalize: noop,
-      remote: noop, status: noop, reset: noop, error: noop,
+      extras: noop, remote: noop, status: noop, reset: noop, error: noop,
     };
     for (const [name, fn] of Object.entries(callbacks)) {
       if (name.startsWith("on") && typeof fn === "function") {
@@ -197,6 +209,8 @@ export class SyncClient {
     this.versions = new Map();
     /** @type {Map<string, number>} uuid → the last seq that touched it */
     this.lastTouch = new Map();
+    /** @type {Map<string, number>} extras key → the last seq that set it */
+    this.lastExtras = new Map();
     this.role = null;
     this.connected = false;
     this.welcomed = false;
@@ -247,13 +261,19 @@ export class SyncClient {
     if (!this.canEdit) throw new Error("This tab cannot edit the task now");
     this.meta.seq += 1;
     const entry = { seq: this.meta.seq, op: stamp(op, this.versions) };
-    for (const uuid of touchedUuids(entry.op)) this.lastTouch.set(uuid, entry.seq);
+    this.touch(entry);
     this.entries.push({ ...entry, sent: false, done: false });
     const meta = { ...this.meta };
     this.write((s) => s.putOp(this.key, entry).then(() => s.putMeta(this.key, meta)));
     this.pump();
     this.emitState();
     return entry.seq;
+  }
+
+  /** Remember that `entry` is the latest to touch its annotations and extras keys. */
+  touch(entry) {
+    for (const uuid of touchedUuids(entry.op)) this.lastTouch.set(uuid, entry.seq);
+    for (const key of touchedExtras(entry.op)) this.lastExtras.set(key, entry.seq);
   }
 
   /** Ask the server for the editing session (from a read-only tab). */
@@ -337,8 +357,9 @@ export class SyncClient {
     if (message.role !== "editor") {
       this.entries = [];  // the store keeps them for whichever tab edits
       this.setRole(message.role, message.reason);
-      this.on.welcome({ role: message.role, annotations: message.annotations, pending: [],
-        rebuild: true, reason: message.reason || "" });
+      this.on.welcome({ role: message.role, annotations: message.annotations,
+        extras: message.extras || null, pending: [], rebuild: true,
+        reason: message.reason || "" });
       this.welcomed = true;
       this.emitState();
       return;
@@ -348,15 +369,16 @@ export class SyncClient {
     const expected = this.versions;
     this.versions = versionsOf(message.annotations);
     this.lastTouch = new Map();
+    this.lastExtras = new Map();
     for (const entry of this.entries) {
       advance(entry.op, this.versions);
-      for (const uuid of touchedUuids(entry.op)) this.lastTouch.set(uuid, entry.seq);
+      this.touch(entry);
     }
     const rebuild = firstWelcome || !wasEditor || reset || !sameVersions(expected, this.versions);
     this.setRole("editor", "");
     this.welcomed = true;
     this.on.welcome({ role: "editor", annotations: message.annotations,
-      pending: this.pending(), rebuild, reason: "" });
+      extras: message.extras || null, pending: this.pending(), rebuild, reason: "" });
     this.pump();
     this.emitState();
   }
@@ -398,6 +420,14 @@ export class SyncClient {
     for (const [uuid, annotation] of Object.entries(message.normalized || {})) {
       if (this.lastTouch.get(uuid) === message.seq) this.on.normalize(uuid, annotation);
     }
+    this.serverExtras(message, null);
+  }
+
+  /** Hand the page the server's value of each extras key this op was the last to set. */
+  serverExtras(message, info) {
+    for (const [key, value] of Object.entries(message.extras || {})) {
+      if (this.lastExtras.get(key) === message.seq) this.on.extras(key, value, info);
+    }
   }
 
   rejected(message) {
@@ -415,6 +445,7 @@ export class SyncClient {
     for (const [uuid, annotation] of Object.entries(annotations)) {
       this.on.conflict(uuid, annotation, info);
     }
+    this.serverExtras(message, info);
   }
 
   /** Mark an entry answered; drop the answered prefix from the store. */

@@ -6,19 +6,22 @@
 //
 // The page's model is changed here WITHOUT the OpLog (and so without pushing) whenever the
 // change comes from the server; only the tasker's own apply / undo / redo are pushed.
+// Global attributes and links are the draft's too: a change of them is sent as a set_extras
+// with the whole new value, through the same outbox, in order with the annotation ops.
 
-import { applyOp, clone } from "../lib/oplog.js";
-import { opUuids, splitMeta } from "../lib/annotationstore.js";
-import { MemoryStore, SocketTransport, SyncClient } from "../lib/sync.js";
+import { applyOp, clone, extrasOf, extrasOps } from "../lib/oplog.js";
+import { splitMeta } from "../lib/annotationstore.js";
+import { MemoryStore, SocketTransport, SyncClient, touchedUuids } from "../lib/sync.js";
 import { IdbStore } from "../lib/idbstore.js";
 import { submitTask } from "./api.js";
 
-/** Operations the server's draft takes (the page keeps global attributes and links). */
+/** Operations the server's draft takes as the page makes them (set_extras ops are rebuilt
+ * from the model by extrasOps(), like the page's globals and link ops). */
 const DRAFT_OPS = new Set(["add", "update", "delete"]);
 
 /**
- * The part of an op the server's draft applies: annotation ops only (globals and link ops are
- * dropped, also inside batches); null when nothing is left.
+ * The annotation part of an op (the page's globals and link ops are dropped, also inside
+ * batches; extrasOps() stands for them); null when nothing is left.
  * @param {any} op @returns {any}
  */
 export function draftPart(op) {
@@ -31,11 +34,18 @@ export function draftPart(op) {
   return DRAFT_OPS.has(op.op) ? op : null;
 }
 
-/** Does the op change global attributes or links (kept by the page, not the draft)? */
-function touchesExtras(op) {
-  if (!op) return false;
-  if (op.op === "batch") return op.ops.some(touchesExtras);
-  return op.op === "globals" || op.op === "link_add" || op.op === "link_delete";
+/**
+ * The operation the server's draft gets for one change of the page's model (call it after
+ * the change): its annotation part, then a set_extras with the new whole value of each
+ * extras key it changed (after the annotations, so that links find their ends); null when
+ * nothing is for the server.
+ * @param {any} model @param {any} op @returns {any}
+ */
+export function serverOp(model, op) {
+  const part = draftPart(op);
+  const ops = [...(part?.op === "batch" ? part.ops : part ? [part] : []), ...extrasOps(model, op)];
+  if (!ops.length) return null;
+  return ops.length === 1 ? ops[0] : { op: "batch", ops };
 }
 
 /** ws(s):// URL of a socket path of this server. */
@@ -60,7 +70,6 @@ export class Autosave {
     this.app = app;
     this.data = data;
     this.key = `task:${data.task_id}`;
-    this.extrasKey = `annotator.extras.${this.key}`;
     this.applying = false;  // a server-made change: not pushed
     this.role = null;
     this.ended = false;
@@ -82,10 +91,10 @@ export class Autosave {
       onConflict: (uuid, annotation) => this.replace(uuid, annotation),
       onReject: (info) => this.rejected(info),
       onNormalize: (uuid, annotation) => this.replace(uuid, annotation, { quiet: true }),
+      onExtras: (key, value, info) => this.replaceExtras({ [key]: value }, { quiet: !info }),
       onRemote: (message) => this.remote(message),
       onStatus: (status) => this.statusChanged(status),
       onReset: () => {
-        this.forgetExtras();
         this.app.status("Your lease had lapsed: the server discarded the draft and the unsent edits", "warn");
       },
       onError: (message) => this.app.status(String(message), "error"),
@@ -150,8 +159,7 @@ export class Autosave {
     const log = store.log;
     log.onChange = ({ op }) => {
       if (this.applying) return;
-      if (touchesExtras(op)) this.saveExtras();
-      const part = draftPart(op);
+      const part = serverOp(store.model, op);
       if (!part) return;
       try {
         this.sync.push(part);
@@ -167,34 +175,6 @@ export class Autosave {
         this.app.refuse(this.app.editBlock);
         return null;
       };
-    }
-  }
-
-  /** Keep the page-held global attributes and links over reloads (this browser). */
-  saveExtras() {
-    try {
-      const extras = this.app.store.model.extras || {};
-      localStorage.setItem(this.extrasKey, JSON.stringify({
-        global_attributes: extras.global_attributes || {}, links: extras.links || [] }));
-    } catch {
-      /* storage full or disabled */
-    }
-  }
-
-  forgetExtras() {
-    try {
-      localStorage.removeItem(this.extrasKey);
-    } catch {
-      /* nothing kept */
-    }
-  }
-
-  savedExtras() {
-    try {
-      const saved = JSON.parse(localStorage.getItem(this.extrasKey) || "null");
-      return saved && typeof saved === "object" ? saved : null;
-    } catch {
-      return null;
     }
   }
 
@@ -221,7 +201,7 @@ export class Autosave {
     }
   }
 
-  welcome({ role, annotations, pending, rebuild }) {
+  welcome({ role, annotations, extras, pending, rebuild }) {
     this.welcomed = true;
     if (rebuild) {
       this.serverChange(() => {
@@ -235,9 +215,9 @@ export class Autosave {
           store.model.set(annotation.uuid, annotation);
           store.meta.set(annotation.uuid, meta);
         }
-        const extras = !this.watcher && this.savedExtras();
         if (extras) {
           store.model.extras = {
+            ...clone(extras),
             global_attributes: clone(extras.global_attributes || {}),
             links: clone(extras.links || []),
           };
@@ -245,7 +225,7 @@ export class Autosave {
         for (const { op } of pending || []) {
           try {
             applyOp(store.model, op);
-            for (const uuid of opUuids(op)) {
+            for (const uuid of touchedUuids(op)) {
               if (!store.meta.has(uuid)) store.meta.set(uuid, { source: "tasker", locked: false, version: 0 });
             }
           } catch (error) {
@@ -312,18 +292,34 @@ export class Autosave {
     });
   }
 
-  rejected({ kind, reason }) {
+  /** Replace draft extras ({key: value}) as the server has them, without an undo step. */
+  replaceExtras(values, { quiet = false } = {}) {
+    this.serverChange(() => {
+      const store = this.app.store;
+      const extras = extrasOf(store.model);
+      for (const [key, value] of Object.entries(values || {})) extras[key] = clone(value);
+      if (!quiet) {
+        store.log.clear();
+        this.app.updateToolbar?.();
+      }
+      store.emit("apply", { op: "batch", ops: [] }, new Set());
+    });
+  }
+
+  rejected({ kind, reason, op }) {
     const what = kind === "conflict" ? "changed elsewhere" : "refused by the server";
-    const message = `Not saved (${what}): ${reason}. The annotation was reloaded; undo history cleared.`;
+    const reloaded = op && !touchedUuids(op).size ? "It was reloaded" : "The annotation was reloaded";
+    const message = `Not saved (${what}): ${reason}. ${reloaded}; undo history cleared.`;
     this.app.status(message, "error");
     this.app.root.dataset.conflict = reason || kind || "";
   }
 
-  remote({ op, annotations }) {
+  remote({ op, annotations, extras }) {
     const index = op?.op === "add" && Number.isInteger(op.index) ? op.index : null;
     for (const [uuid, item] of Object.entries(annotations || {})) {
       this.replace(uuid, item, { quiet: true, index });
     }
+    if (extras && Object.keys(extras).length) this.replaceExtras(extras, { quiet: true });
   }
 
   statusChanged(status) {
@@ -348,10 +344,11 @@ export class Autosave {
   // ---------------------------------------------------------------- submit
 
   /**
-   * Submit the server's draft once every op was answered. `body` is what the page would
-   * submit (its global attributes and links are sent along). Resolves like submitTask().
+   * Submit the server's draft (annotations, global attributes, links) once every op was
+   * answered; what the page holds (`_body`) is not sent: the server has it. Resolves like
+   * submitTask().
    */
-  async submit(body, { timeout = 20000 } = {}) {
+  async submit(_body = null, { timeout = 20000 } = {}) {
     const unsent = this.sync.state.unsent;
     if (unsent) this.app.status(`Saving ${unsent} edits before the submit…`);
     const flushed = await Promise.race([
@@ -362,15 +359,11 @@ export class Autosave {
       return { ok: false, status: 0, error: `${this.sync.state.unsent} edits are not saved yet (offline?). Nothing was lost: try again once the page says Saved.` };
     }
     if (!flushed) return { ok: false, status: 0, error: "The live session has ended: this task can no longer be submitted here." };
-    const payload = { from_draft: true };
-    if (body.global_attributes) payload.global_attributes = body.global_attributes;
-    if (body.links) payload.links = body.links;
-    const result = await submitTask(this.app.urls.submit, payload);
+    const result = await submitTask(this.app.urls.submit, { from_draft: true });
     if (result.ok) {
       this.app.leaving = true;
       this.sync.stop();
       await this.sync.clear();
-      this.forgetExtras();
     }
     return result;
   }
