@@ -32,6 +32,7 @@ from .geometry import (
     MAX_VERTICES,
     Camera,
     box_corners,
+    check_cuboid_3d,
     cuboid_edges,
     label_tree,
 )
@@ -376,7 +377,11 @@ def _cuboid(item: dict, path: str, context: _Context) -> dict:
         height = max(v["y"] for v in face) - min(v["y"] for v in face)
         _check_min_size(width, height, "cuboid", context.options("cuboid"), path)
     result = {"vertices": vertices, "edges": cuboid_edges(vertices)}
-    result.update(_cuboid_3d(item, path, context))
+    box = _cuboid_3d(item, path, context)
+    camera = Camera.from_options(context.options("cuboid"))
+    if box and camera is not None:
+        check_cuboid_3d(vertices, **box, camera=camera, path=path)
+    result.update(box)
     return result
 
 

@@ -497,3 +497,34 @@ def _cuboid_2d(camera: Camera, corner: Any, face_edges: tuple, far_edge: tuple, 
         for p, name in zip(points, CUBOID_VERTEX_NAMES, strict=True)
     ]
     return {"vertices": vertices, "edges": cuboid_edges(vertices)}
+
+
+# Largest distance (image pixels) between a sent cuboid vertex and the projection of its 3D
+# keys: rounding a client's floats is fine, another box is not.
+VERTEX_TOLERANCE = 0.5
+
+
+def check_cuboid_3d(
+    vertices: Sequence[dict],
+    position: dict,
+    dimensions: dict,
+    yaw: float,
+    camera: Camera,
+    *,
+    path: str = "",
+) -> None:
+    """Refuse (RuleError at `path`.vertices) 2D vertices that are not the projection of the
+    cuboid's `position`, `dimensions` and `yaw` (within VERTEX_TOLERANCE pixels, matched by
+    description): a cuboid's 3D keys and its vertices must describe the same box."""
+    expected = cuboid_from_3d(position, dimensions, yaw, camera, path=path)["vertices"]
+    sent = {vertex["description"]: vertex for vertex in vertices}
+    for want in expected:
+        got = sent[want["description"]]
+        if not math.dist((got["x"], got["y"]), (want["x"], want["y"])) <= VERTEX_TOLERANCE:
+            raise RuleError(
+                join(path, "vertices"),
+                f"disagree with position, dimensions and yaw: {want['description']} is at "
+                f"({got['x']:.2f}, {got['y']:.2f}) but the 3D cuboid projects it to "
+                f"({want['x']:.2f}, {want['y']:.2f}); send the projected vertices or drop "
+                "the 3D keys",
+            )

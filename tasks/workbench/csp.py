@@ -5,6 +5,8 @@ plugins, no <base>, no framing. Images may also be data: and blob: URLs (the can
 while the worker has not yet kept its own copy of a task's image — the http(s) origin of the
 task's attachment (and of its context attachments), because the image endpoint then redirects
 the browser to the original (docs/deploy.md). Once the copy is kept, only 'self' remains.
+Frames: only the http(s) origins of the documents the task's instruction embeds (an
+`<iframe src=…>` block, static/js/lib/markdown.js), which the page shows in a sandboxed frame.
 
 The admin and the API docs keep Django's and drf-spectacular's own pages, without this policy.
 """
@@ -63,7 +65,27 @@ def attachment_origins(task_id: str | None) -> list[str]:
     return sorted({o for o in map(origin_of, urls) if o})
 
 
-def policy(request: HttpRequest, image_origins: list[str] = ()) -> str:
+# the src of every iframe tag in an instruction (a superset of the page's embeds is harmless:
+# the page frames nothing else, and always sandboxed)
+IFRAME_SRC = re.compile(
+    r"<iframe\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?\ssrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))",
+    re.IGNORECASE,
+)
+
+
+def embed_origins(task_id: str | None) -> list[str]:
+    """The origins of the documents a task's instruction embeds."""
+    if not task_id:
+        return []
+    rows = list(Task.objects.filter(task_id=task_id).values_list("instruction", flat=True)[:1])
+    instruction = rows[0] if rows and isinstance(rows[0], str) else ""
+    urls = ("".join(match) for match in IFRAME_SRC.findall(instruction))
+    return sorted({o for o in map(origin_of, urls) if o})
+
+
+def policy(
+    request: HttpRequest, image_origins: list[str] = (), frame_origins: list[str] = ()
+) -> str:
     host = request.get_host()
     sockets = f"{'wss' if request.is_secure() else 'ws'}://{host}"
     directives = {
@@ -73,6 +95,7 @@ def policy(request: HttpRequest, image_origins: list[str] = ()) -> str:
         "img-src": " ".join(["'self'", "data:", "blob:", *image_origins]),
         "font-src": "'self'",
         "connect-src": f"'self' {sockets}",
+        **({"frame-src": " ".join(frame_origins)} if frame_origins else {}),
         "object-src": "'none'",
         "base-uri": "'none'",
         "frame-ancestors": "'none'",
@@ -89,9 +112,11 @@ def csp_protected(view):
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if HEADER not in response:
-            origins = attachment_origins(kwargs.get("task_id")) \
-                if response.status_code == 200 else []
-            response[HEADER] = policy(request, origins)
+            ok = response.status_code == 200
+            task_id = kwargs.get("task_id")
+            origins = attachment_origins(task_id) if ok else []
+            frames = embed_origins(task_id) if ok else []
+            response[HEADER] = policy(request, origins, frames)
         return response
 
     return wrapped

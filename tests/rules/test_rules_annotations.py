@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tasks.rules.annotations import MAX_ANNOTATIONS, validate_annotations, validate_response
 from tasks.rules.errors import RuleError
-from tasks.rules.geometry import CUBOID_VERTEX_NAMES, box_corners
+from tasks.rules.geometry import CUBOID_VERTEX_NAMES, box_corners, cuboid_from_3d
 from tasks.rules.params import normalize_image_params
 
 HALF = math.sqrt(0.5)
@@ -497,8 +497,15 @@ THREE_D = {
 }
 
 
+def projected(box: dict) -> list[dict]:
+    """The vertices the camera sees for a 3D box (a submit must send those)."""
+    camera = CAMERA_PARAMS["geometries"]["cuboid"]
+    return cuboid_from_3d(box["position"], box["dimensions"], box["yaw"], camera)["vertices"]
+
+
 def test_cuboid_3d_fields_kept_with_camera():
-    [result] = validate([cuboid(attributes=None, **THREE_D)], params=CAMERA_PARAMS)
+    item = cuboid(attributes=None, vertices=projected(THREE_D), **THREE_D)
+    [result] = validate([item], params=CAMERA_PARAMS)
     assert result["position"] == THREE_D["position"]
     assert result["dimensions"] == THREE_D["dimensions"]
     assert result["yaw"] == 0.25
@@ -518,7 +525,8 @@ def test_cuboid_3d_fields_kept_with_camera():
     ],
 )
 def test_cuboid_3d_errors(overrides, path):
-    error_at(path, [cuboid(attributes=None, **{**THREE_D, **overrides})], params=CAMERA_PARAMS)
+    item = cuboid(attributes=None, vertices=projected(THREE_D), **{**THREE_D, **overrides})
+    error_at(path, [item], params=CAMERA_PARAMS)
 
 
 # ---------------------------------------------------------------- attributes across the list

@@ -5,6 +5,13 @@
 // *em* / _em_, `code`, [text](url) and bare http(s) URLs. Raw HTML is NOT interpreted: it
 // stays text, and the page renders every text node with textContent. Links keep only
 // http:, https: and mailto: URLs; any other link becomes its text.
+//
+// Embedded documents (Scale's "embedded Google-Doc iframe"): a block that is exactly one
+// <iframe … src="https://…" …></iframe> tag (it may span lines) becomes an "embed" block with
+// only its http(s) src and its title; every other attribute is dropped. The page shows it in
+// an <iframe sandbox="EMBED_SANDBOX">: its scripts run in an opaque origin, so they cannot
+// reach the workbench page, its storage or its cookies, nor navigate it. An iframe tag with
+// any other src (javascript:, data:, relative…) stays text like any raw HTML.
 
 /**
  * @typedef {{type: "text", text: string} | {type: "code", text: string} | {type: "br"}
@@ -13,8 +20,15 @@
  * @typedef {{type: "paragraph" | "quote", inline: Inline[]}
  *   | {type: "heading", level: number, inline: Inline[]}
  *   | {type: "list", ordered: boolean, items: Inline[][]}
- *   | {type: "code", text: string} | {type: "hr"}} Block
+ *   | {type: "code", text: string} | {type: "hr"}
+ *   | {type: "embed", src: string, title: string}} Block
  */
+
+/** The sandbox of an embedded document: scripts, but never with allow-same-origin. */
+export const EMBED_SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox";
+const EMBED_START = /^\s{0,3}<iframe\b/i;
+const EMBED_TAG = /^\s*<iframe\b((?:[^>"']|"[^"]*"|'[^']*')*)>\s*(<\/iframe\s*>)?\s*$/i;
+const ATTRIBUTE = /([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g;
 
 const SAFE_SCHEMES = /^(https?:|mailto:)/i;
 
@@ -43,6 +57,12 @@ export function parseMarkdown(source) {
       while (i < lines.length && !/^\s*```/.test(lines[i])) body.push(lines[i++]);
       i++; // the closing fence (or the end)
       blocks.push({ type: "code", text: body.join("\n") });
+      continue;
+    }
+    const embed = EMBED_START.test(line) ? embedBlock(lines, i) : null;
+    if (embed) {
+      blocks.push(embed.block);
+      i = embed.next;
       continue;
     }
     const heading = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
@@ -84,11 +104,51 @@ export function parseMarkdown(source) {
       blocks.push({ type: "quote", inline: parseInline(body.join("\n")) });
       continue;
     }
-    const body = [];
+    const body = [lines[i++]]; // (an iframe line that is not an embed is text)
     while (i < lines.length && lines[i].trim() && !startsBlock(lines[i])) body.push(lines[i++]);
     blocks.push({ type: "paragraph", inline: parseInline(body.join("\n")) });
   }
   return blocks;
+}
+
+/**
+ * The embed block starting at line `i` (its tag may run over several lines, up to a blank
+ * one), or null when those lines are not exactly one iframe tag with a safe src.
+ * @param {string[]} lines @param {number} i @returns {{block: Block, next: number} | null}
+ */
+function embedBlock(lines, i) {
+  let text = lines[i];
+  let next = i + 1;
+  const closed = (t) => /<\/iframe\s*>\s*$/i.test(t) || /\/>\s*$/.test(t);
+  while (!closed(text) && next < lines.length && lines[next].trim()) text += `\n${lines[next++]}`;
+  const tag = EMBED_TAG.exec(text.replace(/\s*\/>\s*$/, ">"));
+  if (!tag) return null;
+  const attributes = {};
+  for (const m of tag[1].matchAll(ATTRIBUTE)) {
+    const name = m[1].toLowerCase();
+    if (!(name in attributes)) attributes[name] = decodeEntities(m[2] ?? m[3] ?? m[4] ?? "");
+  }
+  const src = attributes.src === undefined ? null : safeEmbedSrc(attributes.src);
+  if (!src) return null;
+  const title = (attributes.title || "").trim() || "Embedded document";
+  return { block: { type: "embed", src, title }, next };
+}
+
+/** An embed's src when it is an absolute http(s) URL, else null. */
+export function safeEmbedSrc(url) {
+  const trimmed = String(url).trim();
+  return /^https?:\/\/[^\s/?#]+/i.test(trimmed) && !/[\s<>"']/.test(trimmed) ? trimmed : null;
+}
+
+/** The few character references an attribute value needs (&amp; in query strings…). */
+function decodeEntities(text) {
+  const named = { amp: "&", quot: '"', apos: "'", lt: "<", gt: ">" };
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|quot|apos|lt|gt);/gi, (all, ref) => {
+    const key = ref.toLowerCase();
+    if (key in named) return named[key];
+    const code = key.startsWith("#x") ? parseInt(key.slice(2), 16) : parseInt(key.slice(1), 10);
+    return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : all;
+  });
 }
 
 function listItem(line) {
@@ -101,6 +161,7 @@ function listItem(line) {
 
 function startsBlock(line) {
   return /^\s*```/.test(line) || /^\s{0,3}#{1,6}\s/.test(line) || Boolean(listItem(line))
+    || EMBED_START.test(line)
     || /^\s{0,3}>/.test(line) || /^\s{0,3}([-*_])(\s*\1){2,}\s*$/.test(line);
 }
 

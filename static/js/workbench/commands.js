@@ -2,12 +2,12 @@
 // false when it did nothing, so that the key keeps its usual meaning (Tab moves the focus,
 // arrows scroll…). Submit lives here too: its body is the model, as held.
 
-import { translate } from "../lib/geometry.js";
 import { clone, deleteOp, diff } from "../lib/oplog.js";
 import { linkedTo, pruneAttributes, pruneGlobals, settleAttributes, shownAttributes } from "../lib/attributes.js";
 import { pruneLinks } from "../lib/links.js";
 import { newUuid } from "../lib/annotationstore.js";
 import { submitTask } from "./api.js";
+import { commandTurn, moveShape } from "./cuboid-3d.js";
 
 const PASTE_OFFSET = 10; // px, more at each paste of the same copy
 
@@ -136,7 +136,7 @@ function commandPaste(app) {
   }
   app.pasteCount += 1;
   const offset = PASTE_OFFSET * app.pasteCount;
-  const added = app.clipboard.map((a) => app.finalize({ ...translate(clone(a), offset, offset), uuid: newUuid() }));
+  const added = app.clipboard.map((a) => app.finalize({ ...moveShape(app, clone(a), offset, offset), uuid: newUuid() }));
   app.store.seal();
   const ops = added.map((annotation) => ({ op: "add", annotation }));
   app.store.apply(ops.length === 1 ? ops[0] : { op: "batch", ops });
@@ -151,7 +151,7 @@ function commandNudge(app, dx, dy) {
   if (!uuids.length) return false;
   if (app.tool.busy) return true;
   for (const uuid of uuids) if (!app.refuseUnless("move", uuid)) return true;
-  const edits = uuids.map((uuid) => [uuid, app.finalize(translate(app.store.get(uuid), dx, dy))]);
+  const edits = uuids.map((uuid) => [uuid, app.finalize(moveShape(app, app.store.get(uuid), dx, dy))]);
   app.commitEdits(edits, { merge: true, kind: `nudge:${uuids.join(",")}` });
   return true;
 }
@@ -328,6 +328,8 @@ export const COMMANDS = {
   zoom: commandZoom,
   fit: (app) => app.fit(),
   toggleLayers: commandToggleLayers,
+  turn: commandTurn,
+  rotateView: (app, turns) => app.rotateView(turns),
   submit: commandSubmit,
   help: (app) => app.openHelp(),
 };

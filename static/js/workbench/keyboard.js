@@ -16,7 +16,7 @@ export const BINDINGS = [
   { combo: "l", command: "tool", args: ["line"], help: ["Tools", "L", "Line: click each vertex; Enter or double-click ends it"] },
   { combo: "o", command: "tool", args: ["point"], help: ["Tools", "O", "Point: click"] },
   { combo: "e", command: "tool", args: ["ellipse"], help: ["Tools", "E", "Ellipse: drag its box; rotate it afterwards"] },
-  { combo: "c", command: "tool", args: ["cuboid"], help: ["Tools", "C", "Cuboid: drag the front face, release, move for the depth, click"] },
+  { combo: "c", command: "tool", args: ["cuboid"], help: ["Tools", "C", "Cuboid: drag the front face, release, move for the depth, click. With a camera: drag the footprint on the ground, release, move up or down for the height, click"] },
   { combo: "m", command: "tool", args: ["ruler"], help: ["Tools", "M", "Ruler (resolution units when the image has them)"] },
 
   { combo: "escape", command: "escape", help: ["Drawing", "Esc", "Cancel the shape being drawn; otherwise clear the selection"] },
@@ -37,6 +37,10 @@ export const BINDINGS = [
   { combo: "shift+arrowright", command: "nudge", args: [10, 0] },
   { combo: "shift+arrowup", command: "nudge", args: [0, -10] },
   { combo: "shift+arrowdown", command: "nudge", args: [0, 10] },
+  { combo: "[", command: "turn", args: [-15], help: ["Editing", "[ ]", "Turn the 3D cuboid (selected or being drawn) by 15°; { } by 1°"] },
+  { combo: "]", command: "turn", args: [15] },
+  { combo: "shift+{", command: "turn", args: [-1] },
+  { combo: "shift+}", command: "turn", args: [1] },
   { combo: "tab", command: "selectStep", args: [1], help: ["Editing", "Tab", "Select the next annotation"] },
   { combo: "shift+tab", command: "selectStep", args: [-1], help: ["Editing", "Shift+Tab", "Select the previous annotation"] },
 
@@ -45,6 +49,8 @@ export const BINDINGS = [
   { combo: "-", command: "zoom", args: [0.8], help: ["View", "-", "Zoom out"] },
   { combo: "f", command: "fit", help: ["View", "F", "Fit the image"] },
   { combo: "h", command: "toggleLayers", help: ["View", "H", "Hide / show the read-only layers"] },
+  { combo: "r", command: "rotateView", args: [1], help: ["View", "R / Shift+R", "Turn the view 90° clockwise / counter-clockwise (annotations keep image coordinates)"] },
+  { combo: "shift+r", command: "rotateView", args: [-1] },
 
   { combo: "ctrl+enter", command: "submit", help: ["Task", "Ctrl+Enter", "Submit"] },
   { combo: "?", command: "help", help: ["Task", "?", "Show every shortcut"] },
@@ -59,6 +65,7 @@ export const EXTRA_HELP = [
   ["Editing", "Drag a vertex", "Move the vertex"],
   ["Editing", "Click on an edge", "Insert a vertex there (a ghost vertex shows on hover)"],
   ["Editing", "Alt+click a vertex", "Delete the vertex"],
+  ["Editing", "3D cuboid (with a camera)", "Drag it: move on the ground; a top vertex: height; a bottom vertex: the footprint"],
   ["Editing", "Shift+click", "Add to / remove from the selection"],
   ["Labels", "Type", "Search the labels by name, in the whole tree"],
   ["Labels", "↑ ↓, Enter", "Move, pick the highlighted label"],

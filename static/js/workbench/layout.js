@@ -56,7 +56,10 @@ export function buildLayout(app) {
   zoomOut.addEventListener("click", () => app.run("zoom", [0.8]));
   zoomIn.addEventListener("click", () => app.run("zoom", [1.25]));
   fit.addEventListener("click", () => app.run("fit"));
-  zoom.append(zoomOut, app.zoomLabel, zoomIn, fit);
+  const turn = iconButton("M17 11a6 6 0 1 1-2-4.5M17 3v4h-4", "Turn the view 90° (R)");
+  turn.dataset.command = "rotateView";
+  turn.addEventListener("click", () => app.run("rotateView", [1]));
+  zoom.append(zoomOut, app.zoomLabel, zoomIn, fit, turn);
   toolbar.append(zoom);
 
   if (app.layers.length) {

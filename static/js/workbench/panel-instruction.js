@@ -1,7 +1,9 @@
 // The task's instruction, rendered from a safe markdown subset (lib/markdown.js). Every text
-// goes in with textContent; links keep http(s)/mailto URLs only and open in a new tab.
+// goes in with textContent; links keep http(s)/mailto URLs only and open in a new tab. An
+// embedded document (an <iframe src="https://…"> block) only ever shows in a sandboxed frame
+// (EMBED_SANDBOX: no allow-same-origin), never as HTML of this page.
 
-import { parseMarkdown } from "../lib/markdown.js";
+import { EMBED_SANDBOX, parseMarkdown } from "../lib/markdown.js";
 
 /** Build DOM nodes for parsed markdown blocks. */
 export function renderMarkdown(source) {
@@ -41,12 +43,36 @@ function blockNode(block) {
     }
     case "hr":
       return document.createElement("hr");
+    case "embed":
+      return embedNode(block);
     default: {
       const el = document.createElement("p");
       el.append(...inlineNodes(block.inline));
       return el;
     }
   }
+}
+
+function embedNode(block) {
+  const figure = document.createElement("figure");
+  figure.className = "wb-embed";
+  figure.style.margin = "8px 0";
+  const frame = document.createElement("iframe");
+  frame.setAttribute("sandbox", EMBED_SANDBOX);
+  frame.referrerPolicy = "no-referrer";
+  frame.loading = "lazy";
+  frame.title = block.title;
+  frame.src = block.src;
+  Object.assign(frame.style, { width: "100%", height: "360px", border: "1px solid #3a414c", background: "#ffffff" });
+  const caption = document.createElement("figcaption");
+  const link = document.createElement("a");
+  link.href = block.src;
+  link.target = "_blank";
+  link.rel = "noopener noreferrer nofollow";
+  link.textContent = `${block.title} (open in a new tab)`;
+  caption.append(link);
+  figure.append(frame, caption);
+  return figure;
 }
 
 function inlineNodes(nodes) {

@@ -54,7 +54,7 @@ export class EllipseTool extends Tool {
     const e = ellipseFromDrag(this.start.image, this.cursor_);
     const c = view.toScreen({ x: e.cx, y: e.cy });
     ctx.beginPath();
-    ctx.ellipse(c.x, c.y, e.rx * view.scale, e.ry * view.scale, 0, 0, 2 * Math.PI);
+    ctx.ellipse(c.x, c.y, e.rx * view.scale, e.ry * view.scale, view.angle || 0, 0, 2 * Math.PI);
     ctx.fillStyle = "rgba(255,255,255,0.10)";
     ctx.fill();
     ctx.strokeStyle = "#ffffff";

@@ -5,9 +5,10 @@
 // A drag shows previews (app.setPreview) and commits ONE op at pointer up.
 
 import {
-  ellipseFromVertices, ellipseToVertices, insertVertex, moveCuboidVertex, removeVertex,
-  resizeBox, resizeEllipse, rotateBoxTo, rotateEllipseTo, translate,
+  ellipseFromVertices, ellipseToVertices, insertVertex, removeVertex,
+  resizeBox, resizeEllipse, rotateBoxTo, rotateEllipseTo,
 } from "../lib/geometry.js";
+import { dragCuboidVertex, moveShape } from "./cuboid-3d.js";
 import { offsetAt } from "../lib/attributes.js";
 import { CLICK_SLOP, Tool, screenDistance } from "./tools.js";
 
@@ -149,7 +150,7 @@ export class SelectTool extends Tool {
     const result = [];
     if (drag.kind === "move") {
       const dx = p.x - drag.start.image.x, dy = p.y - drag.start.image.y;
-      for (const [uuid, a] of drag.originals) result.push([uuid, app.finalize(translate(a, dx, dy))]);
+      for (const [uuid, a] of drag.originals) result.push([uuid, app.finalize(moveShape(app, a, dx, dy))]);
       return result;
     }
     const a = drag.originals.get(drag.uuid);
@@ -167,7 +168,7 @@ export class SelectTool extends Tool {
       else next = { ...a, vertices: ellipseToVertices(rotateEllipseTo(ellipseFromVertices(a.vertices), p, options)) };
     } else if (drag.kind === "vertex") {
       if (a.type === "cuboid") {
-        next = moveCuboidVertex(a, drag.description, p);
+        next = dragCuboidVertex(app, a, drag.description, p);
       } else {
         const base = drag.base || a;
         const vertices = base.vertices.map((v, i) => (i === drag.index ? { x: p.x, y: p.y } : v));
@@ -211,7 +212,7 @@ export class SelectTool extends Tool {
     const hit = selected && !app.readOnly ? app.handleHit(selected, e.image) : null;
     if (hit) {
       hoverUuid = selected;
-      if (hit.kind === "handle") cursor = handleCursor(hit.handle, app.store.get(selected));
+      if (hit.kind === "handle") cursor = handleCursor(hit.handle, app.store.get(selected), app.view.rotation);
       else if (hit.kind === "rotate") cursor = "grab";
       else if (hit.kind === "vertex") cursor = e.alt ? "not-allowed" : "move";
       else if (hit.kind === "edge") {
@@ -260,13 +261,13 @@ export class SelectTool extends Tool {
   }
 }
 
-/** The resize cursor of a handle, turned with the box (in 45° steps). */
-function handleCursor(handle, a) {
+/** The resize cursor of a handle, turned with the box and the view (in 45° steps). */
+function handleCursor(handle, a, viewTurns = 0) {
   const order = ["n", "ne", "e", "se", "s", "sw", "w", "nw"];
   let rotation = 0;
   if (a?.type === "box") rotation = a.rotation || 0;
   else if (a?.type === "ellipse") rotation = ellipseFromVertices(a.vertices).rotation || 0;
-  const steps = Math.round(rotation / (Math.PI / 4));
+  const steps = Math.round(rotation / (Math.PI / 4)) + 2 * viewTurns;
   const index = (order.indexOf(handle) + steps + 8 * 4) % 8;
   return HANDLE_CURSORS[order[index]];
 }
