@@ -25,6 +25,7 @@ from tasks.models import (
     Task,
     TaskTag,
     UploadedFile,
+    VideoFrame,
 )
 
 
@@ -61,6 +62,17 @@ class AnnotationInline(NoAddMixin, admin.TabularInline):
         return pretty_json(obj.attributes)
 
 
+class VideoFrameInline(NoAddMixin, admin.TabularInline):
+    """The frames of a video task, as the worker stored them."""
+
+    model = VideoFrame
+    extra = 0
+    can_delete = False
+    fields = ("index", "timestamp", "width", "height", "mime_type", "file", "source_url")
+    readonly_fields = fields
+    ordering = ("index",)
+
+
 @admin.register(Task)
 class TaskAdmin(NoAddMixin, admin.ModelAdmin):
     list_display = ("task_id", "project", "batch", "status", "priority", "is_test",
@@ -71,6 +83,11 @@ class TaskAdmin(NoAddMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     inlines = [AnnotationInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Task | None = None) -> list:
+        if obj is not None and obj.type == "videoannotation":
+            return [VideoFrameInline, AnnotationInline]
+        return self.inlines
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
         """Also by tag, through a subquery: a join would make the admin add DISTINCT, which

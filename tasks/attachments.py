@@ -74,6 +74,10 @@ def fetch_for_task(task_id: str) -> str:
     task = Task.objects.select_related("owner").filter(pk=task_id).first()
     if task is None or not needs_fetch(task):
         return "skipped"
+    if task.type == "videoannotation":
+        from tasks import video_frames  # it imports this module
+
+        return video_frames.fetch_frames(task)
     copies: list[Copy] = []
     failures: list[AttachmentFailure] = []
     for position, url in enumerate(attachment_urls(task)):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tasks import lifecycle, live
 from tasks.accounts import TASKERS_GROUP
 from tasks.models import Project, Task, TaskStatus
+from tasks.rules.video import TASK_TYPE as VIDEO_TYPE
 
 EXPIRE_BATCH = 200
 
@@ -43,7 +44,7 @@ def free_tasks(now=None) -> QuerySet:
     now = now or timezone.now()
     return Task.objects.filter(status=TaskStatus.PENDING, is_test=False).filter(
         Q(claimed_by__isnull=True) | Q(lease_expires_at__lt=now)
-    )
+    ).exclude(type=VIDEO_TYPE, attachment_mime="")  # a video's frames are not stored yet
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def test_accounts_keys_and_summary(loaded, django_user_model):
 
 
 def test_images_are_drawn_pngs_of_several_sizes(loaded):
-    files = UploadedFile.objects.filter(owner__username=demo.ACCOUNT)
+    files = UploadedFile.objects.filter(owner__username=demo.ACCOUNT, project_names=[demo.PROJECT])
     assert files.count() == demo.SCENE_COUNT
     sizes = set()
     for upload in files:

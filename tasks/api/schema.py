@@ -185,7 +185,7 @@ class ProjectSerializer(serializers.Serializer):
 
 
 class ProjectCreateSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["imageannotation"])
+    type = serializers.ChoiceField(choices=["imageannotation", "videoannotation"])
     name = serializers.CharField()
     params = any_object(required=False)
     rapid = serializers.BooleanField(required=False)

@@ -6,6 +6,7 @@ from tasks.api import views_exports as exports
 from tasks.api import views_files as files
 from tasks.api import views_projects as projects
 from tasks.api import views_tasks as tasks
+from tasks.api import views_video as video
 from tasks.api.errors import not_found_view
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("task/<str:task_id>/unique_id", tasks.TaskUniqueIdView.as_view()),
     path("task/<str:task_id>/setMetadata", tasks.TaskMetadataView.as_view()),
     path("task/<str:task_id>/tags", tasks.TaskTagsView.as_view()),
+    path("task/<str:task_id>/files/<str:name>", video.TaskFileView.as_view()),
     path("batches", batches.BatchesView.as_view()),
     path("batches/<str:name>", batches.BatchDetailView.as_view()),
     path("batches/<str:name>/finalize", batches.BatchFinalizeView.as_view()),
@@ -34,5 +36,5 @@ urlpatterns = [
     path("files/import", files.ImportFileView.as_view()),
     path("files/<uuid:file_id>/content", files.FileContentView.as_view()),
     path("exports/<str:fmt>", exports.ExportView.as_view()),
-    re_path(r"^.*$", not_found_view),
+    re_path(r"^[\s\S]*$", not_found_view),  # any path, a newline in it too
 ]

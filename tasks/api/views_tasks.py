@@ -38,11 +38,12 @@ class TaskView(ApiView):
     def get(self, request: Request, key: str) -> Response:
         return ok(task_json(self.get_task(key, to_show=True)))
 
-    @task_schema("Create a task of the given type (imageannotation)",
+    @task_schema("Create a task of the given type (imageannotation, videoannotation)",
                  request=TaskCreateSerializer)
     def post(self, request: Request, key: str) -> Response:
         task = lifecycle.create_task(owner=self.owner, is_test=self.is_test, task_type=key,
-                                     body=request.data)
+                                     body=request.data,
+                                     base_url=request.build_absolute_uri("/"))
         return ok(task_json(task))
 
 

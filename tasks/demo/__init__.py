@@ -2,5 +2,7 @@
 
 from tasks.demo.load import ACCOUNT, BATCH, PROJECT, DemoResult, is_loaded, load
 from tasks.demo.scenes import SCENE_COUNT
+from tasks.demo.video import FRAME_COUNT, VIDEO_PROJECT
 
-__all__ = ["ACCOUNT", "BATCH", "PROJECT", "SCENE_COUNT", "DemoResult", "is_loaded", "load"]
+__all__ = ["ACCOUNT", "BATCH", "FRAME_COUNT", "PROJECT", "SCENE_COUNT", "VIDEO_PROJECT",
+           "DemoResult", "is_loaded", "load"]

@@ -1,4 +1,5 @@
-"""Demo data: accounts, the project "demo", a batch and twenty street scenes drawn with Pillow.
+"""Demo data: accounts, the project "demo", a batch and twenty street scenes drawn with Pillow,
+and the project "demo-video" with one forty-frame video task (tasks.demo.video).
 
 Each scene is generated from its index (so every run draws the same pictures) and keeps the
 exact geometry of what it drew, which is what the tasks' hypothesis, base annotations and
@@ -18,6 +19,7 @@ from tasks import lifecycle
 from tasks.accounts import TASKERS_GROUP, ensure_tasker, get_or_create_account
 from tasks.demo.bodies import ACCOUNT, BATCH, PROJECT, task_body
 from tasks.demo.scenes import SCENE_COUNT, draw_scene, make_scene
+from tasks.demo.video import create_video_task
 from tasks.files import store_file
 from tasks.models import ApiKey, Project
 
@@ -49,8 +51,10 @@ def load() -> DemoResult:
             "type": "imageannotation", "name": PROJECT, "params": PROJECT_PARAMS})
         lifecycle.create_batch(owner=owner, is_test=False,
                                body={"project": PROJECT, "name": BATCH})
-        project.taskers.add(get_user_model().objects.get(username="tasker"))
+        tasker = get_user_model().objects.get(username="tasker")
+        project.taskers.add(tasker)
         result.task_count = _create_tasks(owner)
+        create_video_task(owner, tasker)
     return result
 
 

@@ -11,6 +11,7 @@ from tasks.models.files import UploadedFile
 from tasks.models.projects import Batch, Project, ProjectParamVersion
 from tasks.models.sessions import DraftOp, DraftSession
 from tasks.models.tasks import Annotation, Task, TaskStatus, TaskTag
+from tasks.models.video import VideoFrame
 
 __all__ = [
     "AccountSettings",
@@ -29,4 +30,5 @@ __all__ = [
     "TaskStatus",
     "TaskTag",
     "UploadedFile",
+    "VideoFrame",
 ]

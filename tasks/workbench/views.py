@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks import drafts, lifecycle, queue, submission, tiles
+from tasks import drafts, lifecycle, queue, submission, tiles, video_page, video_response
 from tasks.errors import ApiError
 from tasks.limits import unstorable
 from tasks.models import Task, UploadedFile
@@ -61,7 +61,7 @@ def start_next(request: HttpRequest, project_id: int) -> HttpResponse:
 # makes `params` megabytes of JSON, decoded on every read.
 HEAVY_FIELDS = ("params", "response", "sent_back_response", "metadata", "audits", "tags")
 # The keys of `params` GET /data reads (besides passing them all on).
-PAGE_PARAMS = ("padding", "paddingX", "paddingY", "context_attachments")
+PAGE_PARAMS = ("padding", "paddingX", "paddingY", "context_attachments", "events_to_annotate")
 PARAM_PREFIX = "param_"
 
 
@@ -134,6 +134,8 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
         "lease_expires_at": task.lease_expires_at.isoformat() if task.lease_expires_at
         else None,
     }
+    if video_response.is_video(task):
+        data["video"] = video_page.video_data(task)
     return HttpResponse(orjson.dumps(data), content_type="application/json")
 
 
@@ -167,6 +169,14 @@ def task_tile(request: HttpRequest, task_id: str, level: int, x: int, y: int) ->
     # The page's URLs name the pyramid's build (?v=...), so a tile never changes under one.
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@login_required
+@require_GET
+def task_frame(request: HttpRequest, task_id: str, index: int) -> HttpResponse:
+    """Frame `index` of a video task, to whoever may see the task's image."""
+    task, _ = viewable_task(request, task_id, light=True)
+    return video_page.frame_response(task, index)
 
 
 def context_images(task: Task) -> list[dict]:
@@ -218,10 +228,11 @@ def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
     if (problem := unstorable(payload)) is not None:
         return JsonResponse({"status_code": 400, "error": problem}, status=400)
     try:
+        base_url = request.build_absolute_uri("/")
         if payload is None or (isinstance(payload, dict) and payload.get("from_draft") is True):
-            submission.submit_draft(task, request.user, payload or {})
+            submission.submit_draft(task, request.user, payload or {}, base_url=base_url)
         else:
-            submission.submit(task, request.user, payload)
+            submission.submit(task, request.user, payload, base_url=base_url)
     except ApiError as exc:
         return JsonResponse(exc.as_json(), status=exc.status_code)
     return JsonResponse({"status": "completed", "next_url": next_url(request.user, task)})

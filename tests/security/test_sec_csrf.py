@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 # Every route of the workbench, and whether it changes anything (POST only) or only reads.
 CHANGING = {"start-next", "submit-task", "skip-task"}
-READING = {"queue", "work", "task-data", "task-image", "task-tile", "task-context"}
+READING = {"queue", "work", "task-data", "task-image", "task-tile", "task-context",
+           "task-frame"}
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def test_every_workbench_route_is_covered_here():
 def test_reading_routes_take_no_post(browser, leased):
     for name in READING:
         args = {"queue": [], "task-context": [leased.task_id, 0],
+                "task-frame": [leased.task_id, 0],
                 "task-tile": [leased.task_id, 0, 0, 0]}.get(name, [leased.task_id])
         res = browser.post(reverse(name, args=args), {"csrfmiddlewaretoken": token(browser)})
         assert res.status_code == 405, name

@@ -19,7 +19,8 @@ import {
 } from "../lib/attributes.js";
 import { allowedLinks, pruneLinks, validateLink } from "../lib/links.js";
 import { AnnotationStore, newUuid } from "../lib/annotationstore.js";
-import { Viewport } from "../lib/viewport.js";
+import { rotationFromValue, rotationValue, Viewport } from "../lib/viewport.js";
+import { cameraFromOptions } from "../lib/camera.js";
 import { COMMANDS } from "./commands.js";
 import { labelColors, NO_LABEL_COLOR } from "./draw.js";
 import { HelpOverlay } from "./help.js";
@@ -44,6 +45,7 @@ import { PointTool } from "./tool-point.js";
 import { EllipseTool } from "./tool-ellipse.js";
 import { CuboidTool } from "./tool-cuboid.js";
 import { RulerTool } from "./tool-ruler.js";
+import { createVideoStore, VideoController } from "./video-controller.js";
 
 export const GEOMETRY_ORDER = ["box", "polygon", "line", "point", "ellipse", "cuboid"];
 const HIT_TOLERANCE = 6; // CSS px
@@ -64,6 +66,8 @@ export class Workbench {
     this.readOnly = Boolean(data.read_only);
     this.geometries = this.params.geometries || {};
     this.geometryNames = GEOMETRY_ORDER.filter((name) => name in this.geometries);
+    /** The 3D cuboids' camera (lib/camera.js), or null: cuboids are then 2D. */
+    this.camera = cameraFromOptions(this.geometries.cuboid);
     /** @type {Record<string, any[]>} */
     this.trees = {};
     for (const name of this.geometryNames) {
@@ -83,9 +87,11 @@ export class Workbench {
     this.linkDefs = this.params.links || {};
     this.hasGlobals = Object.values(this.attributeDefs).some((def) => def?.conditions?.is_global);
     // adopt: the annotations were just parsed from GET /data and nothing else changes them
-    this.store = new AnnotationStore(data.annotations || [], startingExtras(data, this.params),
-      { adopt: true });
+    // a video task (video-controller.js): tracks, seen through the current frame
+    this.store = data.video ? createVideoStore(this, data, startingExtras(data, this.params))
+      : new AnnotationStore(data.annotations || [], startingExtras(data, this.params), { adopt: true });
     this.view = new Viewport();
+    this.followRotationGlobal();
     this.padding = { x: data.padding?.x || 0, y: data.padding?.y || 0 };
     this.imageSize = { width: data.image?.width || 0, height: data.image?.height || 0 };
     this.image = null;
@@ -141,6 +147,7 @@ export class Workbench {
     bindInput(this);
     this.setTool("select");
     this.updateToolbar();
+    if (data.video) this.video = new VideoController(this);
     this.loadImage();
     new ResizeObserver(() => {
       const first = this.view.width <= 1;
@@ -171,6 +178,10 @@ export class Workbench {
   }
 
   loadImage() {
+    if (this.video) {
+      this.video.loadFirstFrame();
+      return;
+    }
     if (this.data.tiles) {
       this.loadTiles(this.data.tiles);
       return;
@@ -422,7 +433,7 @@ export class Workbench {
   /** The handle of annotation `uuid` under an image point, or null. */
   handleHit(uuid, point) {
     const a = this.store.get(uuid);
-    if (!a) return null;
+    if (!a || this.store.hidden?.(uuid)) return null; // (a video track not on this frame)
     const tolerance = HANDLE_TOLERANCE / this.view.scale;
     try {
       return handleAt(a, point, tolerance, {
@@ -757,7 +768,7 @@ export class Workbench {
     }
     this.root.dataset.tool = name;
     this.canvas.style.cursor = this.tool.cursor;
-    this.statusHint.textContent = TOOL_HINTS[name] || "";
+    this.statusHint.textContent = TOOL_HINTS[name === "cuboid" && this.camera ? "cuboid3d" : name] || "";
     if (name !== "select") this.setHover(null);
     this.invalidate("overlay");
   }
@@ -778,6 +789,32 @@ export class Workbench {
     const percent = `${Math.round(this.view.scale * 100)}%`;
     this.zoomLabel.textContent = percent;
     this.statusZoom.textContent = `Zoom ${percent}`;
+  }
+
+  /**
+   * The image rotation tool: turn the view by quarter turns (clockwise on screen); the
+   * annotations keep their image coordinates. A global attribute `image_rotation` follows it
+   * (contract §4.2) through setGlobal, and the view follows that attribute (followRotationGlobal).
+   */
+  rotateView(quarterTurns) {
+    if (this.mode !== "idle" || !this.view.rotateBy(quarterTurns)) return true;
+    this.viewChanged();
+    const def = this.attributeDefs.image_rotation;
+    const value = def?.conditions?.is_global ? rotationValue(def, this.view.rotation) : null;
+    const current = this.store.globals?.image_rotation;
+    if (value !== null && rotationFromValue(def, current) !== this.view.rotation && this.can("edit_attributes").allowed) {
+      this.setGlobal("image_rotation", value);
+    }
+    this.status(`View turned to ${this.view.rotation * 90}°`);
+    return true;
+  }
+
+  /** Turn the view to the global attribute `image_rotation` when it names a quarter turn. */
+  followRotationGlobal() {
+    const def = this.attributeDefs.image_rotation;
+    if (!def?.conditions?.is_global) return;
+    const turns = rotationFromValue(def, this.store.globals?.image_rotation);
+    if (turns !== null && this.view.setRotation(turns) && this.renderer) this.viewChanged();
   }
 
   openHelp() {
@@ -804,6 +841,7 @@ export class Workbench {
     if (change.kind !== "select") {
       this.showBanner("");
       this.positions = null; // list positions, for describe()
+      this.followRotationGlobal();
     }
     this.invalidate("static");
     this.updateToolbar();
@@ -827,6 +865,7 @@ const TOOL_HINTS = {
   point: "Click to place a point",
   ellipse: "Press and drag the ellipse's box",
   cuboid: "Drag the front face, release, move for the depth, click",
+  cuboid3d: "Drag the footprint on the ground, release, move for the height, click · [ ] turn",
   ruler: "Drag (or click twice) to measure",
   pick: "Click an annotation · Esc cancels",
 };

@@ -3,8 +3,11 @@
 import { helpSections } from "./keyboard.js";
 
 export class HelpOverlay {
-  /** @param {HTMLElement} container @param {() => void} onClose */
-  constructor(container, onClose) {
+  /**
+   * @param {HTMLElement} container @param {() => void} onClose
+   * @param {Map<string, string[][]>} [sections] the rows (a video task has its own keys)
+   */
+  constructor(container, onClose, sections = helpSections()) {
     this.onClose = onClose;
     this.el = document.createElement("div");
     this.el.className = "wb-help";
@@ -28,7 +31,7 @@ export class HelpOverlay {
     head.append(title, this.closeButton);
     const grid = document.createElement("div");
     grid.className = "wb-help-grid";
-    for (const [section, rows] of helpSections()) {
+    for (const [section, rows] of sections) {
       const block = document.createElement("section");
       const h = document.createElement("h3");
       h.textContent = section;

@@ -19,6 +19,8 @@ import {
   bounds, boxHandlePoints, ellipseFromVertices, ellipseToBox, rotateHandlePoint,
 } from "../lib/geometry.js";
 import { intersects } from "../lib/hittest.js";
+import { box3dOf, wireframe } from "../lib/camera.js";
+import { drawWireframe } from "./cuboid-3d.js";
 import { connectionSegments, lineSegment, shownAttributes } from "../lib/attributes.js";
 import {
   ACCENT_COLOR, DANGER_COLOR, LAYER_COLOR, POINT_RADIUS, arrow, isArea, roundHandle, squareHandle, tag,
@@ -45,6 +47,12 @@ export function anchorOf(a) {
   if (a.type === "point") return { x: a.x, y: a.y };
   const b = bounds(a);
   return { x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2 };
+}
+
+/** Image pixels → device pixels of the canvas (offset by `margin` CSS px: the static cache). */
+function setImageTransform(ctx, view, dpr, margin = 0) {
+  const [a, b, c, d, e, f] = view.matrix();
+  ctx.setTransform(dpr * a, dpr * b, dpr * c, dpr * d, dpr * (e + margin), dpr * (f + margin));
 }
 
 export class Renderer {
@@ -147,12 +155,13 @@ export class Renderer {
   cacheMatches(view) {
     const c = this.cacheView;
     return Boolean(c) && c.scale === view.scale && c.x === view.x && c.y === view.y
-      && c.width === view.width && c.height === view.height && c.dpr === this.dpr;
+      && c.width === view.width && c.height === view.height && c.dpr === this.dpr
+      && c.rotation === view.rotation;
   }
 
   cacheUsable(view) {
     const c = this.cacheView;
-    if (!c || c.dpr !== this.dpr) return false;
+    if (!c || c.dpr !== this.dpr || c.rotation !== view.rotation) return false;
     const k = view.scale / c.scale;
     return k > 0.2 && k < 5;
   }
@@ -163,7 +172,7 @@ export class Renderer {
     const { ctx, app } = this;
     const { width, height } = app.imageSize;
     const pad = app.padding;
-    ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.x, dpr * view.y);
+    setImageTransform(ctx, view, dpr);
     ctx.fillStyle = "#2a3039";
     ctx.fillRect(-pad.x, -pad.y, width + 2 * pad.x, height + 2 * pad.y);
     ctx.imageSmoothingEnabled = view.scale < 3;
@@ -207,8 +216,7 @@ export class Renderer {
     }
     const ctx = this.cacheCtx;
     const s = view.scale;
-    const ox = view.x + margin, oy = view.y + margin;
-    ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * ox, dpr * oy);
+    setImageTransform(ctx, view, dpr, margin);
     const area = view.visibleRect(margin);
     const app = this.app;
 
@@ -289,7 +297,8 @@ export class Renderer {
   drawConnections(ctx, s) {
     const pairs = this.app.connections;
     if (!pairs.length) return;
-    const segments = connectionSegments(pairs, this.app.store.model.values());
+    const store = this.app.store;
+    const segments = connectionSegments(pairs, store.frameShapes ? store.frameShapes() : store.model.values());
     this.stats.connections = segments.length;
     if (!segments.length) return;
     ctx.beginPath();
@@ -311,7 +320,7 @@ export class Renderer {
     ctx.beginPath();
     for (const link of links) {
       const a = store.get(link.from), b = store.get(link.to);
-      if (!a || !b) continue;
+      if (!a || !b || store.hidden?.(link.from) || store.hidden?.(link.to)) continue;
       try {
         arrow(ctx, anchorOf(a), anchorOf(b), s);
         this.stats.links++;
@@ -365,12 +374,13 @@ export class Renderer {
     const { ctx, app } = this;
     const s = view.scale;
     const store = app.store;
-    const imageTransform = () => ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.x, dpr * view.y);
+    const imageTransform = () => setImageTransform(ctx, view, dpr);
     const screenTransform = () => ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const area = view.visibleRect(40);
 
     // hover highlight (not selected)
-    const hover = app.hover && !store.selection.has(app.hover) ? store.get(app.hover) : null;
+    // (a video track not in view on this frame is not drawn: store.hidden)
+    const hover = app.hover && !store.selection.has(app.hover) && !store.hidden?.(app.hover) ? store.get(app.hover) : null;
     if (hover) {
       imageTransform();
       ctx.beginPath();
@@ -386,7 +396,7 @@ export class Renderer {
     // selection (previews replace the model's version while a drag is in progress)
     for (const uuid of store.selection) {
       const a = app.previews.get(uuid) || store.get(uuid);
-      if (!a) continue;
+      if (!a || (!app.previews.has(uuid) && store.hidden?.(uuid))) continue;
       this.drawSelected(a, uuid, view, dpr, area);
     }
     for (const [uuid, a] of app.previews) {
@@ -412,7 +422,7 @@ export class Renderer {
     screenTransform();
     this.drawLinkTags(view);
     const single = store.selected;
-    if (single) this.drawAttributeOverlay(app.previews.get(single) || store.get(single), view);
+    if (single && !store.hidden?.(single)) this.drawAttributeOverlay(app.previews.get(single) || store.get(single), view);
     app.tool?.drawOverlay?.(ctx, view);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
   }
@@ -428,7 +438,7 @@ export class Renderer {
       const mine = store.selection.has(link.from) || store.selection.has(link.to);
       if (!all && !mine) continue;
       const a = store.get(link.from), b = store.get(link.to);
-      if (!a || !b) continue;
+      if (!a || !b || store.hidden?.(link.from) || store.hidden?.(link.to)) continue;
       let p, q;
       try {
         p = view.toScreen(anchorOf(a));
@@ -519,7 +529,7 @@ export class Renderer {
     if (!intersects(b, area)) return;
     const bad = app.isBelowMin(a);
     const color = bad ? DANGER_COLOR : app.colorOf(a);
-    ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.x, dpr * view.y);
+    setImageTransform(ctx, view, dpr);
     if (isArea(a.type)) {
       ctx.beginPath();
       traceFill(ctx, a, s);
@@ -547,6 +557,8 @@ export class Renderer {
       const p = view.toScreen({ x: b.minX, y: b.minY });
       tag(ctx, text, { x: p.x, y: p.y - 19 }, color);
     }
+    const box = a.type === "cuboid" && app.camera ? box3dOf(a) : null;
+    if (box) drawWireframe(ctx, view, wireframe(app.camera, box), "rgba(255,255,255,0.8)", [4, 3]);
     if (app.store.selection.size === 1 && !app.readOnly) this.drawHandles(a, view);
   }
 

@@ -11,13 +11,14 @@ from tasks import demo
 
 class Command(BaseCommand):
     help = ("Load demo data once: users admin/admin, tasker/tasker and demo (with API keys), "
-            "and the project 'demo' with twenty drawn street scenes.")
+            "the project 'demo' with twenty drawn street scenes, 'demo-video' with a video.")
 
     def handle(self, *args, **options) -> None:
         result = demo.load()
         if result.created:
             self.stdout.write(f"Loaded the demo: project '{demo.PROJECT}' with "
-                              f"{result.task_count} tasks, batch '{demo.BATCH}'.")
+                              f"{result.task_count} tasks, batch '{demo.BATCH}'; project "
+                              f"'{demo.VIDEO_PROJECT}' with a {demo.FRAME_COUNT}-frame video.")
         else:
             self.stdout.write("demo data already loaded; nothing was changed.")
         for note in result.notes:
