@@ -24,6 +24,7 @@ from tasks.exports.labels import Categories
 from tasks.exports.report import ExportReport
 from tasks.exports.source import ExportItem, Progress, iter_items
 from tasks.models import TaskStatus
+from tasks.rules.video import TASK_TYPE as VIDEO_TASK_TYPE
 
 FORMATS: dict[str, ModuleType] = {"scale": scale, "coco": coco, "yolo": yolo, "voc": voc}
 LABELS = {"scale": "Scale JSON lines", "coco": "COCO JSON", "yolo": "YOLO (zip)",
@@ -40,12 +41,23 @@ def export_tasks(queryset: QuerySet, fmt: str, out: BinaryIO, *,
     queryset = queryset.filter(status=TaskStatus.COMPLETED)
     report = ExportReport(format=fmt)
     total = queryset.count()
+    if writer.NEEDS_IMAGES:
+        queryset = _without_videos(queryset, report)
     categories = Categories.of_tasks(queryset) if writer.NEEDS_IMAGES else None
     items = iter_items(queryset, with_images=writer.NEEDS_IMAGES, total=total,
                        progress=progress)
     with collector_paused():
         writer.write(_counted(items, report), categories, out, report)
     return report
+
+
+def _without_videos(queryset: QuerySet, report: ExportReport) -> QuerySet:
+    """The image formats have no frames or tracks: video tasks are left out, each reported."""
+    videos = queryset.filter(type=VIDEO_TASK_TYPE).order_by("completed_at")
+    for task_id in videos.values_list("task_id", flat=True).iterator():
+        report.note(task_id, "video task", "not exported: export video tasks as Scale JSON "
+                    "lines (their response links the per-frame annotations file)")
+    return queryset.exclude(type=VIDEO_TASK_TYPE)
 
 
 @contextlib.contextmanager
