@@ -39,19 +39,25 @@ def browser() -> Iterator:
         instance.close()
 
 
-@pytest.fixture
-def page(browser):
+def watched_page(browser, expected: tuple[str, ...]) -> Iterator:
+    """A page in a fresh context that fails the test when it logged an error other than the
+    `expected` ones (substrings of console messages)."""
     context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    # A refused submit logs "Failed to load resource … 400": that one is expected.
     page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
-            if msg.type == "error" and "Failed to load resource" not in msg.text else None)
+            if msg.type == "error" and not any(e in msg.text for e in expected) else None)
     page.errors = errors
     yield page
     context.close()
     assert not errors, "the page logged errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(browser):
+    # A refused submit logs "Failed to load resource … 400": that one is expected.
+    yield from watched_page(browser, ("Failed to load resource",))
 
 
 @pytest.fixture

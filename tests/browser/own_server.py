@@ -27,6 +27,7 @@ from tests.live.conftest import (
     _with_database,
     free_port,
     run_manage,
+    server_env,
 )
 
 
@@ -35,14 +36,7 @@ class OwnServer:
 
     def __init__(self) -> None:
         self.data_dir = Path(tempfile.mkdtemp(prefix="annotator-own-"))
-        self.env = dict(os.environ)
-        self.env.update({
-            "ANNOTATOR_DATA_DIR": str(self.data_dir),
-            "ANNOTATOR_FETCH_ALLOW": "127.0.0.0/8",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "PYTHONUNBUFFERED": "1",
-        })
-        self.env.pop("ANNOTATOR_TEST_DB_NAME", None)
+        self.env = server_env(self.data_dir)
         self.database: PostgresDatabase | None = None
         if os.environ.get("DATABASE_URL"):
             self.database = PostgresDatabase(os.environ["DATABASE_URL"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import VIEWPORT
+from tests.browser.conftest import VIEWPORT, watched_page
 from tests.browser.helpers import Bench, TaskFactory
 from tests.browser.own_server import own_server  # noqa: F401
 from tests.browser.test_autosave import boxes, draw_box, indicator, wait_indicator, wait_until
@@ -39,22 +39,12 @@ def server_data(page, root: str, task_id: str) -> dict:
 
 
 @pytest.fixture
-def watched_page(browser):
-    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
-            if msg.type == "error" and not any(e in msg.text for e in EXPECTED_ERRORS)
-            else None)
-    page.errors = errors
-    yield page
-    context.close()
-    assert not errors, "the page logged errors:\n" + "\n".join(errors)
+def server_down_page(browser):
+    yield from watched_page(browser, EXPECTED_ERRORS)
 
 
-def test_killing_and_restarting_the_server_loses_no_saved_edit(own_server, watched_page):  # noqa: F811
-    page = watched_page
+def test_killing_and_restarting_the_server_loses_no_saved_edit(own_server, server_down_page):  # noqa: F811
+    page = server_down_page
     setup = TaskFactory(own_server.live)(PARAMS)
     bench = Bench(page, setup)
     bench.start()

@@ -130,9 +130,9 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
-@pytest.fixture(scope="session")
-def live_server_process() -> Iterator[LiveServer]:
-    data_dir = Path(tempfile.mkdtemp(prefix="annotator-live-"))
+def server_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a server process of the tests: its own data folder, loopback
+    fetches allowed (the tests' little HTTP servers), and not the test runner's database."""
     env = dict(os.environ)
     env.update({
         "ANNOTATOR_DATA_DIR": str(data_dir),
@@ -141,6 +141,13 @@ def live_server_process() -> Iterator[LiveServer]:
         "PYTHONUNBUFFERED": "1",
     })
     env.pop("ANNOTATOR_TEST_DB_NAME", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server_process() -> Iterator[LiveServer]:
+    data_dir = Path(tempfile.mkdtemp(prefix="annotator-live-"))
+    env = server_env(data_dir)
     database = None
     if os.environ.get("DATABASE_URL"):
         database = PostgresDatabase(os.environ["DATABASE_URL"])
