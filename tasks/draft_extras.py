@@ -22,8 +22,8 @@ from tasks.rules import locks
 from tasks.rules.annotations import validate_links
 from tasks.rules.attributes import validate_attribute_values
 from tasks.rules.errors import RuleError
+from tasks.rules.events import validate_events, validate_task_globals
 from tasks.rules.video import TASK_TYPE as VIDEO_TASK_TYPE
-from tasks.rules.video import validate_events
 
 
 @dataclass
@@ -73,6 +73,9 @@ def stored(extras: object) -> dict:
 # --- the built-in keys ----------------------------------------------------------------------
 
 def global_attributes(value: Any, context: ExtrasContext) -> dict:
+    if context.task_type == VIDEO_TASK_TYPE:  # without the event attributes (rules/events.py)
+        return validate_task_globals(value, context.params, path="global_attributes",
+                                     check_required=False)
     return validate_attribute_values(
         value, context.params.get("annotation_attributes") or {}, label=None, uuid_labels={},
         own_uuid=None, path="global_attributes", is_global=True, check_required=False)
@@ -113,11 +116,12 @@ register("links", links)
 
 
 def events(value: Any, context: ExtrasContext) -> list[dict]:
-    """A video task's events (tasks/rules/video.py): labels from events_to_annotate; their
-    frames are checked against the task's frame count at the submit."""
+    """A video task's events (tasks/rules/events.py): labels from events_to_annotate, their
+    attributes (`required` waits for the submit); their frames are checked against the task's
+    frame count at the submit."""
     if context.task_type != VIDEO_TASK_TYPE:
         raise RuleError("events", "only video tasks have events")
-    return validate_events(value, context.params.get("events_to_annotate"), None, "events")
+    return validate_events(value, context.params, None, "events")
 
 
 register("events", events)

@@ -335,8 +335,7 @@ class Draft:
         _check_version(row, op)
         current = row.as_json()
         wanted = _merged(current, after)
-        changed = {key for key in after if key not in META_KEYS
-                   and current.get(key) != wanted.get(key)}
+        changed = locks.changed_keys(current, wanted, set(after) - META_KEYS)
         _lock_rule(locks.check_update, _lockable(row), changed, self.params)
         _store(row, self.validate(wanted))
         row.version += 1

@@ -238,6 +238,9 @@ def _attachment_fields(params: dict) -> list[tuple[str, object]]:
     """(field, URL) of the task's image, video or frames."""
     found = [("attachment", params.get("attachment"))]
     found += [(f"attachments[{i}]", url) for i, url in enumerate(params.get("attachments") or [])]
+    for name in ("layer", "layers"):  # a video task's layers file
+        if isinstance(params.get(name), dict) and "url" in params[name]:
+            found.append((f"{name}.url", params[name]["url"]))
     return found
 
 

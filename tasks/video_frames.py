@@ -4,7 +4,8 @@
 URLs (or scaledata:// files) are copied like a task's image (`attachments.copy_attachment`: the
 SSRF-safe fetch, the size limit, the image check). A video file is fetched the same way and
 decoded with PyAV; the frame shown at each multiple of 1 / frame_rate seconds is kept as a JPEG.
-The frames become `VideoFrame` rows, and the task's image fields describe frame 0: a task whose
+The frames become `VideoFrame` rows, with the task's layer of each frame (tasks/video_layers.py),
+and the task's image fields describe frame 0: a task whose
 `attachment_mime` is set has its frames ready (the queue hands out no video task before). If
 any frame or the video cannot be used, the task ends in `error` through the lifecycle, as for
 an image.
@@ -24,7 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image
 
-from tasks import fetching, lifecycle
+from tasks import fetching, lifecycle, video_layers
 from tasks.attachments import (
     ERROR_MESSAGE,
     FETCH_TIMEOUT_SECONDS,
@@ -69,7 +70,14 @@ def fetch_frames(task: Task) -> str:
         lifecycle.fail_task(task, {"error": failed.message,
                                    "attachments": [f.as_json() for f in failed.failures]})
         return "error"
-    if not _record(task, frames):
+    try:
+        layers = video_layers.frame_layers(task, len(frames))
+    except video_layers.LayersFailure as failed:
+        logger.warning("task %s: layers failed: %s", task.task_id, failed)
+        _discard(frames)
+        lifecycle.fail_task(task, failed.as_response())
+        return "error"
+    if not _record(task, frames, layers):
         return "skipped"
     return "stored"
 
@@ -212,8 +220,9 @@ def _discard(frames: list[Frame]) -> None:
             default_storage.delete(frame.copy.name)
 
 
-def _record(task: Task, frames: list[Frame]) -> bool:
-    """Store the frames on the task, unless another run already did (then drop ours)."""
+def _record(task: Task, frames: list[Frame], layers: list[dict] | None = None) -> bool:
+    """Store the frames (and their layers) on the task, unless another run already did (then
+    drop ours)."""
     first = frames[0].copy
     with transaction.atomic():
         current = Task.objects.select_for_update().filter(pk=task.pk).first()
@@ -224,7 +233,8 @@ def _record(task: Task, frames: list[Frame]) -> bool:
         VideoFrame.objects.bulk_create(
             VideoFrame(task=task, index=index, file=frame.copy.name, width=frame.copy.width,
                        height=frame.copy.height, mime_type=frame.copy.mime_type,
-                       timestamp=frame.timestamp, source_url=frame.copy.url)
+                       timestamp=frame.timestamp, source_url=frame.copy.url,
+                       layer=layers[index] if layers else None)
             for index, frame in enumerate(frames))
         Task.objects.filter(pk=task.pk).update(
             attachment_file=first.name, attachment_width=first.width,

@@ -1,4 +1,5 @@
-"""What the workbench reads of a video task: its frames, event labels and the draft's events."""
+"""What the workbench reads of a video task: its frames, their read-only layers (when the task
+has `layer` / `layers`), event labels and the draft's events."""
 
 from __future__ import annotations
 
@@ -12,17 +13,21 @@ from tasks.models import Task, VideoFrame
 
 def video_data(task: Task) -> dict:
     """The `video` part of GET /tasks/<id>/data (docs: the video interface)."""
-    rows = VideoFrame.objects.filter(task=task).order_by("index").values_list(
-        "index", "width", "height", "timestamp")
+    rows = list(VideoFrame.objects.filter(task=task).order_by("index").values_list(
+        "index", "width", "height", "timestamp", "layer"))
     prefix = reverse("task-frame", args=[task.task_id, 0]).removesuffix("0")  # 3,000 of them
     frames = [{"index": index, "url": f"{prefix}{index}", "width": width, "height": height,
                "timestamp": timestamp}
-              for index, width, height, timestamp in rows]
+              for index, width, height, timestamp, _ in rows]
     params = task.params or {}
     events = draft_extras.stored(task.draft_extras).get("events")
-    return {"frames": frames,
+    data = {"frames": frames,
             "events_to_annotate": list(params.get("events_to_annotate") or []),
             "events": events if isinstance(events, list) else []}
+    layers = [row[4] for row in rows]
+    if any(layer is not None for layer in layers):  # one Layer object per frame
+        data["layers"] = [layer or {} for layer in layers]
+    return data
 
 
 def frame_response(task: Task, index: int) -> HttpResponse:

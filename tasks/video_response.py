@@ -24,13 +24,13 @@ from django.core.files.storage import default_storage
 from tasks import draft_extras
 from tasks.models import Task, VideoFrame
 from tasks.rules.attributes import global_definitions
+from tasks.rules.events import task_attribute_definitions, validate_events
 from tasks.rules.values import require_dict
 from tasks.rules.video import (
     TASK_TYPE,
     annotation_frames,
     events_file,
     frame_timestamps,
-    validate_events,
     validate_tracks,
     validate_video_response,
 )
@@ -91,8 +91,8 @@ def check_response(task: Task, payload: object) -> dict:
                                        frame_count=count)
     events = payload["events"] if "events" in payload else \
         draft_extras.stored(task.draft_extras).get("events")
-    response["events"] = validate_events(events, params.get("events_to_annotate"), count,
-                                         "response.events")
+    response["events"] = validate_events(events, params, count, "response.events",
+                                         check_required=True)
     return response
 
 
@@ -163,7 +163,7 @@ def test_response(task: Task, params: dict, *, base: str = "") -> dict:
     hypothesis = params.get("hypothesis") or {}
     response = {"annotations": hypothesis.get("annotations") or [], "events": []}
     if "global_attributes" in hypothesis or global_definitions(
-            params.get("annotation_attributes") or {}):
+            task_attribute_definitions(params)):
         response["global_attributes"] = hypothesis.get("global_attributes", {})
     if "links" in hypothesis or params.get("links"):
         response["links"] = hypothesis.get("links", [])

@@ -21,6 +21,8 @@ class VideoFrame(models.Model):
     timestamp = models.FloatField()
     # The frame's URL (frames given as images), or the video's URL.
     source_url = models.CharField(max_length=2048, blank=True, default="")
+    # The read-only Layer object drawn under this frame (the task's `layer` / `layers`).
+    layer = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["task", "index"],

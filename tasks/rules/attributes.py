@@ -22,6 +22,7 @@ Choices made where the contract is silent:
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from typing import Any
 
 from .conditions import (
@@ -48,10 +49,12 @@ MAX_OFFSET = 1e7
 
 
 def validate_attribute_definitions(
-    defs: Any, leaf_labels: set[str], path: str = "annotation_attributes"
+    defs: Any, leaf_labels: set[str], path: str = "annotation_attributes", *,
+    global_labels: Collection[str] = (),
 ) -> dict:
     """Validate the `annotation_attributes` map; returns a new, normalized map (`type` filled
-    in, null-valued keys dropped, `choices` and `conditions` normalized)."""
+    in, null-valued keys dropped, `choices` and `conditions` normalized). `global_labels`:
+    more labels the label_condition of a GLOBAL attribute may name (a video task's events)."""
     if defs is None:
         return {}
     require_dict(defs, path)
@@ -63,13 +66,14 @@ def validate_attribute_definitions(
         item_path = join(path, attr_id)
         if not isinstance(attr_id, str) or not attr_id:
             raise RuleError(path, "attribute ids must be non-empty strings")
-        result[attr_id] = _definition(definition, ids, leaf_labels, item_path)
+        result[attr_id] = _definition(definition, ids, leaf_labels, item_path, global_labels)
     _check_condition_targets(result, path)
     _check_cycles(result, path)
     return result
 
 
-def _definition(definition: Any, ids: set[str], leaf_labels: set[str], path: str) -> dict:
+def _definition(definition: Any, ids: set[str], leaf_labels: set[str], path: str,
+                global_labels: Collection[str] = ()) -> dict:
     require_dict(definition, path)
     result = {key: copy.deepcopy(value) for key, value in definition.items() if value is not None}
     kind = result.get("type", "category")
@@ -82,8 +86,11 @@ def _definition(definition: Any, ids: set[str], leaf_labels: set[str], path: str
         require_bool(result["required"], join(path, "required"))
     _TYPE_CHECKS[kind](result, leaf_labels, path)
     if "conditions" in result:
+        labels = leaf_labels
+        if global_labels and isinstance(result["conditions"], dict) and is_global(result):
+            labels = {*leaf_labels, *global_labels}
         result["conditions"] = validate_conditions(
-            definition["conditions"], ids, leaf_labels, join(path, "conditions")
+            definition["conditions"], ids, labels, join(path, "conditions")
         )
     if is_global(result) and kind in NOT_GLOBAL_TYPES:
         raise RuleError(join(path, "conditions.is_global"), f"a {kind} attribute cannot be global")

@@ -7,6 +7,11 @@ The same decisions as the workbench's `static/js/lib/locks.js`:
 * `can_delete_base_annotations: false` keeps every base annotation in the response.
 * `can_add_base_annotations: false` allows no annotation beyond the prelabels (base and
   hypothesis) when the task has base annotations.
+
+A video task's annotations are tracks ({uuid, type, label, keyframes}): for them "geometry" is
+the keyframes without their attributes (frames, outside, geometry keys: adding, moving or
+removing a keyframe edits it) and "attributes" are the keyframes' attributes
+(`track_changes`).
 """
 
 from __future__ import annotations
@@ -85,7 +90,17 @@ def _check_change(original: dict, annotation: dict, allowed: dict, path: str) ->
     if annotation["type"] != original["type"]:
         raise RuleError(join(path, "type"), f"of base annotation {uuid} cannot change",
                         annotation_uuid=uuid)
-    if not editable and not same_geometry(original, annotation):
+    if not editable and _is_track(original):
+        changed = track_changes(original.get("keyframes"), annotation.get("keyframes"))
+        if "keyframes" in changed:
+            raise RuleError(join(path, "keyframes"), f"change the geometry of base annotation "
+                                                     f"{uuid}, which {why}",
+                            annotation_uuid=uuid)
+        if "attributes" in changed:
+            raise RuleError(join(path, "keyframes"), f"change the attributes of base "
+                                                     f"annotation {uuid}, which {why}",
+                            annotation_uuid=uuid)
+    elif not editable and not same_geometry(original, annotation):
         raise RuleError(path, f"changes the geometry of base annotation {uuid}, which {why}",
                         annotation_uuid=uuid)
     if not editable and (original.get("attributes") or {}) != (annotation.get("attributes")
@@ -98,6 +113,42 @@ def _check_change(original: dict, annotation: dict, allowed: dict, path: str) ->
         reason = why if not editable else "cannot be relabelled in this task"
         raise RuleError(join(path, "label"), f"of base annotation {uuid} cannot change: it "
                                              f"{reason}", annotation_uuid=uuid)
+
+
+def _is_track(annotation: dict) -> bool:
+    return isinstance(annotation.get("keyframes"), list)
+
+
+def track_changes(before: object, after: object) -> set[str]:
+    """What a change of a track's keyframes from `before` to `after` edits: "keyframes" (its
+    geometry: a keyframe added, moved, removed, reshaped, outside or not) and / or
+    "attributes" (a keyframe's attributes)."""
+    before = before if isinstance(before, list) else []
+    after = after if isinstance(after, list) else []
+    changed = set()
+    if len(before) != len(after) or not all(
+            _same_keyframe_geometry(a, b) for a, b in zip(before, after, strict=True)):
+        changed.add("keyframes")
+    if _keyframe_attributes(before) != _keyframe_attributes(after):
+        changed.add("attributes")
+    return changed
+
+
+def _same_keyframe_geometry(a: object, b: object) -> bool:
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return a == b
+    return a.get("frame") == b.get("frame") and bool(a.get("outside")) == bool(
+        b.get("outside")) and same_geometry(_without_attributes(a), _without_attributes(b))
+
+
+def _without_attributes(keyframe: dict) -> dict:
+    return {k: v for k, v in keyframe.items() if k not in ("attributes", "frame", "outside")}
+
+
+def _keyframe_attributes(keyframes: list) -> dict:
+    """frame -> the attributes a keyframe sets (keyframes without any left out)."""
+    return {k.get("frame"): k["attributes"] for k in keyframes
+            if isinstance(k, dict) and k.get("attributes")}
 
 
 def _check_no_additions(annotations: list[dict], params: dict, base: list[dict],
@@ -172,7 +223,8 @@ def _base_verdict(action: str, allowed: dict[str, bool]) -> tuple[bool, str]:
 
 
 def update_actions(changed_keys: set[str]) -> list[str]:
-    """The actions an update of these annotation keys amounts to."""
+    """The actions an update of these annotation keys amounts to (a track's: see
+    `track_changes`, "keyframes" for its geometry, "attributes" for its keyframes')."""
     actions = []
     if "label" in changed_keys:
         actions.append("relabel")
@@ -190,6 +242,16 @@ def check_operation(action: str, annotation: dict | None, params: dict) -> None:
     if not ok:
         uuid = (annotation or {}).get("uuid")
         raise RuleError("", reason, annotation_uuid=uuid)
+
+
+def changed_keys(current: dict, wanted: dict, keys: set[str]) -> set[str]:
+    """The keys of `keys` an update from `current` to `wanted` changes, a track's keyframes
+    split by `track_changes` into geometry ("keyframes") and "attributes"."""
+    changed = {key for key in keys if current.get(key) != wanted.get(key)}
+    if "keyframes" in changed:
+        changed = (changed - {"keyframes"}) | track_changes(current.get("keyframes"),
+                                                            wanted.get("keyframes"))
+    return changed
 
 
 def check_update(row: dict, changed_keys: set[str], params: dict) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -219,10 +220,11 @@ def validate_attachment_url(value: Any, path: str) -> str:
 # ---------------------------------------------------------------- params
 
 
-def normalize_image_params(params: dict) -> dict:
+def normalize_image_params(params: dict, *, event_labels: Collection[str] = ()) -> dict:
     """Validate the imageannotation params (the create body minus TASK_FIELDS) and return a
     new, normalized dict: defaults filled in (attachment_type, geometry options, the four
-    can_* flags), nulls dropped, unknown non-null keys kept as sent."""
+    can_* flags), nulls dropped, unknown non-null keys kept as sent. `event_labels`: a video
+    task's events, which the label_condition of a global attribute may name."""
     if not isinstance(params, dict):
         raise RuleError("", "the task parameters must be a JSON object")
     result: dict = {
@@ -237,7 +239,8 @@ def normalize_image_params(params: dict) -> dict:
     labels = leaf_labels(result["geometries"])
     if params.get("annotation_attributes") is not None:
         result["annotation_attributes"] = validate_attribute_definitions(
-            params["annotation_attributes"], labels, "annotation_attributes"
+            params["annotation_attributes"], labels, "annotation_attributes",
+            global_labels=event_labels,
         )
     _check_connections(result)
     if params.get("links") is not None:

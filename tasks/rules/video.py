@@ -5,19 +5,25 @@ attributes, links, paddings, ...) to `params.normalize_image_params`. A track is
 across the frames: {uuid, type, label, keyframes: [{frame, <geometry keys>, attributes?} or
 {frame, outside: true}]}; each visible keyframe is checked as an annotation of the image
 response format (`annotations.validate_annotations`) with the attributes in force on it.
-`annotation_frames` and `events_file` build the response files from checked tracks and events.
+`annotation_frames` and `events_file` build the response files from checked tracks and events
+(tasks/rules/events.py checks the events and their attributes).
 """
 
 from __future__ import annotations
 
-import copy
 import uuid as uuid_module
 from typing import Any
 
 from .annotations import MAX_ANNOTATIONS, MAX_UUID_LENGTH, validate_annotations, validate_links
-from .attributes import global_definitions, validate_attribute_values
+from .attributes import global_definitions
 from .errors import RuleError, join
+from .events import (
+    check_event_attribute_conditions,
+    task_attribute_definitions,
+    validate_task_globals,
+)
 from .interpolation import is_outside, keyframe_attributes, round_half_up, track_frames
+from .params import _layers as validate_layer
 from .params import normalize_image_params, validate_attachment_url
 from .values import (
     require_bool,
@@ -34,14 +40,14 @@ MAX_FRAMES = 3000
 MAX_FRAME_RATE = 60
 DEFAULT_FRAME_RATE = 1
 MAX_KEYFRAMES = 200_000
-MAX_EVENTS = 10_000
 MAX_EVENT_LABELS = 1000
 MAX_LABEL_LENGTH = 1000
-EVENT_TYPES = ("point", "range")
 # Fields of the shared image rules that a video task does not take (yet).
-REFUSED_KEYS = ("context_attachments", "base_annotations", "layer", "layers")
+REFUSED_KEYS = ("context_attachments",)
+# `layer` and `layers` mean the same (contract "Product decisions"), here per frame.
+LAYER_NAMES = ("layer", "layers")
 VIDEO_KEYS = ("attachment_type", "attachments", "attachment", "frame_rate",
-              "events_to_annotate", "hypothesis")
+              "events_to_annotate", "hypothesis", "base_annotations", *LAYER_NAMES)
 # Stands in for the attachment while the shared rules check the rest: a video task has none.
 PLACEHOLDER_ATTACHMENT = "https://video-frames.invalid/frame"
 TRACK_KEYS = frozenset({"uuid", "type", "label", "keyframes"})
@@ -74,17 +80,85 @@ def normalize_video_params(params: Any) -> dict:
         if params.get(key) is not None:
             raise RuleError(key, "is not supported for videoannotation tasks")
     shared = {key: value for key, value in params.items() if key not in VIDEO_KEYS}
-    common = normalize_image_params({**shared, "attachment": PLACEHOLDER_ATTACHMENT})
+    # the events first: a global attribute's label_condition may name them (events.py)
+    events = None if params.get("events_to_annotate") is None else \
+        _event_labels(params["events_to_annotate"])
+    common = normalize_image_params({**shared, "attachment": PLACEHOLDER_ATTACHMENT},
+                                    event_labels=events or ())
     for key in ("attachment", "attachment_type"):
         common.pop(key)
     result.update(common)
-    if params.get("events_to_annotate") is not None:
-        result["events_to_annotate"] = _event_labels(params["events_to_annotate"])
+    if events is not None:
+        result["events_to_annotate"] = events
+    check_event_attribute_conditions(result)
+    frame_count = len(result["attachments"]) if kind == "image" else None
     if params.get("hypothesis") is not None:
-        frame_count = len(result["attachments"]) if kind == "image" else None
         result["hypothesis"] = validate_video_response(
             params["hypothesis"], result, "hypothesis", kind="hypothesis",
             frame_count=frame_count)
+    for name in LAYER_NAMES:
+        if params.get(name) is not None:
+            result[name] = validate_frame_layers(params[name], result, name, frame_count)
+    if params.get("base_annotations") is not None:
+        result["base_annotations"] = _base_tracks(params["base_annotations"], result,
+                                                  frame_count)
+    return result
+
+
+def _base_tracks(value: Any, params: dict, frame_count: int | None) -> dict:
+    """{"annotations": [track, ...]}: tracks as in a hypothesis, each with `locked`."""
+    path = "base_annotations"
+    if not isinstance(value, dict):
+        raise RuleError(path, "must be an object with an annotations list of tracks")
+    if value.get("annotations") is None:
+        raise RuleError(join(path, "annotations"), "is required")
+    return {"annotations": validate_tracks(value["annotations"], params,
+                                           path=join(path, "annotations"), kind="base",
+                                           frame_count=frame_count)}
+
+
+# ---------------------------------------------------------------- layers per frame
+
+LAYERS_SHAPE = ('must be {"url": "<URL of a JSON array with one Layer object per frame>"} or '
+                "an array with one Layer object per frame")
+
+
+def validate_frame_layers(value: Any, params: dict, path: str,
+                          frame_count: int | None) -> dict | list[dict]:
+    """`layers` of a video task: {"url"} (the worker fetches the file) or the per-frame Layer
+    objects themselves, checked as an image's `layers` (null: an empty layer)."""
+    if isinstance(value, dict):
+        if set(value) != {"url"}:
+            raise RuleError(path, LAYERS_SHAPE)
+        return {"url": validate_attachment_url(value["url"], join(path, "url"))}
+    if not isinstance(value, list):
+        raise RuleError(path, LAYERS_SHAPE)
+    return frame_layer_list(value, params, path, frame_count)
+
+
+def frame_layer_list(value: Any, params: dict, path: str,
+                     frame_count: int | None) -> list[dict]:
+    """One Layer object per frame (a fetched layers file, or sent inline), checked."""
+    if not isinstance(value, list):
+        raise RuleError(path, "must be an array with one Layer object per frame")
+    if frame_count is not None and len(value) != frame_count:
+        raise RuleError(path, f"must have one Layer object per frame: {frame_count}, "
+                              f"not {len(value)}")
+    if not 1 <= len(value) <= MAX_FRAMES:
+        raise RuleError(path, f"must have between 1 and {MAX_FRAMES} Layer objects")
+    return [{} if layer is None else validate_layer(layer, params, join(path, index))
+            for index, layer in enumerate(value)]
+
+
+def merged_layers(layers: list[list[dict]]) -> list[dict]:
+    """The per-frame layers of `layer` and `layers` (both may be given) as one list."""
+    result: list[dict] = []
+    for frames in layers:
+        for index, layer in enumerate(frames):
+            if index == len(result):
+                result.append({})
+            for key, items in layer.items():
+                result[index][key] = [*result[index].get(key, []), *items]
     return result
 
 
@@ -144,12 +218,10 @@ def validate_video_response(
                              frame_count=frame_count)
     result: dict = {"annotations": tracks}
     uuid_labels = {track["uuid"]: track.get("label") for track in tracks}
-    defs = params.get("annotation_attributes") or {}
     given = response.get("global_attributes")
-    if given is not None or global_definitions(defs):
-        result["global_attributes"] = validate_attribute_values(
-            given, defs, label=None, uuid_labels=uuid_labels, own_uuid=None,
-            path=join(path, "global_attributes"), is_global=True,
+    if given is not None or global_definitions(task_attribute_definitions(params)):
+        result["global_attributes"] = validate_task_globals(
+            given, params, path=join(path, "global_attributes"), uuid_labels=uuid_labels,
             check_required=kind == "response")
     links = response.get("links")
     if links is not None or params.get("links"):
@@ -217,9 +289,16 @@ def _track(track: dict, params: dict, path: str, kind: str, frame_count: int | N
     head = {"uuid": uuid, "type": geometry}
     if track.get("label") is not None:
         head["label"] = track["label"]
-    keyframes = _keyframes(track.get("keyframes"), head, params, join(path, "keyframes"), kind,
-                           frame_count, {**uuid_labels, uuid: track.get("label")})
-    return {**head, "keyframes": keyframes}
+    # a base track's keyframes are checked as a hypothesis's; `locked` is the track's
+    keyframe_kind = "hypothesis" if kind == "base" else kind
+    keyframes = _keyframes(track.get("keyframes"), head, params, join(path, "keyframes"),
+                           keyframe_kind, frame_count, {**uuid_labels, uuid: track.get("label")})
+    result = {**head, "keyframes": keyframes}
+    if kind == "base":
+        locked = track.get("locked")
+        result["locked"] = False if locked is None else require_bool(locked,
+                                                                     join(path, "locked"))
+    return result
 
 
 def _keyframes(value: Any, head: dict, params: dict, path: str, kind: str,
@@ -280,54 +359,6 @@ def _stored_keyframe(frame: int, keyframe: dict, clean: dict) -> dict:
     if isinstance(given, dict):
         result["attributes"] = {k: clean["attributes"][k] for k in given
                                 if k in clean["attributes"]}
-    return result
-
-
-# ---------------------------------------------------------------- events
-
-
-def validate_events(
-    events: Any, labels: list[str] | None, frame_count: int | None, path: str = "events"
-) -> list[dict]:
-    """[{label, type: "point"|"range", start, end (range only), attributes?, uuid?}]: labels
-    from events_to_annotate, frames within the task's. A new list."""
-    if events is None:
-        return []
-    require_list(events, path)
-    if len(events) > MAX_EVENTS:
-        raise RuleError(path, f"must have at most {MAX_EVENTS} events")
-    labels = labels or []
-    limit = MAX_FRAMES if frame_count is None else frame_count
-    return [_event(event, labels, limit, join(path, index)) for index, event in enumerate(events)]
-
-
-def _event(event: Any, labels: list[str], limit: int, path: str) -> dict:
-    require_dict(event, path)
-    label = event.get("label")
-    if label is None:
-        raise RuleError(join(path, "label"), "is required")
-    if not isinstance(label, str) or label not in labels:
-        shown = ", ".join(f'"{item}"' for item in labels[:20]) or "none"
-        raise RuleError(join(path, "label"), f"must be one of events_to_annotate ({shown})")
-    kind = event.get("type")
-    if kind not in EVENT_TYPES:
-        raise RuleError(join(path, "type"), 'must be "point" or "range"')
-    result: dict = {}
-    if event.get("uuid") is not None:
-        result["uuid"] = require_string(event["uuid"], join(path, "uuid"),
-                                        max_length=MAX_UUID_LENGTH)
-    result.update(label=label, type=kind)
-    result["start"] = require_int(event.get("start"), join(path, "start"), minimum=0,
-                                  maximum=limit - 1)
-    end = event.get("end")
-    if kind == "range":
-        result["end"] = require_int(end, join(path, "end"), minimum=result["start"],
-                                    maximum=limit - 1)
-    elif end is not None:
-        raise RuleError(join(path, "end"), 'must be omitted for a "point" event')
-    attributes = event.get("attributes")
-    result["attributes"] = copy.deepcopy(require_dict(attributes, join(path, "attributes"))) \
-        if attributes is not None else {}
     return result
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tasks.rules.errors import RuleError
+from tasks.rules.events import validate_events
 from tasks.rules.video import (
     annotation_frames,
     events_file,
     frame_timestamps,
     normalize_video_params,
-    validate_events,
     validate_tracks,
 )
 
@@ -72,10 +72,10 @@ def test_the_frame_count_bounds_keyframes_when_known():
 
 def test_events_are_checked_and_kept():
     events = [{"label": "Stop", "type": "point", "start": 2, "uuid": "e1"},
-              {"label": "Stop", "type": "range", "start": 3, "end": 3, "attributes": {"a": 1}}]
-    assert validate_events(events, ["Stop"], 10) == [
+              {"label": "Stop", "type": "range", "start": 3, "end": 3, "attributes": {}}]
+    assert validate_events(events, PARAMS, 10) == [
         {"uuid": "e1", "label": "Stop", "type": "point", "start": 2, "attributes": {}},
-        {"label": "Stop", "type": "range", "start": 3, "end": 3, "attributes": {"a": 1}}]
+        {"label": "Stop", "type": "range", "start": 3, "end": 3, "attributes": {}}]
     for bad, message in [
         ({"label": "Go", "type": "point", "start": 0}, "events[0].label must be one of"),
         ({"label": "Stop", "type": "span", "start": 0}, 'events[0].type must be "point" or'),
@@ -87,7 +87,7 @@ def test_events_are_checked_and_kept():
         ({"label": "Stop", "type": "point", "start": 0, "attributes": []},
          "events[0].attributes must be an object"),
     ]:
-        assert str(error(lambda bad=bad: validate_events([bad], ["Stop"], 10))).startswith(
+        assert str(error(lambda bad=bad: validate_events([bad], PARAMS, 10))).startswith(
             message)
 
 

@@ -216,7 +216,7 @@ def test_a_rejected_audit_gives_the_next_tasker_the_tracks_and_events(
 
 def test_a_whole_response_can_be_submitted_instead_of_the_draft(api, tasker, video_task):
     task = video_task
-    point = {"label": "Stop", "type": "point", "start": 29, "attributes": {"hard": True}}
+    point = {"label": "Stop", "type": "point", "start": 29, "attributes": {}}
     res = submit(tasker, task, {"annotations": [CAR], "events": [point]})
     assert res.status_code == 200, res.content
     task.refresh_from_db()
@@ -224,6 +224,6 @@ def test_a_whole_response_can_be_submitted_instead_of_the_draft(api, tasker, vid
     assert row.geometry == {"keyframes": CAR["keyframes"]}
     assert file_json(api, task.response["events"]["url"]) == [
         {"label": "Stop", "type": "point", "start": 29, "startTime": 2.9,
-         "attributes": {"hard": True}}]
+         "attributes": {}}]
     frames = file_json(api, task.response["annotations"]["url"])
     assert [len(f["annotations"]) for f in frames] == [1] * FRAME_COUNT

@@ -94,3 +94,69 @@ export function can(action, annotation, params) {
   }
   return isBase(annotation) ? baseVerdict(action, flags) : allow();
 }
+
+// ---------------------------------------------------------------- video tracks
+//
+// A track ({uuid, type, label, keyframes}) is edited through its keyframes. Its "geometry" is
+// the keyframes without their attributes (adding, moving or removing a keyframe, or marking
+// it outside, edits it); its attributes are the keyframes' attributes. The same split as
+// tasks/rules/locks.py `track_changes`.
+
+const TOLERANCE = 1e-6;
+
+function close(a, b) {
+  if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= TOLERANCE;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => close(x, b[i]));
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => k in b && close(a[k], b[k]));
+  }
+  return a === b;
+}
+
+function keyframeGeometry(keyframe) {
+  const result = {};
+  for (const [key, value] of Object.entries(keyframe || {})) {
+    if (key !== "attributes" && key !== "outside" && value !== undefined) result[key] = value;
+  }
+  result.outside = Boolean(keyframe?.outside);
+  return result;
+}
+
+function keyframeAttributes(keyframes) {
+  const result = {};
+  for (const k of keyframes) if (k?.attributes && Object.keys(k.attributes).length) result[k.frame] = k.attributes;
+  return result;
+}
+
+/**
+ * What changing a track's keyframes from `before` to `after` edits: "keyframes" (its geometry)
+ * and / or "attributes" (a keyframe's attributes).
+ * @param {any[]} before @param {any[]} after @returns {Set<string>}
+ */
+export function trackChanges(before, after) {
+  before = Array.isArray(before) ? before : [];
+  after = Array.isArray(after) ? after : [];
+  const changed = new Set();
+  if (before.length !== after.length || !before.every((k, i) => close(keyframeGeometry(k), keyframeGeometry(after[i])))) {
+    changed.add("keyframes");
+  }
+  if (!close(keyframeAttributes(before), keyframeAttributes(after))) changed.add("attributes");
+  return changed;
+}
+
+/**
+ * The actions an update of a track (its `keyframes` and / or `label`) amounts to.
+ * @param {any} track the track as it is @param {{keyframes?: any[], label?: any}} after
+ * @returns {Action[]}
+ */
+export function trackUpdateActions(track, after) {
+  const actions = [];
+  if ("label" in after && (after.label ?? null) !== (track?.label ?? null)) actions.push("relabel");
+  if ("keyframes" in after) {
+    const changed = trackChanges(track?.keyframes, after.keyframes);
+    if (changed.has("attributes")) actions.push("edit_attributes");
+    if (changed.has("keyframes")) actions.push("edit_geometry");
+  }
+  return actions;
+}

@@ -228,3 +228,28 @@ function relabelled(track, keyframe, label, relabel) {
   if (isOutside(keyframe) || !keyframe.attributes) return keyframe;
   return { ...keyframe, attributes: relabel(track, keyframe.attributes, label) };
 }
+
+// ---------------------------------------------------------------- read-only layers per frame
+
+const LAYER_TYPES = { boxes: "box", polygons: "polygon", lines: "line", cuboids: "cuboid", points: "point", ellipses: "ellipse" };
+
+/**
+ * The shapes of frame `frame`'s Layer object ({boxes, polygons, ...}; GET /data
+ * `video.layers`, one per frame), each with its `type`, as the renderer draws image layers.
+ * @param {any[] | null | undefined} layers @param {number} frame @returns {any[]}
+ */
+export function frameLayerShapes(layers, frame) {
+  const layer = Array.isArray(layers) ? layers[frame] : null;
+  const result = [];
+  if (!layer || typeof layer !== "object") return result;
+  for (const [key, list] of Object.entries(layer)) {
+    if (!LAYER_TYPES[key] || !Array.isArray(list)) continue;
+    for (const shape of list) if (shape && typeof shape === "object") result.push({ type: LAYER_TYPES[key], ...shape });
+  }
+  return result;
+}
+
+/** Does any frame have a layer shape? */
+export function hasFrameLayers(layers) {
+  return Array.isArray(layers) && layers.some((_, frame) => frameLayerShapes(layers, frame).length > 0);
+}

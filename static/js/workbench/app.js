@@ -21,6 +21,7 @@ import { allowedLinks, pruneLinks, validateLink } from "../lib/links.js";
 import { AnnotationStore, newUuid } from "../lib/annotationstore.js";
 import { rotationFromValue, rotationValue, Viewport } from "../lib/viewport.js";
 import { cameraFromOptions } from "../lib/camera.js";
+import { taskAttributeDefs } from "../lib/eventattributes.js";
 import { COMMANDS } from "./commands.js";
 import { labelColors, NO_LABEL_COLOR } from "./draw.js";
 import { HelpOverlay } from "./help.js";
@@ -84,6 +85,8 @@ export class Workbench {
       }
     }
     this.attributeDefs = this.params.annotation_attributes || {};
+    // a video task's event attributes are the Events panel's (video-events.js), not the image's
+    if (data.video) this.attributeDefs = taskAttributeDefs(this.attributeDefs, data.video.events_to_annotate);
     this.linkDefs = this.params.links || {};
     this.hasGlobals = Object.values(this.attributeDefs).some((def) => def?.conditions?.is_global);
     // adopt: the annotations were just parsed from GET /data and nothing else changes them

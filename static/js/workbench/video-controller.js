@@ -4,9 +4,16 @@
 // through the current frame), so the tools, the undo log, autosave, locks and submit work as
 // for an image; everything video-specific stays in the video-*.js modules.
 
+import { newUuid } from "../lib/annotationstore.js";
+import { isMissing } from "../lib/attributes.js";
+import {
+  eventAttributeDefs, eventName, firstEventProblem, setEventAttribute, withDefaults,
+} from "../lib/eventattributes.js";
 import { clone, extrasOf } from "../lib/oplog.js";
 import { clampFrame, makeEvent, nextMark, sortEvents, eventProblem } from "../lib/timeline.js";
-import { keyframeAt, markOutside, markVisible, removeKeyframe } from "../lib/tracks.js";
+import { bounds } from "../lib/geometry.js";
+import { SpatialIndex } from "../lib/hittest.js";
+import { frameLayerShapes, hasFrameLayers, keyframeAt, markOutside, markVisible, removeKeyframe } from "../lib/tracks.js";
 import { HelpOverlay } from "./help.js";
 import { FrameLoader } from "./video-frames.js";
 import { changedEvents, eventsPanel } from "./video-events.js";
@@ -15,6 +22,8 @@ import { Timeline } from "./video-timeline.js";
 import { VideoStore } from "./video-store.js";
 
 const DEFAULT_FPS = 10;
+const LAYERS_ICON = "M11 4l8 4-8 4-8-4zM3 12l8 4 8-4M3 16l8 4 8-4";
+const SVG_NS = "http://www.w3.org/2000/svg";
 const PANEL_REFRESH_MS = 120;
 
 /** The store of a video task (called by the Workbench constructor). */
@@ -24,6 +33,7 @@ export function createVideoStore(app, data, extras) {
     frameCount: data.video.frames.length,
     geometries: app.geometries,
     relabel: (track, attributes, label) => app.relabelAttributes({ ...track, attributes }, label),
+    can: (action, uuid) => app.can(action, uuid),
     onRefused: (reason) => app.refuse(reason),
   });
 }
@@ -40,6 +50,10 @@ export class VideoController {
     const extras = extrasOf(app.store.model);
     if (!Array.isArray(extras.events)) extras.events = sortEvents(Array.isArray(video.events) ? clone(video.events) : []);
     this.shownEvents = null;
+    // the global attributes whose label_condition names an event label are answered per event
+    this.eventDefs = eventAttributeDefs(app.params.annotation_attributes, this.eventLabels);
+    /** uuid of the event whose attributes the Events panel shows */
+    this.selectedEvent = null;
     this.rangeStart = null;
     this.fps = DEFAULT_FPS;
     this.playing = false;
@@ -48,9 +62,17 @@ export class VideoController {
     app.root.classList.add("wb-video-task");
     app.root.dataset.frames = String(this.count);
 
+    // the read-only layers, one Layer object per frame: app.layers is the current frame's
+    this.layers = hasFrameLayers(video.layers) ? video.layers : null;
+    if (this.layers) {
+      this.addLayersButton();
+      this.showLayer(0);
+    }
+
     this.timeline = new Timeline(this);
     app.stage.append(this.timeline.root);
     if (this.eventLabels.length) this.addEventsPanel();
+    this.guardSubmit();
     app.help.el.remove();
     app.help = new HelpOverlay(app.root, () => app.closeHelp(), videoHelpSections());
     document.addEventListener("keydown", (event) => this.onKeyDown(event), true);
@@ -82,6 +104,7 @@ export class VideoController {
     const app = this.app;
     const run = app.run.bind(app);
     app.run = (command, args = []) => {
+      if (command === "toggleLayers" && this.layers) return this.toggleLayers();
       if (["copy", "enter", "nudge"].includes(command)
         && [...app.store.selection].some((uuid) => app.store.hidden(uuid))) {
         app.refuse(`The selected object is not in view on frame ${this.frame + 1}`);
@@ -89,6 +112,62 @@ export class VideoController {
       }
       return run(command, args);
     };
+  }
+
+  // ---------------------------------------------------------------- layers
+
+  /** The toolbar's layers button (the image layout adds it only for an image's layers). */
+  addLayersButton() {
+    const app = this.app;
+    if (app.layersButton) return;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "wb-button wb-icon";
+    button.title = "Hide / show layers (H)";
+    button.setAttribute("aria-label", button.title);
+    button.setAttribute("aria-pressed", "true");
+    const svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 22 22");
+    svg.setAttribute("aria-hidden", "true");
+    const path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", LAYERS_ICON);
+    svg.append(path);
+    const text = document.createElement("span");
+    text.className = "wb-button-text";
+    text.textContent = "Layers";
+    button.append(svg, text);
+    button.addEventListener("click", () => app.run("toggleLayers"));
+    const group = document.createElement("div");
+    group.className = "wb-group";
+    group.append(button);
+    const toolbar = app.root.querySelector(".wb-toolbar");
+    toolbar?.insertBefore(group, toolbar.querySelector(".wb-spacer"));
+    app.layersButton = button;
+  }
+
+  /** The renderer draws app.layers (dimmed, never hit): the shapes of this frame's layer. */
+  showLayer(frame) {
+    const app = this.app;
+    app.layers = frameLayerShapes(this.layers, frame);
+    app.layerIndex = new SpatialIndex({ cellSize: 256 });
+    app.layers.forEach((shape, i) => {
+      try {
+        app.layerIndex.insert(i, bounds(shape));
+      } catch {
+        /* malformed layer shape: not drawn */
+      }
+    });
+    app.root.dataset.layerShapes = String(app.layers.length);
+  }
+
+  toggleLayers() {
+    const app = this.app;
+    app.layersVisible = !app.layersVisible;
+    app.layersButton?.setAttribute("aria-pressed", app.layersVisible ? "true" : "false");
+    app.layersButton?.classList.toggle("active", app.layersVisible);
+    app.status(app.layersVisible ? "Layers shown" : "Layers hidden (H shows them)");
+    app.invalidate("static");
+    return true;
   }
 
   // ---------------------------------------------------------------- frames
@@ -144,6 +223,7 @@ export class VideoController {
       return false;
     }
     if (!app.store.setFrame(target)) return false;
+    if (this.layers) this.showLayer(target);
     app.lastEdit = ""; // a nudge run ends with the frame
     app.store.seal();
     const image = this.loader.image(target);
@@ -306,6 +386,8 @@ export class VideoController {
   }
 
   showEvents() {
+    // events of a draft rebuilt from a response file have no uuid: the selection needs one
+    for (const event of this.events) if (event && !event.uuid) event.uuid = newUuid();
     this.shownEvents = this.events;
     this.timeline.showEvents(this.events);
     this.app.panels.update({ kind: "events" });
@@ -337,7 +419,8 @@ export class VideoController {
     this.app.panels.update({ kind: "events" });
   }
 
-  addEvent(event) {
+  addEvent(made) {
+    const event = withDefaults(this.eventDefs, { ...made, uuid: newUuid() });
     const problem = eventProblem(event, this.eventLabels, this.count);
     if (problem) {
       this.app.refuse(problem);
@@ -345,6 +428,8 @@ export class VideoController {
     }
     const added = this.setEvents(sortEvents([...this.events, event]));
     if (added) {
+      this.selectedEvent = event.uuid;
+      this.showEvents();
       const where = event.type === "range" ? `frames ${event.start + 1}–${event.end + 1}` : `frame ${event.start + 1}`;
       this.app.status(`Event “${event.label}” added (${where})`);
     }
@@ -352,7 +437,7 @@ export class VideoController {
   }
 
   changeEvent(index, changes) {
-    const result = changedEvents(this.events, index, changes, this.eventLabels, this.count);
+    const result = changedEvents(this.events, index, changes, this.eventLabels, this.count, this.eventDefs);
     if (result.error) {
       this.app.refuse(result.error);
       this.app.panels.update({ kind: "events" });
@@ -367,6 +452,47 @@ export class VideoController {
     const done = this.setEvents(this.events.filter((_, i) => i !== index));
     if (done) this.app.status(`Event “${event.label}” deleted`);
     return done;
+  }
+
+  /** Show the attributes of the event `uuid` in the Events panel (null: none). */
+  selectEvent(uuid) {
+    this.selectedEvent = uuid || null;
+    this.showEvents();
+  }
+
+  /** Set (or clear) one attribute of the event `uuid`: one undo step, as a label change. */
+  setEventAttribute(uuid, id, value) {
+    const index = this.events.findIndex((event) => event.uuid === uuid);
+    if (index < 0) return false;
+    const result = setEventAttribute(this.eventDefs, this.events[index], id, value);
+    if (result.error) {
+      this.app.refuse(result.error);
+      this.app.panels.update({ kind: "events" });
+      return false;
+    }
+    if (JSON.stringify(result.event) === JSON.stringify(this.events[index])) return true; // no change
+    const done = this.setEvents(this.events.map((event, i) => (i === index ? result.event : event)));
+    if (done) this.app.status(isMissing(value) ? `${id} cleared` : `${id} set`);
+    return done;
+  }
+
+  /** A submit waits until every event's required attributes are answered. */
+  guardSubmit() {
+    const app = this.app;
+    const run = app.run.bind(app);
+    app.run = (command, args = []) => {
+      if (command !== "submit" || app.readOnly || app.mode !== "idle") return run(command, args);
+      const blocker = firstEventProblem(this.eventDefs, this.events);
+      if (!blocker) return run(command, args);
+      const what = blocker.problems.map((p) => `${p.id} ${p.reason}`).join("; ");
+      this.selectEvent(blocker.event.uuid);
+      app.root.querySelector(".wb-panel-events")?.scrollIntoView({ block: "nearest" });
+      const message = `Not submitted: event ${eventName(blocker.event)}: ${what}`;
+      app.status(message, "error");
+      app.showBanner(message);
+      app.root.dataset.submitError = what;
+      return true;
+    };
   }
 
   /** The new event list, as ONE undo step: a set_extras op the live session sends as is. */

@@ -12,6 +12,7 @@
 
 import { AnnotationStore } from "../lib/annotationstore.js";
 import { bounds } from "../lib/geometry.js";
+import { trackUpdateActions } from "../lib/locks.js";
 import { clone } from "../lib/oplog.js";
 import { frameOpToTrackOp, heldShape, isTrack, trackAt } from "../lib/tracks.js";
 
@@ -21,7 +22,9 @@ export class VideoStore extends AnnotationStore {
    * @param {object} extras
    * @param {{adopt?: boolean, frameCount: number, geometries?: object,
    *   relabel?: (track: any, attributes: object, label: any) => object,
-   *   onRefused?: (reason: string) => void}} options
+   *   can?: (action: string, uuid: string) => {allowed: boolean, reason: string},
+   *   onRefused?: (reason: string) => void}} options can: the workbench's lock verdict, asked
+   *   again for what each track op amounts to (lib/locks.js trackUpdateActions)
    */
   constructor(items, extras, options) {
     super(items, extras, options);
@@ -30,6 +33,7 @@ export class VideoStore extends AnnotationStore {
     this.geometries = options.geometries || {};
     this.relabel = options.relabel || null;
     this.onRefused = options.onRefused || (() => {});
+    this.can = options.can || (() => ({ allowed: true, reason: "" }));
     /** uuid → {track, frame, shape, present} */
     this.shapes = new Map();
     for (const uuid of this.model.keys()) this.indexOne(uuid);
@@ -124,7 +128,34 @@ export class VideoStore extends AnnotationStore {
       this.onRefused(`The object is not in view on frame ${this.frame + 1}: bring it back here first`);
       return null;
     }
+    const refusal = this.lockRefusal(trackOp);
+    if (refusal) {
+      this.onRefused(refusal);
+      return null;
+    }
     return super.apply(trackOp, options);
+  }
+
+  /**
+   * Why a track op is not allowed ("" when it is): every per-frame edit becomes a change of
+   * keyframes, which the base-annotation locks judge as geometry and / or attributes.
+   */
+  lockRefusal(op) {
+    if (op.op === "batch") {
+      for (const item of op.ops) {
+        const reason = this.lockRefusal(item);
+        if (reason) return reason;
+      }
+      return "";
+    }
+    const track = op.op === "update" || op.op === "delete" ? this.model.get(op.uuid ?? op.annotation?.uuid) : null;
+    if (!track || !isTrack(track)) return "";
+    const actions = op.op === "delete" ? ["delete"] : trackUpdateActions(track, op.after || {});
+    for (const action of actions) {
+      const verdict = this.can(action, track.uuid);
+      if (!verdict.allowed) return verdict.reason;
+    }
+    return "";
   }
 
   after(kind, op) {

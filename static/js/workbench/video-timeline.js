@@ -3,6 +3,7 @@
 // tracks' keyframes and in-view ranges, and the events. Positions are percentages of the
 // strip, so a resize needs no work; moving the playhead touches one element.
 
+import { eventProblems, eventValues } from "../lib/eventattributes.js";
 import { eventRows, frameToX, rangeToSpan, xToFrame } from "../lib/timeline.js";
 import { keyframeMarks, visibleRanges } from "../lib/tracks.js";
 
@@ -82,6 +83,9 @@ export class Timeline {
     this.strip.addEventListener("pointerdown", (event) => {
       if (event.button !== 0) return;
       event.preventDefault();
+      // on an event's mark: that event is selected (the Events panel shows its attributes)
+      const mark = /** @type {HTMLElement} */ (event.target).closest?.(".wb-tl-event");
+      if (mark) this.video.selectEvent(this.video.events[Number(mark.dataset.index)]?.uuid);
       this.strip.setPointerCapture(event.pointerId);
       this.dragging = true;
       seekAt(event);
@@ -165,9 +169,10 @@ export class Timeline {
       : "The object comes back on this frame, where it was last seen";
   }
 
-  /** The events, in rows without overlaps (event list changes). */
+  /** The events, in rows without overlaps, each with its label and attribute values (event
+   * list or selection changes). */
   showEvents(events) {
-    const { count } = this.video;
+    const { count, eventDefs, selectedEvent } = this.video;
     const { placed, rows } = eventRows(events);
     this.events.style.setProperty("--rows", String(Math.max(rows, 1)));
     this.events.replaceChildren(...placed.map(({ event, index, row }) => {
@@ -182,8 +187,18 @@ export class Timeline {
       node.style.top = `${row * 16}px`;
       node.textContent = event.label;
       node.dataset.index = String(index);
-      node.title = event.type === "range"
-        ? `${event.label}: frames ${event.start + 1}–${event.end + 1}` : `${event.label}: frame ${event.start + 1}`;
+      const values = eventValues(eventDefs, event);
+      if (values.length) {
+        const text = el("span", "wb-tl-event-values");
+        text.textContent = ` · ${values.map(([, value]) => value).join(", ")}`;
+        node.append(text);
+      }
+      const problems = eventProblems(eventDefs, event);
+      node.classList.toggle("incomplete", problems.length > 0);
+      node.classList.toggle("selected", Boolean(event.uuid) && event.uuid === selectedEvent);
+      const where = event.type === "range" ? `frames ${event.start + 1}–${event.end + 1}` : `frame ${event.start + 1}`;
+      node.title = [`${event.label}: ${where}`, ...values.map(([id, value]) => `${id}: ${value}`),
+        ...problems.map((p) => `${p.id} ${p.reason}`)].join("\n");
       return node;
     }));
   }
