@@ -6,23 +6,14 @@
 
 import { shownAttributes } from "../lib/attributes.js";
 import { attributeRow, el, focusKey, note, restoreFocus } from "./attribute-controls.js";
+import { EDITS, renderingPanel } from "./panels.js";
 
 export function attributesPanel() {
-  return {
+  return renderingPanel({
     id: "attributes",
     title: "Attributes",
-    mount(body, app) {
-      this.app = app;
-      this.body = body;
-      body.classList.add("wb-attrs");
-      this.render();
-    },
-
-    update(change) {
-      if (change.kind === "select" || change.kind === "apply" || change.kind === "undo" || change.kind === "redo") {
-        this.render();
-      }
-    },
+    className: "wb-attrs",
+    on: ["select", ...EDITS],
 
     render() {
       const app = this.app;
@@ -72,5 +63,5 @@ export function attributesPanel() {
       body.replaceChildren(...parts);
       restoreFocus(body, key);
     },
-  };
+  });
 }

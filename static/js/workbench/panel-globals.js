@@ -4,21 +4,14 @@
 
 import { shownGlobals } from "../lib/attributes.js";
 import { attributeRow, focusKey, note, restoreFocus } from "./attribute-controls.js";
+import { EDITS, renderingPanel } from "./panels.js";
 
 export function globalsPanel() {
-  return {
+  return renderingPanel({
     id: "globals",
     title: "Image attributes",
-    mount(body, app) {
-      this.app = app;
-      this.body = body;
-      body.classList.add("wb-attrs");
-      this.render();
-    },
-
-    update(change) {
-      if (change.kind === "apply" || change.kind === "undo" || change.kind === "redo") this.render();
-    },
+    className: "wb-attrs",
+    on: EDITS,
 
     render() {
       const app = this.app;
@@ -40,5 +33,5 @@ export function globalsPanel() {
       this.body.replaceChildren(...rows);
       restoreFocus(this.body, key);
     },
-  };
+  });
 }

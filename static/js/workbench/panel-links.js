@@ -5,25 +5,16 @@
 
 import { allowedLinks } from "../lib/links.js";
 import { el, focusKey, note, restoreFocus } from "./attribute-controls.js";
+import { EDITS, renderingPanel } from "./panels.js";
 
 const MAX_OPTIONS = 400;
 
 export function linksPanel() {
-  return {
+  return renderingPanel({
     id: "links",
     title: "Links",
-    mount(body, app) {
-      this.app = app;
-      this.body = body;
-      body.classList.add("wb-links-panel");
-      this.render();
-    },
-
-    update(change) {
-      if (change.kind === "select" || change.kind === "apply" || change.kind === "undo" || change.kind === "redo") {
-        this.render();
-      }
-    },
+    className: "wb-links-panel",
+    on: ["select", ...EDITS],
 
     render() {
       const app = this.app;
@@ -151,5 +142,5 @@ export function linksPanel() {
       for (const line of lines) details.append(note(line));
       return details;
     },
-  };
+  });
 }

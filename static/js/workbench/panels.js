@@ -56,3 +56,27 @@ export class Panels {
     for (const panel of this.panels) panel.update?.(change);
   }
 }
+
+/** Change kinds of the store that edit the model. */
+export const EDITS = ["apply", "undo", "redo"];
+
+/**
+ * A side panel that renders itself whole: on mount, then on each change whose kind is in
+ * `on`. `spec` holds id, title, the body's class, and render() with any helpers it calls.
+ * @param {{id: string, title: string, className: string, on: string[], render: Function}
+ *   & Record<string, any>} spec
+ */
+export function renderingPanel({ className, on, ...spec }) {
+  return {
+    ...spec,
+    mount(body, app) {
+      this.app = app;
+      this.body = body;
+      body.classList.add(className);
+      this.render();
+    },
+    update(change) {
+      if (on.includes(change.kind)) this.render();
+    },
+  };
+}

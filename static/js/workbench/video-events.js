@@ -10,6 +10,7 @@ import {
 } from "../lib/eventattributes.js";
 import { eventProblem, sortEvents } from "../lib/timeline.js";
 import { attributeRow, el, focusKey, note, restoreFocus } from "./attribute-controls.js";
+import { renderingPanel } from "./panels.js";
 
 function button(text, title, onClick, action = "") {
   const b = el("button", "wb-button", { type: "button", title, "aria-label": title });
@@ -20,19 +21,11 @@ function button(text, title, onClick, action = "") {
 }
 
 export function eventsPanel(video) {
-  return {
+  return renderingPanel({
     id: "events",
     title: "Events",
-    mount(body, app) {
-      this.app = app;
-      this.body = body;
-      body.classList.add("wb-events");
-      this.render();
-    },
-
-    update(change) {
-      if (change.kind === "events" || change.kind === "editing") this.render();
-    },
+    className: "wb-events",
+    on: ["events", "editing"],
 
     render() {
       const app = this.app;
@@ -162,7 +155,7 @@ export function eventsPanel(video) {
       }
       return li;
     },
-  };
+  });
 }
 
 /**
