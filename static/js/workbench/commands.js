@@ -184,6 +184,11 @@ function commandToggleLayers(app) {
     app.status("This task has no read-only layers");
     return true;
   }
+  return flipLayers(app);
+}
+
+/** Show the read-only layers if hidden, else hide them; the button and status follow. */
+export function flipLayers(app) {
   app.layersVisible = !app.layersVisible;
   app.layersButton?.setAttribute("aria-pressed", app.layersVisible ? "true" : "false");
   app.layersButton?.classList.toggle("active", app.layersVisible);

@@ -14,6 +14,7 @@ import { clampFrame, makeEvent, nextMark, sortEvents, eventProblem } from "../li
 import { bounds } from "../lib/geometry.js";
 import { SpatialIndex } from "../lib/hittest.js";
 import { frameLayerShapes, hasFrameLayers, keyframeAt, markOutside, markVisible, removeKeyframe } from "../lib/tracks.js";
+import { flipLayers } from "./commands.js";
 import { HelpOverlay } from "./help.js";
 import { FrameLoader } from "./video-frames.js";
 import { changedEvents, eventsPanel } from "./video-events.js";
@@ -160,14 +161,9 @@ export class VideoController {
     app.root.dataset.layerShapes = String(app.layers.length);
   }
 
+  /** H in a video task: its layers may be empty on this frame and not on others. */
   toggleLayers() {
-    const app = this.app;
-    app.layersVisible = !app.layersVisible;
-    app.layersButton?.setAttribute("aria-pressed", app.layersVisible ? "true" : "false");
-    app.layersButton?.classList.toggle("active", app.layersVisible);
-    app.status(app.layersVisible ? "Layers shown" : "Layers hidden (H shows them)");
-    app.invalidate("static");
-    return true;
+    return flipLayers(this.app);
   }
 
   // ---------------------------------------------------------------- frames
