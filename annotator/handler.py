@@ -20,6 +20,7 @@ WebSockets are not affected: they go through Channels (annotator/asgi.py).
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
@@ -50,6 +51,7 @@ class PooledASGIHandler(ASGIHandler):
                                     executor=self.pool)
         self._release = sync_to_async(memory.release, thread_sensitive=False,
                                       executor=self.pool)
+        self._next_part = sync_to_async(_next_part, thread_sensitive=False, executor=self.pool)
         self._settled = False
         self._released_rss = 0
 
@@ -72,6 +74,8 @@ class PooledASGIHandler(ASGIHandler):
             handed: list = []
             await self._respond(scope, body_file, handed)
             response = handed.pop()
+            if response.streaming and not response.is_async:
+                response.streaming_content = self.parts_from_pool(response.streaming_content)
             try:
                 await self.send_response(response, send)
             finally:
@@ -110,6 +114,17 @@ class PooledASGIHandler(ASGIHandler):
             response.close()
         handed.append(response)
 
+    async def parts_from_pool(self, parts: Iterator[bytes]) -> AsyncIterator[bytes]:
+        """A file or other sync streaming body, read one part at a time in the pool as it is
+        sent. Given the sync iterator, Django's ASGI handler would read the whole body into a
+        list first (an 80 MB upload's download, an export) and warn about it."""
+        while (part := await self._next_part(parts)) is not None:
+            yield part
+
     @staticmethod
     def close_response(response) -> None:
         response.close()
+
+
+def _next_part(parts: Iterator[bytes]) -> bytes | None:
+    return next(parts, None)
