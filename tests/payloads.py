@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-BRIEF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "brief.txt"
+# A copy of the product brief (shared/reference/brief.txt beside the repository), kept here so
+# that a clone anywhere runs the tests.
+BRIEF = Path(__file__).resolve().parent / "fixtures" / "brief.txt"
 
 # The request example of brief.txt, exactly as written there (Python None = JSON null).
 BRIEF_EXAMPLE = {
@@ -32,8 +34,7 @@ BRIEF_EXAMPLE = {
 
 
 def brief_payload() -> dict:
-    """The example as brief.txt writes it (it lies beside the repository, as in CI), checked
-    against the copy above."""
+    """The example as brief.txt writes it, checked against the copy above."""
     text = BRIEF.read_text()
     start = text.index("payload = {") + len("payload = ")
     end = text.index("\nheaders = {")
