@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tasks import drafts, lifecycle, queue, submission, tiles, video_page, video_response
 from tasks.errors import ApiError
 from tasks.limits import unstorable
-from tasks.models import Task, UploadedFile
+from tasks.models import Task
 from tasks.models.files import SCHEME
 from tasks.rules.params import effective_padding
 from tasks.workbench.csp import csp_protected
@@ -148,13 +148,17 @@ def task_image(request: HttpRequest, task_id: str) -> HttpResponse:
                             content_type=task.attachment_mime or None)
     url = task.params.get("attachment", "")
     if url.startswith(SCHEME):
-        file_id = url[len(SCHEME):].partition("/")[2]
-        record = UploadedFile.objects.filter(owner=task.owner, id=file_id).first()
-        if record is None:
-            raise Http404("The task's file is gone.")
-        return FileResponse(record.file.open("rb"), content_type=record.mime_type)
+        return uploaded_file_response(task, url, "The task's file is gone.")
     # Not fetched yet: the browser loads the original directly.
     return redirect(url)
+
+
+def uploaded_file_response(task: Task, url: str, gone: str) -> FileResponse:
+    """The task owner's uploaded file a scaledata:// URL names (as create checked it)."""
+    record = lifecycle.resolve_file(task.owner, task.is_test, url)
+    if record is None:
+        raise Http404(gone)
+    return FileResponse(record.file.open("rb"), content_type=record.mime_type)
 
 
 @login_required
@@ -207,11 +211,7 @@ def task_context(request: HttpRequest, task_id: str, n: int) -> HttpResponse:
         return FileResponse(copy.file.open("rb"), content_type=copy.mime_type or None)
     url = contexts[n].get("attachment") or ""
     if url.startswith(SCHEME):
-        file_id = url[len(SCHEME):].partition("/")[2]
-        record = UploadedFile.objects.filter(owner=task.owner, id=file_id).first()
-        if record is None:
-            raise Http404("The context image's file is gone.")
-        return FileResponse(record.file.open("rb"), content_type=record.mime_type)
+        return uploaded_file_response(task, url, "The context image's file is gone.")
     if not url.startswith(("http://", "https://")):
         raise Http404("No such context image.")
     return redirect(url)
