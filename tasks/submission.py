@@ -36,15 +36,8 @@ def check_response(task: Task, payload: object) -> dict:
 def submit(task: Task, user, payload: object, *, base_url: str = "") -> Task:
     response = check_response(task, payload)
     with transaction.atomic():
-        # the project and batch come along: the callback's payload names them
-        task = (Task.objects.select_related("project", "batch")
-                .select_for_update(of=("self",)).get(pk=task.pk))
-        if task.status != TaskStatus.PENDING or not queue.holds(user, task):
-            raise ApiError(409, "This task is no longer yours to submit: "
-                                f"it is {task.status} or its lease has ended.")
-        replace_annotations(task, response["annotations"])
-        lifecycle.complete_task(task, published(task, response, base_url), by=user,
-                                current=True)
+        task = _held_for_submit(task, user)
+        _complete(task, user, response, base_url)
     return task
 
 
@@ -52,17 +45,25 @@ def submit_draft(task: Task, user, body: dict, *, base_url: str = "") -> Task:
     """Submit the draft the server holds (its annotation rows, as the live session left
     them), with the global attributes and links of `body` when given."""
     with transaction.atomic():
-        # the project and batch come along: the callback's payload names them
-        task = (Task.objects.select_related("project", "batch")
-                .select_for_update(of=("self",)).get(pk=task.pk))
-        if task.status != TaskStatus.PENDING or not queue.holds(user, task):
-            raise ApiError(409, "This task is no longer yours to submit: "
-                                f"it is {task.status} or its lease has ended.")
-        response = check_response(task, draft_payload(task, body))
-        replace_annotations(task, response["annotations"])
-        lifecycle.complete_task(task, published(task, response, base_url), by=user,
-                                current=True)
+        task = _held_for_submit(task, user)
+        _complete(task, user, check_response(task, draft_payload(task, body)), base_url)
     return task
+
+
+def _held_for_submit(task: Task, user) -> Task:
+    """The task row locked for the transaction; 409 unless `user` still holds it pending."""
+    # the project and batch come along: the callback's payload names them
+    task = (Task.objects.select_related("project", "batch")
+            .select_for_update(of=("self",)).get(pk=task.pk))
+    if task.status != TaskStatus.PENDING or not queue.holds(user, task):
+        raise ApiError(409, "This task is no longer yours to submit: "
+                            f"it is {task.status} or its lease has ended.")
+    return task
+
+
+def _complete(task: Task, user, response: dict, base_url: str) -> None:
+    replace_annotations(task, response["annotations"])
+    lifecycle.complete_task(task, published(task, response, base_url), by=user, current=True)
 
 
 def published(task: Task, response: dict, base_url: str) -> dict:
