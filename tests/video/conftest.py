@@ -55,6 +55,31 @@ def video_settings(worker_settings):
     return worker_settings
 
 
+@pytest.fixture
+def tasker(django_user_model):
+    return realtime_fixtures.make_tasker(django_user_model, "tina")
+
+
+def claimed_video_task(api, receiver, tasker, frame_count: int, *, project: str | None = None,
+                       **body: object):
+    """A video task of `frame_count` 160 × 120 frames served by `receiver`, its frames stored
+    by the worker, and claimed by `tasker` (in `project`, made first when given)."""
+    from tasks import queue
+    from tasks.models import Task
+
+    if project is not None:
+        made = api.post("projects", {"type": "videoannotation", "name": project})
+        assert made.status_code == 200, made.content
+        body["project"] = project
+    urls = [receiver.serve_file(f"/f{n}.png", png_bytes(160, 120)) for n in range(frame_count)]
+    res = api.post("task/videoannotation", frame_body(urls, **body))
+    assert res.status_code == 200, res.content
+    assert run_jobs() == ["stored"]
+    task = Task.objects.get(pk=res.json()["task_id"])
+    assert queue.claim_next(tasker, task.project).task_id == task.task_id
+    return task
+
+
 def frame_body(urls: list[str], **extra: object) -> dict:
     """A valid videoannotation body with frames given as image URLs."""
     body = {

@@ -9,10 +9,9 @@ import json
 import pytest
 from django.test import Client
 
-from tasks import queue
 from tasks.models import Annotation, Task
-from tests.realtime.conftest import make_tasker, run, task_path
-from tests.video.conftest import frame_body, png_bytes, run_jobs
+from tests.realtime.conftest import run, task_path
+from tests.video.conftest import claimed_video_task
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("video_settings")]
 
@@ -32,21 +31,11 @@ OPEN = base_track("open-1")
 HYPOTHESIS = {**base_track("hyp-1"), "label": "bus"}
 
 
-@pytest.fixture
-def tasker(django_user_model):
-    return make_tasker(django_user_model, "tina")
-
 
 def make_task(api, receiver, tasker, **flags) -> Task:
-    urls = [receiver.serve_file(f"/f{n}.png", png_bytes(160, 120)) for n in range(COUNT)]
-    res = api.post("task/videoannotation", frame_body(
-        urls, annotation_attributes=ATTRIBUTES, hypothesis={"annotations": [HYPOTHESIS]},
-        base_annotations={"annotations": [LOCKED, OPEN]}, **flags))
-    assert res.status_code == 200, res.content
-    assert run_jobs() == ["stored"]
-    task = Task.objects.get(pk=res.json()["task_id"])
-    assert queue.claim_next(tasker, None).task_id == task.task_id
-    return task
+    return claimed_video_task(api, receiver, tasker, COUNT, annotation_attributes=ATTRIBUTES,
+                              hypothesis={"annotations": [HYPOTHESIS]},
+                              base_annotations={"annotations": [LOCKED, OPEN]}, **flags)
 
 
 def moved(track: dict, frame: int = 5) -> list[dict]:

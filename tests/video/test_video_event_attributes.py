@@ -10,10 +10,9 @@ import json
 import pytest
 from django.test import Client
 
-from tasks import queue
 from tasks.models import Task
-from tests.realtime.conftest import make_tasker, run, task_path
-from tests.video.conftest import file_json, frame_body, png_bytes, run_jobs
+from tests.realtime.conftest import run, task_path
+from tests.video.conftest import claimed_video_task, file_json, frame_body
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("video_settings")]
 
@@ -32,23 +31,12 @@ TURN = {"label": "Turning", "type": "range", "start": 3, "end": 8}
 STOP = {"label": "Stop", "type": "point", "start": 10, "attributes": {}}
 
 
-@pytest.fixture
-def tasker(django_user_model):
-    return make_tasker(django_user_model, "tina")
-
 
 @pytest.fixture
 def video_task(api, receiver, tasker):
-    assert api.post("projects", {"type": "videoannotation", "name": "clips"}).status_code == 200
-    urls = [receiver.serve_file(f"/f{n}.png", png_bytes(160, 120)) for n in range(FRAME_COUNT)]
-    res = api.post("task/videoannotation", frame_body(
-        urls, project="clips", frame_rate=4, events_to_annotate=["Turning", "Stop"],
-        annotation_attributes=ATTRIBUTES))
-    assert res.status_code == 200, res.content
-    assert run_jobs() == ["stored"]
-    task = Task.objects.get(pk=res.json()["task_id"])
-    assert queue.claim_next(tasker, task.project).task_id == task.task_id
-    return task
+    return claimed_video_task(api, receiver, tasker, FRAME_COUNT, project="clips", frame_rate=4,
+                              events_to_annotate=["Turning", "Stop"],
+                              annotation_attributes=ATTRIBUTES)
 
 
 def set_events(events: list[dict]) -> dict:

@@ -12,7 +12,7 @@ from django.test import Client
 from tasks import queue
 from tasks.models import Annotation, Task
 from tests.realtime.conftest import make_tasker, run, task_path
-from tests.video.conftest import file_json, frame_body, png_bytes, run_jobs
+from tests.video.conftest import claimed_video_task, file_json, run_jobs
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("video_settings")]
 
@@ -27,23 +27,12 @@ CAR = {"uuid": "car-1", "type": "box", "label": "car", "keyframes": [
 TURN = {"label": "Turning", "type": "range", "start": 3, "end": 10, "attributes": {}}
 
 
-@pytest.fixture
-def tasker(django_user_model):
-    return make_tasker(django_user_model, "tina")
-
 
 @pytest.fixture
 def video_task(api, receiver, tasker):
-    assert api.post("projects", {"type": "videoannotation", "name": "clips"}).status_code == 200
-    urls = [receiver.serve_file(f"/f{n}.png", png_bytes(160, 120)) for n in range(FRAME_COUNT)]
-    res = api.post("task/videoannotation", frame_body(
-        urls, project="clips", frame_rate=10, events_to_annotate=["Turning", "Stop"],
-        annotation_attributes=ATTRIBUTES, callback_url=receiver.url()))
-    assert res.status_code == 200, res.content
-    assert run_jobs() == ["stored"]
-    task = Task.objects.get(pk=res.json()["task_id"])
-    assert queue.claim_next(tasker, task.project).task_id == task.task_id
-    return task
+    return claimed_video_task(api, receiver, tasker, FRAME_COUNT, project="clips", frame_rate=10,
+                              events_to_annotate=["Turning", "Stop"],
+                              annotation_attributes=ATTRIBUTES, callback_url=receiver.url())
 
 
 def add(track: dict) -> dict:
