@@ -232,8 +232,10 @@ class ReceiverHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def _serve(handler) -> Iterator[ThreadingHTTPServer]:
+def serve_locally(handler) -> Iterator[ThreadingHTTPServer]:
+    """`handler` on a free loopback port in this process, with a queue for what it records."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
     httpd.posts = queue.Queue()
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -247,12 +249,12 @@ def _serve(handler) -> Iterator[ThreadingHTTPServer]:
 @pytest.fixture(scope="session")
 def image_server() -> Iterator[str]:
     """The root URL of a local image host, so that the server's worker can fetch attachments."""
-    with _serve(ImageHandler) as httpd:
+    with serve_locally(ImageHandler) as httpd:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
 
 
 @pytest.fixture
 def callback_receiver() -> Iterator[ThreadingHTTPServer]:
     """A local callback receiver: `.server_address`, and `.posts`, a queue of `Post`."""
-    with _serve(ReceiverHandler) as httpd:
+    with serve_locally(ReceiverHandler) as httpd:
         yield httpd

@@ -18,7 +18,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.live.conftest import PostgresDatabase, _with_database, free_port
+from tests.live.conftest import PostgresDatabase, _with_database, free_port, serve_locally
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVERS = 4
@@ -226,16 +225,8 @@ class _Receiver(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def receiver() -> Iterator[ThreadingHTTPServer]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    httpd.daemon_threads = True
-    httpd.posts = queue.Queue()
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_locally(_Receiver) as httpd:
         yield httpd
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def drain(posts: queue.Queue, wait: float) -> list[tuple[str, dict, bytes]]:
