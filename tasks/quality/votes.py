@@ -1,0 +1,28 @@
+"""Comparing and counting attribute values and labels (docs/quality.md#merge)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+
+def canonical(value: Any) -> bytes:
+    """A value as its canonical JSON, so that equal values compare equal; a multiple choice
+    (a list of strings) as the set it is."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = sorted(value)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def majority(values: Sequence[Any]) -> tuple[Any, int]:
+    """The most frequent value and its count; a tie goes to the one given first."""
+    counts: dict[bytes, int] = {}
+    first: dict[bytes, Any] = {}
+    for value in values:
+        key = canonical(value)
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, value)
+    best = max(counts, key=lambda key: counts[key])  # max keeps the first of equal counts
+    return first[best], counts[best]
