@@ -14,8 +14,9 @@ object left unmatched starts a new cluster. Every pair of answers is compared on
 similarities are kept for the merge.
 
 The assignment is solved per connected component of the graph of eligible pairs (scipy's
-`linear_sum_assignment` on each), which gives the same optimum as one assignment over the
-whole matrix at a fraction of the cost when objects are spread over the image.
+`linear_sum_assignment` on each, a component of one pair taken as it is), which gives the same
+optimum as one assignment over the whole matrix at a fraction of the cost: objects spread over
+an image make many small components. Similarities are sparse throughout (similarity.py).
 """
 
 from __future__ import annotations
@@ -29,35 +30,33 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .options import QualityOptions
-from .similarity import Matrix, similarity_matrix
+from .similarity import Similarities, similarities
 
 
-def assign(weights: Matrix, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and columns of the maximum-weight one-to-one matching among `eligible` pairs.
-
-    `weights` must be > 0 where eligible. Returns two index arrays, sorted by row."""
-    rows, cols = np.nonzero(eligible)
+def assign(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
+           shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum-weight one-to-one matching among the eligible pairs (rows[n], cols[n]) of
+    weight weights[n] > 0 (each pair listed once). Returns matched rows and columns, sorted
+    by row."""
     if not rows.size:
         return rows, cols
-    n_rows = weights.shape[0]
-    size = n_rows + weights.shape[1]
-    graph = coo_matrix((np.ones(rows.size), (rows, cols + n_rows)), shape=(size, size))
+    size = shape[0] + shape[1]
+    graph = coo_matrix((np.ones(rows.size), (rows, cols + shape[0])), shape=(size, size))
     _, component = connected_components(graph, directed=False)
     edge_component = component[rows]
-    edges_per_component = np.bincount(edge_component, minlength=size)
-    single = edges_per_component[edge_component] == 1
+    single = np.bincount(edge_component, minlength=size)[edge_component] == 1
     out_rows, out_cols = [rows[single]], [cols[single]]
-    shared = ~single
-    if shared.any():
-        order = np.argsort(edge_component[shared], kind="stable")
-        group_rows, group_cols = rows[shared][order], cols[shared][order]
-        bounds = np.flatnonzero(np.diff(edge_component[shared][order])) + 1
-        for r_part, c_part in zip(np.split(group_rows, bounds), np.split(group_cols, bounds),
-                                  strict=True):
-            r_ids, c_ids = np.unique(r_part), np.unique(c_part)
-            block = np.where(eligible[np.ix_(r_ids, c_ids)], weights[np.ix_(r_ids, c_ids)], 0)
+    shared = np.flatnonzero(~single)
+    if shared.size:
+        shared = shared[np.argsort(edge_component[shared], kind="stable")]
+        bounds = np.flatnonzero(np.diff(edge_component[shared])) + 1
+        for edges in np.split(shared, bounds):
+            r_ids, r_at = np.unique(rows[edges], return_inverse=True)
+            c_ids, c_at = np.unique(cols[edges], return_inverse=True)
+            block = np.zeros((r_ids.size, c_ids.size))
+            block[r_at, c_at] = weights[edges]
             r_best, c_best = linear_sum_assignment(block, maximize=True)
-            keep = block[r_best, c_best] > 0
+            keep = block[r_best, c_best] > 0  # a zero is no pair: the row stays unmatched
             out_rows.append(r_ids[r_best[keep]])
             out_cols.append(c_ids[c_best[keep]])
     result_rows, result_cols = np.concatenate(out_rows), np.concatenate(out_cols)
@@ -65,12 +64,15 @@ def assign(weights: Matrix, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return result_rows[order], result_cols[order]
 
 
-def same_labels(a: Sequence[dict], b: Sequence[dict]) -> np.ndarray:
-    """Boolean (len(a), len(b)): do the two annotations carry the same label (both none too)."""
-    codes: dict = {}
-    ca = np.array([codes.setdefault(x.get("label"), len(codes)) for x in a], dtype=int)
-    cb = np.array([codes.setdefault(x.get("label"), len(codes)) for x in b], dtype=int)
-    return ca[:, None] == cb[None, :]
+class LabelCodes:
+    """Labels as small integers, so that label equality is an array comparison."""
+
+    def __init__(self) -> None:
+        self.codes: dict = {}
+
+    def __call__(self, items: Sequence[dict]) -> np.ndarray:
+        return np.array([self.codes.setdefault(item.get("label"), len(self.codes))
+                         for item in items], dtype=int)
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,16 @@ def match_pair(a: Sequence[dict], b: Sequence[dict],
         if not ib:
             continue
         xs, ys = [a[i] for i in ia], [b[j] for j in ib]
-        sims = similarity_matrix(kind, xs, ys, options)
-        same = same_labels(xs, ys)
-        rows, cols = assign(sims + options.label_bonus * same, sims >= options.min_similarity)
-        pairs += [Pair(ia[r], ib[c], float(sims[r, c]), bool(same[r, c]))
+        sims = similarities(kind, xs, ys, options)
+        labels = LabelCodes()
+        same = labels(xs)[sims.rows] == labels(ys)[sims.cols]
+        eligible = sims.values >= options.min_similarity
+        rows, cols = assign(sims.rows[eligible], sims.cols[eligible],
+                            sims.values[eligible] + options.label_bonus * same[eligible],
+                            sims.shape)
+        found = sims.lookup()
+        codes_a, codes_b = labels(xs), labels(ys)
+        pairs += [Pair(ia[r], ib[c], found[r, c], bool(codes_a[r] == codes_b[c]))
                   for r, c in zip(rows.tolist(), cols.tolist(), strict=True)]
     return sorted(pairs, key=lambda pair: pair.a)
 
@@ -127,18 +135,22 @@ class Clustering:
 
     answers: list[list[dict]]
     clusters: list[Cluster]
-    # (kind, i, j), i < j -> similarities of answer i's annotations of that kind (rows, in
-    # their order in `positions`) to answer j's (columns).
-    matrices: dict[tuple[str, int, int], Matrix]
+    # (kind, i, j), i < j -> similar pairs of answer i's annotations of that kind (rows, by
+    # their rank in `positions`) and answer j's (columns).
+    matrices: dict[tuple[str, int, int], Similarities]
     # (kind, answer) -> annotation indices of that kind in that answer; `rank` inverts it.
     positions: dict[tuple[str, int], list[int]]
     rank: dict[tuple[int, int], int]
+    lookups: dict[tuple[str, int, int], dict] = field(default_factory=dict)
 
     def similarity(self, kind: str, i: int, x: int, j: int, y: int) -> float:
         """Similarity of annotation x of answer i to annotation y of answer j (i != j)."""
         if i > j:
             i, x, j, y = j, y, i, x
-        return float(self.matrices[kind, i, j][self.rank[i, x], self.rank[j, y]])
+        key = (kind, i, j)
+        if key not in self.lookups:
+            self.lookups[key] = self.matrices[key].lookup()
+        return self.lookups[key].get((self.rank[i, x], self.rank[j, y]), 0.0)
 
 
 def cluster(answers: Sequence[Sequence[dict]],
@@ -152,10 +164,9 @@ def cluster(answers: Sequence[Sequence[dict]],
         for kind, indices in by_type(answer).items():
             positions[kind, i] = indices
             rank.update({(i, x): r for r, x in enumerate(indices)})
-    kinds = sorted({kind for kind, _ in positions})
-    matrices: dict[tuple[str, int, int], Matrix] = {}
+    matrices: dict[tuple[str, int, int], Similarities] = {}
     clusters: list[Cluster] = []
-    for kind in kinds:
+    for kind in sorted({kind for kind, _ in positions}):
         clusters += _cluster_kind(kind, answers, positions, matrices, options)
     return Clustering(answers, clusters, matrices, positions, rank)
 
@@ -164,38 +175,48 @@ def _cluster_kind(kind: str, answers: list[list[dict]], positions: dict,
                   matrices: dict, options: QualityOptions) -> list[Cluster]:
     items = [[answer[x] for x in positions.get((kind, i), [])]
              for i, answer in enumerate(answers)]
-    # members[c, i] = rank (position among answer i's shapes of this kind) of cluster c's
-    # member from answer i, or -1.
-    members = np.full((0, len(answers)), -1, dtype=int)
+    labels = LabelCodes()
+    codes = [labels(objects) for objects in items]
+    # of[i][r]: the cluster of answer i's r-th shape of this kind
+    of: list[np.ndarray] = []
+    members: list[dict[int, int]] = []
     for j, objects in enumerate(items):
         for i in range(j):
-            matrices[kind, i, j] = similarity_matrix(kind, items[i], objects, options)
-        if not objects:
-            continue
-        sims, labels = _against_clusters(kind, j, members, items, matrices)
-        rows, cols = assign(sims + options.label_bonus * labels, sims >= options.min_similarity)
-        members[rows, j] = cols
-        unmatched = np.setdiff1d(np.arange(len(objects)), cols)
-        fresh = np.full((unmatched.size, len(answers)), -1, dtype=int)
-        fresh[:, j] = unmatched
-        members = np.vstack([members, fresh])
-    return [Cluster(kind, {i: positions[kind, i][r] for i, r in enumerate(row) if r >= 0})
-            for row in members.tolist()]
+            matrices[kind, i, j] = similarities(kind, items[i], objects, options)
+        if members and objects:
+            sims = [matrices[kind, i, j] for i in range(j)]
+            rows, cols = _match_clusters(members, of, sims, codes, j, options)
+        else:
+            rows = cols = np.zeros(0, dtype=int)
+        cluster_of = np.full(len(objects), -1, dtype=int)
+        cluster_of[cols] = rows
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            members[r][j] = c
+        for c in np.flatnonzero(cluster_of < 0).tolist():
+            cluster_of[c] = len(members)
+            members.append({j: c})
+        of.append(cluster_of)
+    return [Cluster(kind, {i: positions[kind, i][r] for i, r in found.items()})
+            for found in members]
 
 
-def _against_clusters(kind: str, j: int, members: np.ndarray, items: list[list[dict]],
-                      matrices: dict) -> tuple[Matrix, Matrix]:
-    """Mean similarity and share of same labels of answer j's objects to each cluster's
-    members from the earlier answers: (clusters, objects) arrays."""
-    shape = (members.shape[0], len(items[j]))
-    total, same, count = np.zeros(shape), np.zeros(shape), np.zeros((shape[0], 1))
-    for i in range(j):
-        present = members[:, i] >= 0
-        if not present.any():
-            continue
-        rows = members[present, i]
-        total[present] += matrices[kind, i, j][rows]
-        same[present] += same_labels(items[i], items[j])[rows]
-        count[present] += 1
-    count[count == 0] = 1  # a cluster with no earlier member cannot exist; keep the division safe
-    return total / count, same / count
+def _match_clusters(members: list[dict[int, int]], of: list[np.ndarray],
+                    sims: list[Similarities], codes: list[np.ndarray], j: int,
+                    options: QualityOptions) -> tuple[np.ndarray, np.ndarray]:
+    """Match answer j's shapes to the clusters: a cluster's similarity to a shape is the
+    mean of its members' (0 for a member not similar at all), its label agreement the share
+    of its members with the shape's label."""
+    n_objects = len(codes[j])
+    cluster_ids = np.concatenate([of[i][s.rows] for i, s in enumerate(sims)])
+    cols = np.concatenate([s.cols for s in sims])
+    values = np.concatenate([s.values for s in sims])
+    same = np.concatenate([codes[i][s.rows] == codes[j][s.cols] for i, s in enumerate(sims)])
+    keys, at = np.unique(cluster_ids * n_objects + cols, return_inverse=True)
+    count = np.array([len(found) for found in members], dtype=float)
+    rows, cols = keys // n_objects, keys % n_objects
+    mean = np.bincount(at, weights=values, minlength=keys.size) / count[rows]
+    agree = np.bincount(at, weights=same.astype(float), minlength=keys.size) / count[rows]
+    eligible = mean >= options.min_similarity
+    return assign(rows[eligible], cols[eligible],
+                  mean[eligible] + options.label_bonus * agree[eligible],
+                  (len(members), n_objects))

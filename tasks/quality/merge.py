@@ -87,29 +87,24 @@ class _ObjectMerge:
         self.order = sorted(found.members)  # answer indices, earliest first
         self.items = [clustering.answers[i][found.members[i]] for i in self.order]
         self.kept = 2 * len(self.order) >= k
-        self.means = self._mean_similarities(clustering)
-        self.geometry = _mean(self._pairs(clustering))
+        pairs = self._pairs(clustering)
+        self.geometry = _mean(list(pairs.values()))
+        # each member's mean similarity to the others (1 when alone), for the medoid
+        means = [_mean([pairs[min(i, j), max(i, j)] for j in self.order if j != i])
+                 for i in self.order]
+        # (rounded: sums of the same similarities in another order may differ in the last bit)
+        best = max(range(len(means)), key=lambda n: (round(means[n], 9), -n))
+        self.medoid = self.items[best]
         labels = [item.get("label") for item in self.items]
         self.label, votes = majority(labels)
         self.label_agreement = votes / len(labels)
         self.uuid: str | None = None
 
-    def _pairs(self, clustering: Clustering) -> list[float]:
-        """The similarity of every two members."""
+    def _pairs(self, clustering: Clustering) -> dict[tuple[int, int], float]:
+        """The similarity of every two members, by their answers' indices (i < j)."""
         kind, members = self.cluster.kind, self.cluster.members
-        return [clustering.similarity(kind, i, members[i], j, members[j])
-                for i, j in combinations(self.order, 2)]
-
-    def _mean_similarities(self, clustering: Clustering) -> list[float]:
-        """Each member's mean similarity to the other members (1 when alone)."""
-        kind, members = self.cluster.kind, self.cluster.members
-        return [_mean([clustering.similarity(kind, i, members[i], j, members[j])
-                       for j in self.order if j != i]) for i in self.order]
-
-    @property
-    def medoid(self) -> dict:
-        best = max(range(len(self.items)), key=lambda n: (self.means[n], -n))
-        return self.items[best]
+        return {(i, j): clustering.similarity(kind, i, members[i], j, members[j])
+                for i, j in combinations(self.order, 2)}
 
     @property
     def agreement(self) -> float:
@@ -120,7 +115,6 @@ class _ObjectMerge:
         return len(self.order) / self.k
 
     def annotation(self, to_merged: dict, linked: set[str], whole_pixels: bool) -> dict:
-        medoid = self.medoid
         result: dict = {"uuid": self.uuid, "type": self.cluster.kind}
         if self.label is not None:
             result["label"] = self.label
@@ -128,7 +122,7 @@ class _ObjectMerge:
         answers = [(i, item.get("attributes") or {})
                    for i, item in zip(self.order, self.items, strict=True)]
         result["attributes"] = _attributes(answers, to_merged, linked)
-        for key, value in medoid.items():  # other keys the format carries (cuboid 3D fields)
+        for key, value in self.medoid.items():  # other keys the format carries (cuboid 3D fields)
             result.setdefault(key, value)
         return result
 

@@ -1,8 +1,11 @@
 """How alike two annotations of one geometry type are, as a number in [0, 1].
 
-`similarity_matrix(type, a, b, options)` compares every annotation of list `a` with every one
-of list `b` (all of that type, in the response format of docs/api-decisions.md) and returns an
-array of shape (len(a), len(b)). Labels play no part here: matching weighs them separately
+`similarities(type, a, b, options)` compares every annotation of list `a` with every one of
+list `b` (all of that type, in the response format of docs/api-decisions.md) and returns the
+pairs that are alike at all, as a sparse `Similarities` (rows, columns, values > 0): a spatial
+index (shapely's STR tree) finds the pairs whose shapes meet, or lie within the distance
+scale, and only those are compared, so 1,000 boxes against 1,000 cost a few thousand
+comparisons rather than a million. Labels play no part here: matching weighs them separately
 (docs/quality.md#matching).
 
 * box: intersection over union. Unrotated boxes are compared all at once with numpy; when
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -34,15 +38,46 @@ from .options import QualityOptions
 ELLIPSE_VERTICES = 64
 LINE_SAMPLES = 32
 
-Matrix = np.ndarray
 Annotations = Sequence[dict]
 
 
-def similarity_matrix(kind: str, a: Annotations, b: Annotations,
-                      options: QualityOptions) -> Matrix:
-    """Similarities of every annotation in `a` to every one in `b`, all of geometry `kind`."""
+@dataclass(frozen=True)
+class Similarities:
+    """The similar pairs of two lists: a[rows[n]] and b[cols[n]] are values[n] alike (> 0);
+    every pair not listed is 0."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    shape: tuple[int, int]
+
+    @classmethod
+    def of(cls, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
+           shape: tuple[int, int]) -> Similarities:
+        keep = values > 0
+        return cls(rows[keep].astype(int), cols[keep].astype(int), values[keep].astype(float),
+                   shape)
+
+    @classmethod
+    def empty(cls, shape: tuple[int, int]) -> Similarities:
+        nothing = np.zeros(0, dtype=int)
+        return cls(nothing, nothing, np.zeros(0), shape)
+
+    def dense(self) -> np.ndarray:
+        result = np.zeros(self.shape)
+        result[self.rows, self.cols] = self.values
+        return result
+
+    def lookup(self) -> dict[tuple[int, int], float]:
+        return dict(zip(zip(self.rows.tolist(), self.cols.tolist(), strict=True),
+                        self.values.tolist(), strict=True))
+
+
+def similarities(kind: str, a: Annotations, b: Annotations,
+                 options: QualityOptions) -> Similarities:
+    """The similar pairs of `a` and `b`, all annotations of geometry `kind`."""
     if not a or not b:
-        return np.zeros((len(a), len(b)))
+        return Similarities.empty((len(a), len(b)))
     return SIMILARITIES[kind](a, b, options)
 
 
@@ -50,7 +85,7 @@ def similarity(x: dict, y: dict, options: QualityOptions) -> float:
     """Similarity of two annotations; 0 when their types differ."""
     if x["type"] != y["type"]:
         return 0.0
-    return float(similarity_matrix(x["type"], [x], [y], options)[0, 0])
+    return float(similarities(x["type"], [x], [y], options).dense()[0, 0])
 
 
 # ---------------------------------------------------------------- boxes
@@ -60,7 +95,7 @@ def _is_rotated(box: dict) -> bool:
     return bool(box.get("rotation"))
 
 
-def box_edges(boxes: Annotations) -> Matrix:
+def box_edges(boxes: Annotations) -> np.ndarray:
     """Unrotated boxes as an (n, 4) array of x0, y0, x1, y1."""
     values = np.array([[b["left"], b["top"], b["width"], b["height"]] for b in boxes],
                       dtype=float).reshape(-1, 4)
@@ -68,21 +103,23 @@ def box_edges(boxes: Annotations) -> Matrix:
     return values
 
 
-def box_iou(a: Matrix, b: Matrix) -> Matrix:
-    """IoU of every box of `a` with every box of `b`, both (n, 4) arrays of x0, y0, x1, y1."""
-    width = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
-    height = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU of boxes a[n] and b[n] (both (n, 4) arrays of x0, y0, x1, y1), pair by pair."""
+    width = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
+    height = np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
     inter = np.clip(width, 0, None) * np.clip(height, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    union = area_a[:, None] + area_b[None, :] - inter
+    union = ((a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+             + (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]) - inter)
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
-def _boxes(a: Annotations, b: Annotations, options: QualityOptions) -> Matrix:
+def _boxes(a: Annotations, b: Annotations, options: QualityOptions) -> Similarities:
     if any(map(_is_rotated, a)) or any(map(_is_rotated, b)):
         return area_iou(shapes(a, box_shape), shapes(b, box_shape))
-    return box_iou(box_edges(a), box_edges(b))
+    ea, eb = box_edges(a), box_edges(b)
+    ia, ib = shapely.STRtree(shapely.box(*eb.T)).query(shapely.box(*ea.T),
+                                                       predicate="intersects")
+    return Similarities.of(ia, ib, box_iou(ea[ia], eb[ib]), (len(a), len(b)))
 
 
 def box_shape(box: dict) -> shapely.Geometry:
@@ -94,16 +131,13 @@ def box_shape(box: dict) -> shapely.Geometry:
 # ---------------------------------------------------------------- areas
 
 
-def area_iou(a: np.ndarray, b: np.ndarray) -> Matrix:
-    """IoU of every shapely geometry in `a` with every one in `b`; only pairs whose bounding
-    boxes meet (an STR tree finds them) are intersected."""
-    result = np.zeros((len(a), len(b)))
+def area_iou(a: np.ndarray, b: np.ndarray) -> Similarities:
+    """IoU of the shapely geometries of `a` with those of `b` that they meet."""
     ia, ib = shapely.STRtree(b).query(a, predicate="intersects")
-    if ia.size:
-        inter = shapely.area(shapely.intersection(a[ia], b[ib]))
-        union = shapely.area(a)[ia] + shapely.area(b)[ib] - inter
-        result[ia, ib] = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-    return result
+    inter = shapely.area(shapely.intersection(a[ia], b[ib])) if ia.size else np.zeros(0)
+    union = shapely.area(a)[ia] + shapely.area(b)[ib] - inter
+    iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    return Similarities.of(ia, ib, iou, (len(a), len(b)))
 
 
 def shapes(items: Annotations, make: Callable[[dict], shapely.Geometry]) -> np.ndarray:
@@ -136,7 +170,7 @@ def cuboid_shape(item: dict) -> shapely.Geometry:
 
 
 def _areas(make: Callable[[dict], shapely.Geometry]):
-    def compare(a: Annotations, b: Annotations, options: QualityOptions) -> Matrix:
+    def compare(a: Annotations, b: Annotations, options: QualityOptions) -> Similarities:
         return area_iou(shapes(a, make), shapes(b, make))
 
     return compare
@@ -145,17 +179,24 @@ def _areas(make: Callable[[dict], shapely.Geometry]):
 # ---------------------------------------------------------------- distances
 
 
-def _closeness(distance: Matrix, options: QualityOptions) -> Matrix:
+def _near(a: np.ndarray, b: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs of the geometries of `a` and `b` at most `distance` apart."""
+    return shapely.STRtree(b).query(a, predicate="dwithin", distance=distance)
+
+
+def _closeness(distance: np.ndarray, options: QualityOptions) -> np.ndarray:
     return np.clip(1 - distance / options.distance_px, 0, 1)
 
 
-def _points(a: Annotations, b: Annotations, options: QualityOptions) -> Matrix:
+def _points(a: Annotations, b: Annotations, options: QualityOptions) -> Similarities:
     pa = np.array([[p["x"], p["y"]] for p in a], dtype=float)
     pb = np.array([[p["x"], p["y"]] for p in b], dtype=float)
-    return _closeness(np.linalg.norm(pa[:, None, :] - pb[None, :, :], axis=2), options)
+    ia, ib = _near(shapely.points(pa), shapely.points(pb), options.distance_px)
+    distance = np.linalg.norm(pa[ia] - pb[ib], axis=1)
+    return Similarities.of(ia, ib, _closeness(distance, options), (len(a), len(b)))
 
 
-def resample(vertices: Sequence[dict], count: int = LINE_SAMPLES) -> Matrix:
+def resample(vertices: Sequence[dict], count: int = LINE_SAMPLES) -> np.ndarray:
     """`count` points evenly spaced along a polyline, both ends included: (count, 2)."""
     xy = np.array(_xy(vertices), dtype=float)
     steps = np.linalg.norm(np.diff(xy, axis=0), axis=1)
@@ -166,19 +207,23 @@ def resample(vertices: Sequence[dict], count: int = LINE_SAMPLES) -> Matrix:
     return np.column_stack([np.interp(at, along, xy[:, 0]), np.interp(at, along, xy[:, 1])])
 
 
-def _lines(a: Annotations, b: Annotations, options: QualityOptions) -> Matrix:
+def _lines(a: Annotations, b: Annotations, options: QualityOptions) -> Similarities:
+    # Two lines whose nearest points are farther apart than the scale have a larger mean
+    # distance still: only the pairs within it are resampled and compared.
+    ia, ib = _near(shapes(a, _line_shape), shapes(b, _line_shape), options.distance_px)
     la = np.stack([resample(item["vertices"]) for item in a])
     lb = np.stack([resample(item["vertices"]) for item in b])
-    reversed_b = lb[:, ::-1, :]
-    distance = np.empty((len(a), len(b)))
-    for row, line in enumerate(la):  # a row at a time: all pairs at once would be n*m*32*2
-        forward = np.linalg.norm(lb - line, axis=2).mean(axis=1)
-        backward = np.linalg.norm(reversed_b - line, axis=2).mean(axis=1)
-        distance[row] = np.minimum(forward, backward)
-    return _closeness(distance, options)
+    forward = np.linalg.norm(la[ia] - lb[ib], axis=2).mean(axis=1)
+    backward = np.linalg.norm(la[ia] - lb[ib][:, ::-1], axis=2).mean(axis=1)
+    distance = np.minimum(forward, backward)
+    return Similarities.of(ia, ib, _closeness(distance, options), (len(a), len(b)))
 
 
-SIMILARITIES: dict[str, Callable[[Annotations, Annotations, QualityOptions], Matrix]] = {
+def _line_shape(item: dict) -> shapely.Geometry:
+    return shapely.LineString(_xy(item["vertices"]))
+
+
+SIMILARITIES: dict[str, Callable[[Annotations, Annotations, QualityOptions], Similarities]] = {
     "box": _boxes,
     "polygon": _areas(polygon_shape),
     "ellipse": _areas(ellipse_shape),

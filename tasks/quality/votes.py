@@ -16,12 +16,20 @@ def canonical(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
+SCALARS = (str, int, float, bool, type(None))
+
+
+def _vote_key(value: Any) -> Any:
+    # a scalar stands for itself (its type too: True is not 1); anything else by its JSON
+    return (type(value), value) if isinstance(value, SCALARS) else canonical(value)
+
+
 def majority(values: Sequence[Any]) -> tuple[Any, int]:
     """The most frequent value and its count; a tie goes to the one given first."""
-    counts: dict[bytes, int] = {}
-    first: dict[bytes, Any] = {}
+    counts: dict[Any, int] = {}
+    first: dict[Any, Any] = {}
     for value in values:
-        key = canonical(value)
+        key = _vote_key(value)
         counts[key] = counts.get(key, 0) + 1
         first.setdefault(key, value)
     best = max(counts, key=lambda key: counts[key])  # max keeps the first of equal counts
