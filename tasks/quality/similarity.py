@@ -208,19 +208,15 @@ def resample(vertices: Sequence[dict], count: int = LINE_SAMPLES) -> np.ndarray:
 
 
 def _lines(a: Annotations, b: Annotations, options: QualityOptions) -> Similarities:
-    # Two lines whose nearest points are farther apart than the scale have a larger mean
-    # distance still: only the pairs within it are resampled and compared.
-    ia, ib = _near(shapes(a, _line_shape), shapes(b, _line_shape), options.distance_px)
+    # The mean distance of two lines' samples is at least the distance between their nearest
+    # samples: only the pairs whose samples come within the scale are compared.
     la = np.stack([resample(item["vertices"]) for item in a])
     lb = np.stack([resample(item["vertices"]) for item in b])
+    ia, ib = _near(shapely.multipoints(la), shapely.multipoints(lb), options.distance_px)
     forward = np.linalg.norm(la[ia] - lb[ib], axis=2).mean(axis=1)
     backward = np.linalg.norm(la[ia] - lb[ib][:, ::-1], axis=2).mean(axis=1)
     distance = np.minimum(forward, backward)
     return Similarities.of(ia, ib, _closeness(distance, options), (len(a), len(b)))
-
-
-def _line_shape(item: dict) -> shapely.Geometry:
-    return shapely.LineString(_xy(item["vertices"]))
 
 
 SIMILARITIES: dict[str, Callable[[Annotations, Annotations, QualityOptions], Similarities]] = {
