@@ -18,12 +18,13 @@ IMAGE = (4000, 3000)
 
 def three_answers(count: int = 1000, seed: int = 7) -> list[dict]:
     """Three taskers' responses over the same `count` boxes of a 4000 x 3000 image: each box
-    moved by up to 3 px per tasker; the second tasker misses 2 % of them and draws 1 % extra,
-    the third gives 2 % another label. Every answer carries two attributes per box."""
+    (40 to 120 px a side) moved by up to 2 px per tasker; the second tasker misses 2 % of
+    them and draws 1 % extra, the third gives 2 % another label. Every answer carries two
+    attributes per box."""
     rng = random.Random(seed)
     truth = []
     for n in range(count):
-        width, height = rng.uniform(20, 120), rng.uniform(20, 120)
+        width, height = rng.uniform(40, 120), rng.uniform(40, 120)
         truth.append((n, rng.uniform(0, IMAGE[0] - width), rng.uniform(0, IMAGE[1] - height),
                       width, height, rng.choice(LABELS)))
     answers = []
@@ -46,7 +47,7 @@ def three_answers(count: int = 1000, seed: int = 7) -> list[dict]:
 def _box(uuid: str, label: str, left: float, top: float, width: float, height: float,
          rng: random.Random) -> dict:
     def jitter(value: float) -> float:
-        return round(value + rng.uniform(-3, 3), 2)
+        return round(value + rng.uniform(-2, 2), 2)
 
     return {"uuid": uuid, "type": "box", "label": label, "left": jitter(left),
             "top": jitter(top), "width": max(1.0, jitter(width)),

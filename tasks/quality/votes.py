@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,11 +27,9 @@ def _vote_key(value: Any) -> Any:
 
 def majority(values: Sequence[Any]) -> tuple[Any, int]:
     """The most frequent value and its count; a tie goes to the one given first."""
-    counts: dict[Any, int] = {}
-    first: dict[Any, Any] = {}
-    for value in values:
-        key = _vote_key(value)
-        counts[key] = counts.get(key, 0) + 1
-        first.setdefault(key, value)
-    best = max(counts, key=lambda key: counts[key])  # max keeps the first of equal counts
-    return first[best], counts[best]
+    if len(values) == 1:
+        return values[0], 1
+    keys = [_vote_key(value) for value in values]
+    counts = Counter(keys)  # counts in first-seen order; max keeps the first of equal counts
+    best = max(counts, key=counts.__getitem__)
+    return values[keys.index(best)], counts[best]
