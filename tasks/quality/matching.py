@@ -106,13 +106,13 @@ def match_pair(a: Sequence[dict], b: Sequence[dict],
         xs, ys = [a[i] for i in ia], [b[j] for j in ib]
         sims = similarities(kind, xs, ys, options)
         labels = LabelCodes()
-        same = labels(xs)[sims.rows] == labels(ys)[sims.cols]
+        codes_a, codes_b = labels(xs), labels(ys)
+        same = codes_a[sims.rows] == codes_b[sims.cols]
         eligible = sims.values >= options.min_similarity
         rows, cols = assign(sims.rows[eligible], sims.cols[eligible],
                             sims.values[eligible] + options.label_bonus * same[eligible],
                             sims.shape)
         found = sims.lookup()
-        codes_a, codes_b = labels(xs), labels(ys)
         pairs += [Pair(ia[r], ib[c], found[r, c], bool(codes_a[r] == codes_b[c]))
                   for r, c in zip(rows.tolist(), cols.tolist(), strict=True)]
     return sorted(pairs, key=lambda pair: pair.a)

@@ -176,3 +176,52 @@ def test_the_merge_figures_stay_in_range_and_every_object_once(answers):
     drawn = sorted(u for obj in report["objects"] for u in obj["members"] if u)
     assert drawn == sorted(item["uuid"] for a in answers for item in a["annotations"])
     assert len(result.response["annotations"]) == report["kept"]
+
+
+def every_type(n, dx):
+    from tasks.rules.geometry import box_corners, cuboid_edges, ellipse_extremes
+
+    cuboid_vertices = [{"x": x + dx, "y": y, "description": name, "type": "vertex"}
+                       for name, (x, y) in (("face-topleft", (0, 0)),
+                                            ("face-bottomleft", (0, 40)),
+                                            ("face-topright", (40, 0)),
+                                            ("face-bottomright", (40, 40)),
+                                            ("side-topcorner", (60, 10)),
+                                            ("side-bottomcorner", (60, 50)))]
+    return answer(
+        {**box(f"b{n}", "car", 100 + dx, 0, 40, 20, rotation=0.2),
+         "vertices": box_corners(100 + dx, 0, 40, 20, 0.2)},
+        polygon(f"p{n}", "road", (200 + dx, 0), (260, 0), (260, 60), (200, 60)),
+        {"uuid": f"l{n}", "type": "line", "label": "lane", "attributes": {},
+         "vertices": [{"x": 300 + dx, "y": 0}, {"x": 300, "y": 100}]},
+        point(f"x{n}", "eye", 400 + dx, 10),
+        {"uuid": f"e{n}", "type": "ellipse", "label": "wheel", "attributes": {},
+         "vertices": ellipse_extremes(520 + dx, 50, 30, 20, 0.3)},
+        {"uuid": f"c{n}", "type": "cuboid", "label": "van", "attributes": {},
+         "vertices": cuboid_vertices, "edges": cuboid_edges(cuboid_vertices)},
+    )
+
+
+def test_every_geometry_type_merges_into_a_valid_response():
+    params = normalize_image_params({
+        "attachment": "https://example.com/a.jpg",
+        "geometries": {"box": {"objects_to_annotate": ["car"], "can_rotate": True},
+                       "polygon": {"objects_to_annotate": ["road"]},
+                       "line": {"objects_to_annotate": ["lane"]},
+                       "point": {"objects_to_annotate": ["eye"]},
+                       "ellipse": {"objects_to_annotate": ["wheel"]},
+                       "cuboid": {"objects_to_annotate": ["van"]}},
+    })
+    answers = [every_type(0, 0), every_type(1, 2), every_type(2, 1)]
+    result = merge(answers, params=params)
+    assert validate_response(result.response, params) == result.response
+    assert sorted(item["type"] for item in result.response["annotations"]) == \
+        ["box", "cuboid", "ellipse", "line", "point", "polygon"]
+    by_type = {item["type"]: item for item in result.response["annotations"]}
+    # the shapes drawn at dx 0, 2 and 1: the medoid is the middle one, tasker 2's
+    for kind in ("polygon", "line", "ellipse", "cuboid"):
+        assert by_type[kind]["uuid"] == f"{kind[0]}2"
+    assert by_type["point"]["x"] == pytest.approx(401)
+    assert by_type["box"]["left"] == pytest.approx(101)
+    assert result.report["kept"] == 6
+    assert all(obj["coverage"] == 1 for obj in result.report["objects"])

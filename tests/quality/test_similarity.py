@@ -151,3 +151,16 @@ def test_a_line_moved_by_d_has_similarity_one_minus_d_over_the_scale(xy, dx, dy)
     # the reversed direction can only be closer
     assert similarity(line, moved, OPTIONS) >= expected - 1e-9
     assert similarity(line, line, OPTIONS) == pytest.approx(1)
+
+
+vertex = st.tuples(st.integers(-50, 50), st.integers(-50, 50))
+
+
+@given(st.lists(vertex, min_size=3, max_size=8), st.lists(vertex, min_size=3, max_size=8))
+def test_any_polygons_give_a_similarity_in_range(a, b):
+    pa, pb = polygon(*a), polygon(*b)
+    value = similarity(pa, pb, OPTIONS)
+    assert 0 <= value <= 1 + 1e-9
+    assert similarity(pb, pa, OPTIONS) == pytest.approx(value, abs=1e-9)
+    if shapely.Polygon(a).is_valid and shapely.Polygon(a).area > 0:
+        assert similarity(pa, pa, OPTIONS) == pytest.approx(1)
