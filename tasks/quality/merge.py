@@ -27,9 +27,11 @@ objects of agreement x coverage, divided by the number of objects (dropped ones 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import uuid as uuid_module
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -56,8 +58,26 @@ def merge(answers: Sequence[dict], options: QualityOptions | None = None,
     linked attributes and asks for whole pixels when `geometries.box.integer_pixels`."""
     if not answers:
         raise ValueError("merge needs at least one answer")
-    options = options or QualityOptions()
-    params = params or {}
+    with _collector_paused():
+        return _merge(answers, options or QualityOptions(), params or {})
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the merge builds its thousands of small dicts:
+    the collector's passes over them were a fifth of the merge's time (docs/quality.md).
+    The merge makes no reference cycles."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _merge(answers: Sequence[dict], options: QualityOptions, params: dict) -> Merged:
     k = len(answers)
     lists = [list(answer.get("annotations") or []) for answer in answers]
     clustering = cluster(lists, options)
@@ -65,7 +85,7 @@ def merge(answers: Sequence[dict], options: QualityOptions | None = None,
     objects = [_ObjectMerge(c, clustering, k) for c in clustering.clusters]
     kept = [obj for obj in objects if obj.kept]
     _assign_uuids(kept)
-    to_merged = {(i, lists[i][x]["uuid"]): obj.uuid
+    to_merged = {(i, lists[i][x].get("uuid")): obj.uuid
                  for obj in kept for i, x in obj.cluster.members.items()}
     whole_pixels = bool((params.get("geometries") or {}).get("box", {}).get("integer_pixels"))
     response: dict = {"annotations": [obj.annotation(to_merged, linked, whole_pixels)
@@ -132,7 +152,7 @@ class _ObjectMerge:
             "type": self.cluster.kind,
             "label": self.label,
             "kept": self.kept,
-            "members": [self.items[self.order.index(i)]["uuid"] if i in self.cluster.members
+            "members": [self.items[self.order.index(i)].get("uuid") if i in self.cluster.members
                         else None for i in range(self.k)],
             "coverage": self.coverage,
             "geometry": self.geometry,
@@ -144,10 +164,10 @@ class _ObjectMerge:
 def _assign_uuids(kept: list[_ObjectMerge]) -> None:
     taken: set[str] = set()
     for obj in kept:
-        uuids = {item["uuid"] for item in obj.items}
-        value = uuids.pop() if len(uuids) == 1 else obj.medoid["uuid"]
-        if value in taken:
-            seed = "/".join(item["uuid"] for item in obj.items)
+        uuids = {item.get("uuid") for item in obj.items}
+        value = uuids.pop() if len(uuids) == 1 else obj.medoid.get("uuid")
+        if value is None or value in taken:
+            seed = "/".join(str(item.get("uuid")) for item in obj.items)
             value = str(uuid_module.uuid5(UUID_NAMESPACE, seed))
         taken.add(value)
         obj.uuid = value

@@ -51,7 +51,7 @@ def score_answer(answer: dict, expected: dict, options: QualityOptions | None = 
     matched = len(pairs)
     extra, missed = len(given) - matched, len(wanted) - matched
     # a linked attribute names an object of its own answer: read it as the matched one
-    matched_uuid = {given[pair.a]["uuid"]: wanted[pair.b]["uuid"] for pair in pairs}
+    matched_uuid = {given[pair.a].get("uuid"): wanted[pair.b].get("uuid") for pair in pairs}
     right_total, asked_total, qualities = 0, 0, []
     for pair in pairs:
         right, asked = _same_values(given[pair.a].get("attributes") or {},

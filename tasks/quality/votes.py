@@ -17,19 +17,22 @@ def canonical(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
-SCALARS = (str, int, float, bool, type(None))
+SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 def _vote_key(value: Any) -> Any:
     # a scalar stands for itself (its type too: True is not 1); anything else by its JSON
-    return (type(value), value) if isinstance(value, SCALARS) else canonical(value)
+    return (type(value), value) if type(value) in SCALARS else canonical(value)
 
 
 def majority(values: Sequence[Any]) -> tuple[Any, int]:
     """The most frequent value and its count; a tie goes to the one given first."""
     if len(values) == 1:
         return values[0], 1
-    keys = [_vote_key(value) for value in values]
+    if all(type(value) is str for value in values):  # labels, single choices: as they are
+        keys: Sequence[Any] = values
+    else:
+        keys = [_vote_key(value) for value in values]
     counts = Counter(keys)  # counts in first-seen order; max keeps the first of equal counts
     best = max(counts, key=counts.__getitem__)
     return values[keys.index(best)], counts[best]
