@@ -8,8 +8,8 @@ scale, and only those are compared, so 1,000 boxes against 1,000 cost a few thou
 comparisons rather than a million. Labels play no part here: matching weighs them separately
 (docs/quality.md#matching).
 
-* box: intersection over union. Unrotated boxes are compared all at once with numpy; when
-  either list holds a rotated box, every box of both is compared as its 4-corner polygon.
+* box: intersection over union, computed with numpy for unrotated boxes; when either list
+  holds a rotated box, every box of both is compared as its 4-corner polygon.
 * polygon: IoU of the polygons (shapely; a self-crossing polygon is repaired by
   `make_valid` first).
 * ellipse: IoU of 64-vertex polygons through its 4 extremes (the ellipse is the image of a
