@@ -4,6 +4,8 @@
 // CLOCKWISE on screen (y points down), as the server's `box_corners` and `ellipse_extremes`.
 // Every function returns new objects; none mutates its arguments.
 
+import { TOLERANCES } from "./ruletext.js";
+
 /** @typedef {{x: number, y: number}} Point */
 /** @typedef {{minX: number, minY: number, maxX: number, maxY: number}} Rect */
 /** @typedef {{left: number, top: number, width: number, height: number, rotation?: number, vertices?: Point[]}} Box */
@@ -36,7 +38,7 @@ export const CUBOID_EDGE_NAMES = [
 /** Keys of a 3D cuboid, stale once its 2D vertices are edited (they are dropped then). */
 export const CUBOID_3D_KEYS = ["position", "dimensions", "yaw"];
 
-const SIZE_TOLERANCE = 1e-9;
+const SIZE_TOLERANCE = TOLERANCES.min_size;
 
 // ---------------------------------------------------------------- points and angles
 

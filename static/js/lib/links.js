@@ -3,6 +3,8 @@
 // {is_bidirectional, from_allowed_labels, to_allowed_labels}; a response link is
 // {label, from, to} with annotation uuids.
 
+import { message } from "./ruletext.js";
+
 /** @typedef {{is_bidirectional?: boolean, from_allowed_labels?: string[], to_allowed_labels?: string[]}} LinkRule */
 /** @typedef {{label: string, from: string, to: string}} Link */
 
@@ -53,7 +55,7 @@ export function validateLink(linkDefs, link, annotations, existing = []) {
   if (!from || !to) return fail("Both ends of a link must be annotations of this task");
   if (link.from === link.to) return fail("An annotation cannot be linked to itself");
   if (!rules.some((rule) => ruleAllows(rule, from.label, to.label))) {
-    return fail(`"${link.label}" cannot link a ${named(from.label)} annotation to a ${named(to.label)} one`);
+    return fail(message("link_rule", { label: link.label, from: named(from.label), to: named(to.label) }));
   }
   const same = (l) => l.label === link.label && l.from === link.from && l.to === link.to;
   if (existing.some(same)) return fail("This link already exists");
