@@ -298,9 +298,9 @@ def _vertex_list(item: dict, path: str, minimum: int, maximum: int | None) -> li
     require_list(vertices, vertices_path)
     limit = MAX_VERTICES if maximum is None else min(maximum, MAX_VERTICES)
     if len(vertices) < minimum:
-        raise RuleError(vertices_path, f"must have at least {minimum} vertices")
+        raise RuleError(vertices_path, message("min_vertices", count=minimum))
     if len(vertices) > limit:
-        raise RuleError(vertices_path, f"must have at most {limit} vertices")
+        raise RuleError(vertices_path, message("max_vertices", count=limit))
     return [_point(vertex, join(vertices_path, index)) for index, vertex in enumerate(vertices)]
 
 
@@ -355,11 +355,18 @@ def _check_min_size(width: float, height: float, geometry: str, options: dict, p
         raise RuleError(path, f"face {key} ({size:g}) must be at least {option}")
 
 
+def vertex_limits(geometry: str, options: dict) -> tuple[int, int]:
+    """The fewest and most vertices a polygon or line of these options may have (the page's
+    `vertexLimits` in static/js/lib/geometry.js)."""
+    minimum = max(FLOOR_VERTICES.get(geometry, 1), options.get("min_vertices") or 1)
+    maximum = options.get("max_vertices")
+    return minimum, MAX_VERTICES if maximum is None else min(maximum, MAX_VERTICES)
+
+
 def _polyline(geometry: str) -> Any:
     def rule(item: dict, path: str, context: _Context) -> dict:
-        options = context.options(geometry)
-        minimum = max(FLOOR_VERTICES[geometry], options.get("min_vertices") or 1)
-        return {"vertices": _vertex_list(item, path, minimum, options.get("max_vertices"))}
+        minimum, maximum = vertex_limits(geometry, context.options(geometry))
+        return {"vertices": _vertex_list(item, path, minimum, maximum)}
 
     return rule
 

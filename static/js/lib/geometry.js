@@ -4,7 +4,7 @@
 // CLOCKWISE on screen (y points down), as the server's `box_corners` and `ellipse_extremes`.
 // Every function returns new objects; none mutates its arguments.
 
-import { TOLERANCES } from "./ruletext.js";
+import { LIMITS, TOLERANCES } from "./ruletext.js";
 
 /** @typedef {{x: number, y: number}} Point */
 /** @typedef {{minX: number, minY: number, maxX: number, maxY: number}} Rect */
@@ -253,6 +253,22 @@ export function meetsMinSize(annotation, options = {}) {
   const fits = (/** @type {number} */ v, /** @type {number} */ min) =>
     v > 0 && v + SIZE_TOLERANCE >= (min || 0);
   return fits(size.width, options.min_width) && fits(size.height, options.min_height);
+}
+
+/**
+ * The fewest and most vertices a polygon or line of these options may have: min_vertices
+ * (never below the type's floor) and max_vertices (never above the server's cap), as the
+ * server's `vertex_limits` (tasks/rules/annotations.py).
+ * @param {string} type @param {{min_vertices?: number, max_vertices?: number | null}} [options]
+ * @returns {{min: number, max: number}}
+ */
+export function vertexLimits(type, options = {}) {
+  const floor = /** @type {Record<string, number>} */ (LIMITS.floor_vertices)[type] || 1;
+  const max = options.max_vertices;
+  return {
+    min: Math.max(floor, options.min_vertices || 1),
+    max: Number.isFinite(max) ? Math.min(/** @type {number} */ (max), LIMITS.max_vertices) : LIMITS.max_vertices,
+  };
 }
 
 /** Width and height that min sizes apply to: a box's own, a cuboid face's extent. */

@@ -5,7 +5,7 @@
 
 import RULES from "./rules-constants.json" with { type: "json" };
 
-/** @type {{tolerances: Record<string, number>, limits: Record<string, number>, messages: Record<string, string>}} */
+/** @type {{tolerances: Record<string, number>, limits: Record<string, any>, messages: Record<string, string>}} */
 export const C = RULES;
 export const TOLERANCES = C.tolerances;
 export const LIMITS = C.limits;
