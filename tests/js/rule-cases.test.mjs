@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
 import { attributeApplies } from "../../static/js/lib/conditions.js";
-import { attributeProblems, checkValue } from "../../static/js/lib/attributes.js";
+import { attributeProblems, checkValue, globalProblems } from "../../static/js/lib/attributes.js";
 import { eventAttributeDefs, eventProblems } from "../../static/js/lib/eventattributes.js";
 import { meetsMinSize, vertexLimits } from "../../static/js/lib/geometry.js";
 import { leaves, parseLabels } from "../../static/js/lib/labeltree.js";
@@ -69,6 +69,15 @@ each(ATTRIBUTES.problems, (c) => {
 each(ATTRIBUTES.line_offsets, (c) => {
   const annotation = { ...c.annotation, uuid: "a", label: "car" };
   assert.equal(checkValue(ATTRIBUTES.definitions[c.attribute], c.value, { annotation, model: new Map() }), c.message);
+});
+
+each(ATTRIBUTES.global_problems, (c) => {
+  const [first] = globalProblems(ATTRIBUTES.global_definitions, c.values);
+  assert.deepEqual(first ? { field: first.id, message: first.reason } : null, c.problem);
+});
+
+each(ATTRIBUTES.defaults, (c) => {
+  assert.equal(checkValue(c.definition, c.definition.default), c.message);
 });
 
 // ---------------------------------------------------------------- geometry

@@ -233,3 +233,18 @@ def test_events(case):
                   global_labels=EVENTS["labels"])}
     assert error_of(lambda: validate_events([case["event"]], params, EVENTS["frame_count"],
                                             check_required=True), "events[0]") == case["error"]
+
+
+@cases("attributes", "global_problems")
+def test_global_attribute_problems(case):
+    defs = normalized(ATTRIBUTES["global_definitions"])
+    assert error_of(lambda: validate_attribute_values(
+        case["values"], defs, label=None, uuid_labels={}, own_uuid=None, path="",
+        is_global=True), "") == case["problem"]
+
+
+@cases("attributes", "defaults")
+def test_attribute_defaults(case):
+    error = error_of(lambda: normalized({"a": case["definition"]}), "annotation_attributes")
+    expected = {"field": "a.default", "message": case["message"]}
+    assert error == (expected if case["message"] else None)
