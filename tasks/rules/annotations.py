@@ -355,7 +355,7 @@ def _check_min_size(width: float, height: float, geometry: str, options: dict, p
         raise RuleError(path, f"face {key} ({size:g}) must be at least {option}")
 
 
-def vertex_limits(geometry: str, options: dict) -> tuple[int, int]:
+def vertex_limits(geometry: str, options: dict[str, Any]) -> tuple[int, int]:
     """The fewest and most vertices a polygon or line of these options may have (the page's
     `vertexLimits` in static/js/lib/geometry.js)."""
     minimum = max(FLOOR_VERTICES.get(geometry, 1), options.get("min_vertices") or 1)
