@@ -1,6 +1,6 @@
 // A video track's geometry on each frame: the interpolation rules of the video interface,
 // the same as the server's tasks/rules/interpolation.py (tests/fixtures/
-// interpolation_cases.json keeps the two in step). No DOM.
+// tests/fixtures/rules/interpolation.json keeps the two in step). No DOM.
 //
 // A track is {uuid, type, label, keyframes: [{frame, <geometry keys>, attributes?} or
 // {frame, outside: true}, ...]}, keyframes sorted by frame.

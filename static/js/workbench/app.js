@@ -8,7 +8,7 @@
 //   "help"       the help overlay is open: Esc or ? closes it, nothing else runs
 //   "submitting" a submit is in flight: edits are refused until it answers
 
-import { bounds, meetsMinSize, roundBoxPixels, withBoxVertices } from "../lib/geometry.js";
+import { bounds, meetsMinSize, roundBoxPixels, vertexLimits, withBoxVertices } from "../lib/geometry.js";
 import { handleAt, pointHits, SpatialIndex } from "../lib/hittest.js";
 import { leaves, parseLabels, pathText, RecentLabels } from "../lib/labeltree.js";
 import { can as lockCan } from "../lib/locks.js";
@@ -51,7 +51,6 @@ import { createVideoStore, VideoController } from "./video-controller.js";
 export const GEOMETRY_ORDER = ["box", "polygon", "line", "point", "ellipse", "cuboid"];
 const HIT_TOLERANCE = 6; // CSS px
 const HANDLE_TOLERANCE = 8; // CSS px
-const FLOOR_VERTICES = { polygon: 3, line: 2 };
 
 export class Workbench {
   /**
@@ -245,12 +244,11 @@ export class Workbench {
   }
 
   minVertices(type) {
-    return Math.max(FLOOR_VERTICES[type] || 1, this.options(type).min_vertices || 1);
+    return vertexLimits(type, this.options(type)).min;
   }
 
   maxVertices(type) {
-    const max = this.options(type).max_vertices;
-    return Number.isFinite(max) ? max : Infinity;
+    return vertexLimits(type, this.options(type)).max;
   }
 
   canRotateBox() {
