@@ -140,6 +140,7 @@ export class Workbench {
     this.picker = new LabelPicker(this.stage);
     /** The help overlay, built when first opened (and again after a hook changed its rows). */
     this.help = null;
+    this.helpRevision = -1;
     this.panels = new Panels(this.side, this);
     this.panels.add(instructionPanel());
     if (data.context?.length) this.panels.add(contextPanel());
