@@ -56,7 +56,10 @@ export class WorkbenchHooks {
     this.commandGuards.push(guard);
   }
 
-  /** The first guard's answer that is not undefined (undefined: run the command). */
+  /**
+   * The first guard's answer that is not undefined (undefined: run the command).
+   * @param {string} command @param {any[]} args @returns {any}
+   */
   guardCommand(command, args) {
     for (const guard of this.commandGuards) {
       const answer = guard(command, args);
@@ -70,7 +73,7 @@ export class WorkbenchHooks {
     this.keyHandlers.push(handler);
   }
 
-  /** Did a handler take the key? */
+  /** Did a handler take the key? @param {KeyboardEvent} event @returns {boolean} */
   handleKey(event) {
     return this.keyHandlers.some((handler) => handler(event));
   }
