@@ -106,7 +106,11 @@ export function settleAttributes(defs, annotation, wasShown = null) {
   return settle(scopeDefs(defs, annotation.type), annotation.label, annotation.attributes, wasShown, {});
 }
 
-/** settleAttributes for the global attributes. */
+/**
+ * settleAttributes for the global attributes.
+ * @param {Record<string, AttributeDef>} defs @param {Record<string, any>} values
+ * @param {Set<string> | null} [wasShown] @returns {Record<string, any>}
+ */
 export function settleGlobals(defs, values, wasShown = null) {
   return settle(globalDefs(defs), null, values, wasShown, { global: true });
 }

@@ -250,7 +250,7 @@ export function roundBoxPixels(box) {
 export function meetsMinSize(annotation, options = {}) {
   const size = annotationSize(annotation);
   if (!size) return true;
-  const fits = (/** @type {number} */ v, /** @type {number} */ min) =>
+  const fits = (/** @type {number} */ v, /** @type {number | undefined} */ min) =>
     v > 0 && v + SIZE_TOLERANCE >= (min || 0);
   return fits(size.width, options.min_width) && fits(size.height, options.min_height);
 }
@@ -669,6 +669,7 @@ export function distanceToSegment(p, a, b) {
 export function nearestEdge(vertices, point, closed) {
   const n = vertices.length;
   const count = closed && n > 2 ? n : n - 1;
+  /** @type {{index: number, distance: number, point: Point} | null} */
   let best = null;
   for (let i = 0; i < count; i++) {
     const q = closestPointOnSegment(point, vertices[i], vertices[(i + 1) % n]);

@@ -15,7 +15,10 @@ import { message } from "./ruletext.js";
  * @param {string | null | undefined} toLabel @returns {boolean}
  */
 export function ruleAllows(rule, fromLabel, toLabel) {
+  // (widened: an unlabelled annotation's label is missing, and no rule lists a missing label)
+  /** @type {Array<string | null | undefined>} */
   const from = rule.from_allowed_labels || [];
+  /** @type {Array<string | null | undefined>} */
   const to = rule.to_allowed_labels || [];
   if (from.includes(fromLabel) && to.includes(toLabel)) return true;
   return Boolean(rule.is_bidirectional) && from.includes(toLabel) && to.includes(fromLabel);

@@ -41,7 +41,7 @@ export function baseFlags(params) {
 
 /**
  * Does the task have base annotations?
- * @param {object | null | undefined} params @returns {boolean}
+ * @param {Record<string, any> | null | undefined} params @returns {boolean}
  */
 export function hasBaseAnnotations(params) {
   return (params?.base_annotations?.annotations?.length || 0) > 0;
@@ -135,7 +135,8 @@ function keyframeAttributes(keyframes) {
 /**
  * What changing a track's keyframes from `before` to `after` edits: "keyframes" (its geometry)
  * and / or "attributes" (a keyframe's attributes).
- * @param {any[]} before @param {any[]} after @returns {Set<string>}
+ * @param {any[] | null | undefined} before @param {any[] | null | undefined} after (not a list: none)
+ * @returns {Set<string>}
  */
 export function trackChanges(before, after) {
   before = Array.isArray(before) ? before : [];

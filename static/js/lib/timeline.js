@@ -25,11 +25,6 @@ export function rangeToSpan(start, end, frameCount, width) {
   return { left: a * cell, width: (b - a + 1) * cell };
 }
 
-/** The frame `step` frames from `frame`, within the task. */
-export function stepFrame(frame, step, frameCount) {
-  return clampFrame(frame + step, frameCount);
-}
-
 /** The keyframe frame after (direction 1) or before (-1) `frame`, or null. */
 export function nextMark(frames, frame, direction) {
   const sorted = [...frames].sort((a, b) => a - b);
@@ -78,11 +73,6 @@ export function eventProblem(event, labels, frameCount) {
 export function sortEvents(events) {
   return [...events].sort((a, b) => a.start - b.start || (a.end ?? a.start) - (b.end ?? b.start)
     || String(a.label).localeCompare(String(b.label)));
-}
-
-/** Does an event cover `frame`? */
-export function eventCovers(event, frame) {
-  return event.type === "range" ? event.start <= frame && frame <= event.end : event.start === frame;
 }
 
 /**
