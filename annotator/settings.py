@@ -289,7 +289,13 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "annotator.log_filters.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"annotator": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "annotator": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        # A refused request (403 and the like) is one line, never a traceback.
+        "django.request": {"filters": ["one_line_refusals"]},
+        "django.security": {"filters": ["one_line_refusals"]},
+    },
 }
