@@ -1,8 +1,9 @@
 """Settings for annotator.
 
-Everything that differs between a laptop and a deployment comes from the environment;
-nothing here creates files or keys. The embedded defaults (SQLite in the data folder,
-media beside it, an in-memory channel layer) need no other service.
+Everything that differs between a laptop and a deployment comes from the environment; the
+one file made here is the generated SECRET_KEY when none is set. The embedded defaults
+(SQLite in the data folder, media beside it, an in-memory channel layer) need no other
+service.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+
+from annotator.secret_key import stored_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,9 +42,10 @@ def env_int(name: str, default: int) -> int:
 DATA_DIR = Path(os.environ.get("ANNOTATOR_DATA_DIR") or BASE_DIR / "data").resolve()
 
 DEBUG = env_bool("DEBUG", False)
-# A fixed development key keeps settings free of side effects; `check --deploy` flags it,
-# and docs/deploy.md says to set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-annotator-development-key-change-me"
+# Without SECRET_KEY in the environment, a key generated on first start and kept in the data
+# folder (annotator/secret_key.py); several machines must share one, set in the environment
+# (docs/deploy.md).
+SECRET_KEY = os.environ.get("SECRET_KEY") or stored_secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
