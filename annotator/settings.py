@@ -219,6 +219,10 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 ANNOTATOR_MAX_BODY_BYTES = env_int("ANNOTATOR_MAX_BODY_BYTES", 20 * 1024 * 1024)
 ANNOTATOR_MAX_UPLOAD_BYTES = env_int("ANNOTATOR_MAX_UPLOAD_BYTES", 80 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_BODY_BYTES
+# A connection has this long to send a request's headers, then this long for its body; past
+# either it is closed (annotator/http_protocol.py, used by `manage.py serve`).
+ANNOTATOR_HEADER_READ_SECONDS = env_seconds("ANNOTATOR_HEADER_READ_SECONDS", 10)
+ANNOTATOR_BODY_READ_SECONDS = env_seconds("ANNOTATOR_BODY_READ_SECONDS", 300)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
