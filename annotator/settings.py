@@ -48,6 +48,9 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or stored_secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Browser origins (scheme://host[:port]) that count as the site besides the one a request is
+# addressed to, for a proxy that changes the host or scheme (tasks/origins.py).
+ALLOWED_ORIGINS = env_list("ALLOWED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -248,11 +251,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tasks.api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["tasks.api.rendering.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "tasks.api.rendering.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON only, which no HTML form can send; the upload endpoint takes multipart (its file).
+    "DEFAULT_PARSER_CLASSES": ["tasks.api.rendering.JSONParser"],
     "EXCEPTION_HANDLER": "tasks.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["tasks.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "tasks.api.schema.AutoSchema",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,7 +21,7 @@ TAGS = ["files"]
 
 
 class UploadFileView(ApiView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # the one endpoint that takes a file (and only there)
 
     @extend_schema(summary="Upload an image (multipart, field `file`)", tags=TAGS,
                    request=UPLOAD_BODY, responses={200: FileSerializer})

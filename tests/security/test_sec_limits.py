@@ -168,9 +168,15 @@ def test_wrong_content_types_are_415_naming_what_to_send(api):
 
 def test_a_form_with_too_many_fields_is_400_not_a_server_error(api):
     body = "&".join(f"f{i}=1" for i in range(1200)).encode()
-    for path in ("/v1/projects", "/v1/task/imageannotation"):
+    for path in ("/v1/projects", "/v1/task/imageannotation"):  # no forms at all (CSRF)
         res = raw_post(api, path, body, "application/x-www-form-urlencoded")
-        assert_error(res, 400, "DATA_UPLOAD_MAX_NUMBER_FIELDS")
+        assert_error(res, 415, "application/json")
+    boundary = "fieldsfieldsfields"
+    multipart = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\n1\r\n'
+                        for i in range(1200)) + f"--{boundary}--\r\n"
+    res = raw_post(api, "/v1/files/upload", multipart.encode(),
+                   f"multipart/form-data; boundary={boundary}")
+    assert_error(res, 400, "DATA_UPLOAD_MAX_NUMBER_FIELDS")
     query = "&".join(f"status={i}" for i in range(1200))
     assert_error(api.client.get(f"/v1/tasks?{query}"), 400, "DATA_UPLOAD_MAX_NUMBER_FIELDS")
 
