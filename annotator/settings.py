@@ -242,6 +242,8 @@ ANNOTATOR_LEASE_SECONDS = env_seconds("ANNOTATOR_LEASE_SECONDS", 1800)
 ANNOTATOR_SESSION_HEARTBEAT_SECONDS = env_seconds("ANNOTATOR_SESSION_HEARTBEAT_SECONDS", 60)
 # Callbacks: the first retry waits this long, doubling up to 2 hours (20 tries in ~24 hours).
 ANNOTATOR_CALLBACK_BACKOFF_BASE = env_seconds("ANNOTATOR_CALLBACK_BACKOFF_BASE", 30)
+# E-mail callbacks an account may send an hour (to its staff-set addresses only).
+ANNOTATOR_CALLBACK_EMAILS_PER_HOUR = env_int("ANNOTATOR_CALLBACK_EMAILS_PER_HOUR", 60)
 # A worker's claim on one delivery; a killed worker's claim lapses after it.
 ANNOTATOR_CALLBACK_LEASE_SECONDS = env_seconds("ANNOTATOR_CALLBACK_LEASE_SECONDS", 120)
 # How often the worker looks for deliveries and fetches that lost their job.
