@@ -75,7 +75,7 @@ class Command(BaseCommand):
         try:
             uvicorn.run("annotator.asgi:application", host=host, port=port, workers=workers,
                         log_level=os.environ.get("UVICORN_LOG_LEVEL", "warning"),
-                        lifespan="off")
+                        lifespan="off", http="annotator.http_protocol:DeadlineHttpProtocol")
         finally:
             if worker is not None:
                 stop_worker(worker)
