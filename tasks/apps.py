@@ -9,4 +9,8 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         from tasks import checks, lookups  # noqa: F401 - checks registers the system checks
 
+        # each registers its kind (tasks/kinds/: the kinds' modules import most of the house,
+        # which the models' module must not, so they come once the models are ready)
+        from tasks.kinds import image, video  # noqa: F401
+
         lookups.register()

@@ -17,6 +17,19 @@ def upload_path(instance: UploadedFile, filename: str) -> str:
     return f"uploads/{instance.owner_id}/{instance.id}"
 
 
+class UploadedFileManager(models.Manager["UploadedFile"]):
+    def resolve(self, owner: object, is_test: bool, url: str) -> UploadedFile | None:
+        """The file of `owner`'s account (live or test) that a scaledata:// URL names, or
+        None (another account's, gone, or not a file id at all)."""
+        owner_part, _, file_id = url[len(SCHEME):].partition("/")
+        if owner_part != str(getattr(owner, "pk", None)):
+            return None
+        try:
+            return self.filter(owner=owner, is_test=is_test, id=file_id).first()
+        except Exception:  # a malformed uuid
+            return None
+
+
 class UploadedFile(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
@@ -34,6 +47,8 @@ class UploadedFile(models.Model):
     source_url = models.CharField(max_length=2048, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = UploadedFileManager()
 
     class Meta:
         constraints = [

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from pycocotools.coco import COCO
 
-from tasks import attachments, lifecycle
+from tasks import attachments, lifecycle, projects
 from tasks.exports import export_tasks
 from tasks.exports.selection import Selection
 from tasks.files import store_file
@@ -167,7 +167,7 @@ def test_only_completed_tasks_leave(account, tmp_path):
 
 
 def test_annotations_without_a_label_get_their_own_category(account, tmp_path):
-    project = lifecycle.create_project(owner=account, is_test=True, body={
+    project = projects.create_project(owner=account, is_test=True, body={
         "name": "free", "type": "imageannotation",
         "params": {"geometries": {"polygon": {}, "box": {"objects_to_annotate": ["car"]}}}})
     upload = store_file(owner=account, is_test=True, data=png(), fields={})

@@ -1,5 +1,9 @@
-"""Annotation rows written in bulk by one statement, their JSON encoded by orjson
-(annotator/backends/).
+"""A task's annotation rows (`Annotation`): built from annotations in the response shape, and
+written in bulk by one statement, their JSON encoded by orjson (annotator/backends/).
+
+Every write of a task's rows goes through here: the prelabels at creation and when a draft is
+reset (`insert_prelabels`), a response loaded as the starting point (`response_rows`), a
+submit (`replace_annotations`), and a draft operation's row (`annotation_row`, `store`).
 
 `bulk_create` compiles and converts every value of every row through the ORM and encodes the
 JSON columns with the standard library: for a submit of 2,000 annotations that was a third of
@@ -23,7 +27,94 @@ from collections.abc import Sequence
 from django.db import connection, models
 
 from annotator.backends import dumps
-from tasks.models import Annotation
+from tasks.models import Annotation, Task
+from tasks.models.tasks import AnnotationSource
+
+# The keys of an annotation that are columns of their own; the rest is its geometry.
+GEOMETRY_SKIP = {"uuid", "type", "label", "attributes", "locked"}
+
+
+# --- rows from annotations ------------------------------------------------------------------
+
+def annotation_row(task: Task, ann: dict, source: str, position: int) -> Annotation:
+    return Annotation(
+        task=task, uuid=ann["uuid"], type=ann["type"], label=ann.get("label"),
+        geometry={k: v for k, v in ann.items() if k not in GEOMETRY_SKIP},
+        attributes=ann.get("attributes", {}), source=source,
+        locked=bool(ann.get("locked", False)), position=position,
+    )
+
+
+def annotation_values(task: Task, ann: dict, source: str, position: int) -> dict:
+    """annotation_row's column values, for insert_annotations: building 2,000 model
+    instances took a submit 16 ms of CPU, these dicts 2 ms."""
+    return {"task_id": task.pk, "uuid": ann["uuid"], "type": ann["type"],
+            "label": ann.get("label"),
+            "geometry": {k: v for k, v in ann.items() if k not in GEOMETRY_SKIP},
+            "attributes": ann.get("attributes", {}), "source": source,
+            "locked": bool(ann.get("locked", False)), "position": position}
+
+
+def store(row: Annotation, clean: dict) -> None:
+    """Set a row's columns from a checked annotation (a draft's update)."""
+    row.type = clean["type"]
+    row.label = clean.get("label")
+    row.geometry = {k: v for k, v in clean.items() if k not in GEOMETRY_SKIP}
+    row.attributes = clean.get("attributes", {})
+
+
+def insert_prelabels(task: Task, params: dict) -> None:
+    """The rows of a task's prelabels: its base annotations, then its hypothesis."""
+    rows = []
+    sources = (
+        (AnnotationSource.BASE, (params.get("base_annotations") or {}).get("annotations", [])),
+        (AnnotationSource.HYPOTHESIS, (params.get("hypothesis") or {}).get("annotations", [])),
+    )
+    seen: set[str] = set()
+    for source, given in sources:
+        for ann in given:
+            if ann["uuid"] in seen:
+                continue  # a base annotation wins over a hypothesis with the same uuid
+            seen.add(ann["uuid"])
+            rows.append(annotation_values(task, ann, source, len(rows)))
+    insert_annotations(rows)
+
+
+def response_rows(task: Task, annotations: object) -> list[Annotation]:
+    """The rows of a response's annotations, as a draft starts from them: the tasker's, except
+    those that are the task's base annotations (which keep their source and lock). Malformed
+    items and repeated uuids are left out."""
+    base = {a["uuid"]: a for a in
+            ((task.params.get("base_annotations") or {}).get("annotations") or [])
+            if isinstance(a, dict) and "uuid" in a}
+    rows: list[Annotation] = []
+    seen: set[str] = set()
+    for ann in annotations if isinstance(annotations, list) else []:
+        if not isinstance(ann, dict) or not ann.get("uuid") or not ann.get("type"):
+            continue
+        uuid = str(ann["uuid"])
+        if uuid in seen:
+            continue
+        seen.add(uuid)
+        source = AnnotationSource.BASE if uuid in base else AnnotationSource.TASKER
+        row = annotation_row(task, {**ann, "uuid": uuid}, source, len(rows))
+        row.locked = bool(base.get(uuid, {}).get("locked", False))
+        rows.append(row)
+    return rows
+
+
+def replace_annotations(task: Task, annotations: list[dict]) -> None:
+    """The task's annotation rows become exactly `annotations`, keeping where each came from
+    and whether it was locked."""
+    prior = delete_annotations(task.pk)
+    rows = []
+    for i, ann in enumerate(annotations):
+        source, locked = prior.get(ann["uuid"], (AnnotationSource.TASKER, False))
+        rows.append(annotation_values(task, {**ann, "locked": locked}, source, i))
+    insert_annotations(rows)
+
+
+# --- writing them ---------------------------------------------------------------------------
 
 
 def json_param(value: object) -> object:
@@ -47,7 +138,7 @@ def _fields() -> list[models.Field]:
 
 def insert_annotations(rows: Sequence[Annotation | dict]) -> None:
     """Write `rows`: Annotation instances, or dicts of their column values by attribute name
-    (lifecycle.annotation_values; a field left out takes its default)."""
+    (annotation_values; a field left out takes its default)."""
     if not rows:
         return
     fields = _fields()
