@@ -1,9 +1,9 @@
 """Fetching a task's media once, and keeping our own copies: for an image task, its image and
 context images.
 
-`tasks.jobs.fetch_attachment` runs `fetch_for_task` after a task is created, which hands the
-task to its kind (`Kind.fetch_media`, docs/architecture.md); the image kind fetches here with
-the copies of `tasks.media`. On success the task records the image's width, height and type,
+The job `tasks.jobs.fetch_attachment` runs after a task is created and hands the task to its
+kind (`Kind.fetch_media`, docs/architecture.md); the image kind fetches here (`fetch_images`)
+with the copies of `tasks.media`. On success the task records the image's width, height and type,
 and the copy in the default storage is what the workbench loads; `scaledata://` files are
 already ours, so the task points at the stored file. If any attachment fails the task ends in
 `error` with the contract's response (`tasks.lifecycle.fail_task`).
@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from tasks import kinds, lifecycle, tiles
+from tasks import lifecycle, tiles
 from tasks.jobs import fetch_attachment, queued_args
 from tasks.media import ERROR_MESSAGE, AttachmentFailure, Copy, copy_attachment
 from tasks.models import ContextAttachment, Task, TaskStatus
@@ -36,18 +36,6 @@ def attachment_urls(task: Task) -> list[str]:
     contexts = params.get("context_attachments") or []
     return [params.get("attachment") or "",
             *[c.get("attachment") or "" for c in contexts if isinstance(c, dict)]]
-
-
-def needs_fetch(task: Task) -> bool:
-    return task.status == TaskStatus.PENDING and not task.is_test and not task.attachment_mime
-
-
-def fetch_for_task(task_id: str) -> str:
-    """Fetch, check and keep every attachment of the task; what happened, in a word."""
-    task = Task.objects.select_related("owner").filter(pk=task_id).first()
-    if task is None or not needs_fetch(task):
-        return "skipped"
-    return kinds.of(task).fetch_media(task)
 
 
 def fetch_images(task: Task) -> str:

@@ -1,6 +1,6 @@
 """The frames of a video task, fetched or decoded once by the worker.
 
-`tasks.attachments.fetch_for_task` hands a video task to its kind, whose fetch_media is
+`tasks.jobs.fetch_for_task` hands a video task to its kind, whose fetch_media is
 `fetch_frames`. Frames given as image
 URLs (or scaledata:// files) are copied like a task's image (`media.copy_attachment`: the
 SSRF-safe fetch, the size limit, the image check). A video file is fetched the same way and

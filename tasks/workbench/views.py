@@ -6,7 +6,7 @@ import orjson
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import TextField
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -73,13 +73,7 @@ def viewable_task(request: HttpRequest, task_id: str, *, light: bool = False,
     `light`: without HEAVY_FIELDS (read on access, one query each); `raw_params`: `params`
     as its stored JSON text in `raw_params`, decoded by the caller, and page_params() in
     `task.params_subset`."""
-    qs = Task.objects.select_related("project", "batch")
-    if light:
-        qs = qs.defer(*HEAVY_FIELDS)
-    if raw_params:
-        qs = (qs.defer("params").annotate(raw_params=Cast("params", TextField()))
-              .with_params_subset(page_params()))
-    found = list(qs.filter(task_id=task_id)[:1])
+    found = list(task_queryset(light=light, raw_params=raw_params).filter(task_id=task_id)[:1])
     if not found:
         raise Http404("No such task.")
     task = found[0]
@@ -88,6 +82,17 @@ def viewable_task(request: HttpRequest, task_id: str, *, light: bool = False,
     if request.user.is_staff:
         return task, True
     raise PermissionDenied("This task is not leased to you.")
+
+
+def task_queryset(*, light: bool = False, raw_params: bool = False) -> QuerySet[Task]:
+    """The tasks as viewable_task reads them."""
+    qs = Task.objects.select_related("project", "batch")
+    if light:
+        qs = qs.defer(*HEAVY_FIELDS)
+    if raw_params:
+        qs = (qs.defer("params").annotate(raw_params=Cast("params", TextField()))
+              .with_params_subset(page_params()))
+    return qs
 
 
 @csp_protected

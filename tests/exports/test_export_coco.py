@@ -9,7 +9,7 @@ import orjson
 import pytest
 from pycocotools.coco import COCO
 
-from tasks import attachments, lifecycle, projects
+from tasks import jobs, lifecycle, projects
 from tasks.exports import export_tasks
 from tasks.exports.selection import Selection
 from tasks.files import store_file
@@ -135,7 +135,7 @@ def test_live_tasks_use_the_fetched_image_size(account, tmp_path):
     task = lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                                  body={"project": project.name,
                                        "attachment": upload.attachment_url})
-    attachments.fetch_for_task(task.task_id)
+    jobs.fetch_for_task(task.task_id)
     pending = Task.objects.get(pk=task.pk)
     assert (pending.attachment_width, pending.attachment_height) == (64, 48)
     box = {"type": "box", "label": "car", "left": 1, "top": 2, "width": 3, "height": 4}

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 
-from tasks import attachments, lifecycle, projects, queue
+from tasks import jobs, lifecycle, projects, queue
 from tasks.models import Task, VideoFrame
 from tests.video.conftest import encode_video, frame_body, frame_colour, png_bytes, run_jobs
 
@@ -59,7 +59,7 @@ def test_frame_urls_are_fetched_once_and_kept_in_order(api, receiver):
     task.refresh_from_db()
     assert (task.attachment_width, task.attachment_height, task.attachment_mime) == (
         40, 30, "image/png")
-    assert attachments.fetch_for_task(task.task_id) == "skipped"
+    assert jobs.fetch_for_task(task.task_id) == "skipped"
     assert len(receiver.received) == 3
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from PIL import Image
 
-from tasks import attachments, files, lifecycle, projects, queue
+from tasks import files, jobs, lifecycle, projects, queue
 from tasks.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -372,7 +372,7 @@ def test_context_images_come_from_the_stored_copies(client, account, tasker):
         body={"project": "ctx2", "attachment": main.attachment_url,
               "geometries": {"box": {"objects_to_annotate": ["car"]}},
               "context_attachments": [{"attachment": side.attachment_url}]})
-    assert attachments.fetch_for_task(created.task_id) == "stored"
+    assert jobs.fetch_for_task(created.task_id) == "stored"
     task = queue.claim_next(tasker, project)
     client.force_login(tasker)
     (listed,) = data(client, task)["context"]
