@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, models
 
@@ -65,7 +66,7 @@ def store(row: Annotation, clean: dict) -> None:
 
 def insert_prelabels(task: Task, params: dict) -> None:
     """The rows of a task's prelabels: its base annotations, then its hypothesis."""
-    rows = []
+    rows: list[dict] = []
     sources = (
         (AnnotationSource.BASE, (params.get("base_annotations") or {}).get("annotations", [])),
         (AnnotationSource.HYPOTHESIS, (params.get("hypothesis") or {}).get("annotations", [])),
@@ -143,11 +144,11 @@ def insert_annotations(rows: Sequence[Annotation | dict]) -> None:
         return
     fields = _fields()
     defaults = {f.attname: f.get_default() for f in fields if f.attname != "task_id"}
-    rows = [_values(row, fields, defaults) for row in rows]
+    values = [_values(row, fields, defaults) for row in rows]
     if connection.vendor == "postgresql":
-        _insert_recordset(rows)
+        _insert_recordset(values)
     else:
-        _insert_many(rows)
+        _insert_many(values)
 
 
 def _values(row: Annotation | dict, fields: list[models.Field], defaults: dict) -> dict:
@@ -164,7 +165,7 @@ def _insert_many(rows: list[dict]) -> None:
            f"({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
     names = [f.attname for f in fields]
-    params = [[json_param(row[name]) if name in json_fields else plain(row[name])
+    params: list[list[Any]] = [[json_param(row[name]) if name in json_fields else plain(row[name])
                for name in names]
               for row in rows]
     with connection.cursor() as cursor:
@@ -189,7 +190,7 @@ def _insert_recordset(rows: list[dict]) -> None:
 
 def _column_type(field: models.Field) -> str:
     # json_to_recordset hands a json column the value's text; jsonb would sort its keys
-    return "json" if isinstance(field, models.JSONField) else field.db_type(connection)
+    return "json" if isinstance(field, models.JSONField) else str(field.db_type(connection))
 
 
 def delete_annotations(task_id: str) -> dict[str, tuple[str, bool]]:

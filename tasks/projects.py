@@ -4,6 +4,8 @@ change, tasks/lifecycle.py)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -12,6 +14,9 @@ from tasks.errors import ApiError, rule_errors
 from tasks.models import Batch, Project, ProjectParamVersion, Task, TaskStatus
 from tasks.models.projects import BatchStatus
 from tasks.rules.params import validate_task_fields
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NAME_MAX = 200
 FINAL_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELED, TaskStatus.ERROR)
@@ -27,10 +32,10 @@ def check_name(value: object, field: str) -> str:
     return value
 
 
-def create_project(*, owner: object, is_test: bool, body: dict) -> Project:
+def create_project(*, owner: User, is_test: bool, body: dict) -> Project:
     name = check_name(body.get("name"), "name")
-    task_type = body.get("type")
-    if kinds.find(task_type) is None:
+    kind = kinds.find(body.get("type"))
+    if kind is None:
         raise ApiError(400, f"type must be one of: {', '.join(sorted(kinds.names()))}.")
     params = body.get("params") or {}
     if not isinstance(params, dict):
@@ -39,7 +44,7 @@ def create_project(*, owner: object, is_test: bool, body: dict) -> Project:
     try:
         with transaction.atomic():
             project = Project.objects.create(
-                owner=owner, is_test=is_test, name=name, type=task_type,
+                owner=owner, is_test=is_test, name=name, type=kind.name,
                 extra={"rapid": body.get("rapid") is True, "studio": body.get("studio") is True},
             )
             ProjectParamVersion.objects.create(project=project, version=0, params=params)
@@ -79,7 +84,7 @@ def set_project_ontology(project: Project, body: dict) -> None:
         project.save(update_fields=["ontology", "ontology_history"])
 
 
-def create_batch(*, owner: object, is_test: bool, body: dict) -> Batch:
+def create_batch(*, owner: User, is_test: bool, body: dict) -> Batch:
     name = check_name(body.get("name"), "name")
     project = find_project(owner, is_test, check_name(body.get("project"), "project"))
     callback = body.get("callback") or ""
@@ -126,14 +131,14 @@ def valid_metadata(metadata: object) -> dict:
         return validate_task_fields({"metadata": metadata}).get("metadata", {})
 
 
-def find_project(owner: object, is_test: bool, name: str) -> Project:
+def find_project(owner: User, is_test: bool, name: str) -> Project:
     project = Project.objects.filter(owner=owner, is_test=is_test, name=name).first()
     if project is None:
         raise ApiError(400, f'Project "{name}" does not exist.')
     return project
 
 
-def find_batch(owner: object, is_test: bool, name: str) -> Batch:
+def find_batch(owner: User, is_test: bool, name: str) -> Batch:
     batch = (Batch.objects.select_related("project")
              .filter(owner=owner, is_test=is_test, name=name).first())
     if batch is None:

@@ -22,7 +22,7 @@ class ImageKind:
     has_frames = False
     export_formats = frozenset({"scale", "coco", "yolo", "voc"})
     export_refusal = "not exported"
-    page_params = ("padding", "paddingX", "paddingY", "context_attachments")
+    page_params: tuple[str, ...] = ("padding", "paddingX", "paddingY", "context_attachments")
     draft_params: tuple[str, ...] = ()
     draft_keys: dict[str, ExtrasValidator] = {}
 

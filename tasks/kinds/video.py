@@ -32,8 +32,8 @@ class VideoKind:
     export_formats = frozenset({"scale"})
     export_refusal = ("not exported: export video tasks as Scale JSON lines (their response "
                       "links the per-frame annotations file)")
-    page_params = ("events_to_annotate",)
-    draft_params = ("events_to_annotate",)
+    page_params: tuple[str, ...] = ("events_to_annotate",)
+    draft_params: tuple[str, ...] = ("events_to_annotate",)
     draft_keys: dict[str, ExtrasValidator] = {"events": events}
 
     def normalize_params(self, params: dict) -> dict:

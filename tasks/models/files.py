@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from tasks.models.fields import OrderedJSONField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SCHEME = "scaledata://"
 
@@ -18,11 +22,11 @@ def upload_path(instance: UploadedFile, filename: str) -> str:
 
 
 class UploadedFileManager(models.Manager["UploadedFile"]):
-    def resolve(self, owner: object, is_test: bool, url: str) -> UploadedFile | None:
+    def resolve(self, owner: User, is_test: bool, url: str) -> UploadedFile | None:
         """The file of `owner`'s account (live or test) that a scaledata:// URL names, or
         None (another account's, gone, or not a file id at all)."""
         owner_part, _, file_id = url[len(SCHEME):].partition("/")
-        if owner_part != str(getattr(owner, "pk", None)):
+        if owner_part != str(owner.pk):
             return None
         try:
             return self.filter(owner=owner, is_test=is_test, id=file_id).first()
