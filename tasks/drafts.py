@@ -46,8 +46,8 @@ META_KEYS = frozenset({"uuid", "source", "locked", "version"})
 MAX_DEPTH = 4
 MAX_BATCH_OPS = 5000
 TAKEN_OVER = "This task is being edited in another tab or window."
-# The keys of a task's params that checking an operation reads (besides the prelabels).
-# (and those a kind's checks read, Kind.draft_params)
+# The keys of a task's params that checking an operation reads (besides the prelabels), with
+# those the task's kind reads (Kind.draft_params).
 DRAFT_PARAMS = ("geometries", "annotation_attributes", "links", *locks.FLAGS)
 # Above this many, an annotation lookup reads the whole draft instead of an IN list.
 MAX_NAMED_UUIDS = 500
@@ -320,7 +320,7 @@ class Draft:
         _lock_rule(locks.check_add, clean, lock_params)
         source, locked = _origin(uuid, lock_params)
         row = annotation_row(self.task, {**clean, "locked": locked}, source,
-                                       self.position_at(op.get("index")))
+                             self.position_at(op.get("index")))
         row.save(force_insert=True)
         self.rows[uuid], self.sent[uuid] = row, wanted
 
