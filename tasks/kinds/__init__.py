@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from tasks.models import Task
 
 __all__ = ["IMAGE", "VIDEO", "Kind", "UnknownKind", "all_kinds", "choices", "find", "get",
-           "names", "of", "register"]
+           "names", "of", "register", "union"]
 
 _KINDS: dict[str, Kind] = {}
 
