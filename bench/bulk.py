@@ -13,7 +13,7 @@ be within a minute of such a load.
 
     python -m bench.bulk fetch --task TASK_ID
 
-runs the attachment worker's job for one task (`tasks.attachments.fetch_for_task`: the image's
+runs the attachment worker's job for one task (`tasks.jobs.fetch_for_task`: the image's
 size, and the tile pyramid of a large image), as `manage.py run_worker` would.
 """
 
@@ -130,11 +130,11 @@ def completed(args) -> dict:
 
 def fetch(args) -> dict:
     """What the worker does for a new task (its fetch_attachment job), run here once."""
-    from tasks import attachments, tiles
+    from tasks import jobs, tiles
     from tasks.models import Task
 
     t0 = time.perf_counter()
-    outcome = attachments.fetch_for_task(args.task)
+    outcome = jobs.fetch_for_task(args.task)
     task = Task.objects.get(pk=args.task)
     pyramid = tiles.pyramid_for(args.task)
     return {"outcome": outcome, "seconds": time.perf_counter() - t0,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from tasks import kinds
 from tasks.callback_signing import first_secret, new_secret
 from tasks.models import (
     AccountSettings,
@@ -86,7 +87,8 @@ class TaskAdmin(NoAddMixin, admin.ModelAdmin):
     inlines = [AnnotationInline]
 
     def get_inlines(self, request: HttpRequest, obj: Task | None = None) -> list:
-        if obj is not None and obj.type == "videoannotation":
+        kind = kinds.find(obj.type) if obj is not None else None
+        if kind is not None and kind.has_frames:
             return [VideoFrameInline, AnnotationInline]
         return self.inlines
 

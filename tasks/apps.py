@@ -13,5 +13,9 @@ class TasksConfig(AppConfig):
             signed_out,
         )
 
+        # each registers its kind (tasks/kinds/: the kinds' modules import most of the house,
+        # which the models' module must not, so they come once the models are ready)
+        from tasks.kinds import image, video  # noqa: F401
+
         lookups.register()
         signed_out.connect_signals()

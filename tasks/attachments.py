@@ -1,60 +1,33 @@
-"""Fetching a task's image and context images once, and keeping our own copies.
+"""Fetching a task's media once, and keeping our own copies: for an image task, its image and
+context images.
 
-`tasks.jobs.fetch_attachment` runs `fetch_for_task` after a task is created. Every URL goes
-through the SSRF-safe `tasks.fetching` with the upload size limit, and must be an image
-(`tasks.images`). On success the task records the image's width, height and type, and the copy
-in the default storage is what the workbench loads; `scaledata://` files are already ours, so
-the task points at the stored file. If any attachment fails the task ends in `error` with the
-contract's response (`tasks.lifecycle.fail_task`).
+The job `tasks.jobs.fetch_attachment` runs after a task is created and hands the task to its
+kind (`Kind.fetch_media`, docs/architecture.md); the image kind fetches here (`fetch_images`)
+with the copies of `tasks.media`. On success the task records the image's width, height and type,
+and the copy in the default storage is what the workbench loads; `scaledata://` files are
+already ours, so the task points at the stored file. If any attachment fails the task ends in
+`error` with the contract's response (`tasks.lifecycle.fail_task`).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from tasks import fetching, lifecycle, tiles
-from tasks.images import NotAnImage, inspect_image
+from tasks import lifecycle, tiles
 from tasks.jobs import fetch_attachment, queued_args
+from tasks.media import ERROR_MESSAGE, AttachmentFailure, Copy, copy_attachment
 from tasks.models import ContextAttachment, Task, TaskStatus
-from tasks.models.files import SCHEME
 
 logger = logging.getLogger("annotator.attachments")
 
-ERROR_MESSAGE = "One or more attachments could not be downloaded."
-FETCH_TIMEOUT_SECONDS = 60.0
 # A fetch job that has run this long without finishing is presumed lost with its worker.
 RUNNING_GRACE = timedelta(minutes=10)
 SWEEP_LIMIT = 200
-EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
-              "image/webp": ".webp", "image/bmp": ".bmp", "image/tiff": ".tif"}
-
-
-class AttachmentFailure(Exception):
-    def __init__(self, url: str, status_code: int | None, reason: str) -> None:
-        super().__init__(reason)
-        self.url = url
-        self.status_code = status_code
-
-    def as_json(self) -> dict:
-        return {"statusCode": self.status_code, "url": self.url}
-
-
-@dataclass(frozen=True)
-class Copy:
-    url: str
-    name: str  # in the default storage
-    width: int
-    height: int
-    mime_type: str
-    owned: bool  # written by us (False: a scaledata:// file we only point at)
 
 
 def attachment_urls(task: Task) -> list[str]:
@@ -65,19 +38,9 @@ def attachment_urls(task: Task) -> list[str]:
             *[c.get("attachment") or "" for c in contexts if isinstance(c, dict)]]
 
 
-def needs_fetch(task: Task) -> bool:
-    return task.status == TaskStatus.PENDING and not task.is_test and not task.attachment_mime
-
-
-def fetch_for_task(task_id: str) -> str:
-    """Fetch, check and keep every attachment of the task; what happened, in a word."""
-    task = Task.objects.select_related("owner").filter(pk=task_id).first()
-    if task is None or not needs_fetch(task):
-        return "skipped"
-    if task.type == "videoannotation":
-        from tasks import video_frames  # it imports this module
-
-        return video_frames.fetch_frames(task)
+def fetch_images(task: Task) -> str:
+    """Fetch, check and keep the image and context images of an image task (its kind's
+    fetch_media); what happened, in a word."""
     copies: list[Copy] = []
     failures: list[AttachmentFailure] = []
     for position, url in enumerate(attachment_urls(task)):
@@ -106,35 +69,6 @@ def build_tiles(task_id: str, main: Copy) -> None:
         tiles.build(task_id, main.name)
     except Exception:  # MemoryError, a broken file, a full disk...
         logger.exception("task %s: the tile pyramid could not be built", task_id)
-
-
-def copy_attachment(task: Task, url: str, position: int) -> Copy:
-    if url.startswith(SCHEME):
-        return _point_at_upload(task, url)
-    try:
-        result = fetching.fetch(url, max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES,
-                                timeout=FETCH_TIMEOUT_SECONDS)
-    except fetching.FetchError as exc:
-        raise AttachmentFailure(url, exc.status_code, exc.message) from exc
-    try:
-        info = inspect_image(result.content)
-    except NotAnImage as exc:
-        raise AttachmentFailure(url, result.status_code, str(exc)) from exc
-    path = f"attachments/{task.task_id}/{position}{EXTENSIONS.get(info.mime_type, '')}"
-    name = default_storage.save(path, ContentFile(result.content))
-    return Copy(url, name, info.width, info.height, info.mime_type, owned=True)
-
-
-def _point_at_upload(task: Task, url: str) -> Copy:
-    upload = lifecycle.resolve_file(task.owner, task.is_test, url)
-    if upload is None or not upload.file:
-        raise AttachmentFailure(url, None, "the uploaded file no longer exists")
-    try:
-        with upload.file.open("rb") as handle:
-            info = inspect_image(handle.read())
-    except (OSError, NotAnImage) as exc:
-        raise AttachmentFailure(url, None, f"the uploaded file cannot be read: {exc}") from exc
-    return Copy(url, upload.file.name, info.width, info.height, info.mime_type, owned=False)
 
 
 def _discard(copies: list[Copy]) -> None:

@@ -1,7 +1,7 @@
 """Callbacks: what is sent, the retry schedule, and one delivery attempt.
 
 The outbox row (`CallbackDelivery`) is written by `tasks.lifecycle` in the transaction of the
-change it reports, together with the job that sends it (`tasks.jobs.deliver_callback`). A job
+change it reports, together with the job that sends it (`deliver_callback`, below). A job
 claims its delivery with a short lease, sends it once, and records the outcome: any 2xx (or an
 email handed to the mail backend) ends it as delivered; anything else schedules the next try,
 until MAX_ATTEMPTS tries have failed. `requeue_stalled` (run by `manage.py run_worker`) brings
@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import django_tasks
 import orjson
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from tasks import fetching
 from tasks.callback_signing import signed_headers
-from tasks.jobs import deliver_callback, queued_args
+from tasks.jobs import queued_args
 from tasks.models import AccountSettings, Batch, CallbackDelivery, Task
 from tasks.models.deliveries import DeliveryEvent, DeliveryStatus
 from tasks.presenters import batch_json, task_json
@@ -124,6 +125,12 @@ def _write(delivery: CallbackDelivery) -> CallbackDelivery:
     delivery.save(force_insert=True)
     enqueue(delivery)
     return delivery
+
+
+@django_tasks.task()
+def deliver_callback(delivery_id: str) -> str:
+    """The job that sends one try of a delivery (`attempt`), run by `manage.py run_worker`."""
+    return attempt(delivery_id)
 
 
 def enqueue(delivery: CallbackDelivery, run_after: datetime | None = None) -> None:

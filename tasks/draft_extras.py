@@ -2,11 +2,12 @@
 
 The draft operation `{op: "set_extras", key, after}` replaces the whole value of one key
 (docs/live-sessions.md). Each key has a validator `(value, context) -> clean value` that raises
-RuleError when the value breaks a rule of the task; another kind of task registers its own keys
-with `register` (video tasks add "events"). The built-in keys:
+RuleError when the value breaks a rule of the task; a kind adds its own keys with their
+validators (`Kind.draft_keys`, docs/architecture.md: video tasks add "events"). The keys every
+task has:
 
 * global_attributes: the values of the task's global attributes, checked as a hypothesis's
-  (every rule but `required`, which waits for the submit);
+  (every rule but `required`, which waits for the submit) by the task's kind;
 * links: [{label, from, to}], checked with the task's link rules against the draft's
   annotations; adding or removing a link that starts at an annotation whose attributes may not
   change (a lock) is refused, as on the page.
@@ -18,21 +19,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tasks import kinds
+from tasks.models import Task
 from tasks.rules import locks
 from tasks.rules.annotations import validate_links
-from tasks.rules.attributes import validate_attribute_values
 from tasks.rules.errors import RuleError
-from tasks.rules.events import validate_events, validate_task_globals
-from tasks.rules.video import TASK_TYPE as VIDEO_TASK_TYPE
 
 
 @dataclass
 class ExtrasContext:
-    """What a validator may read: the task's (light) params, its type, the draft's value of
+    """What a validator may read: the task's (light) params, its kind, the draft's value of
     the key before the change, and some of the draft's annotations through `annotations()`."""
 
     params: dict
-    task_type: str
+    kind: kinds.Kind
     before: Any
     load_annotations: Callable[[set[str] | None], dict[str, dict]]
 
@@ -47,22 +47,27 @@ class LockError(RuleError):
 
 
 Validator = Callable[[Any, ExtrasContext], Any]
-VALIDATORS: dict[str, Validator] = {}
 
 
-def register(key: str, validator: Validator) -> None:
-    """Let `set_extras` change `key`; `validator(value, context)` returns the value to store."""
-    VALIDATORS[key] = validator
-
-
-def keys() -> list[str]:
-    return list(VALIDATORS)
+def all_keys() -> list[str]:
+    """Every key a set_extras may name: those of every task, then those of the kinds."""
+    found = dict.fromkeys(COMMON)
+    for kind in kinds.all_kinds():
+        found.update(dict.fromkeys(kind.draft_keys))
+    return list(found)
 
 
 def validate(key: str, value: Any, context: ExtrasContext) -> Any:
-    """The clean value of `key`; KeyError for a key nobody registered, RuleError for a value
-    that breaks a rule (its path starts with the key), LockError for a change a lock forbids."""
-    return VALIDATORS[key](value, context)
+    """The clean value of `key`; KeyError for a key no kind has, RuleError for a value that
+    breaks a rule (its path starts with the key) or a key of another kind, LockError for a
+    change a lock forbids."""
+    validator = COMMON.get(key) or context.kind.draft_keys.get(key)
+    if validator is not None:
+        return validator(value, context)
+    owners = [kind.label for kind in kinds.all_kinds() if key in kind.draft_keys]
+    if not owners:
+        raise KeyError(key)
+    raise RuleError(key, f"only {' and '.join(owners)} tasks have {key}")
 
 
 def stored(extras: object) -> dict:
@@ -70,15 +75,35 @@ def stored(extras: object) -> dict:
     return dict(extras) if isinstance(extras, dict) else {}
 
 
-# --- the built-in keys ----------------------------------------------------------------------
+def initial(response: object, uuids: set[str] | None = None) -> dict:
+    """The draft's global attributes and links as a response (or a hypothesis) gives them;
+    with `uuids`, only the links whose both ends are among them."""
+    response = response if isinstance(response, dict) else {}
+    given = response.get("global_attributes")
+    links = response.get("links")
+    links = [dict(link) for link in links if isinstance(link, dict)] \
+        if isinstance(links, list) else []
+    if uuids is not None:
+        links = [link for link in links if link.get("from") in uuids and link.get("to") in uuids]
+    return {"global_attributes": dict(given) if isinstance(given, dict) else {}, "links": links}
+
+
+def current(task: Task, params: dict | None = None) -> dict:
+    """The draft's {global_attributes, links}: as stored, or (a task from before they were
+    stored) as the work started. `params`: the task's, when the caller read them already."""
+    extras = task.draft_extras if isinstance(task.draft_extras, dict) else {}
+    if "global_attributes" in extras or "links" in extras:
+        return {"global_attributes": extras.get("global_attributes") or {},
+                "links": extras.get("links") or []}
+    params = task.params if params is None else params
+    start = task.sent_back_response or (params or {}).get("hypothesis")
+    return initial(start, set(task.annotations.values_list("uuid", flat=True)))
+
+
+# --- the keys of every task -----------------------------------------------------------------
 
 def global_attributes(value: Any, context: ExtrasContext) -> dict:
-    if context.task_type == VIDEO_TASK_TYPE:  # without the event attributes (rules/events.py)
-        return validate_task_globals(value, context.params, path="global_attributes",
-                                     check_required=False)
-    return validate_attribute_values(
-        value, context.params.get("annotation_attributes") or {}, label=None, uuid_labels={},
-        own_uuid=None, path="global_attributes", is_global=True, check_required=False)
+    return context.kind.check_draft_globals(value, context.params)
 
 
 def links(value: Any, context: ExtrasContext) -> list[dict]:
@@ -111,17 +136,4 @@ def _link_key(link: dict) -> tuple:
     return (link.get("label"), link.get("from"), link.get("to"))
 
 
-register("global_attributes", global_attributes)
-register("links", links)
-
-
-def events(value: Any, context: ExtrasContext) -> list[dict]:
-    """A video task's events (tasks/rules/events.py): labels from events_to_annotate, their
-    attributes (`required` waits for the submit); their frames are checked against the task's
-    frame count at the submit."""
-    if context.task_type != VIDEO_TASK_TYPE:
-        raise RuleError("events", "only video tasks have events")
-    return validate_events(value, context.params, None, "events")
-
-
-register("events", events)
+COMMON: dict[str, Validator] = {"global_attributes": global_attributes, "links": links}

@@ -33,11 +33,12 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from tasks import draft_extras, lifecycle, live, queue, video_response
+from tasks import draft_extras, kinds, live, queue
+from tasks.annotation_rows import annotation_row, store
 from tasks.models import Annotation, DraftOp, DraftSession, Task, TaskStatus
 from tasks.models.tasks import AnnotationSource
 from tasks.rules import locks
-from tasks.rules.annotations import MAX_UUID_LENGTH, validate_annotations
+from tasks.rules.annotations import MAX_UUID_LENGTH
 from tasks.rules.errors import RuleError
 
 # Keys the server owns: ignored in an operation's annotations.
@@ -45,10 +46,9 @@ META_KEYS = frozenset({"uuid", "source", "locked", "version"})
 MAX_DEPTH = 4
 MAX_BATCH_OPS = 5000
 TAKEN_OVER = "This task is being edited in another tab or window."
-# The keys of a task's params that checking an operation reads (besides the prelabels).
-DRAFT_PARAMS = ("geometries", "annotation_attributes", "links", *locks.FLAGS,
-                "events_to_annotate")
-PARAM_PREFIX = "draft_param_"
+# The keys of a task's params that checking an operation reads (besides the prelabels), with
+# those the task's kind reads (Kind.draft_params).
+DRAFT_PARAMS = ("geometries", "annotation_attributes", "links", *locks.FLAGS)
 # Above this many, an annotation lookup reads the whole draft instead of an IN list.
 MAX_NAMED_UUIDS = 500
 # Columns an operation never reads: `params` is megabytes with a big hypothesis.
@@ -107,7 +107,7 @@ def draft_state_json(task: Task) -> bytes:
 def extras_state(task: Task) -> dict:
     """The draft's extras as the page holds them: every stored key, global_attributes and
     links always (as the work started, for a task from before they were stored)."""
-    return {**draft_extras.stored(task.draft_extras), **lifecycle.draft_extras(task)}
+    return {**draft_extras.stored(task.draft_extras), **draft_extras.current(task)}
 
 
 def _members(text: str | None) -> bytes:
@@ -163,14 +163,11 @@ def apply_op(task_id: str, user, session_id: str, channel_name: str, seq: int,
 
 
 def locked_task(task_id: str) -> Task | None:
-    """The task's row, locked, without its heavy columns; `task.draft_params` holds the keys
-    of DRAFT_PARAMS its params have."""
+    """The task's row, locked, without its heavy columns; `task.params_subset` holds the
+    keys of its params that checking an operation reads."""
     task = (Task.objects.select_for_update().defer(*HEAVY_FIELDS)
-            .annotate(**{PARAM_PREFIX + key: KeyTransform(key, "params") for key in DRAFT_PARAMS})
+            .with_params_subset((*DRAFT_PARAMS, *kinds.union("draft_params")))
             .filter(pk=task_id).first())
-    if task is not None:
-        task.draft_params = {key: getattr(task, PARAM_PREFIX + key) for key in DRAFT_PARAMS
-                             if getattr(task, PARAM_PREFIX + key) is not None}
     return task
 
 
@@ -215,7 +212,7 @@ def _repeat(session: DraftSession, seq: int) -> dict:
 
 
 def _apply_next(task: Task, session: DraftSession, seq: int, op: Any) -> dict:
-    draft = Draft(task)
+    draft = Draft(task, task.params_subset)
     try:
         with transaction.atomic():
             draft.apply(op)
@@ -257,7 +254,7 @@ def op_extras_keys(op: Any, found: list[str] | None = None, depth: int = 0) -> l
     if op.get("op") == "batch" and isinstance(op.get("ops"), list):
         for item in op["ops"][:MAX_BATCH_OPS]:
             op_extras_keys(item, found, depth + 1)
-    elif op.get("op") == "set_extras" and op.get("key") in draft_extras.VALIDATORS \
+    elif op.get("op") == "set_extras" and op.get("key") in draft_extras.all_keys() \
             and op["key"] not in found:
         found.append(op["key"])
     return found
@@ -284,9 +281,10 @@ def op_uuids(op: Any, found: list[str] | None = None, depth: int = 0) -> list[st
 class Draft:
     """The rows of one task while one operation changes them."""
 
-    def __init__(self, task: Task) -> None:
+    def __init__(self, task: Task, params: dict) -> None:
+        """`params`: the keys of the task's params the checks read (locked_task)."""
         self.task = task
-        self.params = task.draft_params if hasattr(task, "draft_params") else task.params
+        self.params = params
         self.rows: dict[str, Annotation | None] = {}  # None: absent
         self.sent: dict[str, dict | None] = {}  # what the client made of each touched one
         self.extras = draft_extras.stored(task.draft_extras)
@@ -321,8 +319,8 @@ class Draft:
         lock_params = prelabels(self.task.task_id).lock_params(self.params, uuid)
         _lock_rule(locks.check_add, clean, lock_params)
         source, locked = _origin(uuid, lock_params)
-        row = lifecycle.annotation_row(self.task, {**clean, "locked": locked}, source,
-                                       self.position_at(op.get("index")))
+        row = annotation_row(self.task, {**clean, "locked": locked}, source,
+                             self.position_at(op.get("index")))
         row.save(force_insert=True)
         self.rows[uuid], self.sent[uuid] = row, wanted
 
@@ -337,7 +335,7 @@ class Draft:
         wanted = _merged(current, after)
         changed = locks.changed_keys(current, wanted, set(after) - META_KEYS)
         _lock_rule(locks.check_update, _lockable(row), changed, self.params)
-        _store(row, self.validate(wanted))
+        store(row, self.validate(wanted))
         row.version += 1
         row.save(update_fields=["type", "label", "geometry", "attributes", "version"])
         self.sent[uuid] = wanted
@@ -353,13 +351,13 @@ class Draft:
 
     def set_extras(self, op: dict, depth: int) -> None:
         key = op.get("key")
-        if not isinstance(key, str) or key not in draft_extras.VALIDATORS:
+        if not isinstance(key, str) or key not in draft_extras.all_keys():
             raise Refused("invalid", "A set_extras carries `key`, one of "
-                                     f"{', '.join(draft_extras.keys())}.")
+                                     f"{', '.join(draft_extras.all_keys())}.")
         if "after" not in op:
             raise Refused("invalid", "A set_extras carries `after`, the whole new value.")
         context = draft_extras.ExtrasContext(
-            params=self.params, task_type=self.task.type, before=self.extras.get(key),
+            params=self.params, kind=kinds.of(self.task), before=self.extras.get(key),
             load_annotations=self.annotation_index)
         try:
             clean = draft_extras.validate(key, op["after"], context)
@@ -406,15 +404,10 @@ class Draft:
 
     def validate(self, wanted: dict) -> dict:
         try:
-            if video_response.is_video(self.task):  # a track (tasks/rules/video.py)
-                return video_response.check_draft_track(
-                    wanted, self.params, frame_count=video_response.stored_frame_count(self.task),
-                    known_labels=self.labels(wanted))
-            (clean,) = validate_annotations([wanted], self.params, path="", kind="draft",
-                                            known_labels=self.labels(wanted))
+            return kinds.of(self.task).check_draft_annotation(
+                self.task, wanted, self.params, known_labels=self.labels(wanted))
         except RuleError as error:
             raise Refused("rule", _reason(error), wanted.get("uuid")) from error
-        return clean
 
     def labels(self, wanted: dict) -> dict[str, str | None] | None:
         """uuid -> label of the draft's annotations a linked attribute of `wanted` may name
@@ -529,13 +522,6 @@ def _origin(uuid: str, params: dict) -> tuple[str, bool]:
         return AnnotationSource.TASKER, False
     source, original = found
     return source, source == "base" and bool(original.get("locked"))
-
-
-def _store(row: Annotation, clean: dict) -> None:
-    row.type = clean["type"]
-    row.label = clean.get("label")
-    row.geometry = {k: v for k, v in clean.items() if k not in lifecycle.GEOMETRY_SKIP}
-    row.attributes = clean.get("attributes", {})
 
 
 def _reason(error: RuleError) -> str:

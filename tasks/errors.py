@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tasks.rules.errors import RuleError
+
 
 class ApiError(Exception):
     """An error meant for the API consumer: `{"status_code": n, "error": message}`."""
@@ -15,3 +20,12 @@ class ApiError(Exception):
     def as_json(self) -> dict:
         return {"status_code": self.status_code, "error": self.message, **self.extra}
 
+
+
+@contextmanager
+def rule_errors() -> Iterator[None]:
+    """Report a broken rule to the API consumer as a 400 naming the field."""
+    try:
+        yield
+    except RuleError as exc:
+        raise ApiError(400, str(exc)) from exc

@@ -1,7 +1,10 @@
-"""The background jobs (django-tasks, run by `manage.py run_worker`).
+"""The worker's job queue (django-tasks, run by `manage.py run_worker`).
 
-Each job is a thin entry point: the work lives in `tasks.callbacks` and `tasks.attachments`,
-imported when the job runs so that those modules can import the jobs to enqueue them.
+`fetch_attachment` fetches a created task's media: it hands the task to its kind
+(`Kind.fetch_media`, docs/architecture.md), so this module needs nothing above the models and
+the kinds' registry, and the lifecycle that queues it stays below the fetching code. The other
+job, `tasks.callbacks.deliver_callback`, lives beside its work. Below them: what is waiting in
+the queue, and the rows a dead worker left running.
 """
 
 from __future__ import annotations
@@ -11,29 +14,34 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks.base import Task as Job
+from django_tasks_db.models import DBTaskResult
 
-
-@task()
-def deliver_callback(delivery_id: str) -> str:
-    """Send one try of a callback delivery (see tasks.callbacks.attempt)."""
-    from tasks import callbacks
-
-    return callbacks.attempt(delivery_id)
+from tasks import kinds
+from tasks.models import Task, TaskStatus
 
 
 @task()
 def fetch_attachment(task_id: str) -> str:
-    """Fetch and keep a task's image and context images (see tasks.attachments)."""
-    from tasks import attachments
+    """Fetch and keep a task's media (see fetch_for_task)."""
+    return fetch_for_task(task_id)
 
-    return attachments.fetch_for_task(task_id)
+
+def needs_fetch(task: Task) -> bool:
+    return task.status == TaskStatus.PENDING and not task.is_test and not task.attachment_mime
+
+
+def fetch_for_task(task_id: str) -> str:
+    """Fetch, check and keep the task's media as its kind does (an image task's image and
+    context images: tasks/attachments.py); what happened, in a word."""
+    task = Task.objects.select_related("owner").filter(pk=task_id).first()
+    if task is None or not needs_fetch(task):
+        return "skipped"
+    return kinds.of(task).fetch_media(task)
 
 
 def queued_args(job: Job, running_within: timedelta | None = None) -> set[str]:
     """The first argument of every job of this kind that is waiting to run, plus (when
     `running_within` is given) of those that started running that recently."""
-    from django_tasks_db.models import DBTaskResult
-
     statuses = [TaskResultStatus.READY]
     if running_within is not None:
         statuses.append(TaskResultStatus.RUNNING)
@@ -51,17 +59,18 @@ def queued_args(job: Job, running_within: timedelta | None = None) -> set[str]:
 
 
 LOST_AFTER = timedelta(hours=1)
+# Our jobs' paths (tasks.jobs.fetch_attachment, tasks.callbacks.deliver_callback, and those
+# queued by older versions under tasks.jobs) all start with it.
+JOB_PATH_PREFIX = "tasks."
 
 
 def expire_lost(older_than: timedelta = LOST_AFTER) -> int:
     """Mark as failed the job rows left RUNNING by a worker that died (our jobs take seconds;
     the sweeper has queued their work again). Returns how many."""
-    from django_tasks_db.models import DBTaskResult
-
-    paths = [deliver_callback.module_path, fetch_attachment.module_path]
     now = timezone.now()
     return DBTaskResult.objects.filter(
-        task_path__in=paths, status=TaskResultStatus.RUNNING, started_at__lt=now - older_than,
+        task_path__startswith=JOB_PATH_PREFIX, status=TaskResultStatus.RUNNING,
+        started_at__lt=now - older_than,
     ).update(status=TaskResultStatus.FAILED, finished_at=now,
              exception_class_path="tasks.jobs.WorkerLost",
              traceback="The worker running this job stopped before it finished.")

@@ -1,180 +1,26 @@
-"""Every change of a task's state, and the creation of the objects an API key owns.
+"""Every change of a task's state: its creation, its status, and its fields.
 
 This is the only module that writes `Task.status`. Views (API and workbench), consumers and
 the admin call these functions; each runs in one transaction so that nothing is ever half
-written.
+written. What differs by task type is asked of the task's kind (tasks/kinds/); projects and
+batches are in tasks/projects.py, the annotation rows in tasks/annotation_rows.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tasks import callbacks, inheritance, live, tagging, video_response
-from tasks.errors import ApiError
+from tasks import callbacks, draft_extras, inheritance, kinds, live, projects, tagging
+from tasks.annotation_rows import insert_annotations, insert_prelabels, response_rows
+from tasks.errors import ApiError, rule_errors
 from tasks.jobs import fetch_attachment
-from tasks.models import (
-    Annotation,
-    Batch,
-    DraftSession,
-    Project,
-    ProjectParamVersion,
-    Task,
-    TaskStatus,
-)
+from tasks.models import Annotation, Batch, DraftSession, Project, Task, TaskStatus
 from tasks.models.deliveries import DeliveryEvent
 from tasks.models.files import SCHEME, UploadedFile
-from tasks.models.projects import BatchStatus
-from tasks.models.tasks import AnnotationSource
-from tasks.rowwriter import insert_annotations
+from tasks.projects import FINAL_STATUSES, check_name, find_batch, find_project, reopen_batch
 from tasks.rules.errors import RuleError
-from tasks.rules.params import normalize_image_params, split_body, validate_task_fields
-from tasks.rules.video import TASK_TYPE as VIDEO_TYPE
-from tasks.rules.video import normalize_video_params
-
-SUPPORTED_TYPES = {"imageannotation", VIDEO_TYPE}
-
-
-@contextmanager
-def rule_errors() -> Iterator[None]:
-    """Report a broken rule to the API consumer as a 400 naming the field."""
-    try:
-        yield
-    except RuleError as exc:
-        raise ApiError(400, str(exc)) from exc
-
-
-NAME_MAX = 200
-
-
-# --- projects and batches -------------------------------------------------------------------
-
-def check_name(value: object, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ApiError(400, f"Please include a {field} parameter (a non-empty string).")
-    if "/" in value:
-        raise ApiError(400, f"{field} must not contain '/'.")
-    if len(value) > NAME_MAX:
-        raise ApiError(400, f"{field} must be at most {NAME_MAX} characters.")
-    return value
-
-
-def create_project(*, owner, is_test: bool, body: dict) -> Project:
-    name = check_name(body.get("name"), "name")
-    task_type = body.get("type")
-    if not isinstance(task_type, str) or task_type not in SUPPORTED_TYPES:
-        raise ApiError(400, f"type must be one of: {', '.join(sorted(SUPPORTED_TYPES))}.")
-    params = body.get("params") or {}
-    if not isinstance(params, dict):
-        raise ApiError(400, "params must be an object.")
-    inheritance.check_project_params(params)
-    try:
-        with transaction.atomic():
-            project = Project.objects.create(
-                owner=owner, is_test=is_test, name=name, type=task_type,
-                extra={"rapid": body.get("rapid") is True, "studio": body.get("studio") is True},
-            )
-            ProjectParamVersion.objects.create(project=project, version=0, params=params)
-    except IntegrityError as exc:
-        raise ApiError(409, f'A project with the name "{name}" already exists.') from exc
-    return project
-
-
-def set_project_params(project: Project, body: dict) -> Project:
-    patch = body.get("patch", False)
-    if not isinstance(patch, bool):
-        raise ApiError(400, "patch must be a boolean.")
-    new = {k: v for k, v in body.items() if k != "patch"}
-    with transaction.atomic():
-        latest = (ProjectParamVersion.objects.select_for_update()
-                  .filter(project=project).order_by("-version").first())
-        params = {**latest.params, **new} if patch and latest else new
-        inheritance.check_project_params(params)
-        ProjectParamVersion.objects.create(
-            project=project, version=(latest.version + 1) if latest else 0, params=params
-        )
-    return project
-
-
-def set_project_ontology(project: Project, body: dict) -> None:
-    ontology = body.get("ontology")
-    inheritance.check_ontology(ontology)
-    name = body.get("name")
-    if name is not None and not isinstance(name, str):
-        raise ApiError(400, "name must be a string.")
-    with transaction.atomic():
-        project.ontology = ontology
-        project.ontology_history = [
-            *project.ontology_history,
-            {"name": name, "ontology": ontology, "created_at": timezone.now().isoformat()},
-        ]
-        project.save(update_fields=["ontology", "ontology_history"])
-
-
-def create_batch(*, owner, is_test: bool, body: dict) -> Batch:
-    name = check_name(body.get("name"), "name")
-    project = find_project(owner, is_test, check_name(body.get("project"), "project"))
-    callback = body.get("callback") or ""
-    if callback:
-        with rule_errors():
-            validate_task_fields({"callback_url": callback})
-    metadata = _valid_metadata(body.get("metadata") or {})
-    try:
-        with transaction.atomic():
-            return Batch.objects.create(
-                owner=owner, is_test=is_test, project=project, name=name, callback=callback,
-                metadata=metadata,
-                calibration_batch=body.get("calibration_batch") is True,
-                self_label_batch=body.get("self_label_batch") is True,
-                status=BatchStatus.STAGING if staged(project) else
-                BatchStatus.IN_PROGRESS,
-            )
-    except IntegrityError as exc:
-        raise ApiError(409, f'A batch with the name "{name}" already exists.') from exc
-
-
-def staged(project: Project) -> bool:
-    """Rapid and Studio projects start their batches in staging, until finalized."""
-    return bool(project.extra.get("rapid") or project.extra.get("studio"))
-
-
-def finalize_batch(batch: Batch) -> Batch:
-    if batch.status == BatchStatus.STAGING:
-        batch.status = BatchStatus.IN_PROGRESS
-        batch.save(update_fields=["status"])
-    return batch
-
-
-def set_batch_metadata(batch: Batch, metadata: object) -> Batch:
-    batch.metadata = _valid_metadata(metadata)
-    batch.save(update_fields=["metadata"])
-    return batch
-
-
-def _valid_metadata(metadata: object) -> dict:
-    if not isinstance(metadata, dict):
-        raise ApiError(400, "metadata must be a JSON object.")
-    with rule_errors():
-        return validate_task_fields({"metadata": metadata}).get("metadata", {})
-
-
-def find_project(owner, is_test: bool, name: str) -> Project:
-    project = Project.objects.filter(owner=owner, is_test=is_test, name=name).first()
-    if project is None:
-        raise ApiError(400, f'Project "{name}" does not exist.')
-    return project
-
-
-def find_batch(owner, is_test: bool, name: str) -> Batch:
-    batch = (Batch.objects.select_related("project")
-             .filter(owner=owner, is_test=is_test, name=name).first())
-    if batch is None:
-        raise ApiError(400, f'Batch "{name}" does not exist.')
-    return batch
-
+from tasks.rules.params import split_body, validate_task_fields
 
 # --- tasks ----------------------------------------------------------------------------------
 
@@ -182,7 +28,8 @@ def create_task(*, owner, is_test: bool, task_type: str, body: object,
                 base_url: str = "") -> Task:
     """Validate a create body, store the task with its prelabels, and return it. `base_url`:
     the server's address as the request named it (a video response's file URLs)."""
-    if task_type not in SUPPORTED_TYPES:
+    kind = kinds.find(task_type)
+    if kind is None:
         raise ApiError(400, f'Task type "{task_type}" is not supported by this server.')
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.")
@@ -192,21 +39,17 @@ def create_task(*, owner, is_test: bool, task_type: str, body: object,
     version, params, fields = inheritance.apply_project_params(project, params, fields)
     with rule_errors():
         fields = validate_task_fields(fields)
-        params = (normalize_video_params(params) if task_type == VIDEO_TYPE
-                  else normalize_image_params(params))
+        params = kind.normalize_params(params)
     for name, url in _attachment_fields(params):
         _check_attachment(owner, is_test, url, name)
     try:
         with transaction.atomic():
             task = _insert_task(owner, is_test, task_type, project, batch, version, fields,
                                 params)
-            _reopen_batch(task)
+            reopen_batch(task)
             live.publish_task_changed(task, "created")
-            if is_test and task_type == VIDEO_TYPE:
-                task = complete_task(task, video_response.test_response(task, params,
-                                                                        base=base_url))
-            elif is_test:
-                task = complete_task(task, test_response(params))
+            if is_test:
+                task = complete_task(task, kind.test_response(task, params, base_url=base_url))
             else:
                 fetch_attachment.enqueue(task.task_id)
     except IntegrityError as exc:
@@ -246,18 +89,8 @@ def _attachment_fields(params: dict) -> list[tuple[str, object]]:
 
 def _check_attachment(owner, is_test: bool, url: object, name: str = "attachment") -> None:
     if (isinstance(url, str) and url.startswith(SCHEME)
-            and resolve_file(owner, is_test, url) is None):
+            and UploadedFile.objects.resolve(owner, is_test, url) is None):
         raise ApiError(400, f"{name} {url} is not a file of this account.")
-
-
-def resolve_file(owner, is_test: bool, url: str) -> UploadedFile | None:
-    owner_part, _, file_id = url[len(SCHEME):].partition("/")
-    if owner_part != str(owner.pk):
-        return None
-    try:
-        return UploadedFile.objects.filter(owner=owner, is_test=is_test, id=file_id).first()
-    except Exception:  # a malformed uuid
-        return None
 
 
 def _unique_id_conflict(owner, is_test: bool, unique_id: str | None) -> ApiError:
@@ -284,65 +117,11 @@ def _insert_task(owner, is_test, task_type, project, batch, version, fields, par
         metadata=fields.get("metadata", {}), tags=fields.get("tags", []), unique_id=unique_id,
         clear_unique_id_on_error=fields.get("clear_unique_id_on_error", False),
         priority=fields.get("priority", 20), created_at=now, updated_at=now,
-        draft_extras=initial_extras(params.get("hypothesis")),
+        draft_extras=draft_extras.initial(params.get("hypothesis")),
     )
     tagging.write_tag_rows(task)
-    _insert_prelabels(task, params)
+    insert_prelabels(task, params)
     return task
-
-
-def _insert_prelabels(task: Task, params: dict) -> None:
-    rows = []
-    sources = (
-        (AnnotationSource.BASE, (params.get("base_annotations") or {}).get("annotations", [])),
-        (AnnotationSource.HYPOTHESIS, (params.get("hypothesis") or {}).get("annotations", [])),
-    )
-    seen: set[str] = set()
-    for source, given in sources:
-        for ann in given:
-            if ann["uuid"] in seen:
-                continue  # a base annotation wins over a hypothesis with the same uuid
-            seen.add(ann["uuid"])
-            rows.append(annotation_values(task, ann, source, len(rows)))
-    insert_annotations(rows)
-
-
-GEOMETRY_SKIP = {"uuid", "type", "label", "attributes", "locked"}
-
-
-def annotation_row(task: Task, ann: dict, source: str, position: int) -> Annotation:
-    return Annotation(
-        task=task, uuid=ann["uuid"], type=ann["type"], label=ann.get("label"),
-        geometry={k: v for k, v in ann.items() if k not in GEOMETRY_SKIP},
-        attributes=ann.get("attributes", {}), source=source,
-        locked=bool(ann.get("locked", False)), position=position,
-    )
-
-
-def annotation_values(task: Task, ann: dict, source: str, position: int) -> dict:
-    """annotation_row's column values, for insert_annotations: building 2,000 model
-    instances took a submit 16 ms of CPU, these dicts 2 ms."""
-    return {"task_id": task.pk, "uuid": ann["uuid"], "type": ann["type"],
-            "label": ann.get("label"),
-            "geometry": {k: v for k, v in ann.items() if k not in GEOMETRY_SKIP},
-            "attributes": ann.get("attributes", {}), "source": source,
-            "locked": bool(ann.get("locked", False)), "position": position}
-
-
-def test_response(params: dict) -> dict:
-    """What a task created with a test key completes with: its hypothesis, or nothing."""
-    hypothesis = params.get("hypothesis") or {}
-    response: dict = {"annotations": hypothesis.get("annotations", [])}
-    if "global_attributes" in hypothesis or _has_global_attributes(params):
-        response["global_attributes"] = hypothesis.get("global_attributes", {})
-    if params.get("links") or "links" in hypothesis:
-        response["links"] = hypothesis.get("links", [])
-    return response
-
-
-def _has_global_attributes(params: dict) -> bool:
-    attrs = params.get("annotation_attributes") or {}
-    return any((d.get("conditions") or {}).get("is_global") for d in attrs.values())
 
 
 def _touch(task: Task, **changes: object) -> None:
@@ -409,7 +188,7 @@ def cancel_task(task: Task, *, clear_unique_id: bool = False) -> Task:
             changes["unique_id"] = None
         _touch(task, **changes)
         forget_sessions(task)
-        _settle_batch(task)
+        projects.settle_batch(task)
         live.publish_task_changed(task, "canceled")
     return task
 
@@ -459,7 +238,7 @@ def _send_back(task: Task, event: str, **changes: object) -> None:
            completed_by=None, work_started=False, claimed_by=None, lease_expires_at=None,
            sent_back_response=previous, **changes)
     reset_draft(task)
-    _reopen_batch(task)
+    reopen_batch(task)
     _status_changed(task, event, response=previous)
 
 
@@ -472,8 +251,8 @@ def reset_draft(task: Task) -> None:
         load_response(task, task.sent_back_response)
         return
     Annotation.objects.filter(task=task).delete()
-    _insert_prelabels(task, task.params)
-    task.draft_extras = initial_extras(task.params.get("hypothesis"))
+    insert_prelabels(task, task.params)
+    task.draft_extras = draft_extras.initial(task.params.get("hypothesis"))
     task.save(update_fields=["draft_extras"])
 
 
@@ -483,57 +262,19 @@ def forget_sessions(task: Task) -> None:
 
 
 def load_response(task: Task, response: object) -> None:
-    """Replace the task's annotation rows with a response's annotations: the tasker's, except
-    those that are the task's base annotations (which keep their source and lock)."""
-    if video_response.is_video(task):  # its response points at files: their tracks and events
-        response = video_response.as_draft(task, response)
+    """Replace the task's annotation rows with a response's annotations (as its kind rebuilds
+    a draft from it; tasks/annotation_rows.py keeps the base annotations' source and lock),
+    and the draft's extras with the response's."""
+    response = kinds.of(task).rebuild_draft(task, response)
     annotations = response.get("annotations") if isinstance(response, dict) else None
-    base = {a["uuid"]: a for a in
-            ((task.params.get("base_annotations") or {}).get("annotations") or [])
-            if isinstance(a, dict) and "uuid" in a}
-    rows: list[Annotation] = []
-    seen: set[str] = set()
-    for ann in annotations if isinstance(annotations, list) else []:
-        if not isinstance(ann, dict) or not ann.get("uuid") or not ann.get("type"):
-            continue
-        uuid = str(ann["uuid"])
-        if uuid in seen:
-            continue
-        seen.add(uuid)
-        source = AnnotationSource.BASE if uuid in base else AnnotationSource.TASKER
-        row = annotation_row(task, {**ann, "uuid": uuid}, source, len(rows))
-        row.locked = bool(base.get(uuid, {}).get("locked", False))
-        rows.append(row)
+    rows = response_rows(task, annotations)
     Annotation.objects.filter(task=task).delete()
     insert_annotations(rows)
-    task.draft_extras = initial_extras(response, uuids=seen)
-    if isinstance(response, dict) and "events" in response:
-        task.draft_extras["events"] = response["events"]
+    task.draft_extras = draft_extras.initial(response, uuids={row.uuid for row in rows})
+    for key in kinds.of(task).draft_keys:  # a kind's own keys (a video's events)
+        if isinstance(response, dict) and key in response:
+            task.draft_extras[key] = response[key]
     task.save(update_fields=["draft_extras"])
-
-
-def initial_extras(response: object, uuids: set[str] | None = None) -> dict:
-    """The draft's global attributes and links as a response (or a hypothesis) gives them;
-    with `uuids`, only the links whose both ends are among them."""
-    response = response if isinstance(response, dict) else {}
-    given = response.get("global_attributes")
-    links = response.get("links")
-    links = [dict(link) for link in links if isinstance(link, dict)] \
-        if isinstance(links, list) else []
-    if uuids is not None:
-        links = [link for link in links if link.get("from") in uuids and link.get("to") in uuids]
-    return {"global_attributes": dict(given) if isinstance(given, dict) else {}, "links": links}
-
-
-def draft_extras(task: Task) -> dict:
-    """The draft's {global_attributes, links}: as stored, or (a task from before they were
-    stored) as the work started."""
-    extras = task.draft_extras if isinstance(task.draft_extras, dict) else {}
-    if "global_attributes" in extras or "links" in extras:
-        return {"global_attributes": extras.get("global_attributes") or {},
-                "links": extras.get("links") or []}
-    start = task.sent_back_response or (task.params or {}).get("hypothesis")
-    return initial_extras(start, set(task.annotations.values_list("uuid", flat=True)))
 
 
 def _status_changed(task: Task, event: str, response: object = callbacks.UNCHANGED) -> None:
@@ -543,35 +284,8 @@ def _status_changed(task: Task, event: str, response: object = callbacks.UNCHANG
     callbacks.record_task_event(task, event, response)
     if task.status in FINAL_STATUSES:
         forget_sessions(task)
-    _settle_batch(task)
+    projects.settle_batch(task)
     live.publish_task_changed(task, event)
-
-
-FINAL_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELED, TaskStatus.ERROR)
-
-
-def _settle_batch(task: Task) -> None:
-    """Complete the task's batch when its last pending task reached a final status."""
-    if not task.batch_id or task.status not in FINAL_STATUSES:
-        return
-    batch = Batch.objects.select_for_update().get(pk=task.batch_id)
-    if batch.status != BatchStatus.IN_PROGRESS:
-        return
-    if batch.tasks.filter(status=TaskStatus.PENDING).exists():
-        return
-    batch.status, batch.completed_at = BatchStatus.COMPLETED, timezone.now()
-    batch.save(update_fields=["status", "completed_at"])
-    callbacks.record_batch_event(batch)
-
-
-def _reopen_batch(task: Task) -> None:
-    """A pending task in a completed batch (added, rejected or recalled) reopens it."""
-    if not task.batch_id or task.status != TaskStatus.PENDING:
-        return
-    batch = Batch.objects.select_for_update().get(pk=task.batch_id)
-    if batch.status == BatchStatus.COMPLETED:
-        batch.status, batch.completed_at = BatchStatus.IN_PROGRESS, None
-        batch.save(update_fields=["status", "completed_at"])
 
 
 # --- fields that are not the status ---------------------------------------------------------
@@ -599,7 +313,7 @@ def clear_unique_id(task: Task) -> Task:
 
 
 def set_metadata(task: Task, metadata: object) -> Task:
-    _touch(task, metadata=_valid_metadata(metadata))
+    _touch(task, metadata=projects.valid_metadata(metadata))
     return task
 
 

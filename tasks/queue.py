@@ -14,10 +14,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tasks import lifecycle, live
+from tasks import kinds, lifecycle, live
 from tasks.accounts import TASKERS_GROUP
 from tasks.models import Project, Task, TaskStatus
-from tasks.rules.video import TASK_TYPE as VIDEO_TYPE
 
 EXPIRE_BATCH = 200
 
@@ -44,7 +43,12 @@ def free_tasks(now=None) -> QuerySet:
     now = now or timezone.now()
     return Task.objects.filter(status=TaskStatus.PENDING, is_test=False).filter(
         Q(claimed_by__isnull=True) | Q(lease_expires_at__lt=now)
-    ).exclude(type=VIDEO_TYPE, attachment_mime="")  # a video's frames are not stored yet
+    ).exclude(type__in=waiting_kinds(), attachment_mime="")  # its media not stored yet
+
+
+def waiting_kinds() -> list[str]:
+    """The task types whose tasks wait for their media before a tasker may claim them."""
+    return [kind.name for kind in kinds.all_kinds() if kind.waits_for_media]
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from tasks import lifecycle, queue, video_response
+from tasks import draft_extras, kinds, lifecycle, queue
+from tasks.annotation_rows import replace_annotations
 from tasks.errors import ApiError
 from tasks.models import Task, TaskStatus
-from tasks.models.tasks import AnnotationSource
-from tasks.rowwriter import delete_annotations, insert_annotations
-from tasks.rules.annotations import validate_response
 from tasks.rules.errors import RuleError
 from tasks.rules.locks import check_link_locks, check_locks
 
@@ -24,8 +22,7 @@ class SubmitRejected(ApiError):
 
 def check_response(task: Task, payload: object) -> dict:
     try:
-        response = (video_response.check_response(task, payload) if video_response.is_video(task)
-                    else validate_response(payload, task.params))
+        response = kinds.of(task).check_response(task, payload)
         check_locks(response["annotations"], task.params, "response.annotations")
         check_link_locks(response.get("links") or [], task.params, "response.links")
         return response
@@ -67,10 +64,9 @@ def _complete(task: Task, user, response: dict, base_url: str) -> None:
 
 
 def published(task: Task, response: dict, base_url: str) -> dict:
-    """The task's response: a video's points at the files written from it."""
-    if video_response.is_video(task):
-        return video_response.publish(task, response, base=base_url)
-    return response
+    """The task's response, as its kind publishes it (a video's points at the files written
+    from it)."""
+    return kinds.of(task).publish_response(task, response, base_url=base_url)
 
 
 def draft_payload(task: Task, body: dict) -> dict:
@@ -78,7 +74,7 @@ def draft_payload(task: Task, body: dict) -> dict:
     the page sent, else the draft's own (`Task.draft_extras`, as the live session left them;
     links to deleted annotations dropped)."""
     annotations = [row.as_json() for row in task.annotations.all()]
-    extras = lifecycle.draft_extras(task)
+    extras = draft_extras.current(task)
     payload: dict = {"annotations": annotations}
     if "global_attributes" in body:
         payload["global_attributes"] = body["global_attributes"]
@@ -93,14 +89,3 @@ def draft_payload(task: Task, body: dict) -> dict:
         if kept:
             payload["links"] = kept
     return payload
-
-
-def replace_annotations(task: Task, annotations: list[dict]) -> None:
-    """The task's annotation rows become exactly `annotations`, keeping where each came from
-    and whether it was locked."""
-    prior = delete_annotations(task.pk)
-    rows = []
-    for i, ann in enumerate(annotations):
-        source, locked = prior.get(ann["uuid"], (AnnotationSource.TASKER, False))
-        rows.append(lifecycle.annotation_values(task, {**ann, "locked": locked}, source, i))
-    insert_annotations(rows)

@@ -1,7 +1,8 @@
-"""The frames of a videoannotation task, fetched or decoded once by the worker.
+"""The frames of a video task, fetched or decoded once by the worker.
 
-`tasks.attachments.fetch_for_task` hands video tasks to `fetch_frames`. Frames given as image
-URLs (or scaledata:// files) are copied like a task's image (`attachments.copy_attachment`: the
+`tasks.jobs.fetch_for_task` hands a video task to its kind, whose fetch_media is
+`fetch_frames`. Frames given as image
+URLs (or scaledata:// files) are copied like a task's image (`media.copy_attachment`: the
 SSRF-safe fetch, the size limit, the image check). A video file is fetched the same way and
 decoded with PyAV; the frame shown at each multiple of 1 / frame_rate seconds is kept as a JPEG.
 The frames become `VideoFrame` rows, with the task's layer of each frame (tasks/video_layers.py),
@@ -26,16 +27,16 @@ from django.db import transaction
 from PIL import Image
 
 from tasks import fetching, lifecycle, video_layers
-from tasks.attachments import (
+from tasks.images import MAX_PIXELS
+from tasks.media import (
     ERROR_MESSAGE,
     FETCH_TIMEOUT_SECONDS,
     AttachmentFailure,
     Copy,
     copy_attachment,
 )
-from tasks.images import MAX_PIXELS
 from tasks.models import Task, VideoFrame
-from tasks.models.files import SCHEME
+from tasks.models.files import SCHEME, UploadedFile
 from tasks.rules.video import MAX_FRAMES, frame_timestamps
 
 logger = logging.getLogger("annotator.video")
@@ -122,7 +123,7 @@ def decode_video(task: Task, url: str, frame_rate: float) -> list[Frame]:
 
 def _video_bytes(task: Task, url: str) -> bytes:
     if url.startswith(SCHEME):
-        upload = lifecycle.resolve_file(task.owner, task.is_test, url)
+        upload = UploadedFile.objects.resolve(task.owner, task.is_test, url)
         if upload is None or not upload.file:
             raise FrameFailures([AttachmentFailure(url, None, "the uploaded file is gone")])
         with upload.file.open("rb") as handle:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import orjson
 from django.conf import settings
 
-from tasks import fetching, lifecycle
-from tasks.attachments import FETCH_TIMEOUT_SECONDS
+from tasks import fetching
+from tasks.media import FETCH_TIMEOUT_SECONDS
 from tasks.models import Task
-from tasks.models.files import SCHEME
+from tasks.models.files import SCHEME, UploadedFile
 from tasks.rules.errors import RuleError
 from tasks.rules.video import LAYER_NAMES, frame_layer_list, merged_layers
 
@@ -59,7 +59,7 @@ def frame_layers(task: Task, frame_count: int) -> list[dict] | None:
 def _fetched(task: Task, url: str) -> object:
     limit = settings.ANNOTATOR_MAX_UPLOAD_BYTES
     if url.startswith(SCHEME):
-        upload = lifecycle.resolve_file(task.owner, task.is_test, url)
+        upload = UploadedFile.objects.resolve(task.owner, task.is_test, url)
         if upload is None or not upload.file:
             raise LayersFailure("the uploaded layers file is gone", url)
         with upload.file.open("rb") as handle:

@@ -11,15 +11,15 @@ from tasks import draft_extras
 from tasks.models import Task, VideoFrame
 
 
-def video_data(task: Task) -> dict:
-    """The `video` part of GET /tasks/<id>/data (docs: the video interface)."""
+def video_data(task: Task, params: dict) -> dict:
+    """The `video` part of GET /tasks/<id>/data (docs: the video interface); `params` holds
+    the task's events_to_annotate (the page reads no more of them)."""
     rows = list(VideoFrame.objects.filter(task=task).order_by("index").values_list(
         "index", "width", "height", "timestamp", "layer"))
     prefix = reverse("task-frame", args=[task.task_id, 0]).removesuffix("0")  # 3,000 of them
     frames = [{"index": index, "url": f"{prefix}{index}", "width": width, "height": height,
                "timestamp": timestamp}
               for index, width, height, timestamp, _ in rows]
-    params = task.params or {}
     events = draft_extras.stored(task.draft_extras).get("events")
     data = {"frames": frames,
             "events_to_annotate": list(params.get("events_to_annotate") or []),

@@ -1,4 +1,4 @@
-"""The response of a videoannotation task: checked tracks and events, and the files it points at.
+"""The response of a video task: checked tracks and events, and the files it points at.
 
 A submit (tasks/submission.py) checks the tracks, events, global attributes and links with
 `check_response`, then `publish` writes the response files and returns the task's response:
@@ -27,7 +27,6 @@ from tasks.rules.attributes import global_definitions
 from tasks.rules.events import task_attribute_definitions, validate_events
 from tasks.rules.values import require_dict
 from tasks.rules.video import (
-    TASK_TYPE,
     annotation_frames,
     events_file,
     frame_timestamps,
@@ -38,10 +37,6 @@ from tasks.rules.video import (
 FILE_NAMES = ("annotations.json", "events.json", "tracks.json")
 # Where the response's URLs point when neither this nor a request names the server.
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-
-
-def is_video(task: Task) -> bool:
-    return task.type == TASK_TYPE
 
 
 # --- frames ---------------------------------------------------------------------------------

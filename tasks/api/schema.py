@@ -13,6 +13,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer
 from rest_framework import serializers
 
+from tasks import kinds
 from tasks.models import TaskStatus
 from tasks.models.projects import BatchStatus
 
@@ -115,8 +116,8 @@ class TaskListSerializer(serializers.Serializer):
 
 
 class TaskCreateSerializer(serializers.Serializer):
-    """The create body of an imageannotation task (docs/api-decisions.md); unknown keys are
-    kept in params."""
+    """The create body of an image task (docs/api-decisions.md); unknown keys are kept in
+    params."""
 
     attachment = serializers.CharField(required=False, help_text="http(s) or scaledata:// URL")
     attachment_type = serializers.CharField(required=False)
@@ -185,7 +186,7 @@ class ProjectSerializer(serializers.Serializer):
 
 
 class ProjectCreateSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["imageannotation", "videoannotation"])
+    type = serializers.ChoiceField(choices=kinds.names())
     name = serializers.CharField()
     params = any_object(required=False)
     rapid = serializers.BooleanField(required=False)

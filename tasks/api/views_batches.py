@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tasks import lifecycle
+from tasks import projects
 from tasks.api import listing
 from tasks.api.base import ApiView, body_object, ok
 from tasks.api.schema import (
@@ -87,7 +87,7 @@ class BatchesView(ApiView):
 
     @obj_schema("Create a batch", request=BatchCreateSerializer)
     def post(self, request: Request) -> Response:
-        batch = lifecycle.create_batch(owner=self.owner, is_test=self.is_test,
+        batch = projects.create_batch(owner=self.owner, is_test=self.is_test,
                                        body=body_object(request))
         return ok(batch_json(batch))
 
@@ -101,7 +101,7 @@ class BatchDetailView(ApiView):
 class BatchFinalizeView(ApiView):
     @obj_schema("Finalize a batch")
     def post(self, request: Request, name: str) -> Response:
-        return ok(batch_json(lifecycle.finalize_batch(self.get_batch(name))))
+        return ok(batch_json(projects.finalize_batch(self.get_batch(name))))
 
 
 class BatchStatusView(ApiView):
@@ -120,5 +120,5 @@ class BatchStatusView(ApiView):
 class BatchSetMetadataView(ApiView):
     @obj_schema("Replace a batch's metadata", request=METADATA_BODY)
     def post(self, request: Request, name: str) -> Response:
-        return ok(batch_json(lifecycle.set_batch_metadata(self.get_batch(name),
+        return ok(batch_json(projects.set_batch_metadata(self.get_batch(name),
                                                           request.data)))

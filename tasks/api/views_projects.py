@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tasks import lifecycle
+from tasks import projects
 from tasks.api.base import ApiView, body_object, ok
 from tasks.api.listing import parse_bool
 from tasks.api.schema import (
@@ -38,7 +38,7 @@ class ProjectsView(ApiView):
     @extend_schema(summary="Create a project", tags=TAGS, request=ProjectCreateSerializer,
                    responses={200: ProjectSerializer})
     def post(self, request: Request) -> Response:
-        project = lifecycle.create_project(owner=self.owner, is_test=self.is_test,
+        project = projects.create_project(owner=self.owner, is_test=self.is_test,
                                            body=body_object(request))
         return ok(project_json(self.get_project(project.name)))
 
@@ -53,7 +53,7 @@ class ProjectSetParamsView(ApiView):
     @extend_schema(summary="Add a new version of a project's params", tags=TAGS,
                    request=METADATA_BODY, responses={200: ProjectSerializer})
     def post(self, request: Request, name: str) -> Response:
-        project = lifecycle.set_project_params(self.get_project(name), body_object(request))
+        project = projects.set_project_params(self.get_project(name), body_object(request))
         return ok(project_json(self.get_project(project.name)))
 
 
@@ -62,7 +62,7 @@ class ProjectSetOntologyView(ApiView):
                    responses={200: OntologyResultSerializer})
     def post(self, request: Request, name: str) -> Response:
         project = self.get_project(name)
-        lifecycle.set_project_ontology(project, body_object(request))
+        projects.set_project_ontology(project, body_object(request))
         return ok({"name": project.name, "ontology": project.ontology,
                    "ontology_versions": len(project.ontology_history)})
 

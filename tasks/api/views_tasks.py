@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tasks import lifecycle
+from tasks import kinds, lifecycle
 from tasks.api import listing
 from tasks.api.base import ApiView, body_list, body_object, ok
 from tasks.api.schema import (
@@ -38,7 +38,7 @@ class TaskView(ApiView):
     def get(self, request: Request, key: str) -> Response:
         return ok(task_json(self.get_task(key, to_show=True)))
 
-    @task_schema("Create a task of the given type (imageannotation, videoannotation)",
+    @task_schema(f"Create a task of the given type ({', '.join(kinds.names())})",
                  request=TaskCreateSerializer)
     def post(self, request: Request, key: str) -> Response:
         task = lifecycle.create_task(owner=self.owner, is_test=self.is_test, task_type=key,

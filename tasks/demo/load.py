@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from tasks import lifecycle
+from tasks import kinds, lifecycle, projects
 from tasks.accounts import TASKERS_GROUP, ensure_tasker, get_or_create_account
 from tasks.demo.bodies import ACCOUNT, BATCH, PROJECT, task_body
 from tasks.demo.scenes import SCENE_COUNT, draw_scene, make_scene
@@ -47,9 +47,9 @@ def load() -> DemoResult:
     result = DemoResult(created=True)
     with transaction.atomic():
         owner = _accounts(result)
-        project = lifecycle.create_project(owner=owner, is_test=False, body={
-            "type": "imageannotation", "name": PROJECT, "params": PROJECT_PARAMS})
-        lifecycle.create_batch(owner=owner, is_test=False,
+        project = projects.create_project(owner=owner, is_test=False, body={
+            "type": kinds.IMAGE, "name": PROJECT, "params": PROJECT_PARAMS})
+        projects.create_batch(owner=owner, is_test=False,
                                body={"project": PROJECT, "name": BATCH})
         tasker = get_user_model().objects.get(username="tasker")
         project.taskers.add(tasker)
@@ -84,7 +84,7 @@ def _create_tasks(owner) -> int:
             "display_name": f"street-{index:02d}.png", "project_name": PROJECT,
             "reference_id": f"demo-street-{index:02d}"})
         body = task_body(scene, upload.attachment_url, previous)
-        lifecycle.create_task(owner=owner, is_test=False, task_type="imageannotation",
+        lifecycle.create_task(owner=owner, is_test=False, task_type=kinds.IMAGE,
                               body=body)
         previous = upload.attachment_url
     return SCENE_COUNT

@@ -1,6 +1,6 @@
 """The demo's video: a drawn street where a car drives across and a cyclist crosses it.
 
-Forty frames drawn with Pillow, uploaded as files and sent as a `videoannotation` frame
+Forty frames drawn with Pillow, uploaded as files and sent as a video task's frame
 sequence, with the car given as a two-keyframe hypothesis track for the tasker to refine.
 """
 
@@ -10,7 +10,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from tasks import lifecycle
+from tasks import kinds, lifecycle, projects
 from tasks.files import store_file
 
 VIDEO_PROJECT = "demo-video"
@@ -73,8 +73,8 @@ def video_body(frames: list[str]) -> dict:
 
 
 def create_video_task(owner, tasker) -> None:
-    project = lifecycle.create_project(owner=owner, is_test=False, body={
-        "type": "videoannotation", "name": VIDEO_PROJECT})
+    project = projects.create_project(owner=owner, is_test=False, body={
+        "type": kinds.VIDEO, "name": VIDEO_PROJECT})
     project.taskers.add(tasker)
     frames = []
     for frame in range(FRAME_COUNT):
@@ -82,5 +82,5 @@ def create_video_task(owner, tasker) -> None:
             "display_name": f"street-video-{frame:02d}.png", "project_name": VIDEO_PROJECT,
             "reference_id": f"demo-video-{frame:02d}"})
         frames.append(upload.attachment_url)
-    lifecycle.create_task(owner=owner, is_test=False, task_type="videoannotation",
+    lifecycle.create_task(owner=owner, is_test=False, task_type=kinds.VIDEO,
                           body=video_body(frames))

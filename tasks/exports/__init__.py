@@ -19,12 +19,12 @@ from typing import BinaryIO
 from django.db.models import QuerySet
 from django.http import FileResponse
 
+from tasks import kinds
 from tasks.exports import coco, scale, voc, yolo
 from tasks.exports.labels import Categories
 from tasks.exports.report import ExportReport
 from tasks.exports.source import ExportItem, Progress, iter_items
 from tasks.models import TaskStatus
-from tasks.rules.video import TASK_TYPE as VIDEO_TASK_TYPE
 
 FORMATS: dict[str, ModuleType] = {"scale": scale, "coco": coco, "yolo": yolo, "voc": voc}
 LABELS = {"scale": "Scale JSON lines", "coco": "COCO JSON", "yolo": "YOLO (zip)",
@@ -41,8 +41,7 @@ def export_tasks(queryset: QuerySet, fmt: str, out: BinaryIO, *,
     queryset = queryset.filter(status=TaskStatus.COMPLETED)
     report = ExportReport(format=fmt)
     total = queryset.count()
-    if writer.NEEDS_IMAGES:
-        queryset = _without_videos(queryset, report)
+    queryset = _without_unfit_kinds(queryset, fmt, report)
     categories = Categories.of_tasks(queryset) if writer.NEEDS_IMAGES else None
     items = iter_items(queryset, with_images=writer.NEEDS_IMAGES, total=total,
                        progress=progress)
@@ -51,13 +50,15 @@ def export_tasks(queryset: QuerySet, fmt: str, out: BinaryIO, *,
     return report
 
 
-def _without_videos(queryset: QuerySet, report: ExportReport) -> QuerySet:
-    """The image formats have no frames or tracks: video tasks are left out, each reported."""
-    videos = queryset.filter(type=VIDEO_TASK_TYPE).order_by("completed_at")
-    for task_id in videos.values_list("task_id", flat=True).iterator():
-        report.note(task_id, "video task", "not exported: export video tasks as Scale JSON "
-                    "lines (their response links the per-frame annotations file)")
-    return queryset.exclude(type=VIDEO_TASK_TYPE)
+def _without_unfit_kinds(queryset: QuerySet, fmt: str, report: ExportReport) -> QuerySet:
+    """The tasks of a kind the format cannot carry (the image formats have no frames or
+    tracks) are left out, each reported."""
+    unfit = [kind for kind in kinds.all_kinds() if fmt not in kind.export_formats]
+    for kind in unfit:
+        left_out = queryset.filter(type=kind.name).order_by("completed_at")
+        for task_id in left_out.values_list("task_id", flat=True).iterator():
+            report.note(task_id, f"{kind.label} task", kind.export_refusal)
+    return queryset.exclude(type__in=[kind.name for kind in unfit]) if unfit else queryset
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ def own_test_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0008_video_frame_layers'),
+        ('tasks', '0009_task_type_choices'),
     ]
 
     operations = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,11 +11,27 @@ from django.utils import timezone
 
 from tasks.models.fields import OrderedJSONField
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 SCHEME = "scaledata://"
 
 
 def upload_path(instance: UploadedFile, filename: str) -> str:
     return f"uploads/{instance.owner_id}/{instance.id}"
+
+
+class UploadedFileManager(models.Manager["UploadedFile"]):
+    def resolve(self, owner: User, is_test: bool, url: str) -> UploadedFile | None:
+        """The file of `owner`'s account (live or test) that a scaledata:// URL names, or
+        None (another account's, gone, or not a file id at all)."""
+        owner_part, _, file_id = url[len(SCHEME):].partition("/")
+        if owner_part != str(owner.pk):
+            return None
+        try:
+            return self.filter(owner=owner, is_test=is_test, id=file_id).first()
+        except Exception:  # a malformed uuid
+            return None
 
 
 class UploadedFile(models.Model):
@@ -34,6 +51,8 @@ class UploadedFile(models.Model):
     source_url = models.CharField(max_length=2048, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = UploadedFileManager()
 
     class Meta:
         constraints = [

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tasks import kinds
 from tasks.models.fields import OrderedJSONField
 
 
@@ -15,7 +16,7 @@ class Project(models.Model):
     )
     is_test = models.BooleanField(default=False)
     name = models.CharField(max_length=200)
-    type = models.CharField(max_length=64, default="imageannotation")
+    type = models.CharField(max_length=64, default=kinds.IMAGE, choices=kinds.choices)
     created_at = models.DateTimeField(default=timezone.now)
     archived = models.BooleanField(default=False)
     ontology = models.JSONField(default=list, blank=True)

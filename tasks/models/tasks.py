@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
+from tasks import kinds
 from tasks.models.fields import OrderedJSONField
 from tasks.models.projects import Batch, Project
 
@@ -28,12 +31,26 @@ class TaskStatus(models.TextChoices):
     ERROR = "error"
 
 
+# The annotations that carry the keys of `params` read by `with_params_subset`.
+SUBSET_PREFIX = "params_subset_"
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def with_params_subset(self, keys: Iterable[str]) -> TaskQuerySet:
+        """Read these keys of each task's `params` by SQL, into `task.params_subset`: a task's
+        params are megabytes of JSON with a big hypothesis, decoded whole on every read. The
+        subset has an attribute of its own so that nothing can mistake it for (and save it as)
+        the whole `params`."""
+        return self.annotate(**{SUBSET_PREFIX + key: KeyTransform(key, "params")
+                                for key in keys})
+
+
 class Task(models.Model):
     task_id = models.CharField(primary_key=True, max_length=24, default=new_task_id)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="owned_tasks")
     is_test = models.BooleanField(default=False)
-    type = models.CharField(max_length=64, default="imageannotation")
+    type = models.CharField(max_length=64, default=kinds.IMAGE, choices=kinds.choices)
     status = models.CharField(max_length=16, choices=TaskStatus.choices,
                               default=TaskStatus.PENDING)
     project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, blank=True,
@@ -77,8 +94,10 @@ class Task(models.Model):
     # starts from it, and a discarded draft returns to it (None: to the prelabels).
     sent_back_response = OrderedJSONField(null=True, blank=True)
     # The draft's response-level parts beside its annotation rows:
-    # {"global_attributes": {...}, "links": [...]} (tasks.lifecycle.initial_extras).
+    # {"global_attributes": {...}, "links": [...]} (tasks.draft_extras.initial).
     draft_extras = OrderedJSONField(default=dict, blank=True)
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -98,6 +117,13 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.task_id
+
+    @property
+    def params_subset(self) -> dict:
+        """The keys of `params` read with `Task.objects.with_params_subset(keys)` that the task
+        has (a key whose value is null is left out)."""
+        return {name.removeprefix(SUBSET_PREFIX): value for name, value in vars(self).items()
+                if name.startswith(SUBSET_PREFIX) and value is not None}
 
 
 class TaskTag(models.Model):

@@ -8,7 +8,7 @@ from tasks.models.tasks import Task
 
 
 class VideoFrame(models.Model):
-    """Frame `index` of a videoannotation task: our copy of its image (a frame URL's, an
+    """Frame `index` of a video task: our copy of its image (a frame URL's, an
     uploaded file we only point at, or one decoded from the video) and when it is shown."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="frames")

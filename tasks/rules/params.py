@@ -1,4 +1,4 @@
-"""The create body of an imageannotation task: top-level task fields and `params`.
+"""The create body of an image task: top-level task fields and `params`.
 
 `split_body` separates the hoisted task fields (TASK_FIELDS) from the params;
 `validate_task_fields` checks the former, `normalize_image_params` the latter. Null for any
@@ -15,6 +15,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+
+from tasks.kinds.names import IMAGE
 
 from .annotations import validate_annotations, validate_response
 from .attributes import validate_attribute_definitions
@@ -226,7 +228,7 @@ def validate_attachment_url(value: Any, path: str) -> str:
 
 
 def normalize_image_params(params: dict, *, event_labels: Collection[str] = ()) -> dict:
-    """Validate the imageannotation params (the create body minus TASK_FIELDS) and return a
+    """Validate the image task's params (the create body minus TASK_FIELDS) and return a
     new, normalized dict: defaults filled in (attachment_type, geometry options, the four
     can_* flags), nulls dropped, unknown non-null keys kept as sent. `event_labels`: a video
     task's events, which the label_condition of a global attribute may name."""
@@ -280,7 +282,7 @@ def _attachment_type(value: Any) -> str:
     if value is None:
         return "image"
     if value != "image":
-        raise RuleError("attachment_type", 'must be "image" for an imageannotation task')
+        raise RuleError("attachment_type", f'must be "image" for an {IMAGE} task')
     return value
 
 

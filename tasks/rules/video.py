@@ -1,4 +1,4 @@
-"""The create body of a videoannotation task, tracks and events (docs/api-decisions.md, "Video").
+"""The create body of a video task, tracks and events (docs/api-decisions.md, "Video").
 
 `normalize_video_params` checks the video-only fields and hands the shared ones (geometries,
 attributes, links, paddings, ...) to `params.normalize_image_params`. A track is one object
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from typing import Any
+
+from tasks.kinds.names import VIDEO
 
 from .annotations import MAX_ANNOTATIONS, MAX_UUID_LENGTH, validate_annotations, validate_links
 from .attributes import global_definitions
@@ -34,7 +36,6 @@ from .values import (
     require_string,
 )
 
-TASK_TYPE = "videoannotation"
 ATTACHMENT_TYPES = ("image", "video")
 MAX_FRAMES = 3000
 MAX_FRAME_RATE = 60
@@ -60,7 +61,7 @@ _CHECK_PATH = "\x00"
 
 
 def normalize_video_params(params: Any) -> dict:
-    """Validate the videoannotation params (the create body minus the task fields) and return
+    """Validate the video task's params (the create body minus the task fields) and return
     a new, normalized dict, video fields first, then those the image rules normalize."""
     if not isinstance(params, dict):
         raise RuleError("", "the task parameters must be a JSON object")
@@ -78,7 +79,7 @@ def normalize_video_params(params: Any) -> dict:
     result["frame_rate"] = _frame_rate(params.get("frame_rate"))
     for key in REFUSED_KEYS:
         if params.get(key) is not None:
-            raise RuleError(key, "is not supported for videoannotation tasks")
+            raise RuleError(key, f"is not supported for {VIDEO} tasks")
     shared = {key: value for key, value in params.items() if key not in VIDEO_KEYS}
     # the events first: a global attribute's label_condition may name them (events.py)
     events = None if params.get("events_to_annotate") is None else \

@@ -6,19 +6,18 @@ import orjson
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import TextField
-from django.db.models.fields.json import KeyTransform
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks import drafts, lifecycle, queue, submission, tiles, video_page, video_response
+from tasks import draft_extras, drafts, kinds, queue, submission, tiles, video_page
 from tasks.errors import ApiError
 from tasks.limits import unstorable
 from tasks.models import Task
-from tasks.models.files import SCHEME
+from tasks.models.files import SCHEME, UploadedFile
 from tasks.rules.params import effective_padding
 from tasks.workbench.csp import csp_protected
 
@@ -60,23 +59,21 @@ def start_next(request: HttpRequest, project_id: int) -> HttpResponse:
 # What the page, its image and its tiles never read of a task; a 10,000-annotation hypothesis
 # makes `params` megabytes of JSON, decoded on every read.
 HEAVY_FIELDS = ("params", "response", "sent_back_response", "metadata", "audits", "tags")
-# The keys of `params` GET /data reads (besides passing them all on).
-PAGE_PARAMS = ("padding", "paddingX", "paddingY", "context_attachments", "events_to_annotate")
-PARAM_PREFIX = "param_"
+
+
+def page_params() -> tuple[str, ...]:
+    """The keys of `params` GET /data reads (besides passing them all on): what each kind's
+    page reads."""
+    return kinds.union("page_params")
 
 
 def viewable_task(request: HttpRequest, task_id: str, *, light: bool = False,
                   raw_params: bool = False) -> tuple[Task, bool]:
     """The task and whether this user may only look at it (staff who do not hold it).
     `light`: without HEAVY_FIELDS (read on access, one query each); `raw_params`: `params`
-    as its stored JSON text in `raw_params`, decoded by the caller."""
-    qs = Task.objects.select_related("project", "batch")
-    if light:
-        qs = qs.defer(*HEAVY_FIELDS)
-    if raw_params:
-        qs = qs.defer("params").annotate(raw_params=Cast("params", TextField()), **{
-            PARAM_PREFIX + key: KeyTransform(key, "params") for key in PAGE_PARAMS})
-    found = list(qs.filter(task_id=task_id)[:1])
+    as its stored JSON text in `raw_params`, decoded by the caller, and page_params() in
+    `task.params_subset`."""
+    found = list(task_queryset(light=light, raw_params=raw_params).filter(task_id=task_id)[:1])
     if not found:
         raise Http404("No such task.")
     task = found[0]
@@ -85,6 +82,17 @@ def viewable_task(request: HttpRequest, task_id: str, *, light: bool = False,
     if request.user.is_staff:
         return task, True
     raise PermissionDenied("This task is not leased to you.")
+
+
+def task_queryset(*, light: bool = False, raw_params: bool = False) -> QuerySet[Task]:
+    """The tasks as viewable_task reads them."""
+    qs = Task.objects.select_related("project", "batch")
+    if light:
+        qs = qs.defer(*HEAVY_FIELDS)
+    if raw_params:
+        qs = (qs.defer("params").annotate(raw_params=Cast("params", TextField()))
+              .with_params_subset(page_params()))
+    return qs
 
 
 @csp_protected
@@ -109,13 +117,8 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
     # whose extras were not stored (older tasks) takes them from the hypothesis, and only then
     # are the params decoded whole.
     raw_params = task.raw_params or "{}"
-    extras = task.draft_extras if isinstance(task.draft_extras, dict) else {}
-    if "global_attributes" in extras or "links" in extras:
-        task.params = {key: getattr(task, PARAM_PREFIX + key) for key in PAGE_PARAMS
-                       if getattr(task, PARAM_PREFIX + key) is not None}
-    else:
-        task.params = orjson.loads(raw_params)
-    pad_x, pad_y = effective_padding(task.params)
+    params = read_params(task, raw_params)
+    pad_x, pad_y = effective_padding(params)
     data = {
         "task_id": task.task_id,
         "project": task.project.name if task.project_id else None,
@@ -128,15 +131,24 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
         "tiles": tiles.announce(task),
         "read_only": read_only,
         "annotations": orjson.Fragment(drafts.draft_state_json(task)),
-        **lifecycle.draft_extras(task),
-        "context": context_images(task),
+        **draft_extras.current(task, params),
+        "context": context_images(task, params),
         "socket_url": f"/ws/tasks/{task.task_id}/",
         "lease_expires_at": task.lease_expires_at.isoformat() if task.lease_expires_at
         else None,
     }
-    if video_response.is_video(task):
-        data["video"] = video_page.video_data(task)
+    data.update(kinds.of(task).page_data(task, params))
     return HttpResponse(orjson.dumps(data), content_type="application/json")
+
+
+def read_params(task: Task, raw_params: str) -> dict:
+    """What task_data reads of the params: the subset read by SQL, or (a draft whose extras
+    were not stored) all of them, decoded. Never written back to `task.params`: a save()
+    would store the subset."""
+    extras = task.draft_extras if isinstance(task.draft_extras, dict) else {}
+    if "global_attributes" in extras or "links" in extras:
+        return task.params_subset
+    return orjson.loads(raw_params)
 
 
 @login_required
@@ -155,7 +167,7 @@ def task_image(request: HttpRequest, task_id: str) -> HttpResponse:
 
 def uploaded_file_response(task: Task, url: str, gone: str) -> FileResponse:
     """The task owner's uploaded file a scaledata:// URL names (as create checked it)."""
-    record = lifecycle.resolve_file(task.owner, task.is_test, url)
+    record = UploadedFile.objects.resolve(task.owner, task.is_test, url)
     if record is None:
         raise Http404(gone)
     return FileResponse(record.file.open("rb"), content_type=record.mime_type)
@@ -183,11 +195,12 @@ def task_frame(request: HttpRequest, task_id: str, index: int) -> HttpResponse:
     return video_page.frame_response(task, index)
 
 
-def context_images(task: Task) -> list[dict]:
-    """The task's context images as the page loads them, in their order."""
+def context_images(task: Task, params: dict) -> list[dict]:
+    """The task's context images as the page loads them, in their order; `params` holds
+    the task's context_attachments."""
     copies = {c.position: c for c in task.context_copies.all()}
     images = []
-    for n, item in enumerate(task.params.get("context_attachments") or []):
+    for n, item in enumerate(params.get("context_attachments") or []):
         copy = copies.get(n)
         images.append({"url": reverse("task-context", args=[task.task_id, n]),
                        "width": copy.width if copy else None,

@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-from tasks import lifecycle
+from tasks import lifecycle, projects
 from tasks.files import store_file
 from tasks.models import Task
 from tasks.rules.geometry import ellipse_extremes
@@ -77,7 +77,7 @@ def png(width: int = WIDTH, height: int = HEIGHT, color: tuple = (200, 30, 30)) 
 
 
 def make_project(owner, name: str = "streets", *, is_test: bool = True):
-    return lifecycle.create_project(owner=owner, is_test=is_test, body={
+    return projects.create_project(owner=owner, is_test=is_test, body={
         "name": name, "type": "imageannotation", "params": PARAMS})
 
 

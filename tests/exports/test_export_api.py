@@ -8,7 +8,7 @@ import zipfile
 import orjson
 import pytest
 
-from tasks import lifecycle
+from tasks import projects
 from tests.exports.export_data import completed_test_task, make_project
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def body(res) -> bytes:
 @pytest.fixture
 def tasks(account):
     make_project(account)
-    lifecycle.create_batch(owner=account, is_test=True, body={"name": "b1",
+    projects.create_batch(owner=account, is_test=True, body={"name": "b1",
                                                               "project": "streets"})
     return [completed_test_task(account, batch="b1", tags=["night"]),
             completed_test_task(account, tags=["day"])]
@@ -81,7 +81,7 @@ def test_bad_requests(test_api, tasks):
     res = test_api.get("exports/coco", project="streets", completed_after="soon")
     assert res.status_code == 400
     make_project(tasks[0].owner, "other")
-    lifecycle.create_batch(owner=tasks[0].owner, is_test=True, body={"name": "ob",
+    projects.create_batch(owner=tasks[0].owner, is_test=True, body={"name": "ob",
                                                                      "project": "other"})
     res = test_api.get("exports/coco", project="streets", batch="ob")
     assert res.status_code == 400 and "belongs to project" in res.json()["error"]

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from pycocotools.coco import COCO
 
-from tasks import attachments, lifecycle
+from tasks import jobs, lifecycle, projects
 from tasks.exports import export_tasks
 from tasks.exports.selection import Selection
 from tasks.files import store_file
@@ -135,7 +135,7 @@ def test_live_tasks_use_the_fetched_image_size(account, tmp_path):
     task = lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                                  body={"project": project.name,
                                        "attachment": upload.attachment_url})
-    attachments.fetch_for_task(task.task_id)
+    jobs.fetch_for_task(task.task_id)
     pending = Task.objects.get(pk=task.pk)
     assert (pending.attachment_width, pending.attachment_height) == (64, 48)
     box = {"type": "box", "label": "car", "left": 1, "top": 2, "width": 3, "height": 4}
@@ -167,7 +167,7 @@ def test_only_completed_tasks_leave(account, tmp_path):
 
 
 def test_annotations_without_a_label_get_their_own_category(account, tmp_path):
-    project = lifecycle.create_project(owner=account, is_test=True, body={
+    project = projects.create_project(owner=account, is_test=True, body={
         "name": "free", "type": "imageannotation",
         "params": {"geometries": {"polygon": {}, "box": {"objects_to_annotate": ["car"]}}}})
     upload = store_file(owner=account, is_test=True, data=png(), fields={})

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from django.core.management import CommandError, call_command
 
-from tasks import lifecycle
+from tasks import projects
 from tests.exports.export_data import completed_test_task, make_project
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def run(*args: str) -> tuple[str, str]:
 @pytest.fixture
 def tasks(account):
     make_project(account)
-    lifecycle.create_batch(owner=account, is_test=True, body={"name": "b1",
+    projects.create_batch(owner=account, is_test=True, body={"name": "b1",
                                                               "project": "streets"})
     return [completed_test_task(account, batch="b1", tags=["night"]),
             completed_test_task(account)]

@@ -10,7 +10,7 @@ import orjson
 import pytest
 from django.utils import timezone
 
-from tasks import lifecycle
+from tasks import projects
 from tasks.exports import export_tasks
 from tasks.exports.selection import Selection, SelectionError, find_batch
 from tests.exports.export_data import completed_test_task, make_project
@@ -36,7 +36,7 @@ def test_each_line_is_the_api_task_json(account, test_api):
 
 def test_filters_batch_tags_and_dates(account):
     project = make_project(account)
-    lifecycle.create_batch(owner=account, is_test=True, body={"name": "b1",
+    projects.create_batch(owner=account, is_test=True, body={"name": "b1",
                                                               "project": "streets"})
     in_batch = completed_test_task(account, batch="b1", tags=["night", "rain"])
     tagged = completed_test_task(account, tags=["night"])
@@ -59,7 +59,7 @@ def test_filters_batch_tags_and_dates(account):
 def test_a_batch_of_another_project_is_refused(account):
     project = make_project(account)
     make_project(account, "other")
-    lifecycle.create_batch(owner=account, is_test=True, body={"name": "ob",
+    projects.create_batch(owner=account, is_test=True, body={"name": "ob",
                                                               "project": "other"})
     with pytest.raises(SelectionError, match="belongs to project"):
         Selection(project=project, batch=find_batch(project, "ob"))

@@ -10,7 +10,7 @@ import orjson
 import pytest
 from django.core.management import CommandError, call_command
 
-from tasks import lifecycle
+from tasks import projects
 from tasks.models import Task, UploadedFile
 from tests.exports.export_data import png
 
@@ -29,7 +29,7 @@ def run(*args: str) -> tuple[str, str]:
 
 @pytest.fixture
 def project(account):
-    return lifecycle.create_project(owner=account, is_test=False, body={
+    return projects.create_project(owner=account, is_test=False, body={
         "name": "pets", "type": "imageannotation", "params": PARAMS})
 
 
@@ -67,7 +67,7 @@ def test_folder_becomes_tasks_once(project, folder):
 
 def test_duplicate_content_in_one_folder_and_batch(account, project, folder):
     (folder / "copy-of-a.png").write_bytes((folder / "a.png").read_bytes())
-    lifecycle.create_batch(owner=account, is_test=False, body={"name": "first",
+    projects.create_batch(owner=account, is_test=False, body={"name": "first",
                                                               "project": "pets"})
     out, _ = run(str(folder), "--project", "pets", "--batch", "first")
     assert "Created 3 task(s); skipped 1 already imported" in out
@@ -112,7 +112,7 @@ def test_hypothesis_coco_attaches_boxes_and_polygons(project, folder, tmp_path):
 
 
 def test_score_kept_when_the_project_defines_it(account, folder, tmp_path):
-    lifecycle.create_project(owner=account, is_test=False, body={
+    projects.create_project(owner=account, is_test=False, body={
         "name": "scored", "type": "imageannotation",
         "params": {**PARAMS, "annotation_attributes": {"score": {"type": "number", "min": 0,
                                                                  "max": 1}}}})
@@ -140,7 +140,7 @@ def test_errors(account, other_account, project, folder, tmp_path):
         run(str(tmp_path / "nope"), "--project", "pets")
     with pytest.raises(CommandError, match='No live project named "cats"'):
         run(str(folder), "--project", "cats")
-    lifecycle.create_project(owner=other_account, is_test=False, body={
+    projects.create_project(owner=other_account, is_test=False, body={
         "name": "pets", "type": "imageannotation", "params": PARAMS})
     with pytest.raises(CommandError, match="--account"):
         run(str(folder), "--project", "pets")
@@ -155,7 +155,7 @@ def test_errors(account, other_account, project, folder, tmp_path):
 
 
 def test_project_without_geometries_fails_each_file_with_the_reason(account, folder):
-    lifecycle.create_project(owner=account, is_test=False, body={
+    projects.create_project(owner=account, is_test=False, body={
         "name": "empty", "type": "imageannotation"})
     out, _ = run(str(folder), "--project", "empty")
     assert "Created 0 task(s)" in out and "3 failed" in out

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tasks import lifecycle, queue, stats
+from tasks import lifecycle, projects, queue, stats
 from tasks.models import CallbackDelivery, DeliveryStatus, Task
 from tests.exports.export_data import make_project
 
@@ -42,7 +42,7 @@ def work(account, tasker, project, minutes: int, batch: str | None = None) -> Ta
 def data(account, django_user_model):
     project = make_project(account, is_test=False)
     for name in ("b1", "b2"):
-        lifecycle.create_batch(owner=account, is_test=False, body={"name": name,
+        projects.create_batch(owner=account, is_test=False, body={"name": name,
                                                                    "project": "streets"})
     ann = django_user_model.objects.create_user("ann")
     bob = django_user_model.objects.create_user("bob")

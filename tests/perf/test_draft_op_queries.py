@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tasks import drafts, lifecycle, presence, queue
+from tasks import drafts, lifecycle, presence, projects, queue
 from tests.conftest import box_task
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def tasker(django_user_model):
 
 
 def claimed(account, tasker, name: str, n: int):
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": name})
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                           body=box_task(project=name, annotation_attributes=ATTRIBUTES,

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tasks import drafts, lifecycle
+from tasks import drafts, lifecycle, projects
+from tasks.annotation_rows import annotation_row, insert_annotations
 from tasks.api import auth, listing
 from tasks.models import Annotation, ApiKey, Task
 from tasks.presenters import readable, task_json
-from tasks.rowwriter import insert_annotations
 from tests.conftest import box_task
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ BOX = {"uuid": "b1", "type": "box", "label": "car", "left": 1, "top": 2, "width"
 
 
 def make_task(account, **extra) -> Task:
-    lifecycle.create_project(owner=account, is_test=False,
+    projects.create_project(owner=account, is_test=False,
                              body={"type": "imageannotation", "name": "p"})
     return lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                                  body=box_task(project="p", geometries={
@@ -66,14 +66,14 @@ def test_draft_state_is_the_rows_as_the_page_holds_them(account):
 
 def test_insert_annotations_writes_what_bulk_create_would(account):
     task = make_task(account)
-    rows = [lifecycle.annotation_row(task, {**ann, "locked": i == 0}, source, i)
+    rows = [annotation_row(task, {**ann, "locked": i == 0}, source, i)
             for i, (ann, source) in enumerate([(BOX, "base"), (POLYGON, "tasker")])]
     insert_annotations(rows)
     stored = list(Annotation.objects.filter(task=task).values(
         "uuid", "type", "label", "geometry", "attributes", "source", "locked", "version",
         "position"))
     Annotation.objects.filter(task=task).delete()
-    Annotation.objects.bulk_create([lifecycle.annotation_row(task, {**ann, "locked": i == 0},
+    Annotation.objects.bulk_create([annotation_row(task, {**ann, "locked": i == 0},
                                                              source, i)
                                     for i, (ann, source) in enumerate([(BOX, "base"),
                                                                        (POLYGON, "tasker")])])
@@ -89,7 +89,7 @@ def test_inserted_annotations_keep_their_key_order_in_one_statement(account):
     task = make_task(account)
     box = {"uuid": "b9", "type": "box", "label": "car", "width": 3, "left": 1, "top": 2,
            "height": 4.5, "attributes": {"zeta": 1, "alpha": "a", "mid": [2, {"y": 1, "b": 0}]}}
-    rows = [lifecycle.annotation_row(task, {**box, "uuid": f"b{i}"}, "tasker", i)
+    rows = [annotation_row(task, {**box, "uuid": f"b{i}"}, "tasker", i)
             for i in range(300)]
     with CaptureQueriesContext(connection) as captured:
         insert_annotations(rows)

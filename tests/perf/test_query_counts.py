@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tasks import lifecycle, queue
+from tasks import lifecycle, projects, queue
 from tests.conftest import box_task
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def tasker(django_user_model):
 
 
 def project_of(account, name: str):
-    return lifecycle.create_project(owner=account, is_test=False,
+    return projects.create_project(owner=account, is_test=False,
                                     body={"type": "imageannotation", "name": name})
 
 

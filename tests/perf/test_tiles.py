@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from tasks import attachments, files, lifecycle, queue, tiles
+from tasks import files, jobs, lifecycle, projects, queue, tiles
 from tests.conftest import box_task
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +42,12 @@ def tasker(django_user_model):
 
 def task_with_image(account, tasker, width: int, height: int, name: str = "big"):
     record = files.store_file(owner=account, is_test=False, data=png(width, height), fields={})
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": name})
     project.taskers.add(tasker)
     task = lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                                  body=box_task(project=name, attachment=record.attachment_url))
-    assert attachments.fetch_for_task(task.task_id) == "stored"
+    assert jobs.fetch_for_task(task.task_id) == "stored"
     return queue.claim_next(tasker, project)
 
 

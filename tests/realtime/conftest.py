@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from tasks import lifecycle, queue
+from tasks import lifecycle, projects, queue
 from tests.conftest import box_task
 
 BOX = {"uuid": "hypo-1", "type": "box", "label": "car", "left": 10, "top": 20, "width": 30,
@@ -54,7 +54,7 @@ def admin(django_user_model):
 
 @pytest.fixture
 def project(account):
-    return lifecycle.create_project(owner=account, is_test=False,
+    return projects.create_project(owner=account, is_test=False,
                                     body={"type": "imageannotation", "name": "streets"})
 
 

@@ -10,7 +10,7 @@ import pytest
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from tasks import lifecycle, live, queue, submission
+from tasks import lifecycle, live, projects, queue, submission
 from tasks.errors import ApiError
 from tasks.models import Task
 from tests.realtime.conftest import db, make_tasker, new_task, run
@@ -96,7 +96,7 @@ def test_refused_and_rolled_back_changes_publish_nothing(account, project):
 
 
 def test_an_event_reaches_the_tasks_project_and_batch_groups(account, project, tasker):
-    batch = lifecycle.create_batch(owner=account, is_test=False,
+    batch = projects.create_batch(owner=account, is_test=False,
                                    body={"name": "b1", "project": "streets"})
     new_task(account)
 
@@ -121,7 +121,7 @@ def test_an_event_reaches_the_tasks_project_and_batch_groups(account, project, t
 
 
 def test_counts_split_pending_into_free_and_leased_and_are_cached(account, project, tasker):
-    batch = lifecycle.create_batch(owner=account, is_test=False,
+    batch = projects.create_batch(owner=account, is_test=False,
                                    body={"name": "b1", "project": "streets"})
     for _ in range(3):
         new_task(account, batch="b1")
@@ -139,7 +139,7 @@ def test_counts_split_pending_into_free_and_leased_and_are_cached(account, proje
 
 
 def test_the_progress_stream(account, project, tasker, admin, django_user_model, socket_for):
-    batch = lifecycle.create_batch(owner=account, is_test=False,
+    batch = projects.create_batch(owner=account, is_test=False,
                                    body={"name": "b1", "project": "streets"})
     nobody = django_user_model.objects.create_user("nobody", password="pw-nobody-1")
     make_tasker(django_user_model, "otto")

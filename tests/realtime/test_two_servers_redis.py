@@ -31,11 +31,11 @@ pytestmark = pytest.mark.live
 
 REDIS_URL = os.environ.get("ANNOTATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 SETUP = """
-from tasks import lifecycle
+from tasks import lifecycle, projects
 from tasks.accounts import ensure_tasker, get_or_create_account
 from django.contrib.auth import get_user_model
 owner, _ = get_or_create_account("acme")
-lifecycle.create_project(owner=owner, is_test=False,
+projects.create_project(owner=owner, is_test=False,
                          body={"type": "imageannotation", "name": "streets"})
 lifecycle.create_task(owner=owner, is_test=False, task_type="imageannotation", body={
     "project": "streets", "attachment": "https://example.com/a.png",

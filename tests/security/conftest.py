@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from PIL import Image
 
-from tasks import lifecycle, queue
+from tasks import lifecycle, projects, queue
 from tests.conftest import box_task
 
 
@@ -47,7 +47,7 @@ def staff(django_user_model):
 
 @pytest.fixture
 def project(account):
-    return lifecycle.create_project(owner=account, is_test=False,
+    return projects.create_project(owner=account, is_test=False,
                                     body={"type": "imageannotation", "name": "streets"})
 
 

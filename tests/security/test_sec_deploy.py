@@ -228,7 +228,7 @@ def s3(settings, monkeypatch):
 @pytest.mark.django_db
 def test_media_on_s3_uploads_serves_and_keeps_fetched_images(s3, api, client, settings,
                                                              tasker, staff):
-    from tasks import attachments, queue
+    from tasks import jobs, queue
     from tasks.models import Project, Task, UploadedFile
 
     upload = api.client.post("/v1/files/upload", {"file": io.BytesIO(png_bytes())})
@@ -249,7 +249,7 @@ def test_media_on_s3_uploads_serves_and_keeps_fetched_images(s3, api, client, se
             "attachment": f"http://127.0.0.1:{httpd.server_address[1]}/a.png", "project": "s3",
             "geometries": {"box": {"objects_to_annotate": ["car"]}},
             "context_attachments": [{"attachment": record["attachment_url"]}]}).json()
-        assert attachments.fetch_for_task(task["task_id"]) == "stored"
+        assert jobs.fetch_for_task(task["task_id"]) == "stored"
     finally:
         httpd.shutdown()
         httpd.server_close()

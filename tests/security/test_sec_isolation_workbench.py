@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from tasks import lifecycle
+from tasks import lifecycle, projects
 from tasks.models import Task
 from tests.conftest import box_task
 from tests.security.conftest import BOX
@@ -80,7 +80,7 @@ def test_strangers_are_sent_to_the_login_page(client, leased):
 
 def test_a_project_that_names_its_taskers_is_closed_to_others(client, account, tasker,
                                                               other_tasker):
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": "private"})
     project.taskers.add(tasker)
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
@@ -92,7 +92,7 @@ def test_a_project_that_names_its_taskers_is_closed_to_others(client, account, t
 
 
 def test_test_key_tasks_never_reach_the_queue(client, account, tasker):
-    project = lifecycle.create_project(owner=account, is_test=True,
+    project = projects.create_project(owner=account, is_test=True,
                                        body={"type": "imageannotation", "name": "sandbox"})
     client.force_login(tasker)
     assert b"sandbox" not in client.get("/").content

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tasks import lifecycle, queue
+from tasks import lifecycle, projects, queue
 from tasks.models import Annotation, Batch, CallbackDelivery, Project, UploadedFile
 from tests.security.conftest import png_bytes
 
@@ -51,9 +51,9 @@ def hostile_body(project: str, batch: str) -> dict:
 def hostile(account, tasker):
     """A project, batch, task (leased to the tasker, then completed) and file full of
     payloads."""
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": NAME})
-    lifecycle.create_batch(owner=account, is_test=False, body={"project": NAME, "name": IMG,
+    projects.create_batch(owner=account, is_test=False, body={"project": NAME, "name": IMG,
                                                                "metadata": {"m": SVG}})
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                           body=hostile_body(NAME, IMG))

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 
-from tasks import attachments, lifecycle, queue
+from tasks import jobs, lifecycle, projects, queue
 from tasks.models import Task, VideoFrame
 from tests.video.conftest import encode_video, frame_body, frame_colour, png_bytes, run_jobs
 
@@ -59,7 +59,7 @@ def test_frame_urls_are_fetched_once_and_kept_in_order(api, receiver):
     task.refresh_from_db()
     assert (task.attachment_width, task.attachment_height, task.attachment_mime) == (
         40, 30, "image/png")
-    assert attachments.fetch_for_task(task.task_id) == "skipped"
+    assert jobs.fetch_for_task(task.task_id) == "skipped"
     assert len(receiver.received) == 3
 
 
@@ -181,7 +181,7 @@ def test_a_loopback_video_is_refused_without_an_allowance(api, receiver, setting
 @pytest.mark.usefixtures("video_settings")
 def test_the_queue_waits_for_the_frames_and_the_workbench_serves_them(
         account, receiver, tasker, client):
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "videoannotation", "name": "clips"})
     urls = [receiver.serve_file(f"/f{n}.png", png_bytes(20, 10 + n)) for n in range(2)]
     task = lifecycle.create_task(owner=account, is_test=False, task_type="videoannotation",
@@ -206,7 +206,7 @@ def test_the_queue_waits_for_the_frames_and_the_workbench_serves_them(
 
 
 def test_frames_are_only_for_who_may_see_the_task(account, django_user_model, client):
-    lifecycle.create_project(owner=account, is_test=False,
+    projects.create_project(owner=account, is_test=False,
                              body={"type": "videoannotation", "name": "clips"})
     task = lifecycle.create_task(owner=account, is_test=False, task_type="videoannotation",
                                  body=frame_body(["https://example.com/0.png"],

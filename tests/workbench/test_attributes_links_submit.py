@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from PIL import Image
 
-from tasks import attachments, files, lifecycle, queue
+from tasks import files, jobs, lifecycle, projects, queue
 from tasks.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def tasker(django_user_model):
 
 
 def claimed(account, tasker, name: str = "streets", **overrides) -> Task:
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": name})
     body = {**copy.deepcopy(PARAMS), "project": name, **overrides}
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation", body=body)
@@ -332,7 +332,7 @@ def test_context_images_are_served_with_the_task_image_access_rule(client, accou
                                                                      django_user_model):
     main = files.store_file(owner=account, is_test=False, data=png("blue"), fields={})
     side = files.store_file(owner=account, is_test=False, data=png("red", (20, 10)), fields={})
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": "ctx"})
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation", body={
         "project": "ctx", "attachment": main.attachment_url,
@@ -365,14 +365,14 @@ def test_context_images_are_served_with_the_task_image_access_rule(client, accou
 def test_context_images_come_from_the_stored_copies(client, account, tasker):
     main = files.store_file(owner=account, is_test=False, data=png("blue"), fields={})
     side = files.store_file(owner=account, is_test=False, data=png("red", (20, 10)), fields={})
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": "ctx2"})
     created = lifecycle.create_task(
         owner=account, is_test=False, task_type="imageannotation",
         body={"project": "ctx2", "attachment": main.attachment_url,
               "geometries": {"box": {"objects_to_annotate": ["car"]}},
               "context_attachments": [{"attachment": side.attachment_url}]})
-    assert attachments.fetch_for_task(created.task_id) == "stored"
+    assert jobs.fetch_for_task(created.task_id) == "stored"
     task = queue.claim_next(tasker, project)
     client.force_login(tasker)
     (listed,) = data(client, task)["context"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
-from tasks import lifecycle, queue
+from tasks import lifecycle, projects, queue
 from tasks.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def tasker(django_user_model):
 
 @pytest.fixture
 def task(account, tasker) -> Task:
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": "cubes"})
     cuboid = {"objects_to_annotate": ["car"], **FIXTURE["cameras"][CASE["camera"]]}
     body = {"project": "cubes", "attachment": "https://example.com/road.png",

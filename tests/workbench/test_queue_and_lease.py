@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from tasks import lifecycle, queue
+from tasks import lifecycle, projects, queue
 from tasks.models import Annotation, Task
 from tests.conftest import box_task
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def project(account):
-    return lifecycle.create_project(owner=account, is_test=False,
+    return projects.create_project(owner=account, is_test=False,
                                     body={"type": "imageannotation", "name": "streets"})
 
 
@@ -114,7 +114,7 @@ def test_skip_discards_the_draft(client, tasker, project, account):
 
 
 def test_taskers_see_only_their_projects(client, tasker, django_user_model, project, account):
-    other_project = lifecycle.create_project(owner=account, is_test=False,
+    other_project = projects.create_project(owner=account, is_test=False,
                                              body={"type": "imageannotation", "name": "secret"})
     other_project.taskers.add(make_tasker(django_user_model, "otto"))
     client.force_login(tasker)
@@ -124,7 +124,7 @@ def test_taskers_see_only_their_projects(client, tasker, django_user_model, proj
 
 
 def test_test_tasks_never_reach_the_queue(tasker, project, account):
-    lifecycle.create_project(owner=account, is_test=True,
+    projects.create_project(owner=account, is_test=True,
                              body={"type": "imageannotation", "name": "streets"})
     lifecycle.create_task(owner=account, is_test=True, task_type="imageannotation",
                           body=box_task(project="streets"))

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from PIL import Image
 
-from tasks import files, lifecycle, queue
+from tasks import files, lifecycle, projects, queue
 from tasks.models import Annotation, Task
 from tests.conftest import box_task
 
@@ -26,7 +26,7 @@ def tasker(django_user_model):
 
 @pytest.fixture
 def task(account, tasker):
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": "streets"})
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                           body=box_task(project="streets", hypothesis={"annotations": [BOX]},
@@ -96,7 +96,7 @@ def test_image_of_an_uploaded_file(client, account, tasker):
     buf = io.BytesIO()
     Image.new("RGB", (12, 8), "blue").save(buf, "PNG")
     record = files.store_file(owner=account, is_test=False, data=buf.getvalue(), fields={})
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": "up"})
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                           body=box_task(project="up", attachment=record.attachment_url))
@@ -109,7 +109,7 @@ def test_image_of_an_uploaded_file(client, account, tasker):
 
 def test_submit_refuses_changes_to_locked_base_annotations(client, account, tasker):
     base = {**BOX, "uuid": "22222222-2222-4222-8222-222222222222", "locked": True}
-    project = lifecycle.create_project(owner=account, is_test=False,
+    project = projects.create_project(owner=account, is_test=False,
                                        body={"type": "imageannotation", "name": "locks"})
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                           body=box_task(project="locks", base_annotations={"annotations": [base]},

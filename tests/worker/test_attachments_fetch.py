@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django_tasks_db.models import DBTaskResult
 
-from tasks import attachments
+from tasks import attachments, jobs
 from tasks.models import CallbackDelivery, ContextAttachment, Task
 from tests.worker.conftest import box_body, png_bytes, run_jobs
 
@@ -34,7 +34,7 @@ def test_image_and_context_images_are_fetched_and_kept(api, receiver):
     assert default_storage.exists(copy.file.name)
     assert [r.path for r in receiver.received] == ["/image.png", "/context.png"]
     # Fetched once: running the job again changes nothing.
-    assert attachments.fetch_for_task(task.task_id) == "skipped"
+    assert jobs.fetch_for_task(task.task_id) == "skipped"
     assert len(receiver.received) == 2
 
 

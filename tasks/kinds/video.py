@@ -1,0 +1,74 @@
+"""The video kind (`videoannotation`): frames annotated with tracks, and events on a timeline.
+
+Its frames are fetched or decoded by tasks/video_frames.py, the workbench reads them through
+tasks/video_page.py, and its response points at the files of tasks/video_response.py. Its
+draft has one more key beside global attributes and links: "events".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks import draft_extras, kinds, video_frames, video_page, video_response
+from tasks.kinds.base import ExtrasValidator
+from tasks.kinds.names import VIDEO
+from tasks.models import Task
+from tasks.rules.events import validate_events, validate_task_globals
+from tasks.rules.video import normalize_video_params
+
+
+def events(value: Any, context: draft_extras.ExtrasContext) -> list[dict]:
+    """A video task's events (tasks/rules/events.py): labels from events_to_annotate, their
+    attributes (`required` waits for the submit); their frames are checked against the task's
+    frame count at the submit."""
+    return validate_events(value, context.params, None, "events")
+
+
+class VideoKind:
+    name = VIDEO
+    label = "video"
+    waits_for_media = True  # the page needs the frames stored
+    has_frames = True
+    export_formats = frozenset({"scale"})
+    export_refusal = ("not exported: export video tasks as Scale JSON lines (their response "
+                      "links the per-frame annotations file)")
+    page_params: tuple[str, ...] = ("events_to_annotate",)
+    draft_params: tuple[str, ...] = ("events_to_annotate",)
+    draft_keys: dict[str, ExtrasValidator] = {"events": events}
+
+    def normalize_params(self, params: dict) -> dict:
+        return normalize_video_params(params)
+
+    def test_response(self, task: Task, params: dict, *, base_url: str) -> dict:
+        return video_response.test_response(task, params, base=base_url)
+
+    def fetch_media(self, task: Task) -> str:
+        return video_frames.fetch_frames(task)
+
+    def page_data(self, task: Task, params: dict) -> dict:
+        return {"video": video_page.video_data(task, params)}
+
+    def check_draft_annotation(self, task: Task, wanted: dict, params: dict, *,
+                               known_labels: dict[str, str | None] | None) -> dict:
+        """A track (tasks/rules/video.py)."""
+        return video_response.check_draft_track(
+            wanted, params, frame_count=video_response.stored_frame_count(task),
+            known_labels=known_labels)
+
+    def check_draft_globals(self, value: object, params: dict) -> dict:
+        # without the event attributes (tasks/rules/events.py)
+        return validate_task_globals(value, params, path="global_attributes",
+                                     check_required=False)
+
+    def check_response(self, task: Task, payload: object) -> dict:
+        return video_response.check_response(task, payload)
+
+    def publish_response(self, task: Task, response: dict, *, base_url: str) -> dict:
+        return video_response.publish(task, response, base=base_url)
+
+    def rebuild_draft(self, task: Task, response: object) -> object:
+        """Its response points at files: the draft starts from their tracks and events."""
+        return video_response.as_draft(task, response)
+
+
+KIND = kinds.register(VideoKind())
