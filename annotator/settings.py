@@ -162,6 +162,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
+# Tests only: the test suite sets ANNOTATOR_TEST_FAST_PASSWORD_HASHER for itself and for the
+# server processes it starts (tests/conftest.py), since PBKDF2 costs ~0.4 s per user made.
+# Never set it in a deployment: `check --deploy` flags it (tasks/checks.py).
+if env_bool("ANNOTATOR_TEST_FAST_PASSWORD_HASHER", False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

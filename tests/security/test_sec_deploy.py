@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pytest
 import requests
 
 from tests.live.conftest import free_port
+from tests.polling import answers, wait_until
 from tests.security.conftest import png_bytes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -137,15 +137,13 @@ def test_the_multi_process_server_behind_a_tls_proxy(production_env):
     base = f"http://127.0.0.1:{port}"
     https = {"X-Forwarded-Proto": "https"}
     try:
-        deadline = time.monotonic() + 60
-        while True:
+
+        def serving() -> bool:
             assert server.poll() is None, log.read_text()
-            try:
-                plain = requests.get(f"{base}/v1/tasks", allow_redirects=False, timeout=5)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
+            return answers(f"{base}/v1/tasks")
+
+        wait_until(serving, timeout=60, interval=0.2, message=log.read_text)
+        plain = requests.get(f"{base}/v1/tasks", allow_redirects=False, timeout=5)
         assert plain.status_code == 301
         assert plain.headers["Location"] == "https://127.0.0.1/v1/tasks".replace(
             "127.0.0.1", f"127.0.0.1:{port}")

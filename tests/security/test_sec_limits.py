@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from tasks.limits import BodyLimitASGI
-from tests.conftest import box_task
+from tests.factories import box_task
 from tests.security.conftest import BOX, bilevel_png, png_bytes
 
 pytestmark = pytest.mark.django_db
