@@ -85,7 +85,7 @@ class PooledASGIHandler(ASGIHandler):
                           and len(response.content) > memory.BIG_REQUEST_BYTES)
         finally:
             body_file.close()
-        response = body_file = None
+        del response, body_file
         if not self._settled:  # the first request has loaded the URLs, views and the rest
             self._settled = True
             memory.settle()
@@ -104,10 +104,12 @@ class PooledASGIHandler(ASGIHandler):
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, error_response = self.create_request(scope, body_file)
         if request is None:
+            assert error_response is not None  # create_request gives one or the other
             response = error_response
         else:
             response = self.get_response(request)
-            response._handler_class = self.__class__
+            # as Django's own handlers do (the test client reads it)
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
             if isinstance(response, FileResponse):
                 response.block_size = self.chunk_size
         if not response.streaming:

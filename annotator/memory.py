@@ -107,7 +107,8 @@ def lean_imports() -> None:
         names.append("django.contrib.postgres")
     blocked = [name for name in names if name not in sys.modules]
     for name in blocked:
-        sys.modules[name] = None  # `import name` raises ImportError
+        # `import name` raises ImportError (typeshed types the values as modules only)
+        sys.modules[name] = None  # type: ignore[assignment]
     try:
         import rest_framework.compat  # noqa: F401
     finally:
