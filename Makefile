@@ -52,7 +52,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-# Every figure of issue 8 against a real server (bench/README.md); SQLite unless DATABASE_URL.
+# Every performance figure against a real server (bench/README.md); SQLite unless DATABASE_URL.
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 

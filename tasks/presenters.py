@@ -1,4 +1,5 @@
-"""The JSON shapes of the contract, built from rows. One function per object."""
+"""The JSON shapes of the v1 API (docs/api-decisions.md), built from rows. One function per
+object."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Annotations in the response format (contract §6.2) and whole responses.
+"""Annotations in the response format (docs/task-format.md) and whole responses.
 
 `kind` says where a list comes from:
 * "response": a submitted response. Every rule applies, `required` attributes included.
@@ -237,7 +237,7 @@ def _attributes(item: dict[str, Any], result: dict[str, Any], uuid_labels: dict[
 def _check_line_offsets(values: dict[str, Any], defs: dict[str, Any], result: dict[str, Any],
                         path: str) -> None:
     """x_line / y_line offsets lie inside the box (or the cuboid's front face): 0 at its left
-    (top) edge, its width (height) at the right (bottom) one (contract, Product decisions)."""
+    (top) edge, its width (height) at the right (bottom) one (docs/task-format.md, Attributes)."""
     lines = [key for key in values if defs[key]["type"] in LINE_TYPES]
     if not lines:
         return

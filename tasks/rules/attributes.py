@@ -1,10 +1,10 @@
-"""`annotation_attributes`: definitions (contract §4.1, §4.2 and Product decisions) and values.
+"""`annotation_attributes`: definitions (docs/task-format.md "Attributes") and values.
 
 Definition types: category (the default when `type` is omitted), number, angle, text, x_line,
 y_line, linked. Every definition may carry `description`, `conditions`, `required` (bool) and
 `default` (a valid value of its type; not allowed for linked). Unknown keys are kept.
 
-Choices made where the contract is silent:
+Choices made where Scale's documentation is silent (docs/task-format.md):
 * `linked.allowed_labels` is optional; absent means "any other annotation".
 * Global attributes (`conditions.is_global`) cannot be linked, x_line or y_line, and
   conditions never mix global and per-annotation attributes.

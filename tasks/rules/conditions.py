@@ -1,4 +1,4 @@
-"""Attribute conditionality (contract §4.2).
+"""Attribute conditionality (docs/task-format.md "Conditions and global attributes").
 
     "conditions": {
       "label_condition": {"label": "Car" | ["Car", "Truck"]},

@@ -1,4 +1,5 @@
-"""The events of a video task (contract §9.3) and the attributes they carry (§4.2).
+"""The events of a video task and the attributes they carry (docs/task-format.md "Video
+events").
 
 An event: {"label" (one of events_to_annotate), "type": "point"|"range", "start", "end" (range
 only, >= start), "attributes"?, "uuid"? (an id of the page's, kept in the draft only)}.

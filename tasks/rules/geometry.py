@@ -1,12 +1,12 @@
-"""Geometry options (contract §2.3) and the pure math behind the response format.
+"""Geometry options (docs/task-format.md) and the pure math behind the response format.
 
 Options: `normalize_geometries` validates `params.geometries` and fills the defaults. Null
 option values mean "not given"; a geometry whose whole value is null is not enabled. Unknown
 option keys are kept (forward compatibility); unknown geometry names are an error.
 
 Math (image coordinates: x right, y down, so a positive angle turns clockwise on screen):
-`box_corners`, `ellipse_extremes`, `cuboid_edges`, and the 3D camera model of the contract's
-Product decisions (`Camera`, `project_point`, `cuboid_from_3d`).
+`box_corners`, `ellipse_extremes`, `cuboid_edges`, and the 3D camera model
+(docs/task-format.md "3D cuboids": `Camera`, `project_point`, `cuboid_from_3d`).
 """
 
 from __future__ import annotations
@@ -332,7 +332,7 @@ Vector = tuple[float, float, float]
 
 @dataclass(frozen=True)
 class Camera:
-    """Pinhole camera of a cuboid geometry (contract Product decisions).
+    """Pinhole camera of a cuboid geometry (docs/task-format.md "3D cuboids").
 
     Camera frame: x right, y down, z forward. World frame: z up, ground z = 0, camera at
     (0, 0, height). `rotation` (w, x, y, z) turns camera-frame vectors into world vectors."""

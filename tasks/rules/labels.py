@@ -1,4 +1,5 @@
-"""The LabelDescription tree of `objects_to_annotate` and category `choices` (contract §3).
+"""The LabelDescription tree of `objects_to_annotate` and category `choices`
+(docs/task-format.md "Labels").
 
 An entry is a string (a leaf) or an object `{choice, subchoices?, display?, instance_label?}`.
 A choice with subchoices is a non-selectable group; only leaves are labels. Leaf names are

@@ -44,7 +44,7 @@ MAX_EVENT_LABELS = 1000
 MAX_LABEL_LENGTH = 1000
 # Fields of the shared image rules that a video task does not take (yet).
 REFUSED_KEYS = ("context_attachments",)
-# `layer` and `layers` mean the same (contract "Product decisions"), here per frame.
+# `layer` and `layers` mean the same (docs/task-format.md), here per frame.
 LAYER_NAMES = ("layer", "layers")
 VIDEO_KEYS = ("attachment_type", "attachments", "attachment", "frame_rate",
               "events_to_annotate", "hypothesis", "base_annotations", *LAYER_NAMES)

@@ -1,4 +1,4 @@
-"""Limits on what a request may carry, each refused with a clear error in the contract's shape:
+"""Limits on what a request may carry, each refused with a clear error in the API's error shape:
 body size (413), content type (415), JSON that is not plain (NaN, Infinity, non-UTF-8, too
 deep, NUL), string lengths, vertices and annotations, and uploads (size, real images only,
 decompression bombs)."""

@@ -123,7 +123,7 @@ def test_tracks_and_events_drawn_live_become_the_response_files(
     tracks = file_json(api, f"{base}/tracks.json")
     assert tracks[0]["uuid"] == "car-1" and len(tracks[0]["keyframes"]) == 5
 
-    # the owner only; other names are 404s in the contract's shape
+    # the owner only; other names are 404s in the API's error shape
     assert other_api.get(f"task/{task.task_id}/files/annotations.json").status_code == 404
     missing = api.get(f"task/{task.task_id}/files/secrets.json")
     assert missing.status_code == 404 and missing.json()["status_code"] == 404
