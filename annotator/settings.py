@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Refuses oversized bodies (413) and NUL characters in the URL (400) before anything reads
     # them.
-    "tasks.limits.RequestLimitsMiddleware",
+    "annotator.body_limits.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -219,7 +219,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Request bodies: at most ANNOTATOR_MAX_BODY_BYTES (JSON and forms), except the upload endpoint,
 # which takes a file of up to ANNOTATOR_MAX_UPLOAD_BYTES (the Scale limit, 80 MB). Larger bodies
-# are refused with a 413 before they are read (tasks/limits.py).
+# are refused with a 413 before they are read (annotator/body_limits.py).
 ANNOTATOR_MAX_BODY_BYTES = env_int("ANNOTATOR_MAX_BODY_BYTES", 20 * 1024 * 1024)
 ANNOTATOR_MAX_UPLOAD_BYTES = env_int("ANNOTATOR_MAX_UPLOAD_BYTES", 80 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_BODY_BYTES

@@ -12,7 +12,7 @@ import json
 import pytest
 from PIL import Image
 
-from tasks.limits import BodyLimitASGI
+from annotator.body_limits import BodyLimitASGI
 from tests.factories import box_task
 from tests.security.conftest import BOX, bilevel_png, png_bytes
 
