@@ -228,6 +228,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotator@localhost")
 
+# The server's public address (https://annotator.example.com), for the URLs a completed video
+# task's response points at; without it, the address the completing request came to.
+ANNOTATOR_PUBLIC_URL = os.environ.get("ANNOTATOR_PUBLIC_URL", "")
+
 # Comma-separated hosts, addresses or CIDR ranges that server-side fetches may reach even
 # though they are loopback or private.
 ANNOTATOR_FETCH_ALLOW = env_list("ANNOTATOR_FETCH_ALLOW", "")
