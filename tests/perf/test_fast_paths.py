@@ -193,3 +193,12 @@ def test_task_data_reads_padding_and_context_without_decoding_the_params(account
     Task.objects.filter(pk=held.pk).update(draft_extras={})
     again = client.get(f"/tasks/{held.task_id}/data").json()
     assert again["padding"] == {"x": 10, "y": 4} and "links" in again
+
+
+def test_the_indexable_boolean_lookup_stays_within_this_app():
+    """Other apps' boolean fields keep Django's own SQL (tasks/lookups.py)."""
+    from django.contrib.auth import get_user_model
+
+    sql = str(get_user_model().objects.filter(is_staff=False).query)
+    assert 'NOT "auth_user"."is_staff"' in sql
+    assert '"tasks_apikey"."revoked" = ' in str(ApiKey.objects.filter(revoked=False).query)
