@@ -19,11 +19,11 @@ WebSockets are not affected: they go through Channels (annotator/asgi.py).
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers import base
@@ -33,16 +33,17 @@ from django.urls import set_script_prefix
 
 from annotator import memory
 
-HTTP_THREADS = int(os.environ.get("ANNOTATOR_HTTP_THREADS") or 4)
-
 
 class PooledASGIHandler(ASGIHandler):
-    def __init__(self, threads: int = HTTP_THREADS) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        if threads is None:
+            threads = settings.ANNOTATOR_HTTP_THREADS
         memory.lean_imports()
         base.BaseHandler.__init__(self)
         # The chain as WSGI builds it: sync middleware calling a sync view, no adapters.
         self.load_middleware(is_async=False)
-        memory.limit_arenas()  # before the pool's threads allocate (annotator/memory.py)
+        # before the pool's threads allocate (annotator/memory.py)
+        memory.limit_arenas(settings.ANNOTATOR_MALLOC_ARENAS)
         self.pool = ThreadPoolExecutor(max_workers=max(threads, 1),
                                        thread_name_prefix="annotator-http")
         self._respond = sync_to_async(self.respond, thread_sensitive=False,

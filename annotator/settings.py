@@ -228,6 +228,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotator@localhost")
 
+# One server process: the threads serving HTTP requests, and the malloc arenas they share
+# (annotator/handler.py, annotator/memory.py).
+ANNOTATOR_HTTP_THREADS = env_int("ANNOTATOR_HTTP_THREADS", 4)
+ANNOTATOR_MALLOC_ARENAS = env_int("ANNOTATOR_MALLOC_ARENAS", 1)
+
 # The server's public address (https://annotator.example.com), for the URLs a completed video
 # task's response points at; without it, the address the completing request came to.
 ANNOTATOR_PUBLIC_URL = os.environ.get("ANNOTATOR_PUBLIC_URL", "")
