@@ -80,6 +80,13 @@ def test_check_deploy_fails_without_the_https_settings(production_env):
         assert check in result.stderr + result.stdout, check
 
 
+def test_check_deploy_flags_the_tests_fast_password_hasher(production_env):
+    env = {**production_env, "ANNOTATOR_TEST_FAST_PASSWORD_HASHER": "1"}
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "annotator.W001" in result.stderr + result.stdout
+
+
 def test_the_documented_environment_gives_the_documented_settings(production_env):
     code = """
 import json
