@@ -9,7 +9,7 @@ export ANNOTATOR_DATA_DIR ?= $(CURDIR)/data
 # (Tests and deployments leave it unset.)
 RUN_FETCH_ALLOW ?= 127.0.0.0/8,::1,localhost
 
-.PHONY: install run serve test browser test-python test-js lint bench clean
+.PHONY: install run serve test browser test-python test-js lint typecheck bench clean
 
 install: $(VENV)/.installed
 
@@ -26,7 +26,8 @@ run: install
 	ANNOTATOR_FETCH_ALLOW="$${ANNOTATOR_FETCH_ALLOW:-$(RUN_FETCH_ALLOW)}" \
 	  $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-test: install browser test-python test-js typecheck-js
+# The checks first: a lint or type error fails `make test` (and so .ci/run) before the suite.
+test: install lint typecheck typecheck-js browser test-python test-js
 
 # The browser tests drive Debian's Chromium; installed here when missing and we may.
 browser:
@@ -56,7 +57,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 lint: install
 	$(VENV)/bin/ruff check .
 
-# Every figure of issue 8 against a real server (bench/README.md); SQLite unless DATABASE_URL.
+# mypy on tasks/ and annotator/, strict on tasks/rules/ (pyproject.toml [tool.mypy]).
+typecheck: install
+	$(VENV)/bin/mypy
+
+# Every performance figure against a real server (bench/README.md); SQLite unless DATABASE_URL.
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 

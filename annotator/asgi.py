@@ -7,6 +7,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
 django.setup(set_prefix=False)
 
+from annotator.body_limits import BodyLimitASGI  # noqa: E402
 from annotator.handler import PooledASGIHandler  # noqa: E402
 
 # Django's sync middleware chain and views in one hop to a thread pool per request
@@ -17,7 +18,6 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from tasks.limits import BodyLimitASGI  # noqa: E402
 from tasks.routing import websocket_urlpatterns  # noqa: E402
 from tasks.socket_origin import SameOriginValidator  # noqa: E402
 

@@ -19,11 +19,11 @@ WebSockets are not affected: they go through Channels (annotator/asgi.py).
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers import base
@@ -33,16 +33,17 @@ from django.urls import set_script_prefix
 
 from annotator import memory
 
-HTTP_THREADS = int(os.environ.get("ANNOTATOR_HTTP_THREADS") or 4)
-
 
 class PooledASGIHandler(ASGIHandler):
-    def __init__(self, threads: int = HTTP_THREADS) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        if threads is None:
+            threads = settings.ANNOTATOR_HTTP_THREADS
         memory.lean_imports()
         base.BaseHandler.__init__(self)
         # The chain as WSGI builds it: sync middleware calling a sync view, no adapters.
         self.load_middleware(is_async=False)
-        memory.limit_arenas()  # before the pool's threads allocate (annotator/memory.py)
+        # before the pool's threads allocate (annotator/memory.py)
+        memory.limit_arenas(settings.ANNOTATOR_MALLOC_ARENAS)
         self.pool = ThreadPoolExecutor(max_workers=max(threads, 1),
                                        thread_name_prefix="annotator-http")
         self._respond = sync_to_async(self.respond, thread_sensitive=False,
@@ -85,7 +86,7 @@ class PooledASGIHandler(ASGIHandler):
                           and len(response.content) > memory.BIG_REQUEST_BYTES)
         finally:
             body_file.close()
-        response = body_file = None
+        del response, body_file
         if not self._settled:  # the first request has loaded the URLs, views and the rest
             self._settled = True
             memory.settle()
@@ -104,10 +105,12 @@ class PooledASGIHandler(ASGIHandler):
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, error_response = self.create_request(scope, body_file)
         if request is None:
+            assert error_response is not None  # create_request gives one or the other
             response = error_response
         else:
             response = self.get_response(request)
-            response._handler_class = self.__class__
+            # as Django's own handlers do (the test client reads it)
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
             if isinstance(response, FileResponse):
                 response.block_size = self.chunk_size
         if not response.streaming:

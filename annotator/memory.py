@@ -5,7 +5,8 @@ submit, a task with a 10,000-annotation hypothesis) stay at 280 MiB when it used
 
 * every thread that allocates gets its own heap ("arena", up to 8 per core), and each keeps
   the peak its largest request reached. The request threads (annotator/handler.py) share
-  ARENAS of them (default one) instead (`M_ARENA_MAX`, as `MALLOC_ARENA_MAX` would set it);
+  ANNOTATOR_MALLOC_ARENAS of them (default one; a setting) instead (`M_ARENA_MAX`, as
+  `MALLOC_ARENA_MAX` would set it);
 * freed memory inside a heap goes back to the system only when the top of the heap is free.
   After a request that moved more than BIG_REQUEST_BYTES, `malloc_trim(0)` hands back every
   free page (a fraction of a millisecond, after the response has been sent).
@@ -36,7 +37,6 @@ import sys
 logger = logging.getLogger("annotator")
 
 M_ARENA_MAX = -8  # mallopt() parameter number in glibc's malloc.h
-ARENAS = int(os.environ.get("ANNOTATOR_MALLOC_ARENAS") or 1)
 BIG_REQUEST_BYTES = 256 * 1024
 # A request after which the RSS grew by more than this since the last release is released too
 # (one that read a big task without sending or receiving much, e.g. a claim).
@@ -57,8 +57,9 @@ def _glibc():
     return _libc or None
 
 
-def limit_arenas(arenas: int = ARENAS) -> None:
-    """Call before the threads start allocating."""
+def limit_arenas(arenas: int) -> None:
+    """Call before the threads start allocating (`arenas`: ANNOTATOR_MALLOC_ARENAS). glibc's own
+    MALLOC_ARENA_MAX, when the process was started with one, wins."""
     libc = _glibc()
     if libc is not None and arenas > 0 and not os.environ.get("MALLOC_ARENA_MAX"):
         libc.mallopt(M_ARENA_MAX, arenas)
@@ -107,7 +108,8 @@ def lean_imports() -> None:
         names.append("django.contrib.postgres")
     blocked = [name for name in names if name not in sys.modules]
     for name in blocked:
-        sys.modules[name] = None  # `import name` raises ImportError
+        # `import name` raises ImportError (typeshed types the values as modules only)
+        sys.modules[name] = None  # type: ignore[assignment]
     try:
         import rest_framework.compat  # noqa: F401
     finally:

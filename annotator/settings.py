@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -73,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Refuses oversized bodies (413) and NUL characters in the URL (400) before anything reads
     # them.
-    "tasks.limits.RequestLimitsMiddleware",
+    "annotator.body_limits.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,6 +108,7 @@ WSGI_APPLICATION = "annotator.wsgi.application"
 ASGI_APPLICATION = "annotator.asgi.application"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASES: dict[str, Any]  # a DBConfig from dj_database_url, or the dict below
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
                                                   conn_health_checks=True)}
@@ -169,6 +171,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
+# Tests only: the test suite sets ANNOTATOR_TEST_FAST_PASSWORD_HASHER for itself and for the
+# server processes it starts (tests/conftest.py), since PBKDF2 costs ~0.4 s per user made.
+# Never set it in a deployment: `check --deploy` flags it (tasks/checks.py).
+if env_bool("ANNOTATOR_TEST_FAST_PASSWORD_HASHER", False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -185,7 +193,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if STATIC_ROOT
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -218,7 +226,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Request bodies: at most ANNOTATOR_MAX_BODY_BYTES (JSON and forms), except the upload endpoint,
 # which takes a file of up to ANNOTATOR_MAX_UPLOAD_BYTES (the Scale limit, 80 MB). Larger bodies
-# are refused with a 413 before they are read (tasks/limits.py).
+# are refused with a 413 before they are read (annotator/body_limits.py).
 ANNOTATOR_MAX_BODY_BYTES = env_int("ANNOTATOR_MAX_BODY_BYTES", 20 * 1024 * 1024)
 ANNOTATOR_MAX_UPLOAD_BYTES = env_int("ANNOTATOR_MAX_UPLOAD_BYTES", 80 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_BODY_BYTES
@@ -230,6 +238,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotator@localhost")
+
+# One server process: the threads serving HTTP requests, and the malloc arenas they share
+# (annotator/handler.py, annotator/memory.py).
+ANNOTATOR_HTTP_THREADS = env_int("ANNOTATOR_HTTP_THREADS", 4)
+ANNOTATOR_MALLOC_ARENAS = env_int("ANNOTATOR_MALLOC_ARENAS", 1)
+
+# The server's public address (https://annotator.example.com), for the URLs a completed video
+# task's response points at; without it, the address the completing request came to.
+ANNOTATOR_PUBLIC_URL = os.environ.get("ANNOTATOR_PUBLIC_URL", "")
 
 # Comma-separated hosts, addresses or CIDR ranges that server-side fetches may reach even
 # though they are loopback or private.

@@ -10,7 +10,7 @@ from django.views.static import serve
 @staff_member_required
 def staff_media(request, path: str):
     """Stored files for the admin's links; taskers and API keys have their own views."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 urlpatterns = [

@@ -1,4 +1,5 @@
-"""python -m bench: every figure of issue 8, one table, and the raw figures as JSON."""
+"""python -m bench: every performance figure (bench/README.md), one table, and the raw figures
+as JSON."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ class CallbackDeliveryAdmin(admin.ModelAdmin):
     def subject(self, obj: CallbackDelivery) -> str:
         if obj.task_id:
             return f"task {obj.task_id}"
-        return f"batch {obj.batch.name}" if obj.batch_id else "-"
+        return f"batch {obj.batch.name}" if obj.batch else "-"
 
     @admin.display(description="payload")
     def payload_json(self, obj: CallbackDelivery) -> SafeString:

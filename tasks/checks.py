@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -38,4 +38,13 @@ def check_media_storage(app_configs, **kwargs) -> list[Error]:
     except ImportError as exc:
         return [Error(f"ANNOTATOR_MEDIA_S3_BUCKET is set but django-storages[s3] cannot be "
                       f"imported: {exc}.", id="annotator.E003")]
+    return []
+
+
+@register(deploy=True)
+def check_password_hasher(app_configs, **kwargs) -> list[Warning]:
+    """The tests' fast hasher (annotator/settings.py) has no place in a deployment."""
+    if "MD5PasswordHasher" in str(settings.PASSWORD_HASHERS[0]):
+        return [Warning("Passwords are hashed with MD5: unset ANNOTATOR_TEST_FAST_PASSWORD_HASHER, "
+                        "which only the test suite sets.", id="annotator.W001")]
     return []

@@ -1,4 +1,5 @@
-"""The JSON shapes of the contract, built from rows. One function per object."""
+"""The JSON shapes of the v1 API (docs/api-decisions.md), built from rows. One function per
+object."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def task_json(task: Task, *, attachment_url: str | None = None) -> dict:
         "is_test": task.is_test,
         "urgency": task.urgency,
         "metadata": _json(task, "metadata"),
-        "project": task.project.name if task.project_id else None,
+        "project": task.project.name if task.project else None,
         "callback_url": task.callback_url,
         "work_started": task.work_started,
         "params": _json(task, "params"),
@@ -74,7 +75,7 @@ def task_json(task: Task, *, attachment_url: str | None = None) -> dict:
     }
     if task.project_param_version is not None:
         data["project_param_version"] = task.project_param_version
-    if task.batch_id:
+    if task.batch:
         data["batch"] = task.batch.name
     if task.unique_id is not None:
         data["unique_id"] = task.unique_id
@@ -97,7 +98,7 @@ def limited_task_json(task: Task) -> dict:
         "task_id": task.task_id,
         "status": task.status,
         "metadata": _json(task, "metadata"),
-        "project": task.project.name if task.project_id else None,
+        "project": task.project.name if task.project else None,
         "otherVersion": None,
     }
 

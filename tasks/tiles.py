@@ -51,7 +51,9 @@ class Pyramid:
 
 
 def needs_tiles(width: int | None, height: int | None) -> bool:
-    return bool(width and height) and max(width, height) > THRESHOLD
+    if not width or not height:
+        return False
+    return max(width, height) > THRESHOLD
 
 
 def level_count(width: int, height: int, tile_size: int) -> int:
@@ -76,7 +78,7 @@ def build(task_id: str, image_name: str) -> Pyramid:
         data = handle.read()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         if image.width * image.height > MAX_PIXELS:
             raise ValueError(f"{image.width}×{image.height} is over the pixel limit")
         image = image.convert("RGB")

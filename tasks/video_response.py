@@ -15,9 +15,8 @@ GET /v1/task/<id>/files/<name> (tasks/api/views_video.py) serves them to the own
 
 from __future__ import annotations
 
-import os
-
 import orjson
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
@@ -104,8 +103,7 @@ def check_draft_track(wanted: dict, params: dict, *, frame_count: int | None,
 def base_url(request_base: str = "") -> str:
     """The server's address in the response's URLs: ANNOTATOR_PUBLIC_URL, else the address
     the completing request came to."""
-    return (os.environ.get("ANNOTATOR_PUBLIC_URL") or request_base or DEFAULT_BASE_URL).rstrip(
-        "/")
+    return (settings.ANNOTATOR_PUBLIC_URL or request_base or DEFAULT_BASE_URL).rstrip("/")
 
 
 def file_url(task: Task, name: str, base: str) -> str:

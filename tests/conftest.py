@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-import base64
-import json
+import os
 
 import pytest
 
+from tests.factories import KeyClient, key_client
 
-class KeyClient:
-    """Calls the v1 API as one API key, the way the official client does."""
+# MD5 instead of PBKDF2 for the passwords of the users tests make (~0.4 s each otherwise), in
+# this process and in every server process a test starts with this environment
+# (annotator/settings.py reads it; tests/security/test_sec_deploy.py starts its servers with a
+# production environment, without it).
+os.environ["ANNOTATOR_TEST_FAST_PASSWORD_HASHER"] = "1"
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-    def __init__(self, raw_key: str) -> None:
-        self.raw_key = raw_key
-        from django.test import Client
 
-        token = base64.b64encode(f"{raw_key}:".encode()).decode()
-        self.client = Client(HTTP_AUTHORIZATION=f"Basic {token}")
+def pytest_configure(config) -> None:
+    from django.conf import settings
 
-    def call(self, method: str, path: str, body: object = None, **query):
-        url = path if path.startswith("/") else f"/v1/{path}"
-        if method == "GET":
-            return self.client.get(url, query)
-        data = b"" if body is None else json.dumps(body).encode()
-        if query:
-            from urllib.parse import urlencode
-
-            url = f"{url}?{urlencode(query, doseq=True)}"
-        return self.client.generic(method, url, data, content_type="application/json")
-
-    def get(self, path: str, **query):
-        return self.call("GET", path, **query)
-
-    def post(self, path: str, body: object = None, **query):
-        return self.call("POST", path, body, **query)
-
-    def put(self, path: str, body: object = None):
-        return self.call("PUT", path, body)
-
-    def delete(self, path: str, body: object = None):
-        return self.call("DELETE", path, body)
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture
@@ -50,13 +30,6 @@ def account(django_user_model):
 @pytest.fixture
 def other_account(django_user_model):
     return django_user_model.objects.create_user("globex", password="unused-password-2")
-
-
-def key_client(user, *, is_test: bool = False) -> KeyClient:
-    from tasks.models import ApiKey
-
-    _, raw = ApiKey.issue(user, is_test=is_test)
-    return KeyClient(raw)
 
 
 @pytest.fixture
@@ -84,12 +57,3 @@ def isolated_settings(request, tmp_path):
         settings.MEDIA_ROOT = tmp_path / "media"
         settings.ANNOTATOR_FETCH_ALLOW = []
 
-
-def box_task(**extra) -> dict:
-    """A small valid imageannotation body."""
-    body = {
-        "attachment": "https://example.com/image.png",
-        "geometries": {"box": {"objects_to_annotate": ["car", "bus"]}},
-    }
-    body.update(extra)
-    return body

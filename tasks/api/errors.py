@@ -57,8 +57,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         else:
             message = _message(exc.detail)
         headers = {}
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait) + 1)
+        wait = getattr(exc, "wait", None)  # Throttled's; not in DRF's type stubs
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            headers["Retry-After"] = str(int(wait) + 1)
         if status_code == 401:
             headers["WWW-Authenticate"] = CHALLENGE
         return Response(error_body(status_code, message), status=status_code, headers=headers)

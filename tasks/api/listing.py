@@ -79,8 +79,9 @@ def parse_limit(query: QueryDict) -> int:
 
 def apply_filters(qs: QuerySet, query: QueryDict) -> QuerySet:
     for name, lookup in DATE_FILTERS.items():
-        if query.get(name):
-            qs = qs.filter(**{lookup: parse_time(name, query[name])})
+        value = query.get(name)
+        if value:
+            qs = qs.filter(**{lookup: parse_time(name, value)})
     status = query.get("status")
     if status:
         if status not in TaskStatus.values:

@@ -69,11 +69,15 @@ class ExportView(ApiView):
         unknown = sorted(set(query) - PARAMS)
         if unknown:
             raise ApiError(400, f"Unknown parameter(s) for /exports: {', '.join(unknown)}.")
-        batch = self.get_batch(query["batch"]) if query.get("batch") else None
-        if not query.get("project") and batch is None:
+        batch_name, project_name = query.get("batch"), query.get("project")
+        batch = self.get_batch(batch_name) if batch_name else None
+        if project_name:
+            project = self.get_project(project_name)
+        elif batch is not None:
+            project = batch.project
+        else:
             raise ApiError(400, "Please include a project (or batch) parameter.")
-        project = self.get_project(query["project"]) if query.get("project") else batch.project
-        times = {name: parse_time(name, query[name]) if query.get(name) else None
+        times = {name: parse_time(name, value) if (value := query.get(name)) else None
                  for name in ("completed_after", "completed_before")}
         try:
             return Selection(project=project, batch=batch,

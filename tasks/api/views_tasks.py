@@ -64,12 +64,12 @@ class TaskListView(ApiView):
         if not listing.parse_bool("include_attachment_url",
                                   query.get("include_attachment_url", "false")):
             page = readable(page)  # the JSON columns passed through undecoded
-        page = list(page.order_by("-created_at", "-task_id")[: limit + 1])
-        has_more = len(page) > limit
-        page = page[:limit]
-        next_token = listing.encode_token(page[-1].created_at, page[-1].task_id) \
+        found = list(page.order_by("-created_at", "-task_id")[: limit + 1])
+        has_more = len(found) > limit
+        found = found[:limit]
+        next_token = listing.encode_token(found[-1].created_at, found[-1].task_id) \
             if has_more else None
-        return ok({"docs": self._docs(page, query), "total": total, "limit": limit,
+        return ok({"docs": self._docs(found, query), "total": total, "limit": limit,
                    "offset": 0, "has_more": has_more, "next_token": next_token})
 
     def _docs(self, page: list[Task], query) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tasks.demo.scenes import UUID_NAMESPACE, Person, Point, Scene, Sign, Vehicle
 from tasks.rules.geometry import box_corners
@@ -38,7 +39,7 @@ def vehicle_attributes(v: Vehicle, *, plate: bool = False) -> dict:
 def box_ann(scene: Scene, i: int, v: Vehicle, *, rotation: float | None = None,
             attributes: dict | None = None) -> dict:
     left, top, right, bottom = vehicle_bounds(v)
-    ann = {"uuid": ann_uuid(scene, "vehicle", i), "type": "box", "label": v.label,
+    ann: dict[str, Any] = {"uuid": ann_uuid(scene, "vehicle", i), "type": "box", "label": v.label,
            "left": r1(left), "top": r1(top), "width": r1(right - left),
            "height": r1(bottom - top), "attributes": attributes or {}}
     if rotation is not None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -175,6 +177,7 @@ def draw_scene(scene: Scene) -> bytes:
     _draw_road(draw, scene)
     for sign in scene.signs:
         _draw_sign(draw, sign)
+    things: list[tuple[float, Callable[[ImageDraw.ImageDraw, Any], None], Vehicle | Person]]
     things = [(v.face[3], _draw_vehicle, v) for v in scene.vehicles]
     things += [(p.feet[0][1], _draw_person, p) for p in scene.people]
     for _, painter, thing in sorted(things, key=lambda item: item[0]):

@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 from django.utils import timezone
@@ -56,7 +56,7 @@ def write(items: Iterable[ExportItem], categories: Categories, out: BinaryIO,
             annotations.append({"id": len(annotations) + 1, "image_id": image_id, **entry})
             if ann["type"] == "point":
                 keypoint_labels.add(categories.names[entry["category_id"] - 1])
-    doc = {
+    doc: dict[str, Any] = {
         "info": {"description": "annotator export", "version": "1.0",
                  "date_created": timezone.now().isoformat(), "export_report": None},
         "licenses": [],
@@ -113,9 +113,9 @@ def _annotation(ann: dict, item: ExportItem, categories: Categories,
 
 def _shape(ann: dict) -> dict | None:
     if ann["type"] == "box" and not shapes.is_rotated(ann):
-        entry = _upright_box(ann)
-        if entry is not None:
-            return entry
+        upright = _upright_box(ann)
+        if upright is not None:
+            return upright
     outline = shapes.outline(ann)
     if not outline:
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict, cast
 
 import orjson
 from django.db.models import QuerySet, TextField
@@ -21,6 +22,9 @@ from PIL import Image
 from tasks.exports.names import NameBook, url_name
 from tasks.models import Task, UploadedFile
 from tasks.models.files import SCHEME
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 CHUNK_SIZE = 500
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
@@ -46,6 +50,13 @@ class ExportItem:
     @property
     def has_size(self) -> bool:
         return bool(self.width and self.height)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height), for an item that `has_size` (the image formats check first)."""
+        if not (self.width and self.height):
+            raise ValueError(f"the size of {self.task.task_id}'s image is not known")
+        return self.width, self.height
 
     @property
     def stem(self) -> str:
@@ -83,13 +94,21 @@ def iter_items(queryset: QuerySet, *, with_images: bool, total: int,
             progress(done, total)
 
 
+class _ExportColumns(TypedDict):
+    """What `rows` annotates a task with for the image formats."""
+
+    export_attachment: str | None
+    export_response: str | None
+
+
 def _item(task: Task, with_images: bool) -> ExportItem:
     if not with_images:
         response = task.response
         attachment = (task.params or {}).get("attachment")
     else:
-        response = orjson.loads(task.export_response) if task.export_response else None
-        attachment = task.export_attachment
+        columns = cast("WithAnnotations[Task, _ExportColumns]", task)  # read by rows()
+        response = orjson.loads(columns.export_response) if columns.export_response else None
+        attachment = columns.export_attachment
     return ExportItem(task, response=response if isinstance(response, dict) else {},
                       attachment=attachment if isinstance(attachment, str) else "")
 

@@ -108,7 +108,7 @@ def _pixel_box(bounds: tuple[float, float, float, float],
            max(math.ceil(y1), math.floor(y0) + 1)]
     if not item.has_size:
         return (box[0], box[1], box[2], box[3]), False
-    w, h = item.width, item.height
+    w, h = item.size
     clipped = [max(box[0], 1), max(box[1], 1), min(box[2], w), min(box[3], h)]
     if clipped[2] < clipped[0] or clipped[3] < clipped[1]:
         return None, True

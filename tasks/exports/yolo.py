@@ -77,7 +77,7 @@ def _box_line(ann: dict, item: ExportItem, categories: Categories,
         note_dropped(ann, item, report, "broken geometry")
         return None
     x0, y0, x1, y1 = shapes.bounds(outline)
-    w, h = item.width, item.height
+    w, h = item.size
     cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
     if cx1 <= cx0 or cy1 <= cy0:
         note_dropped(ann, item, report, "outside the image")
@@ -98,7 +98,7 @@ def _shape_line(ann: dict, item: ExportItem, categories: Categories,
     if outline is None:
         note_dropped(ann, item, report, "broken geometry")
         return None
-    w, h = item.width, item.height
+    w, h = item.size
     clipped = [(min(max(x, 0), w) / w, min(max(y, 0), h) / h) for x, y in outline]
     if any(not (0 <= x <= w and 0 <= y <= h) for x, y in outline):
         report.note(item.task.task_id, f"{ann['type']} outside the image", "clipped",

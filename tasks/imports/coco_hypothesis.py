@@ -34,7 +34,8 @@ class CocoHypotheses:
         self.by_base: dict[str, int | None] = {}
         for image in _list(doc, "images"):
             self._index_image(image)
-        self.annotations: dict[int, list[dict]] = {}
+        # Grouped by image_id; one without (None) belongs to no image.
+        self.annotations: dict[int | None, list[dict]] = {}
         for ann in _list(doc, "annotations", need_id=False):
             self.annotations.setdefault(ann.get("image_id"), []).append(ann)
         self.leaves = {name: _leaves(params, name) for name in ("box", "polygon")}

@@ -77,7 +77,7 @@ def import_folder(root: Path, target: Target,
     return summary
 
 
-def import_file(path: Path, relative: str, target: Target, seen: set[str],
+def import_file(path: Path, relative: str, target: Target, seen: set[str | None],
                 summary: ImportSummary) -> None:
     try:
         data = path.read_bytes()

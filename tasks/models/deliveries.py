@@ -61,7 +61,7 @@ class CallbackDelivery(models.Model):
         verbose_name_plural = "callback deliveries"
 
     def __str__(self) -> str:
-        subject = self.task_id or (self.batch.name if self.batch_id else "?")
+        subject = self.task_id or (self.batch.name if self.batch else "?")
         return f"{self.event} of {subject} to {self.url}"
 
 

@@ -38,7 +38,7 @@ class OrderedJSONField(models.JSONField):
             return JsonbKeyTransformFactory(name)
         return transform
 
-    def db_type(self, connection) -> str:
+    def db_type(self, connection) -> str | None:
         if connection.vendor == "postgresql":
             return "json"
         return super().db_type(connection)

@@ -147,7 +147,7 @@ class AnnotationSource(models.TextChoices):
 
 
 class Annotation(models.Model):
-    """One annotation of a task's working set, in the contract's JSON shape.
+    """One annotation of a task's working set, in the response's JSON shape (docs/task-format.md).
 
     `geometry` holds exactly the type's geometry keys of the response format (left/top/width/
     height, vertices, x/y, edges...), so that the row, the canvas and the API share one format.

@@ -1,4 +1,4 @@
-"""Annotations in the response format (contract §6.2) and whole responses.
+"""Annotations in the response format (docs/task-format.md) and whole responses.
 
 `kind` says where a list comes from:
 * "response": a submitted response. Every rule applies, `required` attributes included.
@@ -53,7 +53,7 @@ LINE_OFFSET_TOLERANCE = TOLERANCES["line_offset"]
 
 @dataclass
 class _Context:
-    params: dict
+    params: dict[str, Any]
     kind: str
     expected_type: str | None
     trees: dict[str, LabelTree] = field(default_factory=dict)
@@ -61,7 +61,7 @@ class _Context:
     fixed: set[str] = field(default_factory=set)
 
     @property
-    def geometries(self) -> dict:
+    def geometries(self) -> dict[str, Any]:
         return self.params.get("geometries") or {}
 
     @property
@@ -72,7 +72,7 @@ class _Context:
     def checks_min_size(self) -> bool:
         return self.kind not in ("layer", "draft")
 
-    def options(self, geometry: str) -> dict:
+    def options(self, geometry: str) -> dict[str, Any]:
         return {} if self.is_layer else self.geometries.get(geometry) or {}
 
     def tree(self, geometry: str) -> LabelTree:
@@ -86,13 +86,13 @@ class _Context:
 
 def validate_annotations(
     annotations: Any,
-    params: dict,
+    params: dict[str, Any],
     *,
     path: str,
     kind: str,
     expected_type: str | None = None,
     known_labels: dict[str, str | None] | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Validate a list of annotations against NORMALIZED params; returns a new list.
 
     `expected_type` (layers) fills in a missing `type` and rejects any other. `known_labels`
@@ -117,7 +117,7 @@ def validate_annotations(
     return shaped
 
 
-def _fixed_base_uuids(params: dict) -> set[str]:
+def _fixed_base_uuids(params: dict[str, Any]) -> set[str]:
     """uuids of the base annotations whose attributes the tasker may not change (locked, or
     can_edit_base_annotations false): a `required` value they lack cannot be asked for."""
     from .locks import can
@@ -132,7 +132,7 @@ def _fixed_base_uuids(params: dict) -> set[str]:
     return result
 
 
-def _check_unique_uuids(shaped: list[dict], path: str) -> None:
+def _check_unique_uuids(shaped: list[dict[str, Any]], path: str) -> None:
     first: dict[str, int] = {}
     for index, item in enumerate(shaped):
         if item["uuid"] in first:
@@ -145,10 +145,10 @@ def _check_unique_uuids(shaped: list[dict], path: str) -> None:
         first[item["uuid"]] = index
 
 
-def _shape(item: Any, path: str, context: _Context) -> dict:
+def _shape(item: Any, path: str, context: _Context) -> dict[str, Any]:
     require_dict(item, path)
     geometry = _type(item, path, context)
-    result: dict = {"uuid": _uuid(item, path), "type": geometry}
+    result: dict[str, Any] = {"uuid": _uuid(item, path), "type": geometry}
     try:
         label = _label(item, geometry, path, context)
         if label is not None:
@@ -160,13 +160,13 @@ def _shape(item: Any, path: str, context: _Context) -> dict:
     return result
 
 
-def _sent_uuid(item: dict) -> str | None:
+def _sent_uuid(item: dict[str, Any]) -> str | None:
     """The uuid the client sent (errors name it); None when it was generated here."""
     value = item.get("uuid")
     return value if isinstance(value, str) else None
 
 
-def _type(item: dict, path: str, context: _Context) -> str:
+def _type(item: dict[str, Any], path: str, context: _Context) -> str:
     type_path = join(path, "type")
     value = item.get("type")
     if value is None and context.expected_type is not None:
@@ -176,7 +176,7 @@ def _type(item: dict, path: str, context: _Context) -> str:
     if context.expected_type is not None and value != context.expected_type:
         raise RuleError(type_path, f'must be "{context.expected_type}" here')
     if context.is_layer:
-        if value not in GEOMETRY_NAMES:
+        if not isinstance(value, str) or value not in GEOMETRY_NAMES:
             raise RuleError(type_path, f"must be one of {', '.join(GEOMETRY_NAMES)}")
         return value
     if not isinstance(value, str) or value not in context.geometries:
@@ -185,14 +185,14 @@ def _type(item: dict, path: str, context: _Context) -> str:
     return value
 
 
-def _uuid(item: dict, path: str) -> str:
+def _uuid(item: dict[str, Any], path: str) -> str:
     value = item.get("uuid")
     if value is None:
         return str(uuid_module.uuid4())
     return require_string(value, join(path, "uuid"), max_length=MAX_UUID_LENGTH)
 
 
-def _label(item: dict, geometry: str, path: str, context: _Context) -> str | None:
+def _label(item: dict[str, Any], geometry: str, path: str, context: _Context) -> str | None:
     label_path = join(path, "label")
     value = item.get("label")
     if context.is_layer:
@@ -212,7 +212,8 @@ def _label(item: dict, geometry: str, path: str, context: _Context) -> str | Non
     return value
 
 
-def _attributes(item: dict, result: dict, uuid_labels: dict, path: str, context: _Context) -> dict:
+def _attributes(item: dict[str, Any], result: dict[str, Any], uuid_labels: dict[str, Any],
+                path: str, context: _Context) -> dict[str, Any]:
     attributes_path = join(path, "attributes")
     value = item.get("attributes")
     if context.is_layer:
@@ -236,9 +237,10 @@ def _attributes(item: dict, result: dict, uuid_labels: dict, path: str, context:
         raise
 
 
-def _check_line_offsets(values: dict, defs: dict, result: dict, path: str) -> None:
+def _check_line_offsets(values: dict[str, Any], defs: dict[str, Any], result: dict[str, Any],
+                        path: str) -> None:
     """x_line / y_line offsets lie inside the box (or the cuboid's front face): 0 at its left
-    (top) edge, its width (height) at the right (bottom) one (contract, Product decisions)."""
+    (top) edge, its width (height) at the right (bottom) one (docs/task-format.md, Attributes)."""
     lines = [key for key in values if defs[key]["type"] in LINE_TYPES]
     if not lines:
         return
@@ -253,7 +255,7 @@ def _check_line_offsets(values: dict, defs: dict, result: dict, path: str) -> No
                                                      edge=edge, extent=f"{extent:g}"))
 
 
-def _line_extent(result: dict) -> tuple[float, float]:
+def _line_extent(result: dict[str, Any]) -> tuple[float, float]:
     if result["type"] == "box":
         return result["width"], result["height"]
     face = result["vertices"][:4]
@@ -261,7 +263,7 @@ def _line_extent(result: dict) -> tuple[float, float]:
     return max(xs) - min(xs), max(ys) - min(ys)
 
 
-def _locked(item: dict, path: str) -> bool:
+def _locked(item: dict[str, Any], path: str) -> bool:
     value = item.get("locked")
     return False if value is None else require_bool(value, join(path, "locked"))
 
@@ -279,18 +281,19 @@ def _coordinate(value: Any, path: str) -> int | float:
 
 
 def _size(value: Any, path: str) -> int | float:
-    value = _coordinate(value, path)
-    if value <= 0:
+    size = _coordinate(value, path)
+    if size <= 0:
         raise RuleError(path, "must be greater than 0")
-    return value
+    return size
 
 
-def _point(value: Any, path: str) -> dict:
+def _point(value: Any, path: str) -> dict[str, Any]:
     require_dict(value, path)
     return {key: _coordinate(value.get(key), join(path, key)) for key in ("x", "y")}
 
 
-def _vertex_list(item: dict, path: str, minimum: int, maximum: int | None) -> list[dict]:
+def _vertex_list(item: dict[str, Any], path: str, minimum: int,
+                 maximum: int | None) -> list[dict[str, Any]]:
     vertices_path = join(path, "vertices")
     vertices = item.get("vertices")
     if vertices is None:
@@ -307,9 +310,10 @@ def _vertex_list(item: dict, path: str, minimum: int, maximum: int | None) -> li
 # ---------------------------------------------------------------- geometries
 
 
-def _box(item: dict, path: str, context: _Context) -> dict:
+def _box(item: dict[str, Any], path: str, context: _Context) -> dict[str, Any]:
     options = context.options("box")
-    result = {key: _coordinate(item.get(key), join(path, key)) for key in ("left", "top")}
+    result: dict[str, Any] = {key: _coordinate(item.get(key), join(path, key))
+                              for key in ("left", "top")}
     for key in ("width", "height"):
         result[key] = _size(item.get(key), join(path, key))
     if context.checks_min_size:
@@ -325,7 +329,8 @@ def _box(item: dict, path: str, context: _Context) -> dict:
     return result
 
 
-def _rotation(item: dict, path: str, context: _Context, options: dict) -> float | None:
+def _rotation(item: dict[str, Any], path: str, context: _Context,
+              options: dict[str, Any]) -> float | None:
     """The box's rotation when it may have one (None otherwise); 0 when can_rotate and absent."""
     value = item.get("rotation")
     rotation_path = join(path, "rotation")
@@ -344,7 +349,8 @@ def _round(value: float) -> int:
     return math.floor(value + 0.5)
 
 
-def _check_min_size(width: float, height: float, geometry: str, options: dict, path: str) -> None:
+def _check_min_size(width: float, height: float, geometry: str, options: dict[str, Any],
+                    path: str) -> None:
     for key, size in (("width", width), ("height", height)):
         minimum = options.get(f"min_{key}") or 0
         if size + SIZE_TOLERANCE >= minimum:
@@ -364,22 +370,22 @@ def vertex_limits(geometry: str, options: dict[str, Any]) -> tuple[int, int]:
 
 
 def _polyline(geometry: str) -> Any:
-    def rule(item: dict, path: str, context: _Context) -> dict:
+    def rule(item: dict[str, Any], path: str, context: _Context) -> dict[str, Any]:
         minimum, maximum = vertex_limits(geometry, context.options(geometry))
         return {"vertices": _vertex_list(item, path, minimum, maximum)}
 
     return rule
 
 
-def _point_geometry(item: dict, path: str, context: _Context) -> dict:
+def _point_geometry(item: dict[str, Any], path: str, context: _Context) -> dict[str, Any]:
     return {key: _coordinate(item.get(key), join(path, key)) for key in ("x", "y")}
 
 
-def _ellipse(item: dict, path: str, context: _Context) -> dict:
+def _ellipse(item: dict[str, Any], path: str, context: _Context) -> dict[str, Any]:
     return {"vertices": _vertex_list(item, path, 4, 4)}
 
 
-def _cuboid(item: dict, path: str, context: _Context) -> dict:
+def _cuboid(item: dict[str, Any], path: str, context: _Context) -> dict[str, Any]:
     vertices = _cuboid_vertices(item, path)
     if context.checks_min_size:
         face = vertices[:4]
@@ -395,7 +401,7 @@ def _cuboid(item: dict, path: str, context: _Context) -> dict:
     return result
 
 
-def _cuboid_vertices(item: dict, path: str) -> list[dict]:
+def _cuboid_vertices(item: dict[str, Any], path: str) -> list[dict[str, Any]]:
     vertices_path = join(path, "vertices")
     vertices = item.get("vertices")
     if vertices is None:
@@ -404,7 +410,7 @@ def _cuboid_vertices(item: dict, path: str) -> list[dict]:
     if len(vertices) != len(CUBOID_VERTEX_NAMES):
         names = ", ".join(CUBOID_VERTEX_NAMES)
         raise RuleError(vertices_path, f"must have exactly 6 vertices ({names})")
-    by_name: dict[str, dict] = {}
+    by_name: dict[str, dict[str, Any]] = {}
     for index, vertex in enumerate(vertices):
         vertex_path = join(vertices_path, index)
         point = _point(vertex, vertex_path)
@@ -413,12 +419,12 @@ def _cuboid_vertices(item: dict, path: str) -> list[dict]:
     return [by_name[name] for name in CUBOID_VERTEX_NAMES]
 
 
-def _vertex_name(vertex: dict, path: str, seen: dict) -> str:
+def _vertex_name(vertex: dict[str, Any], path: str, seen: dict[str, Any]) -> str:
     name_path = join(path, "description")
     name = vertex.get("description")
     if name is None:
         raise RuleError(name_path, "is required")
-    if name not in CUBOID_VERTEX_NAMES:
+    if not isinstance(name, str) or name not in CUBOID_VERTEX_NAMES:
         raise RuleError(name_path, f"must be one of {', '.join(CUBOID_VERTEX_NAMES)}")
     if name in seen:
         raise RuleError(name_path, f'repeats "{name}"')
@@ -430,7 +436,7 @@ def _vertex_name(vertex: dict, path: str, seen: dict) -> str:
 CUBOID_3D_FIELDS = ("position", "dimensions", "yaw")
 
 
-def _cuboid_3d(item: dict, path: str, context: _Context) -> dict:
+def _cuboid_3d(item: dict[str, Any], path: str, context: _Context) -> dict[str, Any]:
     present = [key for key in CUBOID_3D_FIELDS if item.get(key) is not None]
     if not present:
         return {}
@@ -472,8 +478,8 @@ _GEOMETRY_RULES = {
 
 
 def validate_response(
-    response: Any, params: dict, path: str = "response", *, kind: str = "response"
-) -> dict:
+    response: Any, params: dict[str, Any], path: str = "response", *, kind: str = "response"
+) -> dict[str, Any]:
     """Validate a submitted response (kind "response") or a hypothesis (kind "hypothesis")
     against NORMALIZED params: {annotations, global_attributes?, links?}. Returns a new dict;
     `global_attributes` is present only when global attributes are defined or given, `links`
@@ -485,7 +491,7 @@ def validate_response(
     annotations = validate_annotations(
         response["annotations"], params, path=annotations_path, kind=kind
     )
-    result: dict = {"annotations": annotations}
+    result: dict[str, Any] = {"annotations": annotations}
     uuid_labels = {item["uuid"]: item.get("label") for item in annotations}
     defs = params.get("annotation_attributes") or {}
     given = response.get("global_attributes")
@@ -507,8 +513,8 @@ def validate_response(
 
 
 def validate_links(
-    links: Any, params: dict, uuid_labels: dict[str, str | None], path: str
-) -> list[dict]:
+    links: Any, params: dict[str, Any], uuid_labels: dict[str, str | None], path: str
+) -> list[dict[str, Any]]:
     """Validate response links [{label, from, to}] against params.links and the annotations'
     uuid -> label map; returns a new list."""
     if links is None:
@@ -517,7 +523,8 @@ def validate_links(
     if len(links) > MAX_LINKS:
         raise RuleError(path, f"must have at most {MAX_LINKS} links")
     rules = params.get("links") or {}
-    result, seen = [], {}
+    result: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], int] = {}
     for index, link in enumerate(links):
         link_path = join(path, index)
         try:
@@ -534,7 +541,8 @@ def validate_links(
     return result
 
 
-def _link(link: Any, rules: dict, uuid_labels: dict, path: str) -> dict:
+def _link(link: Any, rules: dict[str, Any], uuid_labels: dict[str, Any], path: str) -> dict[str,
+          Any]:
     require_dict(link, path)
     label = link.get("label")
     if label is None:
@@ -558,7 +566,7 @@ def _link(link: Any, rules: dict, uuid_labels: dict, path: str) -> dict:
     return {"label": label, "from": ends["from"], "to": ends["to"]}
 
 
-def _link_end(link: Any, uuid_labels: dict) -> str | None:
+def _link_end(link: Any, uuid_labels: dict[str, Any]) -> str | None:
     """The annotation a broken link is named by: its `from` end, else its `to` end."""
     if not isinstance(link, dict):
         return None
@@ -569,7 +577,7 @@ def _link_end(link: Any, uuid_labels: dict) -> str | None:
     return None
 
 
-def _rule_allows(rule: dict, source: str | None, target: str | None) -> bool:
+def _rule_allows(rule: dict[str, Any], source: str | None, target: str | None) -> bool:
     allowed_from = rule.get("from_allowed_labels") or []
     allowed_to = rule.get("to_allowed_labels") or []
     if source in allowed_from and target in allowed_to:

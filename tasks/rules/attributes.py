@@ -1,10 +1,10 @@
-"""`annotation_attributes`: definitions (contract §4.1, §4.2 and Product decisions) and values.
+"""`annotation_attributes`: definitions (docs/task-format.md "Attributes") and values.
 
 Definition types: category (the default when `type` is omitted), number, angle, text, x_line,
 y_line, linked. Every definition may carry `description`, `conditions`, `required` (bool) and
 `default` (a valid value of its type; not allowed for linked). Unknown keys are kept.
 
-Choices made where the contract is silent:
+Choices made where Scale's documentation is silent (docs/task-format.md):
 * `linked.allowed_labels` is optional; absent means "any other annotation".
 * Global attributes (`conditions.is_global`) cannot be linked, x_line or y_line, and
   conditions never mix global and per-annotation attributes.
@@ -53,7 +53,7 @@ MAX_OFFSET = LIMITS["max_line_offset"]
 def validate_attribute_definitions(
     defs: Any, leaf_labels: set[str], path: str = "annotation_attributes", *,
     global_labels: Collection[str] = (),
-) -> dict:
+) -> dict[str, Any]:
     """Validate the `annotation_attributes` map; returns a new, normalized map (`type` filled
     in, null-valued keys dropped, `choices` and `conditions` normalized). `global_labels`:
     more labels the label_condition of a GLOBAL attribute may name (a video task's events)."""
@@ -75,7 +75,7 @@ def validate_attribute_definitions(
 
 
 def _definition(definition: Any, ids: set[str], leaf_labels: set[str], path: str,
-                global_labels: Collection[str] = ()) -> dict:
+                global_labels: Collection[str] = ()) -> dict[str, Any]:
     require_dict(definition, path)
     result = {key: copy.deepcopy(value) for key, value in definition.items() if value is not None}
     kind = result.get("type", "category")
@@ -103,7 +103,7 @@ def _definition(definition: Any, ids: set[str], leaf_labels: set[str], path: str
     return result
 
 
-def _category(result: dict, leaf_labels: set[str], path: str) -> None:
+def _category(result: dict[str, Any], leaf_labels: set[str], path: str) -> None:
     choices_path = join(path, "choices")
     if "choices" not in result:
         raise RuleError(choices_path, "is required for a category attribute")
@@ -115,7 +115,7 @@ def _category(result: dict, leaf_labels: set[str], path: str) -> None:
         require_bool(result["allow_multiple"], join(path, "allow_multiple"))
 
 
-def _number(result: dict, leaf_labels: set[str], path: str) -> None:
+def _number(result: dict[str, Any], leaf_labels: set[str], path: str) -> None:
     for key in ("min", "max"):
         if key in result:
             require_number(result[key], join(path, key))
@@ -125,7 +125,7 @@ def _number(result: dict, leaf_labels: set[str], path: str) -> None:
         require_number(result["step"], join(path, "step"), minimum=0, exclusive_minimum=True)
 
 
-def _linked(result: dict, leaf_labels: set[str], path: str) -> None:
+def _linked(result: dict[str, Any], leaf_labels: set[str], path: str) -> None:
     if "allowed_labels" not in result:
         return
     labels_path = join(path, "allowed_labels")
@@ -137,7 +137,7 @@ def _linked(result: dict, leaf_labels: set[str], path: str) -> None:
             raise RuleError(join(labels_path, index), "must be a label of some geometry")
 
 
-def _no_extra(result: dict, leaf_labels: set[str], path: str) -> None:
+def _no_extra(result: dict[str, Any], leaf_labels: set[str], path: str) -> None:
     return None
 
 
@@ -152,7 +152,7 @@ _TYPE_CHECKS = {
 }
 
 
-def _check_condition_targets(defs: dict, path: str) -> None:
+def _check_condition_targets(defs: dict[str, Any], path: str) -> None:
     for attr_id, definition in defs.items():
         clauses = definition.get("conditions", {}).get("attribute_conditions", [])
         for index, clause in enumerate(clauses):
@@ -162,7 +162,8 @@ def _check_condition_targets(defs: dict, path: str) -> None:
                 _check_target(attr_id, definition, key, wanted, defs, key_path)
 
 
-def _check_target(attr_id: str, definition: dict, key: str, wanted: Any, defs: dict, path: str):
+def _check_target(attr_id: str, definition: dict[str, Any], key: str, wanted: Any,
+                  defs: dict[str, Any], path: str) -> None:
     if key == attr_id:
         raise RuleError(path, "an attribute cannot depend on itself")
     target = defs[key]
@@ -176,13 +177,13 @@ def _check_target(attr_id: str, definition: dict, key: str, wanted: Any, defs: d
             raise RuleError(path, f'"{value}" is not a choice of attribute {key}')
 
 
-def _check_cycles(defs: dict, path: str) -> None:
+def _check_cycles(defs: dict[str, Any], path: str) -> None:
     done: set[str] = set()
     for start in defs:
         _visit(start, defs, [], done, path)
 
 
-def _visit(attr_id: str, defs: dict, stack: list[str], done: set[str], path: str) -> None:
+def _visit(attr_id: str, defs: dict[str, Any], stack: list[str], done: set[str], path: str) -> None:
     if attr_id in done:
         return
     if attr_id in stack:
@@ -193,7 +194,7 @@ def _visit(attr_id: str, defs: dict, stack: list[str], done: set[str], path: str
     done.add(attr_id)
 
 
-def global_definitions(defs: dict) -> dict:
+def global_definitions(defs: dict[str, Any]) -> dict[str, Any]:
     """The global attribute definitions of a normalized definitions map."""
     return {key: value for key, value in defs.items() if is_global(value)}
 
@@ -203,7 +204,7 @@ def global_definitions(defs: dict) -> dict:
 
 def check_value(
     value: Any,
-    definition: dict,
+    definition: dict[str, Any],
     path: str,
     *,
     uuid_labels: dict[str, str | None] | None = None,
@@ -228,7 +229,7 @@ def check_value(
     return _linked_value(value, definition, path, uuid_labels or {}, own_uuid)
 
 
-def _check_step(value: float, definition: dict, path: str) -> None:
+def _check_step(value: float, definition: dict[str, Any], path: str) -> None:
     step = definition.get("step")
     if step is None:
         return
@@ -241,16 +242,16 @@ def _check_step(value: float, definition: dict, path: str) -> None:
         raise RuleError(path, message("number_step", step=f"{step:g}"))
 
 
-def applies_to_geometry(definition: dict, geometry: str | None) -> bool:
+def applies_to_geometry(definition: dict[str, Any], geometry: str | None) -> bool:
     """x_line / y_line only describe boxes and cuboids (geometry None: not known, no filter)."""
     return geometry is None or definition["type"] not in LINE_TYPES or \
         geometry in LINE_GEOMETRIES
 
 
-_TREE_CACHE: dict[int, tuple[list, LabelTree]] = {}
+_TREE_CACHE: dict[int, tuple[list[Any], LabelTree]] = {}
 
 
-def choice_tree(definition: dict) -> LabelTree:
+def choice_tree(definition: dict[str, Any]) -> LabelTree:
     """The parsed `choices` of a normalized category definition (memoized per choices list)."""
     choices = definition["choices"]
     cached = _TREE_CACHE.get(id(choices))
@@ -263,7 +264,7 @@ def choice_tree(definition: dict) -> LabelTree:
     return tree
 
 
-def _category_value(value: Any, definition: dict, path: str) -> Any:
+def _category_value(value: Any, definition: dict[str, Any], path: str) -> Any:
     tree = choice_tree(definition)
     if not definition.get("allow_multiple"):
         if not tree.is_leaf(value):
@@ -288,7 +289,8 @@ def _choices(tree: LabelTree) -> str:
 
 
 def _linked_value(
-    value: Any, definition: dict, path: str, uuid_labels: dict, own_uuid: str | None
+    value: Any, definition: dict[str, Any], path: str, uuid_labels: dict[str, Any],
+    own_uuid: str | None,
 ) -> str:
     if not isinstance(value, str) or value not in uuid_labels:
         raise RuleError(path, message("linked_unknown"))
@@ -302,7 +304,7 @@ def _linked_value(
 
 def validate_attribute_values(
     values: Any,
-    defs: dict,
+    defs: dict[str, Any],
     *,
     label: str | None,
     uuid_labels: dict[str, str | None],
@@ -311,7 +313,7 @@ def validate_attribute_values(
     is_global: bool = False,
     check_required: bool = True,
     geometry: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Validate the `attributes` of one annotation (or `global_attributes` with
     is_global=True) against normalized definitions; returns a new dict without nulls.
 
@@ -339,11 +341,11 @@ def validate_attribute_values(
     return result
 
 
-def _is_global(definition: dict) -> bool:
+def _is_global(definition: dict[str, Any]) -> bool:
     return is_global(definition)
 
 
-def _unknown_message(attr_id: str, defs: dict, want_global: bool,
+def _unknown_message(attr_id: str, defs: dict[str, Any], want_global: bool,
                      geometry: str | None = None) -> str:
     if attr_id not in defs:
         return "is not a defined attribute"
@@ -360,7 +362,8 @@ def _not_applicable(want_global: bool) -> str:
     return "does not apply to this annotation (its conditions do not hold)"
 
 
-def _check_required(scope: dict, label: str | None, result: dict, path: str) -> None:
+def _check_required(scope: dict[str, Any], label: str | None, result: dict[str, Any],
+                    path: str) -> None:
     for attr_id, definition in scope.items():
         if not definition.get("required") or result.get(attr_id) not in (None, []):
             continue

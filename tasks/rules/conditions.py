@@ -1,4 +1,4 @@
-"""Attribute conditionality (contract §4.2).
+"""Attribute conditionality (docs/task-format.md "Conditions and global attributes").
 
     "conditions": {
       "label_condition": {"label": "Car" | ["Car", "Truck"]},
@@ -27,7 +27,7 @@ CONDITION_KEYS = ("label_condition", "attribute_conditions", "is_global")
 
 def validate_conditions(
     cond: Any, attribute_ids: Collection[str], leaf_labels: Collection[str], path: str
-) -> dict:
+) -> dict[str, Any]:
     """Validate a `conditions` object; returns it normalized (null-valued keys dropped)."""
     if cond is None:
         return {}
@@ -35,7 +35,7 @@ def validate_conditions(
     for key in cond:
         if key not in CONDITION_KEYS:
             raise RuleError(join(path, key), f"is not a known condition (use {_names()})")
-    result: dict = {}
+    result: dict[str, Any] = {}
     if cond.get("label_condition") is not None:
         result["label_condition"] = _label_condition(
             cond["label_condition"], leaf_labels, join(path, "label_condition")
@@ -53,7 +53,7 @@ def _names() -> str:
     return ", ".join(CONDITION_KEYS)
 
 
-def _label_condition(value: Any, leaf_labels: Collection[str], path: str) -> dict:
+def _label_condition(value: Any, leaf_labels: Collection[str], path: str) -> dict[str, Any]:
     require_dict(value, path)
     for key in value:
         if key != "label":
@@ -74,7 +74,7 @@ def _label_condition(value: Any, leaf_labels: Collection[str], path: str) -> dic
     return {"label": list(labels) if isinstance(labels, list) else labels}
 
 
-def _attribute_conditions(value: Any, attribute_ids: Collection[str], path: str) -> list:
+def _attribute_conditions(value: Any, attribute_ids: Collection[str], path: str) -> list[Any]:
     require_list(value, path)
     result = []
     for index, clause in enumerate(value):
@@ -109,22 +109,22 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, str) or is_number(value)
 
 
-def condition_values(clause_value: Any) -> list:
+def condition_values(clause_value: Any) -> list[Any]:
     """The accepted values of one condition: [v] for a scalar, the list itself otherwise."""
     return list(clause_value) if isinstance(clause_value, list) else [clause_value]
 
 
-def referenced_attributes(conditions: dict) -> set[str]:
+def referenced_attributes(conditions: dict[str, Any]) -> set[str]:
     """Ids of the attributes a (normalized) conditions object depends on."""
     return {key for clause in conditions.get("attribute_conditions", []) for key in clause}
 
 
-def is_global(definition: dict) -> bool:
+def is_global(definition: dict[str, Any]) -> bool:
     """True when an attribute definition is global (conditions.is_global)."""
     return bool((definition.get("conditions") or {}).get("is_global"))
 
 
-def applies(definition: dict, label: str | None, values: dict) -> bool:
+def applies(definition: dict[str, Any], label: str | None, values: dict[str, Any]) -> bool:
     """Does this (normalized) attribute definition apply to an annotation with `label` and
     attribute `values`? Global attributes ignore label conditions."""
     conditions = definition.get("conditions") or {}
@@ -134,14 +134,14 @@ def applies(definition: dict, label: str | None, values: dict) -> bool:
     return not clauses or any(_clause_holds(clause, values) for clause in clauses)
 
 
-def _label_holds(conditions: dict, label: str | None) -> bool:
+def _label_holds(conditions: dict[str, Any], label: str | None) -> bool:
     condition = conditions.get("label_condition")
     if not condition:
         return True
     return label is not None and label in condition_values(condition.get("label"))
 
 
-def _clause_holds(clause: dict, values: dict) -> bool:
+def _clause_holds(clause: dict[str, Any], values: dict[str, Any]) -> bool:
     return all(_value_matches(values.get(key), wanted) for key, wanted in clause.items())
 
 

@@ -1,4 +1,5 @@
-"""The events of a video task (contract §9.3) and the attributes they carry (§4.2).
+"""The events of a video task and the attributes they carry (docs/task-format.md "Video
+events").
 
 An event: {"label" (one of events_to_annotate), "type": "point"|"range", "start", "end" (range
 only, >= start), "attributes"?, "uuid"? (an id of the page's, kept in the draft only)}.
@@ -35,12 +36,12 @@ EVENT_TYPES = ("point", "range")
 # ---------------------------------------------------------------- definitions
 
 
-def event_labels(params: dict) -> list[str]:
+def event_labels(params: dict[str, Any]) -> list[str]:
     labels = params.get("events_to_annotate")
     return list(labels) if isinstance(labels, list) else []
 
 
-def is_event_attribute(definition: dict, labels: Collection[str]) -> bool:
+def is_event_attribute(definition: dict[str, Any], labels: Collection[str]) -> bool:
     """A global definition whose label_condition names one of the event `labels`."""
     if not is_global(definition):
         return False
@@ -50,14 +51,14 @@ def is_event_attribute(definition: dict, labels: Collection[str]) -> bool:
     return any(label in labels for label in condition_values(condition.get("label")))
 
 
-def event_definitions(params: dict) -> dict:
+def event_definitions(params: dict[str, Any]) -> dict[str, Any]:
     """The event attributes of (normalized) params, in definition order."""
     labels = event_labels(params)
     defs = params.get("annotation_attributes") or {}
     return {key: value for key, value in defs.items() if is_event_attribute(value, labels)}
 
 
-def task_attribute_definitions(params: dict) -> dict:
+def task_attribute_definitions(params: dict[str, Any]) -> dict[str, Any]:
     """`annotation_attributes` without the event attributes: the per-annotation ones and the
     task-wide global ones."""
     events = event_definitions(params)
@@ -65,7 +66,8 @@ def task_attribute_definitions(params: dict) -> dict:
     return {key: value for key, value in defs.items() if key not in events}
 
 
-def check_event_attribute_conditions(params: dict, path: str = "annotation_attributes") -> None:
+def check_event_attribute_conditions(params: dict[str, Any],
+                                     path: str = "annotation_attributes") -> None:
     """An event attribute's attribute_conditions name event attributes only, and a task-wide
     global attribute's name task-wide ones only (an event's values and the task's are answered
     in different places)."""
@@ -93,7 +95,7 @@ def _mixed(event_side: bool) -> str:
 # ---------------------------------------------------------------- values
 
 
-def applies_to_event(definition: dict, label: str | None, values: dict) -> bool:
+def applies_to_event(definition: dict[str, Any], label: str | None, values: dict[str, Any]) -> bool:
     """Does an event attribute apply to an event with `label` and attribute `values`? Its
     label_condition counts (unlike a task-wide global attribute's)."""
     conditions = {key: value for key, value in (definition.get("conditions") or {}).items()
@@ -102,8 +104,8 @@ def applies_to_event(definition: dict, label: str | None, values: dict) -> bool:
 
 
 def validate_event_attributes(
-    values: Any, params: dict, label: str, path: str, *, check_required: bool
-) -> dict:
+    values: Any, params: dict[str, Any], label: str, path: str, *, check_required: bool
+) -> dict[str, Any]:
     """The `attributes` of one event: event attributes that apply to it, each value checked
     against its definition; a new dict without nulls."""
     values = {} if values is None else require_dict(values, path)
@@ -128,7 +130,7 @@ def validate_event_attributes(
     return result
 
 
-def _not_event_attribute(attr_id: str, params: dict) -> str:
+def _not_event_attribute(attr_id: str, params: dict[str, Any]) -> str:
     definition = (params.get("annotation_attributes") or {}).get(attr_id)
     if definition is None:
         return "is not a defined attribute"
@@ -140,9 +142,9 @@ def _not_event_attribute(attr_id: str, params: dict) -> str:
 
 
 def validate_task_globals(
-    values: Any, params: dict, *, path: str, check_required: bool,
+    values: Any, params: dict[str, Any], *, path: str, check_required: bool,
     uuid_labels: dict[str, str | None] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """A video task's `global_attributes`: its task-wide global attributes, checked as an
     image's; an event attribute there is refused with a pointer to the events."""
     events = event_definitions(params)
@@ -161,9 +163,9 @@ def validate_task_globals(
 
 
 def validate_events(
-    events: Any, params: dict, frame_count: int | None, path: str = "events", *,
+    events: Any, params: dict[str, Any], frame_count: int | None, path: str = "events", *,
     check_required: bool = False,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The events of a draft or a response: labels from events_to_annotate, frames within the
     task's (when known), attributes as above (`required` only with check_required, at the
     submit). A new list."""
@@ -178,8 +180,8 @@ def validate_events(
             for index, event in enumerate(events)]
 
 
-def _event(event: Any, params: dict, labels: list[str], limit: int, path: str,
-           check_required: bool) -> dict:
+def _event(event: Any, params: dict[str, Any], labels: list[str], limit: int, path: str,
+           check_required: bool) -> dict[str, Any]:
     require_dict(event, path)
     label = event.get("label")
     if label is None:
@@ -190,7 +192,7 @@ def _event(event: Any, params: dict, labels: list[str], limit: int, path: str,
     kind = event.get("type")
     if kind not in EVENT_TYPES:
         raise RuleError(join(path, "type"), 'must be "point" or "range"')
-    result: dict = {}
+    result: dict[str, Any] = {}
     if event.get("uuid") is not None:
         result["uuid"] = require_string(event["uuid"], join(path, "uuid"),
                                         max_length=MAX_UUID_LENGTH)

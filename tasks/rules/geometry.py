@@ -1,12 +1,12 @@
-"""Geometry options (contract §2.3) and the pure math behind the response format.
+"""Geometry options (docs/task-format.md) and the pure math behind the response format.
 
 Options: `normalize_geometries` validates `params.geometries` and fills the defaults. Null
 option values mean "not given"; a geometry whose whole value is null is not enabled. Unknown
 option keys are kept (forward compatibility); unknown geometry names are an error.
 
 Math (image coordinates: x right, y down, so a positive angle turns clockwise on screen):
-`box_corners`, `ellipse_extremes`, `cuboid_edges`, and the 3D camera model of the contract's
-Product decisions (`Camera`, `project_point`, `cuboid_from_3d`).
+`box_corners`, `ellipse_extremes`, `cuboid_edges`, and the 3D camera model
+(docs/task-format.md "3D cuboids": `Camera`, `project_point`, `cuboid_from_3d`).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ Point = dict[str, float]
 # ---------------------------------------------------------------- options
 
 
-def normalize_geometries(geoms: Any, path: str = "geometries") -> dict:
+def normalize_geometries(geoms: Any, path: str = "geometries") -> dict[str, Any]:
     """Validate `geometries` and return a new dict with every option's default filled in."""
     if geoms is None:
         raise RuleError(path, "is required")
@@ -67,29 +67,29 @@ def normalize_geometries(geoms: Any, path: str = "geometries") -> dict:
     return result
 
 
-def label_tree(geometries: dict, name: str) -> LabelTree:
+def label_tree(geometries: dict[str, Any], name: str) -> LabelTree:
     """The label tree of an enabled geometry in normalized `geometries` (empty if disabled)."""
     options = geometries.get(name) or {}
     return LabelTree.parse(options.get("objects_to_annotate") or [], "")
 
 
-def leaf_labels(geometries: dict) -> set[str]:
+def leaf_labels(geometries: dict[str, Any]) -> set[str]:
     """Every leaf label of every geometry in normalized `geometries`."""
     return {leaf for name in geometries for leaf in label_tree(geometries, name).leaves}
 
 
-def _normalize_geometry(name: str, options: Any, path: str) -> dict:
+def _normalize_geometry(name: str, options: Any, path: str) -> dict[str, Any]:
     require_dict(options, path)
     given = {key: value for key, value in options.items() if value is not None}
     tree = LabelTree.parse(given.get("objects_to_annotate"), join(path, "objects_to_annotate"))
-    result: dict = {"objects_to_annotate": tree.to_json()}
+    result: dict[str, Any] = {"objects_to_annotate": tree.to_json()}
     result.update(_OPTION_RULES[name](given, tree, path))
     for key, value in given.items():
         result.setdefault(key, value)
     return result
 
 
-def _box(given: dict, tree: LabelTree, path: str) -> dict:
+def _box(given: dict[str, Any], tree: LabelTree, path: str) -> dict[str, Any]:
     return {
         **_min_size(given, path),
         "can_rotate": require_bool(given.get("can_rotate", False), join(path, "can_rotate")),
@@ -99,14 +99,14 @@ def _box(given: dict, tree: LabelTree, path: str) -> dict:
     }
 
 
-def _min_size(given: dict, path: str) -> dict:
+def _min_size(given: dict[str, Any], path: str) -> dict[str, Any]:
     return {
         key: require_number(given.get(key, 0), join(path, key), minimum=0)
         for key in ("min_height", "min_width")
     }
 
 
-def _vertices_options(given: dict, path: str, name: str) -> dict:
+def _vertices_options(given: dict[str, Any], path: str, name: str) -> dict[str, Any]:
     floor = FLOOR_VERTICES[name]
     minimum = require_int(
         given.get("min_vertices", 1), join(path, "min_vertices"), minimum=1, maximum=MAX_VERTICES
@@ -122,15 +122,15 @@ def _vertices_options(given: dict, path: str, name: str) -> dict:
     return {"min_vertices": minimum, "max_vertices": maximum}
 
 
-def _polygon(given: dict, tree: LabelTree, path: str) -> dict:
+def _polygon(given: dict[str, Any], tree: LabelTree, path: str) -> dict[str, Any]:
     return _vertices_options(given, path, "polygon")
 
 
-def _line(given: dict, tree: LabelTree, path: str) -> dict:
+def _line(given: dict[str, Any], tree: LabelTree, path: str) -> dict[str, Any]:
     return _vertices_options(given, path, "line")
 
 
-def _point(given: dict, tree: LabelTree, path: str) -> dict:
+def _point(given: dict[str, Any], tree: LabelTree, path: str) -> dict[str, Any]:
     connections_path = join(path, "connections")
     connections = given.get("connections", [])
     if not isinstance(connections, list):
@@ -143,7 +143,7 @@ def _point(given: dict, tree: LabelTree, path: str) -> dict:
     }
 
 
-def _connection(item: Any, tree: LabelTree, path: str) -> dict:
+def _connection(item: Any, tree: LabelTree, path: str) -> dict[str, Any]:
     require_dict(item, path)
     result = {key: value for key, value in item.items() if value is not None}
     pair_path = join(path, "pair")
@@ -163,7 +163,7 @@ def _connection(item: Any, tree: LabelTree, path: str) -> dict:
     return result
 
 
-def _cuboid(given: dict, tree: LabelTree, path: str) -> dict:
+def _cuboid(given: dict[str, Any], tree: LabelTree, path: str) -> dict[str, Any]:
     camera = {
         "camera_intrinsics": _intrinsics(given.get("camera_intrinsics"), path),
         "camera_rotation_quaternion": _quaternion(given.get("camera_rotation_quaternion"), path),
@@ -184,7 +184,7 @@ def _all_null(value: Any) -> bool:
     return value is None or (isinstance(value, dict) and all(v is None for v in value.values()))
 
 
-def _intrinsics(value: Any, path: str) -> dict | None:
+def _intrinsics(value: Any, path: str) -> dict[str, Any] | None:
     if _all_null(value):
         return None
     path = join(path, "camera_intrinsics")
@@ -200,7 +200,7 @@ def _intrinsics(value: Any, path: str) -> dict | None:
     return result
 
 
-def _scalefactor(values: dict, path: str) -> float:
+def _scalefactor(values: dict[str, Any], path: str) -> float:
     plain, alias = values.get("scalefactor"), values.get("scale_factor")
     for key, value in (("scalefactor", plain), ("scale_factor", alias)):
         if value is not None:
@@ -210,7 +210,8 @@ def _scalefactor(values: dict, path: str) -> float:
     return plain if plain is not None else alias if alias is not None else 1
 
 
-def _required_number(values: dict, key: str, path: str, *, positive: bool = False) -> None:
+def _required_number(values: dict[str, Any], key: str, path: str, *,
+                     positive: bool = False) -> None:
     item_path = join(path, key)
     if key not in values:
         raise RuleError(item_path, "is required")
@@ -220,7 +221,7 @@ def _required_number(values: dict, key: str, path: str, *, positive: bool = Fals
         require_number(values[key], item_path)
 
 
-def _quaternion(value: Any, path: str) -> dict | None:
+def _quaternion(value: Any, path: str) -> dict[str, Any] | None:
     if _all_null(value):
         return None
     path = join(path, "camera_rotation_quaternion")
@@ -240,7 +241,7 @@ def _camera_height(value: Any, path: str) -> float | None:
     return require_number(value, join(path, "camera_height"), minimum=0, exclusive_minimum=True)
 
 
-def _ellipse(given: dict, tree: LabelTree, path: str) -> dict:
+def _ellipse(given: dict[str, Any], tree: LabelTree, path: str) -> dict[str, Any]:
     return {}
 
 
@@ -264,7 +265,7 @@ def box_corners(
     centre, in the order top-left, top-right, bottom-right, bottom-left of the unrotated box."""
     cx, cy = left + width / 2, top + height / 2
     cos, sin = math.cos(rotation), math.sin(rotation)
-    offsets = ((-width / 2, -height / 2), (width / 2, -height / 2))
+    offsets: tuple[tuple[float, float], ...] = ((-width / 2, -height / 2), (width / 2, -height / 2))
     offsets += ((width / 2, height / 2), (-width / 2, height / 2))
     return [{"x": cx + dx * cos - dy * sin, "y": cy + dx * sin + dy * cos} for dx, dy in offsets]
 
@@ -288,7 +289,7 @@ def ellipse_extremes(
     ]
 
 
-def cuboid_edges(vertices: Sequence[dict]) -> list[dict]:
+def cuboid_edges(vertices: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The 6 edges of a 2D cuboid from its 6 described vertices.
 
     The face edges go clockwise round the face: face-top topleft->topright, face-right
@@ -315,7 +316,7 @@ def cuboid_edges(vertices: Sequence[dict]) -> list[dict]:
     ]
 
 
-def _edge(start: dict, end: dict, description: str) -> dict:
+def _edge(start: dict[str, Any], end: dict[str, Any], description: str) -> dict[str, Any]:
     return {
         "x1": start["x"],
         "y1": start["y"],
@@ -333,7 +334,7 @@ Vector = tuple[float, float, float]
 
 @dataclass(frozen=True)
 class Camera:
-    """Pinhole camera of a cuboid geometry (contract Product decisions).
+    """Pinhole camera of a cuboid geometry (docs/task-format.md "3D cuboids").
 
     Camera frame: x right, y down, z forward. World frame: z up, ground z = 0, camera at
     (0, 0, height). `rotation` (w, x, y, z) turns camera-frame vectors into world vectors."""
@@ -348,7 +349,7 @@ class Camera:
     height: float
 
     @classmethod
-    def from_options(cls, options: dict) -> Camera | None:
+    def from_options(cls, options: dict[str, Any]) -> Camera | None:
         """The camera of normalized cuboid options, or None when it has none."""
         intrinsics = options.get("camera_intrinsics")
         quaternion = options.get("camera_rotation_quaternion")
@@ -432,8 +433,9 @@ def _corner(base: Vector, heading: Vector, left: Vector, a: float, b: float, z: 
 
 
 def cuboid_from_3d(
-    position: dict, dimensions: dict, yaw: float, camera: Camera | dict, *, path: str = ""
-) -> dict:
+    position: dict[str, Any], dimensions: dict[str, Any], yaw: float,
+    camera: Camera | dict[str, Any], *, path: str = "",
+) -> dict[str, Any]:
     """The 2D `vertices` and `edges` of a cuboid standing on the ground.
 
     `position` {x, y, z}: centre of its bottom face in the camera frame (metres);
@@ -472,15 +474,16 @@ def cuboid_from_3d(
     return _cuboid_2d(camera, corner, faces[face], far_edge, path)
 
 
-def _cuboid_2d(camera: Camera, corner: Any, face_edges: tuple, far_edge: tuple, path: str) -> dict:
-    def pixel(edge: tuple, top: bool) -> Point:
+def _cuboid_2d(camera: Camera, corner: Any, face_edges: tuple[Any, ...], far_edge: tuple[Any, ...],
+               path: str) -> dict[str, Any]:
+    def pixel(edge: tuple[Any, ...], top: bool) -> Point:
         try:
             u, v = project_point(corner(*edge, top), camera)
         except ValueError:
             raise RuleError(path, "is not entirely in front of the camera") from None
         return {"x": u, "y": v}
 
-    def mean_x(edge: tuple) -> float:
+    def mean_x(edge: tuple[Any, ...]) -> float:
         return (pixel(edge, True)["x"] + pixel(edge, False)["x"]) / 2
 
     first, second = face_edges
@@ -507,9 +510,9 @@ VERTEX_TOLERANCE = 0.5
 
 
 def check_cuboid_3d(
-    vertices: Sequence[dict],
-    position: dict,
-    dimensions: dict,
+    vertices: Sequence[dict[str, Any]],
+    position: dict[str, Any],
+    dimensions: dict[str, Any],
     yaw: float,
     camera: Camera,
     *,

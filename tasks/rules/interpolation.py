@@ -37,7 +37,7 @@ Frame = dict[str, Any]
 
 def round_half_up(value: float, decimals: int) -> float:
     """Round as JavaScript's Math.floor(v * 10^d + 0.5) / 10^d does, so both sides agree."""
-    scale = 10**decimals
+    scale: float = 10**decimals
     return math.floor(value * scale + 0.5) / scale
 
 
@@ -52,13 +52,13 @@ def lerp_angle(a: float, b: float, t: float) -> float:
     return a + delta * t
 
 
-def is_outside(keyframe: dict) -> bool:
+def is_outside(keyframe: dict[str, Any]) -> bool:
     return keyframe.get("outside") is True
 
 
-def keyframe_attributes(keyframes: list[dict]) -> list[dict]:
+def keyframe_attributes(keyframes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The attributes in force at each keyframe: every earlier keyframe's, updated key by key."""
-    current: dict = {}
+    current: dict[str, Any] = {}
     result = []
     for keyframe in keyframes:
         given = keyframe.get("attributes")
@@ -69,7 +69,7 @@ def keyframe_attributes(keyframes: list[dict]) -> list[dict]:
 
 
 def track_frames(
-    track: dict, frame_count: int, geometries: dict | None = None
+    track: dict[str, Any], frame_count: int, geometries: dict[str, Any] | None = None
 ) -> list[Frame | None]:
     """Every frame's geometry (+ attributes) of one track, or None where the object is absent.
 
@@ -99,35 +99,36 @@ def track_frames(
 # ---------------------------------------------------------------- per geometry
 
 
-def _copy(kind: str, keyframe: dict) -> dict:
+def _copy(kind: str, keyframe: dict[str, Any]) -> dict[str, Any]:
     return {key: keyframe[key] for key in _KEYS[kind] if key in keyframe}
 
 
-def _box(a: dict, b: dict, t: float) -> dict:
+def _box(a: dict[str, Any], b: dict[str, Any], t: float) -> dict[str, Any]:
     result = {key: lerp(a[key], b[key], t) for key in ("left", "top", "width", "height")}
     if "rotation" in a:
         result["rotation"] = lerp_angle(a["rotation"], b.get("rotation", 0), t)
     return result
 
 
-def _point(a: dict, b: dict, t: float) -> dict:
+def _point(a: dict[str, Any], b: dict[str, Any], t: float) -> dict[str, Any]:
     return {key: lerp(a[key], b[key], t) for key in ("x", "y")}
 
 
-def _vertices(a: list[dict], b: list[dict], t: float) -> list[dict]:
+def _vertices(a: list[dict[str, Any]], b: list[dict[str, Any]], t: float) -> list[dict[str, Any]]:
     return [
         {"x": lerp(p["x"], q["x"], t), "y": lerp(p["y"], q["y"], t)}
         for p, q in zip(a, b, strict=True)
     ]
 
 
-def _polyline(a: dict, b: dict, t: float) -> dict:
+def _polyline(a: dict[str, Any], b: dict[str, Any], t: float) -> dict[str, Any]:
     if len(a["vertices"]) != len(b["vertices"]):
         return {"vertices": a["vertices"]}
     return {"vertices": _vertices(a["vertices"], b["vertices"], t)}
 
 
-def ellipse_from_vertices(vertices: list[dict]) -> tuple[float, float, float, float, float]:
+def ellipse_from_vertices(vertices: list[dict[str, Any]]) -> tuple[float, float, float, float,
+                          float]:
     """(cx, cy, rx, ry, rotation) of an ellipse given by its 4 axis ends (see
     geometry.ellipse_extremes): centre between vertices 0 and 2, rx and rotation from vertex 0,
     ry from vertex 1."""
@@ -142,14 +143,14 @@ def ellipse_from_vertices(vertices: list[dict]) -> tuple[float, float, float, fl
     return cx, cy, rx, ry, rotation
 
 
-def _ellipse(a: dict, b: dict, t: float) -> dict:
+def _ellipse(a: dict[str, Any], b: dict[str, Any], t: float) -> dict[str, Any]:
     ea, eb = ellipse_from_vertices(a["vertices"]), ellipse_from_vertices(b["vertices"])
     cx, cy, rx, ry = (lerp(p, q, t) for p, q in zip(ea[:4], eb[:4], strict=True))
     rotation = lerp_angle(ea[4], eb[4], t)
     return {"vertices": ellipse_extremes(cx, cy, rx, ry, rotation)}
 
 
-def _cuboid(a: dict, b: dict, t: float) -> dict:
+def _cuboid(a: dict[str, Any], b: dict[str, Any], t: float) -> dict[str, Any]:
     ends = {v["description"]: v for v in b["vertices"]}
     vertices = [
         {
@@ -160,7 +161,7 @@ def _cuboid(a: dict, b: dict, t: float) -> dict:
         }
         for v in a["vertices"]
     ]
-    result: dict = {"vertices": vertices}
+    result: dict[str, Any] = {"vertices": vertices}
     if "position" in a and "position" in b:
         result["position"] = {k: lerp(a["position"][k], b["position"][k], t) for k in "xyz"}
         result["dimensions"] = {
@@ -203,11 +204,11 @@ def _angle(value: float) -> float:
     return round_half_up(value, ANGLE_DECIMALS)
 
 
-def _points(vertices: list[dict]) -> list[dict]:
+def _points(vertices: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"x": _coordinate(v["x"]), "y": _coordinate(v["y"])} for v in vertices]
 
 
-def _finish(kind: str, geometry: dict, options: dict) -> dict:
+def _finish(kind: str, geometry: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     """Rounded geometry keys in the response's order, computed fields recomputed."""
     if kind == "box":
         return _finish_box(geometry, options)
@@ -218,7 +219,7 @@ def _finish(kind: str, geometry: dict, options: dict) -> dict:
     return {"vertices": _points(geometry["vertices"])}
 
 
-def _finish_box(geometry: dict, options: dict) -> dict:
+def _finish_box(geometry: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     sides = ("left", "top", "width", "height")
     if "rotation" not in geometry and options.get("integer_pixels"):
         result = {key: math.floor(geometry[key] + 0.5) for key in sides}
@@ -227,12 +228,13 @@ def _finish_box(geometry: dict, options: dict) -> dict:
     result = {key: _coordinate(geometry[key]) for key in sides}
     if "rotation" in geometry:
         result["rotation"] = _angle(geometry["rotation"])
-        corners = box_corners(*(result[key] for key in sides), result["rotation"])
+        corners = box_corners(result["left"], result["top"], result["width"], result["height"],
+                              result["rotation"])
         result["vertices"] = _points(corners)
     return result
 
 
-def _finish_cuboid(geometry: dict) -> dict:
+def _finish_cuboid(geometry: dict[str, Any]) -> dict[str, Any]:
     by_name = {v["description"]: v for v in geometry["vertices"]}
     vertices = [
         {
@@ -243,7 +245,7 @@ def _finish_cuboid(geometry: dict) -> dict:
         }
         for name in CUBOID_VERTEX_NAMES
     ]
-    result: dict = {"vertices": vertices, "edges": cuboid_edges(vertices)}
+    result: dict[str, Any] = {"vertices": vertices, "edges": cuboid_edges(vertices)}
     if "position" in geometry:
         position, dimensions = geometry["position"], geometry["dimensions"]
         result["position"] = {key: _coordinate(position[key]) for key in "xyz"}

@@ -1,4 +1,5 @@
-"""The LabelDescription tree of `objects_to_annotate` and category `choices` (contract §3).
+"""The LabelDescription tree of `objects_to_annotate` and category `choices`
+(docs/task-format.md "Labels").
 
 An entry is a string (a leaf) or an object `{choice, subchoices?, display?, instance_label?}`.
 A choice with subchoices is a non-selectable group; only leaves are labels. Leaf names are
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import RuleError, join
 from .values import require_bool, require_string
@@ -42,7 +43,7 @@ class _Seen:
 class LabelTree:
     """A parsed label tree. Build it with `LabelTree.parse`."""
 
-    def __init__(self, nodes: tuple[LabelNode, ...], raw: list) -> None:
+    def __init__(self, nodes: tuple[LabelNode, ...], raw: list[Any]) -> None:
         self.nodes = nodes
         self._raw = raw
         self._paths: dict[str, list[LabelNode]] = {}
@@ -68,7 +69,7 @@ class LabelTree:
     def is_empty(self) -> bool:
         return not self.leaves
 
-    def is_leaf(self, name: Any) -> bool:
+    def is_leaf(self, name: Any) -> TypeGuard[str]:
         return isinstance(name, str) and name in self._paths
 
     def display(self, name: str) -> str:
@@ -79,12 +80,13 @@ class LabelTree:
         """Display names from the root group down to leaf `name`, e.g. ["Pedestrian", "Adult"]."""
         return [node.display for node in self._paths[name]]
 
-    def to_json(self) -> list:
+    def to_json(self) -> list[Any]:
         """The tree as sent (null-valued optional keys dropped), as a new list."""
         return copy.deepcopy(self._raw)
 
 
-def _parse_list(items: Any, path: str, depth: int, seen: _Seen) -> tuple[tuple, list]:
+def _parse_list(items: Any, path: str, depth: int, seen: _Seen) -> tuple[tuple[Any, ...],
+                list[Any]]:
     if not isinstance(items, list):
         raise RuleError(path, "must be a list of labels (strings or objects with a choice)")
     if depth > MAX_DEPTH:
@@ -107,7 +109,8 @@ def _parse_item(item: Any, path: str, depth: int, seen: _Seen) -> tuple[LabelNod
     return _parse_object(item, path, depth, seen)
 
 
-def _parse_object(item: dict, path: str, depth: int, seen: _Seen) -> tuple[LabelNode, dict]:
+def _parse_object(item: dict[str, Any], path: str, depth: int, seen: _Seen) -> tuple[LabelNode,
+                  dict[str, Any]]:
     choice_path = join(path, "choice")
     if item.get("choice") is None:
         raise RuleError(choice_path, "is required")
@@ -120,7 +123,7 @@ def _parse_object(item: dict, path: str, depth: int, seen: _Seen) -> tuple[Label
     if instance_label is not None:
         require_bool(instance_label, join(path, "instance_label"))
     raw = {key: copy.deepcopy(value) for key, value in item.items() if value is not None}
-    children: tuple = ()
+    children: tuple[Any, ...] = ()
     subchoices = item.get("subchoices")
     if subchoices is not None:
         sub_path = join(path, "subchoices")

@@ -17,6 +17,7 @@ removing a keyframe edits it) and "attributes" are the keyframes' attributes
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from .constants import MESSAGES, TOLERANCES
 from .errors import RuleError, join
@@ -26,15 +27,16 @@ FLAGS = ("can_add_base_annotations", "can_edit_base_annotations",
 NOT_GEOMETRY = {"uuid", "type", "label", "attributes", "locked"}
 
 
-def flags(params: dict) -> dict[str, bool]:
+def flags(params: dict[str, Any]) -> dict[str, bool]:
     return {name: params.get(name) is not False for name in FLAGS}
 
 
-def base_annotations(params: dict) -> list[dict]:
+def base_annotations(params: dict[str, Any]) -> list[dict[str, Any]]:
     return list((params.get("base_annotations") or {}).get("annotations") or [])
 
 
-def check_locks(annotations: list[dict], params: dict, path: str = "annotations") -> None:
+def check_locks(annotations: list[dict[str, Any]], params: dict[str, Any],
+                path: str = "annotations") -> None:
     """Raise RuleError when `annotations` (a normalized response) breaks a base rule."""
     base = base_annotations(params)
     if not base:
@@ -52,7 +54,8 @@ def check_locks(annotations: list[dict], params: dict, path: str = "annotations"
         _check_no_additions(annotations, params, base, path)
 
 
-def check_link_locks(links: list[dict], params: dict, path: str = "links") -> None:
+def check_link_locks(links: list[dict[str, Any]], params: dict[str, Any],
+                     path: str = "links") -> None:
     """A link belongs to its `from` annotation, as a linked attribute does to the annotation
     that carries it: no link may start at a base annotation whose attributes the tasker may
     not change (locked, or can_edit_base_annotations false). Prelabel links only join
@@ -73,18 +76,19 @@ def check_link_locks(links: list[dict], params: dict, path: str = "links") -> No
                             annotation_uuid=original["uuid"])
 
 
-def _locked(original: dict) -> bool:
+def _locked(original: dict[str, Any]) -> bool:
     return bool(original.get("locked"))
 
 
-def _check_delete(original: dict, allowed: dict, path: str) -> None:
+def _check_delete(original: dict[str, Any], allowed: dict[str, Any], path: str) -> None:
     if _locked(original) or not allowed["can_delete_base_annotations"]:
         why = "is locked" if _locked(original) else "cannot be deleted in this task"
         raise RuleError(path, f"must keep base annotation {original['uuid']}: it {why}",
                         annotation_uuid=original["uuid"])
 
 
-def _check_change(original: dict, annotation: dict, allowed: dict, path: str) -> None:
+def _check_change(original: dict[str, Any], annotation: dict[str, Any], allowed: dict[str, Any],
+                  path: str) -> None:
     uuid = original["uuid"]
     editable = allowed["can_edit_base_annotations"] and not _locked(original)
     why = "is locked" if _locked(original) else "cannot be edited in this task"
@@ -116,7 +120,7 @@ def _check_change(original: dict, annotation: dict, allowed: dict, path: str) ->
                                              f"{reason}", annotation_uuid=uuid)
 
 
-def _is_track(annotation: dict) -> bool:
+def _is_track(annotation: dict[str, Any]) -> bool:
     return isinstance(annotation.get("keyframes"), list)
 
 
@@ -142,17 +146,18 @@ def _same_keyframe_geometry(a: object, b: object) -> bool:
         b.get("outside")) and same_geometry(_without_attributes(a), _without_attributes(b))
 
 
-def _without_attributes(keyframe: dict) -> dict:
+def _without_attributes(keyframe: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in keyframe.items() if k not in ("attributes", "frame", "outside")}
 
 
-def _keyframe_attributes(keyframes: list) -> dict:
+def _keyframe_attributes(keyframes: list[Any]) -> dict[Any, Any]:
     """frame -> the attributes a keyframe sets (keyframes without any left out)."""
     return {k.get("frame"): k["attributes"] for k in keyframes
             if isinstance(k, dict) and k.get("attributes")}
 
 
-def _check_no_additions(annotations: list[dict], params: dict, base: list[dict],
+def _check_no_additions(annotations: list[dict[str, Any]], params: dict[str, Any],
+                        base: list[dict[str, Any]],
                         path: str) -> None:
     hypothesis = (params.get("hypothesis") or {}).get("annotations") or []
     known = {a["uuid"] for a in base} | {a["uuid"] for a in hypothesis}
@@ -163,7 +168,7 @@ def _check_no_additions(annotations: list[dict], params: dict, base: list[dict],
                             annotation_uuid=annotation["uuid"])
 
 
-def same_geometry(a: dict, b: dict,
+def same_geometry(a: dict[str, Any], b: dict[str, Any],
                   tolerance: float = TOLERANCES["same_geometry"]) -> bool:
     keys = (set(a) | set(b)) - NOT_GEOMETRY
     return all(_close(a.get(k), b.get(k), tolerance) for k in keys)
@@ -189,7 +194,7 @@ ACTIONS = ("add", "move", "edit_geometry", "relabel", "edit_attributes", "delete
 REASONS = {key: MESSAGES[f"lock_{key}"] for key in ("add", "edit", "relabel", "delete", "type")}
 
 
-def can(action: str, annotation: dict | None, params: dict) -> tuple[bool, str]:
+def can(action: str, annotation: dict[str, Any] | None, params: dict[str, Any]) -> tuple[bool, str]:
     """May the tasker do `action` to `annotation` ({source, locked}; None for "add")? The
     verdict and, when refused, the sentence `static/js/lib/locks.js` `can()` gives."""
     if action not in ACTIONS:
@@ -231,7 +236,7 @@ def update_actions(changed_keys: set[str]) -> list[str]:
     return actions
 
 
-def check_operation(action: str, annotation: dict | None, params: dict) -> None:
+def check_operation(action: str, annotation: dict[str, Any] | None, params: dict[str, Any]) -> None:
     """Raise RuleError when `can()` refuses `action`; `annotation` carries uuid, source and
     locked (the row as the server holds it)."""
     ok, reason = can(action, annotation, params)
@@ -240,7 +245,7 @@ def check_operation(action: str, annotation: dict | None, params: dict) -> None:
         raise RuleError("", reason, annotation_uuid=uuid)
 
 
-def changed_keys(current: dict, wanted: dict, keys: set[str]) -> set[str]:
+def changed_keys(current: dict[str, Any], wanted: dict[str, Any], keys: set[str]) -> set[str]:
     """The keys of `keys` an update from `current` to `wanted` changes, a track's keyframes
     split by `track_changes` into geometry ("keyframes") and "attributes"."""
     changed = {key for key in keys if current.get(key) != wanted.get(key)}
@@ -250,7 +255,7 @@ def changed_keys(current: dict, wanted: dict, keys: set[str]) -> set[str]:
     return changed
 
 
-def check_update(row: dict, changed_keys: set[str], params: dict) -> None:
+def check_update(row: dict[str, Any], changed_keys: set[str], params: dict[str, Any]) -> None:
     """An update of `changed_keys` of the annotation `row` ({uuid, source, locked})."""
     if row.get("source") == "base" and "type" in changed_keys:
         raise RuleError("", REASONS["type"], annotation_uuid=row.get("uuid"))
@@ -258,7 +263,7 @@ def check_update(row: dict, changed_keys: set[str], params: dict) -> None:
         check_operation(action, row, params)
 
 
-def prelabel(uuid: str, params: dict) -> tuple[str, dict] | None:
+def prelabel(uuid: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """("base" | "hypothesis", the prelabel) for a uuid of the task's prelabels, else None."""
     for source, key in (("base", "base_annotations"), ("hypothesis", "hypothesis")):
         for annotation in (params.get(key) or {}).get("annotations") or []:
@@ -267,7 +272,7 @@ def prelabel(uuid: str, params: dict) -> tuple[str, dict] | None:
     return None
 
 
-def check_add(annotation: dict, params: dict) -> None:
+def check_add(annotation: dict[str, Any], params: dict[str, Any]) -> None:
     """An added annotation. Putting a prelabel back (an undone delete) is always an addition
     the task allows; a base annotation must come back as it was where it may not be edited."""
     found = prelabel(annotation["uuid"], params)

@@ -93,7 +93,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # ---------------------------------------------------------------- body and task fields
 
 
-def split_body(body: dict) -> tuple[dict, dict]:
+def split_body(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(task fields, params) of a create body; both new dicts (values are not copied)."""
     _require_body(body)
     task_fields = {key: value for key, value in body.items() if key in TASK_FIELDS}
@@ -101,12 +101,12 @@ def split_body(body: dict) -> tuple[dict, dict]:
     return task_fields, params
 
 
-def validate_task_fields(body: dict) -> dict:
+def validate_task_fields(body: dict[str, Any]) -> dict[str, Any]:
     """Validate the top-level task fields found in `body` (other keys are ignored). Returns a
     new dict holding the given fields plus the defaults priority 20,
     clear_unique_id_on_error false and metadata {}."""
     _require_body(body)
-    result: dict = {}
+    result: dict[str, Any] = {}
     for key in sorted(TASK_FIELDS):
         if body.get(key) is not None:
             result[key] = _TASK_FIELD_RULES[key](body[key], key)
@@ -122,12 +122,12 @@ def _require_body(body: Any) -> None:
 
 
 def _callback_url(value: Any, path: str) -> str:
-    require_string(value, path, max_length=MAX_URL_LENGTH)
-    if EMAIL.match(value):
-        return value
-    if _is_web_url(value):
-        refuse_unreachable(value, path)
-        return value
+    url = require_string(value, path, max_length=MAX_URL_LENGTH)
+    if EMAIL.match(url):
+        return url
+    if _is_web_url(url):
+        refuse_unreachable(url, path)
+        return url
     raise RuleError(path, "must be an http(s) URL or an email address")
 
 
@@ -135,7 +135,7 @@ def _instruction(value: Any, path: str) -> str:
     return require_string(value, path, max_length=MAX_INSTRUCTION_LENGTH, allow_empty=True)
 
 
-def _metadata(value: Any, path: str) -> dict:
+def _metadata(value: Any, path: str) -> dict[str, Any]:
     require_dict(value, path)
     try:
         encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -169,10 +169,10 @@ def _tags(value: Any, path: str) -> list[str]:
 
 
 def _name(value: Any, path: str) -> str:
-    require_string(value, path, max_length=MAX_NAME_LENGTH)
-    if "/" in value:
+    name = require_string(value, path, max_length=MAX_NAME_LENGTH)
+    if "/" in name:
         raise RuleError(path, 'must not contain "/"')
-    return value
+    return name
 
 
 def _project_version(value: Any, path: str) -> int:
@@ -217,24 +217,25 @@ def validate_attachment_url(value: Any, path: str) -> str:
     """An http(s) or scaledata:// URL of at most 2048 characters."""
     if value is None:
         raise RuleError(path, "is required")
-    require_string(value, path, max_length=MAX_URL_LENGTH)
-    if not (_is_web_url(value) or _is_scaledata_url(value)):
+    url = require_string(value, path, max_length=MAX_URL_LENGTH)
+    if not (_is_web_url(url) or _is_scaledata_url(url)):
         raise RuleError(path, "must be an http(s) URL or a scaledata:// URL")
-    refuse_unreachable(value, path)
-    return value
+    refuse_unreachable(url, path)
+    return url
 
 
 # ---------------------------------------------------------------- params
 
 
-def normalize_image_params(params: dict, *, event_labels: Collection[str] = ()) -> dict:
+def normalize_image_params(params: dict[str, Any], *,
+                           event_labels: Collection[str] = ()) -> dict[str, Any]:
     """Validate the image task's params (the create body minus TASK_FIELDS) and return a
     new, normalized dict: defaults filled in (attachment_type, geometry options, the four
     can_* flags), nulls dropped, unknown non-null keys kept as sent. `event_labels`: a video
     task's events, which the label_condition of a global attribute may name."""
     if not isinstance(params, dict):
         raise RuleError("", "the task parameters must be a JSON object")
-    result: dict = {
+    result: dict[str, Any] = {
         "attachment": validate_attachment_url(params.get("attachment"), "attachment"),
         "attachment_type": _attachment_type(params.get("attachment_type")),
     }
@@ -267,7 +268,7 @@ def normalize_image_params(params: dict, *, event_labels: Collection[str] = ()) 
     return result
 
 
-def effective_padding(params: dict) -> tuple[int, int]:
+def effective_padding(params: dict[str, Any]) -> tuple[int, int]:
     """(horizontal, vertical) padding in px: paddingX / paddingY override padding; 0 if none."""
     padding = params.get("padding") or 0
     horizontal = params.get("paddingX")
@@ -283,10 +284,10 @@ def _attachment_type(value: Any) -> str:
         return "image"
     if value != "image":
         raise RuleError("attachment_type", f'must be "image" for an {IMAGE} task')
-    return value
+    return "image"
 
 
-def _context_attachments(value: Any, attachment: str) -> list[dict]:
+def _context_attachments(value: Any, attachment: str) -> list[dict[str, Any]]:
     path = "context_attachments"
     require_list(value, path)
     result = []
@@ -302,7 +303,7 @@ def _context_attachments(value: Any, attachment: str) -> list[dict]:
     return result
 
 
-def _check_connections(result: dict) -> None:
+def _check_connections(result: dict[str, Any]) -> None:
     point = result["geometries"].get("point")
     if not point:
         return
@@ -316,7 +317,7 @@ def _check_connections(result: dict) -> None:
             raise RuleError(path, "must be the id of a linked attribute")
 
 
-def _links(value: Any, labels: set[str], path: str) -> dict:
+def _links(value: Any, labels: set[str], path: str) -> dict[str, Any]:
     require_dict(value, path)
     result = {}
     for name, rules in value.items():
@@ -333,7 +334,7 @@ def _links(value: Any, labels: set[str], path: str) -> dict:
     return result
 
 
-def _link_rule(rule: Any, labels: set[str], path: str) -> dict:
+def _link_rule(rule: Any, labels: set[str], path: str) -> dict[str, Any]:
     require_dict(rule, path)
     result = {key: copy.deepcopy(value) for key, value in rule.items() if value is not None}
     result["is_bidirectional"] = require_bool(
@@ -352,7 +353,7 @@ def _link_rule(rule: Any, labels: set[str], path: str) -> dict:
     return result
 
 
-def _pre_labels(params: dict, result: dict) -> None:
+def _pre_labels(params: dict[str, Any], result: dict[str, Any]) -> None:
     """hypothesis, layer / layers and base_annotations, checked against `result` so far."""
     if params.get("hypothesis") is not None:
         result["hypothesis"] = validate_response(
@@ -365,7 +366,7 @@ def _pre_labels(params: dict, result: dict) -> None:
         result["base_annotations"] = _base_annotations(params["base_annotations"], result)
 
 
-def _layers(value: Any, result: dict, path: str) -> dict:
+def _layers(value: Any, result: dict[str, Any], path: str) -> dict[str, Any]:
     require_dict(value, path)
     layers = {}
     for key, items in value.items():
@@ -379,7 +380,7 @@ def _layers(value: Any, result: dict, path: str) -> dict:
     return layers
 
 
-def _base_annotations(value: Any, result: dict) -> dict:
+def _base_annotations(value: Any, result: dict[str, Any]) -> dict[str, Any]:
     path = "base_annotations"
     if not isinstance(value, dict):
         raise RuleError(path, "must be an object with an annotations list")
@@ -393,7 +394,7 @@ def _base_annotations(value: Any, result: dict) -> dict:
     }
 
 
-def _image_metadata(value: Any, path: str) -> dict:
+def _image_metadata(value: Any, path: str) -> dict[str, Any]:
     require_dict(value, path)
     result = {key: copy.deepcopy(item) for key, item in value.items() if item is not None}
     if "date_time" in result:
@@ -409,16 +410,16 @@ def _image_metadata(value: Any, path: str) -> dict:
 
 
 def _date_time(value: Any, path: str) -> str:
-    require_string(value, path, max_length=100)
-    text = value[:-1] + "+00:00" if value[-1] in "Zz" else value
+    given = require_string(value, path, max_length=100)
+    text = given[:-1] + "+00:00" if given[-1] in "Zz" else given
     try:
         datetime.fromisoformat(text)
     except ValueError:
         raise RuleError(path, "must be an ISO 8601 date and time") from None
-    return value
+    return given
 
 
-def _resolution(value: Any, path: str) -> dict:
+def _resolution(value: Any, path: str) -> dict[str, Any]:
     require_dict(value, path)
     result = {key: item for key, item in value.items() if item is not None}
     for key in ("resolution_ratio", "resolution_unit"):
@@ -430,7 +431,7 @@ def _resolution(value: Any, path: str) -> dict:
     return result
 
 
-def _location(value: Any, path: str) -> dict:
+def _location(value: Any, path: str) -> dict[str, Any]:
     require_dict(value, path)
     result = {key: item for key, item in value.items() if item is not None}
     for key, limit in (("lat", 90), ("long", 180)):

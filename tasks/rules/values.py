@@ -11,7 +11,7 @@ floats (`5.0` -> 5) because JSON decoders may produce them.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import RuleError
 
@@ -21,12 +21,12 @@ def absent(value: Any) -> bool:
     return value is None
 
 
-def given(mapping: dict, key: str) -> bool:
+def given(mapping: dict[str, Any], key: str) -> bool:
     """True when `mapping[key]` exists and is not None."""
     return not absent(mapping.get(key))
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[int | float]:
     """A real, finite number: int or float, not bool, not NaN or Infinity."""
     if isinstance(value, bool):
         return False
@@ -35,7 +35,7 @@ def is_number(value: Any) -> bool:
     return isinstance(value, float) and math.isfinite(value)
 
 
-def is_int(value: Any) -> bool:
+def is_int(value: Any) -> TypeGuard[int | float]:
     """An integer (not bool); an integral finite float like 5.0 also counts."""
     if isinstance(value, bool):
         return False
@@ -44,20 +44,8 @@ def is_int(value: Any) -> bool:
     return isinstance(value, float) and math.isfinite(value) and value.is_integer()
 
 
-def is_bool(value: Any) -> bool:
+def is_bool(value: Any) -> TypeGuard[bool]:
     return isinstance(value, bool)
-
-
-def is_string(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def is_dict(value: Any) -> bool:
-    return isinstance(value, dict)
-
-
-def is_list(value: Any) -> bool:
-    return isinstance(value, list)
 
 
 def _bounds_message(minimum: float | None, maximum: float | None, exclusive: bool) -> str:
@@ -104,10 +92,10 @@ def require_int(
         message = "must be an integer"
     if not is_int(value):
         raise RuleError(path, message)
-    value = int(value)
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+    number = int(value)
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
         raise RuleError(path, message)
-    return value
+    return number
 
 
 def require_non_negative_int(value: Any, path: str, *, maximum: int | None = None) -> int:
@@ -133,24 +121,19 @@ def require_string(
     return value
 
 
-def require_dict(value: Any, path: str) -> dict:
+def require_dict(value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise RuleError(path, "must be an object")
     return value
 
 
-def require_list(value: Any, path: str) -> list:
+def require_list(value: Any, path: str) -> list[Any]:
     if not isinstance(value, list):
         raise RuleError(path, "must be a list")
     return value
 
 
-def optional(mapping: dict, key: str, default: Any = None) -> Any:
+def optional(mapping: dict[str, Any], key: str, default: Any = None) -> Any:
     """mapping[key], or `default` when the key is missing or null."""
     value = mapping.get(key)
     return default if value is None else value
-
-
-def drop_nulls(mapping: dict) -> dict:
-    """A shallow copy of `mapping` without its null-valued keys."""
-    return {key: value for key, value in mapping.items() if value is not None}

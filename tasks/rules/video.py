@@ -45,7 +45,7 @@ MAX_EVENT_LABELS = 1000
 MAX_LABEL_LENGTH = 1000
 # Fields of the shared image rules that a video task does not take (yet).
 REFUSED_KEYS = ("context_attachments",)
-# `layer` and `layers` mean the same (contract "Product decisions"), here per frame.
+# `layer` and `layers` mean the same (docs/task-format.md), here per frame.
 LAYER_NAMES = ("layer", "layers")
 VIDEO_KEYS = ("attachment_type", "attachments", "attachment", "frame_rate",
               "events_to_annotate", "hypothesis", "base_annotations", *LAYER_NAMES)
@@ -60,13 +60,13 @@ _CHECK_PATH = "\x00"
 # ---------------------------------------------------------------- params
 
 
-def normalize_video_params(params: Any) -> dict:
+def normalize_video_params(params: Any) -> dict[str, Any]:
     """Validate the video task's params (the create body minus the task fields) and return
     a new, normalized dict, video fields first, then those the image rules normalize."""
     if not isinstance(params, dict):
         raise RuleError("", "the task parameters must be a JSON object")
     kind = _attachment_type(params.get("attachment_type"))
-    result: dict = {"attachment_type": kind}
+    result: dict[str, Any] = {"attachment_type": kind}
     if kind == "image":
         if params.get("attachment") is not None:
             raise RuleError("attachment", 'must be omitted when attachment_type is "image": '
@@ -106,7 +106,7 @@ def normalize_video_params(params: Any) -> dict:
     return result
 
 
-def _base_tracks(value: Any, params: dict, frame_count: int | None) -> dict:
+def _base_tracks(value: Any, params: dict[str, Any], frame_count: int | None) -> dict[str, Any]:
     """{"annotations": [track, ...]}: tracks as in a hypothesis, each with `locked`."""
     path = "base_annotations"
     if not isinstance(value, dict):
@@ -124,8 +124,8 @@ LAYERS_SHAPE = ('must be {"url": "<URL of a JSON array with one Layer object per
                 "an array with one Layer object per frame")
 
 
-def validate_frame_layers(value: Any, params: dict, path: str,
-                          frame_count: int | None) -> dict | list[dict]:
+def validate_frame_layers(value: Any, params: dict[str, Any], path: str,
+                          frame_count: int | None) -> dict[str, Any] | list[dict[str, Any]]:
     """`layers` of a video task: {"url"} (the worker fetches the file) or the per-frame Layer
     objects themselves, checked as an image's `layers` (null: an empty layer)."""
     if isinstance(value, dict):
@@ -137,8 +137,8 @@ def validate_frame_layers(value: Any, params: dict, path: str,
     return frame_layer_list(value, params, path, frame_count)
 
 
-def frame_layer_list(value: Any, params: dict, path: str,
-                     frame_count: int | None) -> list[dict]:
+def frame_layer_list(value: Any, params: dict[str, Any], path: str,
+                     frame_count: int | None) -> list[dict[str, Any]]:
     """One Layer object per frame (a fetched layers file, or sent inline), checked."""
     if not isinstance(value, list):
         raise RuleError(path, "must be an array with one Layer object per frame")
@@ -151,9 +151,9 @@ def frame_layer_list(value: Any, params: dict, path: str,
             for index, layer in enumerate(value)]
 
 
-def merged_layers(layers: list[list[dict]]) -> list[dict]:
+def merged_layers(layers: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """The per-frame layers of `layer` and `layers` (both may be given) as one list."""
-    result: list[dict] = []
+    result: list[dict[str, Any]] = []
     for frames in layers:
         for index, layer in enumerate(frames):
             if index == len(result):
@@ -166,7 +166,7 @@ def merged_layers(layers: list[list[dict]]) -> list[dict]:
 def _attachment_type(value: Any) -> str:
     if value is None:
         return "image"
-    if value not in ATTACHMENT_TYPES:
+    if not isinstance(value, str) or value not in ATTACHMENT_TYPES:
         raise RuleError("attachment_type", 'must be "image" (frames) or "video"')
     return value
 
@@ -206,9 +206,9 @@ def _event_labels(value: Any) -> list[str]:
 
 
 def validate_video_response(
-    response: Any, params: dict, path: str = "response", *, kind: str = "response",
+    response: Any, params: dict[str, Any], path: str = "response", *, kind: str = "response",
     frame_count: int | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """A response (or hypothesis) whose annotations are tracks: {annotations, global_attributes?,
     links?}, checked like the image one (`annotations.validate_response`)."""
     require_dict(response, path)
@@ -217,7 +217,7 @@ def validate_video_response(
         raise RuleError(annotations_path, "is required")
     tracks = validate_tracks(response["annotations"], params, path=annotations_path, kind=kind,
                              frame_count=frame_count)
-    result: dict = {"annotations": tracks}
+    result: dict[str, Any] = {"annotations": tracks}
     uuid_labels = {track["uuid"]: track.get("label") for track in tracks}
     given = response.get("global_attributes")
     if given is not None or global_definitions(task_attribute_definitions(params)):
@@ -231,9 +231,9 @@ def validate_video_response(
 
 
 def validate_tracks(
-    tracks: Any, params: dict, *, path: str, kind: str, frame_count: int | None = None,
+    tracks: Any, params: dict[str, Any], *, path: str, kind: str, frame_count: int | None = None,
     known_labels: dict[str, str | None] | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Check a list of tracks against NORMALIZED params; a new list. `kind` as for
     `annotations.validate_annotations` ("response" asks for required attributes on every
     visible keyframe). `frame_count`: the task's frames, when known."""
@@ -247,7 +247,8 @@ def validate_tracks(
     uuid_labels = {**(known_labels or {}), **{
         t["uuid"]: t.get("label") for t in tracks
         if isinstance(t, dict) and isinstance(t.get("uuid"), str)}}
-    result, first = [], {}
+    result: list[dict[str, Any]] = []
+    first: dict[str, int] = {}
     for index, track in enumerate(tracks):
         clean = validate_track(track, params, path=join(path, index), kind=kind,
                                frame_count=frame_count, uuid_labels=uuid_labels)
@@ -261,9 +262,9 @@ def validate_tracks(
 
 
 def validate_track(
-    track: Any, params: dict, *, path: str, kind: str, frame_count: int | None = None,
+    track: Any, params: dict[str, Any], *, path: str, kind: str, frame_count: int | None = None,
     uuid_labels: dict[str, str | None] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """One track, checked; a new dict {uuid, type, label?, keyframes}."""
     require_dict(track, path)
     uuid = track.get("uuid")
@@ -275,8 +276,9 @@ def validate_track(
         raise
 
 
-def _track(track: dict, params: dict, path: str, kind: str, frame_count: int | None,
-           uuid_labels: dict) -> dict:
+def _track(track: dict[str, Any], params: dict[str, Any], path: str, kind: str,
+           frame_count: int | None,
+           uuid_labels: dict[str, Any]) -> dict[str, Any]:
     uuid = track.get("uuid")
     if uuid is None:
         uuid = str(uuid_module.uuid4())
@@ -302,8 +304,8 @@ def _track(track: dict, params: dict, path: str, kind: str, frame_count: int | N
     return result
 
 
-def _keyframes(value: Any, head: dict, params: dict, path: str, kind: str,
-               frame_count: int | None, uuid_labels: dict) -> list[dict]:
+def _keyframes(value: Any, head: dict[str, Any], params: dict[str, Any], path: str, kind: str,
+               frame_count: int | None, uuid_labels: dict[str, Any]) -> list[dict[str, Any]]:
     if value is None:
         raise RuleError(path, "is required")
     require_list(value, path)
@@ -334,8 +336,9 @@ def _keyframes(value: Any, head: dict, params: dict, path: str, kind: str,
     return result
 
 
-def _visible(keyframe: dict, attributes: dict, head: dict, params: dict, path: str, kind: str,
-             uuid_labels: dict) -> dict:
+def _visible(keyframe: dict[str, Any], attributes: dict[str, Any], head: dict[str, Any],
+             params: dict[str, Any], path: str, kind: str,
+             uuid_labels: dict[str, Any]) -> dict[str, Any]:
     annotation = {**{k: v for k, v in keyframe.items() if k not in KEYFRAME_META}, **head,
                   "attributes": attributes}
     try:
@@ -352,8 +355,8 @@ def _visible(keyframe: dict, attributes: dict, head: dict, params: dict, path: s
     return clean
 
 
-def _stored_keyframe(frame: int, keyframe: dict, clean: dict) -> dict:
-    result = {"frame": frame}
+def _stored_keyframe(frame: int, keyframe: dict[str, Any], clean: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {"frame": frame}
     result.update({k: v for k, v in clean.items()
                    if k not in ("uuid", "type", "label", "attributes")})
     given = keyframe.get("attributes")
@@ -367,11 +370,11 @@ def _stored_keyframe(frame: int, keyframe: dict, clean: dict) -> dict:
 
 
 def annotation_frames(
-    tracks: list[dict], frame_count: int, geometries: dict | None = None
-) -> list[dict]:
+    tracks: list[dict[str, Any]], frame_count: int, geometries: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """annotations.json: one {"annotations": [...]} per frame, every track present on it (in
     the tracks' order) as an annotation of the image response format."""
-    frames: list[dict] = [{"annotations": []} for _ in range(frame_count)]
+    frames: list[dict[str, Any]] = [{"annotations": []} for _ in range(frame_count)]
     for track in tracks:
         head = {"uuid": track["uuid"], "type": track["type"]}
         if track.get("label") is not None:
@@ -382,11 +385,12 @@ def annotation_frames(
     return frames
 
 
-def events_file(events: list[dict], timestamps: list[float]) -> list[dict]:
+def events_file(events: list[dict[str, Any]], timestamps: list[float]) -> list[dict[str, Any]]:
     """events.json: each event with startTime / endTime, the seconds of its frames."""
     result = []
     for event in events:
-        item: dict = {"label": event["label"], "type": event["type"], "start": event["start"],
+        item: dict[str, Any] = {"label": event["label"], "type": event["type"],
+        "start": event["start"],
                       "startTime": _seconds(timestamps, event["start"])}
         if event["type"] == "range":
             item["end"] = event["end"]

@@ -14,6 +14,7 @@ The admin and the API docs keep Django's and drf-spectacular's own pages, withou
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -84,7 +85,7 @@ def embed_origins(task_id: str | None) -> list[str]:
 
 
 def policy(
-    request: HttpRequest, image_origins: list[str] = (), frame_origins: list[str] = ()
+    request: HttpRequest, image_origins: Sequence[str] = (), frame_origins: Sequence[str] = ()
 ) -> str:
     host = request.get_host()
     sockets = f"{'wss' if request.is_secure() else 'ws'}://{host}"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tasks.models import Annotation, Task
-from tests.conftest import box_task
+from tests.factories import box_task
 from tests.payloads import BRIEF_EXAMPLE, brief_payload
 
 pytestmark = pytest.mark.django_db

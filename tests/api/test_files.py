@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from PIL import Image
 
-from tests.conftest import box_task
+from tests.factories import box_task
 
 pytestmark = pytest.mark.django_db
 

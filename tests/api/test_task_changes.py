@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tasks.models import Task, TaskTag
-from tests.conftest import box_task
+from tests.factories import box_task
 
 pytestmark = pytest.mark.django_db
 

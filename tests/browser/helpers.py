@@ -13,6 +13,7 @@ import requests
 from PIL import Image, ImageDraw
 
 from tests.live.conftest import REPO_ROOT, LiveServer
+from tests.polling import Message, wait_until
 
 PASSWORD = "pw-browser-tasker-1"
 
@@ -227,6 +228,14 @@ class Bench:
     def submit(self) -> None:
         self.focus_canvas()
         self.page.keyboard.press("Control+Enter")
+
+
+def page_wait_until(page, predicate, timeout: float = 10.0, message: Message = ""):
+    """`tests.polling.wait_until` for a page: polled with evaluate() in the predicate (the
+    page's Content-Security-Policy forbids the string evaluation that wait_for_function()
+    relies on), waiting with the page's own timer so that Playwright handles events meanwhile."""
+    return wait_until(predicate, timeout, interval=0.05, message=message,
+                      sleep=lambda seconds: page.wait_for_timeout(seconds * 1000))
 
 
 def near(actual: float, expected: float, tolerance: float = 1.0) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import near
+from tests.browser.helpers import near, page_wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -345,15 +345,13 @@ def test_context_images_prelabel_extras_and_point_connections(make_task, bench_f
         {"label": "same", "from": head, "to": foot}]
     assert page.evaluate("window.__workbench.globals()") == {"lighting": "night"}
     # one skeleton line: the foot without `of` joins no group
-    page.wait_for_timeout(100)
-    assert page.evaluate("window.__workbench.stats().connections") == 1
+    page_wait_until(page, lambda: page.evaluate("window.__workbench.stats().connections") == 1)
     assert page.evaluate("window.__workbench.stats().links") == 1
 
     # giving the other foot the same owner adds a second line
     bench.click(400, 290)
     page.locator(".wb-panel-attributes [data-attribute=of] select").select_option(person)
-    page.wait_for_timeout(100)
-    assert page.evaluate("window.__workbench.stats().connections") == 2
+    page_wait_until(page, lambda: page.evaluate("window.__workbench.stats().connections") == 2)
 
     # the context image: a thumbnail, enlarged on click, closed with Esc
     thumb = page.locator(".wb-context-thumb img")

@@ -3,10 +3,9 @@ second tab read-only until it takes over, an admin watching live, submit from th
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from tests import polling
 from tests.browser.conftest import VIEWPORT
 from tests.browser.helpers import Bench, make_admin, near
 
@@ -16,13 +15,7 @@ BOX = {"geometries": {"box": {"objects_to_annotate": ["car", "truck"]}}}
 
 
 def wait_until(check, what: str, seconds: float = 15.0):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
+    return polling.wait_until(check, seconds, interval=0.1, message=f"timed out waiting for {what}")
 
 
 def indicator(page) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
+
+from tests.polling import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -16,12 +16,8 @@ def pending_cell(page, project: str):
 
 
 def wait_for_text(locator, expected: str, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if locator.text_content().strip() == expected:
-            return
-        time.sleep(0.1)
-    assert locator.text_content().strip() == expected
+    wait_until(lambda: locator.text_content().strip() == expected, seconds, interval=0.1,
+               message=lambda: f"{locator.text_content().strip()!r} is not {expected!r}")
 
 
 def test_queue_counts_update_as_tasks_are_created_and_canceled(make_task, bench_for, page):
@@ -30,10 +26,8 @@ def test_queue_counts_update_as_tasks_are_created_and_canceled(make_task, bench_
     bench.login(setup.tasker)
     cell = pending_cell(page, setup.project)
     assert cell.text_content().strip() == "2"
-    deadline = time.monotonic() + 10
-    while page.evaluate("document.documentElement.dataset.liveProgress") != "open":
-        assert time.monotonic() < deadline, "the progress socket never opened"
-        time.sleep(0.1)
+    wait_until(lambda: page.evaluate("document.documentElement.dataset.liveProgress") == "open",
+               10, interval=0.1, message="the progress socket never opened")
     task = setup.task()
     body = {"project": setup.project, "attachment": task["params"]["attachment"], **BOX}
     created = setup.api.post(f"{setup.server.base_url}/task/imageannotation", json=body,
@@ -59,10 +53,8 @@ def test_admin_daily_view_updates_live(make_task, page):
     page.wait_for_selector("#content-main[data-project-id]")
     cell = page.locator('[data-scope="project"] [data-stat="pending"]')
     assert cell.text_content().strip() == "1"
-    deadline = time.monotonic() + 10
-    while page.evaluate("document.documentElement.dataset.liveProgress") != "open":
-        assert time.monotonic() < deadline, "the progress socket never opened"
-        time.sleep(0.1)
+    wait_until(lambda: page.evaluate("document.documentElement.dataset.liveProgress") == "open",
+               10, interval=0.1, message="the progress socket never opened")
     task = setup.task()
     body = {"project": setup.project, "attachment": task["params"]["attachment"], **BOX}
     for _ in range(2):

@@ -10,6 +10,7 @@ import io
 import pytest
 from PIL import Image
 
+from tests.browser.helpers import page_wait_until
 from tests.browser.test_video import FRAMES, current_frame, make_video_task, wait_frame_loaded
 
 pytestmark = pytest.mark.browser
@@ -82,9 +83,8 @@ def test_locked_and_uneditable_base_tracks_and_the_layer_of_each_frame(make_task
     page.keyboard.press("Escape")
     page.keyboard.press("Home")
     wait_frame_loaded(page, 0)
-    page.wait_for_timeout(200)
+    page_wait_until(page, lambda: layer_pixels(bench, 105, 155, 150) > 10)
     assert page.evaluate(f"{app}.layers.map((a) => [a.type, a.left])") == [["box", 100]]
-    assert layer_pixels(bench, 105, 155, 150) > 10
     assert layer_pixels(bench, 225, 275, 150) == 0
     # never selectable: a click on its outline selects nothing
     bench.click(130, 150)
@@ -92,19 +92,16 @@ def test_locked_and_uneditable_base_tracks_and_the_layer_of_each_frame(make_task
     for _ in range(5):
         page.keyboard.press("ArrowRight")
     wait_frame_loaded(page, 5)
-    page.wait_for_timeout(200)
+    page_wait_until(page, lambda: layer_pixels(bench, 225, 275, 150) > 10)
     assert page.evaluate(f"{app}.layers.map((a) => [a.type, a.left])") == [["box", 220]]
     assert layer_pixels(bench, 105, 155, 150) == 0
-    assert layer_pixels(bench, 225, 275, 150) > 10
 
     # H hides the layers (and shows them again), on every frame.
     bench.focus_canvas()
     page.keyboard.press("h")
     assert bench.status() == "Layers hidden (H shows them)"
-    page.wait_for_timeout(200)
-    assert layer_pixels(bench, 225, 275, 150) == 0
+    page_wait_until(page, lambda: layer_pixels(bench, 225, 275, 150) == 0)
     page.keyboard.press("h")
     assert page.locator(".wb-toolbar [aria-label='Hide / show layers (H)']").get_attribute(
         "aria-pressed") == "true"
-    page.wait_for_timeout(200)
-    assert layer_pixels(bench, 225, 275, 150) > 10
+    page_wait_until(page, lambda: layer_pixels(bench, 225, 275, 150) > 10)

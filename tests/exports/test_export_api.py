@@ -64,7 +64,7 @@ def test_needs_a_key(client, tasks):
 
 
 def test_other_accounts_and_environments_see_nothing(other_account, api, tasks):
-    from tests.conftest import key_client
+    from tests.factories import key_client
 
     other = key_client(other_account, is_test=True)
     res = other.get("exports/coco", project="streets")

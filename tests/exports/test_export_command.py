@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import zipfile
-from io import StringIO
+from io import BytesIO, StringIO
 
 import orjson
 import pytest
 from django.core.management import CommandError, call_command
 
 from tasks import projects
+from tasks.exports import FORMATS
+from tasks.models import Project
 from tests.exports.export_data import completed_test_task, make_project
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +83,26 @@ def test_unknown_batch(tasks, tmp_path):
     with pytest.raises(CommandError, match='No batch named "zz"'):
         run("--project", "streets", "--test", "--batch", "zz", "--format", "voc", "-o",
             str(tmp_path / "x.zip"))
+
+
+def test_only_the_export_command_pauses_the_garbage_collector(tasks, tmp_path, monkeypatch):
+    """The threaded server's exports (API, admin) leave the collector alone: other requests'
+    cycles are collected meanwhile (tasks/exports/collector.py)."""
+    import gc
+
+    from tasks.exports import export_tasks
+    from tasks.exports.selection import Selection
+
+    seen: list[bool] = []
+    real_write = FORMATS["scale"].write
+
+    def write(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(FORMATS["scale"], "write", write)
+    project = Project.objects.get(name="streets")
+    export_tasks(Selection(project=project).tasks(), "scale", BytesIO())
+    run("--project", "streets", "--test", "--format", "scale", "-o", str(tmp_path / "o.jsonl"))
+    assert seen == [True, False]
+    assert gc.isenabled()

@@ -31,7 +31,7 @@ test("the camera sits at camera_height and world/camera frames are inverse", () 
   toCamera(cam, toWorld(cam, p)).forEach((v, i) => close(v, p[i], 1e-12));
 });
 
-test("projection follows the contract's formula, scalefactor included", () => {
+test("projection follows docs/task-format.md's formula, scalefactor included", () => {
   const cam = camera("skewed_half"); // fx 1400, fy 1380, cx 1000, cy 560, skew 2.5, scale 2
   const p = projectPoint(cam, [1, 2, 4]);
   close(p.x, ((1400 * 1 + 2.5 * 2) / 4 + 1000) / 2, 1e-12);

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,8 +25,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import requests
 from PIL import Image
+
+from tests.polling import answers, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 60
@@ -104,19 +104,16 @@ class PostgresDatabase:
 
 
 def _wait_until_serving(process: subprocess.Popen, url: str, stderr_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
+    def serving() -> bool:
         if process.poll() is not None:
             pytest.fail(f"the server exited with {process.returncode} before answering:\n"
                         f"{stderr_path.read_text(errors='replace')}")
-        try:
-            # Any HTTP answer (here a 401: no key) means the server is up.
-            requests.get(url, timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    pytest.fail(f"the server did not answer {url} within {START_TIMEOUT_SECONDS}s:\n"
-                f"{stderr_path.read_text(errors='replace')}")
+        return answers(url)  # any HTTP answer (here a 401: no key) means the server is up
+
+    wait_until(serving, START_TIMEOUT_SECONDS, interval=0.1,
+               message=lambda: f"the server did not answer {url} within "
+                               f"{START_TIMEOUT_SECONDS}s:\n"
+                               f"{stderr_path.read_text(errors='replace')}")
 
 
 def _stop(process: subprocess.Popen) -> None:

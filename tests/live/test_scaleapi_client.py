@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import queue
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from scaleapi.exceptions import (
 from scaleapi.tasks import TaskReviewStatus, TaskStatus, TaskType
 
 from tests.payloads import brief_payload
+from tests.polling import clock_past, wait_until
 
 pytestmark = pytest.mark.live
 
@@ -239,9 +239,9 @@ def test_batch_listing_pages_by_offset(client):
     names = [f"batch-{i:03d}" for i in range(105)]  # more than the default page of 100
     for name in names[:100]:
         client.create_batch("many", name)
-    time.sleep(0.05)
-    cutoff = client_time(datetime.now(UTC))
-    time.sleep(0.05)
+    cutoff_moment = clock_past(datetime.now(UTC))  # after every batch made so far
+    cutoff = client_time(cutoff_moment)
+    clock_past(cutoff_moment)  # and before any made from here on
     for name in names[100:]:
         client.create_batch("many", name)
     client.create_batch("other", "elsewhere")
@@ -430,9 +430,8 @@ def test_time_and_tag_filters(client, box):
     client.create_project("timed", IMAGE)
     early = [client.create_task(IMAGE, **box(project="timed", tags=["red", "big"]))
              for _ in range(3)]
-    time.sleep(0.05)
-    cutoff = datetime.now(UTC)
-    time.sleep(0.05)
+    cutoff = clock_past(datetime.now(UTC))  # after every early task
+    clock_past(cutoff)  # and before any late one
     late = [client.create_task(IMAGE, **box(project="timed", tags=["red"]))
             for _ in range(2)]
     after = list(client.get_tasks(project_name="timed", created_after=client_time(cutoff)))
@@ -442,8 +441,7 @@ def test_time_and_tag_filters(client, box):
     assert client.get_tasks_count(project_name="timed", tags=["red", "big"]) == 3
     assert client.get_tasks_count(project_name="timed", tags="red") == 5
 
-    time.sleep(0.05)
-    second_cutoff = datetime.now(UTC)
+    second_cutoff = clock_past(datetime.now(UTC))
     client.set_task_metadata(early[0].id, {"touched": True})
     touched = list(client.get_tasks(project_name="timed",
                                     updated_after=client_time(second_cutoff)))
@@ -612,14 +610,15 @@ def test_import_file_from_a_local_http_server(client, image_server):
 
 def wait_for(fetch, done, timeout: float = 60.0):
     """fetch() again and again until done(value); fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if done(value):
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"still waiting after {timeout}s; last value: {value!r}")
-        time.sleep(0.2)
+    last: list[object] = []
+
+    def ready():
+        last[:] = [fetch()]
+        return done(last[0])
+
+    wait_until(ready, timeout, interval=0.2,
+               message=lambda: f"still waiting after {timeout}s; last value: {last[0]!r}")
+    return last[0]
 
 
 def next_post(receiver, timeout: float = 60.0):

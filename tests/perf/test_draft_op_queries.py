@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tasks import drafts, lifecycle, presence, projects, queue
-from tests.conftest import box_task
+from tasks import drafts, lifecycle, presence, queue
+from tests.factories import box_task, make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +26,12 @@ def boxes(n: int) -> list[dict]:
 
 
 @pytest.fixture
-def tasker(django_user_model):
-    user = django_user_model.objects.create_user("tara", password="pw-tara-1")
-    user.groups.add(Group.objects.get_or_create(name="taskers")[0])
-    return user
+def tasker(db):
+    return make_tasker("tara")
 
 
 def claimed(account, tasker, name: str, n: int):
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": name})
+    project = make_project(account, name)
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                           body=box_task(project=name, annotation_attributes=ATTRIBUTES,
                                         links=LINKS, hypothesis={"annotations": boxes(n)}))

@@ -7,12 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tasks import drafts, lifecycle, projects
+from tasks import drafts, lifecycle
 from tasks.annotation_rows import annotation_row, insert_annotations
 from tasks.api import auth, listing
 from tasks.models import Annotation, ApiKey, Task
 from tasks.presenters import readable, task_json
-from tests.conftest import box_task
+from tests.factories import box_task, make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,7 @@ BOX = {"uuid": "b1", "type": "box", "label": "car", "left": 1, "top": 2, "width"
 
 
 def make_task(account, **extra) -> Task:
-    projects.create_project(owner=account, is_test=False,
-                             body={"type": "imageannotation", "name": "p"})
+    make_project(account, "p")
     return lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                                  body=box_task(project="p", geometries={
                                      "box": {"objects_to_annotate": ["car"]},
@@ -176,12 +175,9 @@ def test_each_request_gets_its_own_copy_of_the_cached_key(account, api):
 
 def test_task_data_reads_padding_and_context_without_decoding_the_params(account, client,
                                                                          django_user_model):
-    from django.contrib.auth.models import Group
-
     from tasks import queue
 
-    tasker = django_user_model.objects.create_user("tom", password="pw-tom-1")
-    tasker.groups.add(Group.objects.get_or_create(name="taskers")[0])
+    tasker = make_tasker("tom")
     task = make_task(account, padding=10, paddingY=4, hypothesis={"annotations": [BOX]},
                      context_attachments=[{"attachment": "https://x.example.com/c.png",
                                            "description": "left camera"}])
@@ -197,3 +193,12 @@ def test_task_data_reads_padding_and_context_without_decoding_the_params(account
     Task.objects.filter(pk=held.pk).update(draft_extras={})
     again = client.get(f"/tasks/{held.task_id}/data").json()
     assert again["padding"] == {"x": 10, "y": 4} and "links" in again
+
+
+def test_the_indexable_boolean_lookup_stays_within_this_app():
+    """Other apps' boolean fields keep Django's own SQL (tasks/lookups.py)."""
+    from django.contrib.auth import get_user_model
+
+    sql = str(get_user_model().objects.filter(is_staff=False).query)
+    assert 'NOT "auth_user"."is_staff"' in sql
+    assert '"tasks_apikey"."revoked" = ' in str(ApiKey.objects.filter(revoked=False).query)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tasks import lifecycle, projects, queue
-from tests.conftest import box_task
+from tasks import lifecycle, queue
+from tests.factories import box_task, make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -40,21 +39,14 @@ def queries(fn) -> int:
     return len(captured.captured_queries)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
-def tasker(django_user_model):
-    user = django_user_model.objects.create_user("tara", password="pw-tara-1")
-    user.groups.add(Group.objects.get_or_create(name="taskers")[0])
-    return user
+def tasker(db):
+    return make_tasker("tara")
 
 
 def project_of(account, name: str):
-    return projects.create_project(owner=account, is_test=False,
-                                    body={"type": "imageannotation", "name": name})
+    return make_project(account, name)
 
 
 def create(account, project: str, **extra):

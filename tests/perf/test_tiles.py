@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from tasks import files, jobs, lifecycle, projects, queue, tiles
-from tests.conftest import box_task
+from tasks import files, jobs, lifecycle, queue, tiles
+from tests.factories import box_task, make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,6 @@ def small_pyramids(monkeypatch, settings):
     """Tiles of 64 px for images over 100 px: the same code on pictures tests can afford."""
     monkeypatch.setattr(tiles, "TILE_SIZE", 64)
     monkeypatch.setattr(tiles, "THRESHOLD", 100)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def png(width: int, height: int) -> bytes:
@@ -34,16 +33,13 @@ def png(width: int, height: int) -> bytes:
 
 
 @pytest.fixture
-def tasker(django_user_model):
-    user = django_user_model.objects.create_user("tia", password="pw-tia-1")
-    user.groups.add(Group.objects.get_or_create(name="taskers")[0])
-    return user
+def tasker(db):
+    return make_tasker("tia")
 
 
 def task_with_image(account, tasker, width: int, height: int, name: str = "big"):
     record = files.store_file(owner=account, is_test=False, data=png(width, height), fields={})
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": name})
+    project = make_project(account, name)
     project.taskers.add(tasker)
     task = lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                                  body=box_task(project=name, attachment=record.attachment_url))

@@ -3,7 +3,6 @@ and WebSocket clients that sign in with a session cookie, as a browser does."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -12,26 +11,15 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.test import Client
 
-from tasks import lifecycle, projects, queue
-from tests.conftest import box_task
+from tasks import lifecycle, queue
+from tests.factories import box_task, make_project, make_tasker
 
 BOX = {"uuid": "hypo-1", "type": "box", "label": "car", "left": 10, "top": 20, "width": 30,
        "height": 40}
 GEOMETRIES = {"box": {"objects_to_annotate": ["car", "bus"], "min_width": 5}}
 
-
-def make_tasker(django_user_model, name: str):
-    user = django_user_model.objects.create_user(name, password=f"pw-{name}-1")
-    user.groups.add(Group.objects.get_or_create(name="taskers")[0])
-    return user
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +31,8 @@ def fresh_channel_layer():
 
 
 @pytest.fixture
-def tasker(django_user_model):
-    return make_tasker(django_user_model, "tina")
+def tasker(db):
+    return make_tasker("tina")
 
 
 @pytest.fixture
@@ -54,8 +42,7 @@ def admin(django_user_model):
 
 @pytest.fixture
 def project(account):
-    return projects.create_project(owner=account, is_test=False,
-                                    body={"type": "imageannotation", "name": "streets"})
+    return make_project(account, "streets")
 
 
 def new_task(account, **params):
@@ -155,8 +142,4 @@ db = database_sync_to_async
 
 def task_path(task) -> str:
     return f"/ws/tasks/{task.task_id}/"
-
-
-async def settle(seconds: float = 0.05) -> None:
-    await asyncio.sleep(seconds)
 

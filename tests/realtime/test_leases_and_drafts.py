@@ -12,7 +12,9 @@ from tasks import drafts, lifecycle, presence, queue, submission
 from tasks.management.commands.run_worker import sweep
 from tasks.models import Annotation, DraftSession, Task
 from tasks.rules import locks
-from tests.realtime.conftest import BOX, db, make_tasker, new_task, run, settle, task_path
+from tests.factories import make_tasker
+from tests.polling import async_wait_until
+from tests.realtime.conftest import BOX, db, new_task, run, task_path
 
 NEW = {"uuid": "new-1", "type": "box", "label": "bus", "left": 100, "top": 100, "width": 20,
        "height": 10}
@@ -57,7 +59,7 @@ def test_claiming_a_lapsed_task_discards_the_draft_first(task, tasker, project,
                                                         django_user_model):
     edit(task, tasker, {"op": "add", "annotation": NEW})
     lapse(task)
-    other = make_tasker(django_user_model, "otto")
+    other = make_tasker("otto")
     claimed = queue.claim_next(other, project)
     assert claimed.pk == task.pk and claimed.claimed_by == other
     assert uuids(task) == [BOX["uuid"]]
@@ -89,9 +91,12 @@ def test_an_open_session_renews_the_lease_and_notices_when_it_is_lost(task, task
         ws = await socket_for(tasker, task_path(task)).open()
         await ws.hello()
         await db(Task.objects.filter(pk=task.pk).update)(lease_expires_at=soon)
-        await settle(0.3)
-        renewed = (await db(Task.objects.get)(pk=task.pk)).lease_expires_at
-        assert renewed > timezone.now() + timedelta(seconds=1700)
+
+        async def renewed() -> bool:
+            lease = (await db(Task.objects.get)(pk=task.pk)).lease_expires_at
+            return lease > timezone.now() + timedelta(seconds=1700)
+
+        await async_wait_until(renewed, timeout=10, message="the session did not renew the lease")
         await db(lapse)(task)
         assert (await ws.expect("status"))["status"] == "lease_lost"
         assert await ws.close_code() == 4410

@@ -13,7 +13,8 @@ from django.db import transaction
 from tasks import lifecycle, live, projects, queue, submission
 from tasks.errors import ApiError
 from tasks.models import Task
-from tests.realtime.conftest import db, make_tasker, new_task, run
+from tests.factories import make_tasker
+from tests.realtime.conftest import db, new_task, run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -142,7 +143,7 @@ def test_the_progress_stream(account, project, tasker, admin, django_user_model,
     batch = projects.create_batch(owner=account, is_test=False,
                                    body={"name": "b1", "project": "streets"})
     nobody = django_user_model.objects.create_user("nobody", password="pw-nobody-1")
-    make_tasker(django_user_model, "otto")
+    make_tasker("otto")
 
     async def scenario():
         refused = await socket_for(nobody, "/ws/progress/").open()

@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 
 from tasks import lifecycle, queue
 from tasks.models import Annotation, DraftOp, Task
-from tests.realtime.conftest import BOX, db, make_tasker, new_task, run, task_path
+from tests.factories import make_tasker
+from tests.realtime.conftest import BOX, db, new_task, run, task_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -270,7 +271,7 @@ def test_an_admin_watches_the_edits_live(task, tasker, admin, socket_for):
 
 
 def test_others_are_refused_with_4403(task, django_user_model, socket_for):
-    other = make_tasker(django_user_model, "otto")
+    other = make_tasker("otto")
 
     async def scenario():
         for user in (other, None):

@@ -44,7 +44,7 @@ BRIEF_PARAMS_NORMALIZED = {
     "can_delete_base_annotations": True,
 }
 
-# The example request of the contract, §2.3.
+# A request shaped as Scale's documented example (geometry options: docs/task-format.md).
 CONTRACT_PAYLOAD = {
     "project": "kitten_labeling",
     "callback_url": "https://example.com/cb",

@@ -28,6 +28,7 @@ import pytest
 import requests
 
 from tests.live.conftest import PostgresDatabase, _with_database, free_port, serve_locally
+from tests.polling import answers, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVERS = 4
@@ -121,19 +122,17 @@ class Cluster:
         return process
 
     def wait_until_serving(self, index: int) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
         process = self.servers[index]
-        while time.monotonic() < deadline:
+
+        def serving() -> bool:
             if process.poll() is not None:
                 pytest.fail(f"server {index} exited with {process.returncode}:\n"
                             f"{self.log(index)}")
-            try:
-                requests.get(self.url(index, "/v1/tasks"), timeout=2)
-                return
-            except requests.RequestException:
-                time.sleep(0.1)
-        pytest.fail(f"server {index} did not answer within {START_TIMEOUT_SECONDS}s:\n"
-                    f"{self.log(index)}")
+            return answers(self.url(index, "/v1/tasks"))
+
+        wait_until(serving, START_TIMEOUT_SECONDS, interval=0.1,
+                   message=lambda: f"server {index} did not answer within "
+                                   f"{START_TIMEOUT_SECONDS}s:\n{self.log(index)}")
 
     def log(self, index: int) -> str:
         path = self.data_dir / f"server{index}.log"
@@ -169,7 +168,8 @@ def cluster() -> Iterator[Cluster]:
     for name in ("ANNOTATOR_TEST_DB_NAME", "SECURE_SSL_REDIRECT", "ANNOTATOR_HTTPS"):
         env.pop(name, None)
     env.update({
-        "DJANGO_SETTINGS_MODULE": "tests.scale.cluster_settings",
+        # Fifty taskers log in at once: their passwords are hashed fast (tests/conftest.py).
+        "ANNOTATOR_TEST_FAST_PASSWORD_HASHER": "1",
         "ANNOTATOR_DATA_DIR": str(data_dir),
         "ANNOTATOR_FETCH_ALLOW": "127.0.0.0/8",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

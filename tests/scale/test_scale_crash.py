@@ -5,13 +5,13 @@ all its prelabel rows)."""
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
+from tests.polling import wait_until
 from tests.scale.conftest import Cluster
 from tests.scale.scale_helpers import GEOMETRIES, box, new_project, upload_image
 
@@ -21,7 +21,9 @@ VICTIM = 3
 CLIENTS = 6
 ANNOTATIONS = 40
 TAGS = ["crash", "burst", "whole"]
-KILL_AFTER_SECONDS = 1.5
+# The victim is killed once this many creates were answered, i.e. while the burst is in full
+# flow, whatever the machine's speed.
+KILL_AFTER_ANSWERS = 30
 
 
 def test_sigkill_during_creates_loses_no_answered_task_and_leaves_none_half_written(
@@ -30,6 +32,7 @@ def test_sigkill_during_creates_loses_no_answered_task_and_leaves_none_half_writ
     project, project_id = new_project(cluster, "crash")
     stop = threading.Event()
     answered: list[str] = []
+    refused: list[int] = []
     lock = threading.Lock()
 
     def burst(client: int) -> int:
@@ -41,6 +44,7 @@ def test_sigkill_during_creates_loses_no_answered_task_and_leaves_none_half_writ
             try:
                 res = cluster.api("POST", VICTIM, "task/imageannotation", body)
             except requests.RequestException:
+                refused.append(client)
                 continue  # the server is gone (or going): keep trying until told to stop
             sent += 1
             assert res.status_code == 200, res.text
@@ -50,9 +54,11 @@ def test_sigkill_during_creates_loses_no_answered_task_and_leaves_none_half_writ
 
     with ThreadPoolExecutor(CLIENTS) as pool:
         futures = [pool.submit(burst, n) for n in range(CLIENTS)]
-        time.sleep(KILL_AFTER_SECONDS)
+        wait_until(lambda: len(answered) >= KILL_AFTER_ANSWERS, timeout=60, interval=0.01)
         cluster.kill(VICTIM)
-        time.sleep(0.3)
+        # Every client has run into the dead server before the burst ends.
+        wait_until(lambda: set(refused) == set(range(CLIENTS)) or any(f.done() for f in futures),
+                   timeout=30, interval=0.01)
         stop.set()
         sent = sum(f.result() for f in futures)
 

@@ -7,37 +7,23 @@ import struct
 import zlib
 
 import pytest
-from django.contrib.auth.models import Group
 from PIL import Image
 
-from tasks import lifecycle, projects, queue
-from tests.conftest import box_task
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Every test here makes users; PBKDF2 (0.4 s a password) would only measure the CPU."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
+from tasks import lifecycle, queue
+from tests.factories import box_task, make_project, make_tasker
 
 BOX = {"uuid": "b1", "type": "box", "label": "car", "left": 10, "top": 20, "width": 30,
        "height": 40}
 
 
-def make_tasker(django_user_model, name: str):
-    user = django_user_model.objects.create_user(name, password=f"pw-{name}-123")
-    user.groups.add(Group.objects.get_or_create(name="taskers")[0])
-    return user
+@pytest.fixture
+def tasker(db):
+    return make_tasker("tina")
 
 
 @pytest.fixture
-def tasker(django_user_model):
-    return make_tasker(django_user_model, "tina")
-
-
-@pytest.fixture
-def other_tasker(django_user_model):
-    return make_tasker(django_user_model, "otto")
+def other_tasker(db):
+    return make_tasker("otto")
 
 
 @pytest.fixture
@@ -47,8 +33,7 @@ def staff(django_user_model):
 
 @pytest.fixture
 def project(account):
-    return projects.create_project(owner=account, is_test=False,
-                                    body={"type": "imageannotation", "name": "streets"})
+    return make_project(account, "streets")
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def test_reading_routes_take_no_post(browser, leased):
 
 def test_start_next_needs_the_token(browser, project, account):
     from tasks import lifecycle
-    from tests.conftest import box_task
+    from tests.factories import box_task
 
     task = lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                                  body=box_task(project="streets"))
@@ -91,10 +91,10 @@ def test_a_token_from_another_session_is_refused(browser, leased, other_tasker):
 
 def test_login_and_logout_need_the_token(tasker):
     anonymous = Client(enforce_csrf_checks=True)
-    res = anonymous.post("/accounts/login/", {"username": "tina", "password": "pw-tina-123"})
+    res = anonymous.post("/accounts/login/", {"username": "tina", "password": "pw-tina-1"})
     assert res.status_code == 403
     anonymous.get("/accounts/login/")
-    res = anonymous.post("/accounts/login/", {"username": "tina", "password": "pw-tina-123",
+    res = anonymous.post("/accounts/login/", {"username": "tina", "password": "pw-tina-1",
                                               "csrfmiddlewaretoken":
                                                   anonymous.cookies["csrftoken"].value})
     assert res.status_code == 302

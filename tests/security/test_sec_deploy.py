@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pytest
 import requests
 
 from tests.live.conftest import free_port
+from tests.polling import answers, wait_until
 from tests.security.conftest import png_bytes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +80,13 @@ def test_check_deploy_fails_without_the_https_settings(production_env):
         assert check in result.stderr + result.stdout, check
 
 
+def test_check_deploy_flags_the_tests_fast_password_hasher(production_env):
+    env = {**production_env, "ANNOTATOR_TEST_FAST_PASSWORD_HASHER": "1"}
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "annotator.W001" in result.stderr + result.stdout
+
+
 def test_the_documented_environment_gives_the_documented_settings(production_env):
     code = """
 import json
@@ -137,15 +144,13 @@ def test_the_multi_process_server_behind_a_tls_proxy(production_env):
     base = f"http://127.0.0.1:{port}"
     https = {"X-Forwarded-Proto": "https"}
     try:
-        deadline = time.monotonic() + 60
-        while True:
+
+        def serving() -> bool:
             assert server.poll() is None, log.read_text()
-            try:
-                plain = requests.get(f"{base}/v1/tasks", allow_redirects=False, timeout=5)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
+            return answers(f"{base}/v1/tasks")
+
+        wait_until(serving, timeout=60, interval=0.2, message=log.read_text)
+        plain = requests.get(f"{base}/v1/tasks", allow_redirects=False, timeout=5)
         assert plain.status_code == 301
         assert plain.headers["Location"] == "https://127.0.0.1/v1/tasks".replace(
             "127.0.0.1", f"127.0.0.1:{port}")

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from tests.conftest import box_task, key_client
+from tests.factories import box_task, key_client
 from tests.security.conftest import png_bytes
 
 pytestmark = pytest.mark.django_db

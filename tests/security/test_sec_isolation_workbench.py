@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tasks import lifecycle, projects
 from tasks.models import Task
-from tests.conftest import box_task
+from tests.factories import box_task, make_project
 from tests.security.conftest import BOX
 
 pytestmark = pytest.mark.django_db
@@ -80,8 +80,7 @@ def test_strangers_are_sent_to_the_login_page(client, leased):
 
 def test_a_project_that_names_its_taskers_is_closed_to_others(client, account, tasker,
                                                               other_tasker):
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": "private"})
+    project = make_project(account, "private")
     project.taskers.add(tasker)
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                           body=box_task(project="private"))
@@ -120,7 +119,7 @@ def test_the_admin_is_closed_to_taskers_and_api_accounts(client, tasker, account
 
 
 def test_an_admin_login_with_tasker_credentials_is_refused(client, tasker):
-    res = client.post("/admin/login/", {"username": "tina", "password": "pw-tina-123",
+    res = client.post("/admin/login/", {"username": "tina", "password": "pw-tina-1",
                                         "next": "/admin/"})
     assert res.status_code == 200 and b"staff account" in res.content
     assert client.get("/admin/").status_code == 302

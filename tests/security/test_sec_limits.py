@@ -1,4 +1,4 @@
-"""Limits on what a request may carry, each refused with a clear error in the contract's shape:
+"""Limits on what a request may carry, each refused with a clear error in the API's error shape:
 body size (413), content type (415), JSON that is not plain (NaN, Infinity, non-UTF-8, too
 deep, NUL), string lengths, vertices and annotations, and uploads (size, real images only,
 decompression bombs)."""
@@ -12,8 +12,8 @@ import json
 import pytest
 from PIL import Image
 
-from tasks.limits import BodyLimitASGI
-from tests.conftest import box_task
+from annotator.body_limits import BodyLimitASGI
+from tests.factories import box_task
 from tests.security.conftest import BOX, bilevel_png, png_bytes
 
 pytestmark = pytest.mark.django_db

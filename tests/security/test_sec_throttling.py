@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tasks.api import throttling
 from tasks.api.throttling import parse_rate
-from tests.conftest import key_client
+from tests.factories import key_client
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tasks import lifecycle, projects, queue
 from tasks.models import Annotation, Batch, CallbackDelivery, Project, UploadedFile
+from tests.factories import make_project
 from tests.security.conftest import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +52,7 @@ def hostile_body(project: str, batch: str) -> dict:
 def hostile(account, tasker):
     """A project, batch, task (leased to the tasker, then completed) and file full of
     payloads."""
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": NAME})
+    project = make_project(account, NAME)
     projects.create_batch(owner=account, is_test=False, body={"project": NAME, "name": IMG,
                                                                "metadata": {"m": SVG}})
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",

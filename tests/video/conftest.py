@@ -9,6 +9,7 @@ import av
 import pytest
 from PIL import Image
 
+from tests.factories import make_tasker
 from tests.live import conftest as live_fixtures
 from tests.realtime import conftest as realtime_fixtures
 from tests.worker import conftest as worker_fixtures
@@ -20,7 +21,6 @@ receiver = worker_fixtures.receiver
 worker_settings = worker_fixtures.worker_settings
 socket_for = realtime_fixtures.socket_for
 fresh_channel_layer = realtime_fixtures.fresh_channel_layer
-fast_passwords = realtime_fixtures.fast_passwords
 live_server_process = live_fixtures.live_server_process
 image_server = live_fixtures.image_server
 
@@ -56,8 +56,8 @@ def video_settings(worker_settings):
 
 
 @pytest.fixture
-def tasker(django_user_model):
-    return realtime_fixtures.make_tasker(django_user_model, "tina")
+def tasker(db):
+    return make_tasker("tina")
 
 
 def claimed_video_task(api, receiver, tasker, frame_count: int, *, project: str | None = None,

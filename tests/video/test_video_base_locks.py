@@ -31,7 +31,6 @@ OPEN = base_track("open-1")
 HYPOTHESIS = {**base_track("hyp-1"), "label": "bus"}
 
 
-
 def make_task(api, receiver, tasker, **flags) -> Task:
     return claimed_video_task(api, receiver, tasker, COUNT, annotation_attributes=ATTRIBUTES,
                               hypothesis={"annotations": [HYPOTHESIS]},

@@ -31,7 +31,6 @@ TURN = {"label": "Turning", "type": "range", "start": 3, "end": 8}
 STOP = {"label": "Stop", "type": "point", "start": 10, "attributes": {}}
 
 
-
 @pytest.fixture
 def video_task(api, receiver, tasker):
     return claimed_video_task(api, receiver, tasker, FRAME_COUNT, project="clips", frame_rate=4,

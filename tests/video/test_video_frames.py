@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 
 from tasks import jobs, lifecycle, projects, queue
 from tasks.models import Task, VideoFrame
+from tests.factories import make_tasker
 from tests.video.conftest import encode_video, frame_body, frame_colour, png_bytes, run_jobs
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +20,8 @@ GEOMETRIES = {"box": {"objects_to_annotate": ["car"]}}
 
 
 @pytest.fixture
-def tasker(django_user_model):
-    user = django_user_model.objects.create_user("tina", password="pw-tina-1")
-    user.groups.add(Group.objects.get_or_create(name="taskers")[0])
-    return user
+def tasker(db):
+    return make_tasker("tina")
 
 
 def create(api, body: dict) -> Task:
@@ -211,8 +209,7 @@ def test_frames_are_only_for_who_may_see_the_task(account, django_user_model, cl
     task = lifecycle.create_task(owner=account, is_test=False, task_type="videoannotation",
                                  body=frame_body(["https://example.com/0.png"],
                                                  project="clips"))
-    other = django_user_model.objects.create_user("otto", password="pw-otto-1")
-    other.groups.add(Group.objects.get_or_create(name="taskers")[0])
+    other = make_tasker("otto")
     client.force_login(other)
     assert client.get(f"/tasks/{task.task_id}/frames/0").status_code == 403
     client.logout()

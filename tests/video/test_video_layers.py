@@ -12,7 +12,7 @@ from django.test import Client
 
 from tasks import queue
 from tasks.models import Task, VideoFrame
-from tests.realtime.conftest import make_tasker
+from tests.factories import make_tasker
 from tests.video.conftest import encode_video, frame_body, png_bytes, run_jobs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("video_settings")]
@@ -50,7 +50,7 @@ def error_of(res) -> str:
 
 
 def workbench_data(task: Task, django_user_model) -> dict:
-    tasker = make_tasker(django_user_model, "tina")
+    tasker = make_tasker("tina")
     assert queue.claim_next(tasker, None).task_id == task.task_id
     client = Client()
     client.force_login(tasker)

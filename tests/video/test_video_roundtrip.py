@@ -11,7 +11,8 @@ from django.test import Client
 
 from tasks import queue
 from tasks.models import Annotation, Task
-from tests.realtime.conftest import make_tasker, run, task_path
+from tests.factories import make_tasker
+from tests.realtime.conftest import run, task_path
 from tests.video.conftest import claimed_video_task, file_json, run_jobs
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("video_settings")]
@@ -25,7 +26,6 @@ CAR = {"uuid": "car-1", "type": "box", "label": "car", "keyframes": [
      "attributes": {"moving": "yes"}},
 ]}
 TURN = {"label": "Turning", "type": "range", "start": 3, "end": 10, "attributes": {}}
-
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_tracks_and_events_drawn_live_become_the_response_files(
     tracks = file_json(api, f"{base}/tracks.json")
     assert tracks[0]["uuid"] == "car-1" and len(tracks[0]["keyframes"]) == 5
 
-    # the owner only; other names are 404s in the contract's shape
+    # the owner only; other names are 404s in the API's error shape
     assert other_api.get(f"task/{task.task_id}/files/annotations.json").status_code == 404
     missing = api.get(f"task/{task.task_id}/files/secrets.json")
     assert missing.status_code == 404 and missing.json()["status_code"] == 404
@@ -195,7 +195,7 @@ def test_a_rejected_audit_gives_the_next_tasker_the_tracks_and_events(
     assert task.draft_extras["events"] == [TURN]
     # the files of the rejected completion are no longer served
     assert api.get(f"task/{task.task_id}/files/annotations.json").status_code == 404
-    other = make_tasker(django_user_model, "otto")
+    other = make_tasker("otto")
     assert queue.claim_next(other, task.project).task_id == task.task_id
     assert submit(other, task).status_code == 200
     task.refresh_from_db()

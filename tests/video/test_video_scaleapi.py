@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -11,6 +10,8 @@ import requests
 import scaleapi
 from scaleapi.exceptions import ScaleInvalidRequest
 from scaleapi.tasks import TaskStatus, TaskType
+
+from tests.polling import wait_until
 
 pytestmark = pytest.mark.live
 
@@ -69,12 +70,8 @@ def test_the_worker_ends_a_task_with_a_missing_frame_in_error(live_server_proces
     missing = f"{image_server}/gone.jpg"
     task = live.create_task(VIDEO, attachments=[f"{image_server}/ok.png", missing],
                             geometries=GEOMETRIES)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        task = live.get_task(task.id)
-        if task.status != TaskStatus.Pending.value:
-            break
-        time.sleep(0.2)
+    task = wait_until(lambda: (t := live.get_task(task.id)).status != TaskStatus.Pending.value
+                      and t, timeout=30, interval=0.2)
     assert task.status == "error"
     assert task.response == {"error": "One or more attachments could not be downloaded.",
                              "attachments": [{"statusCode": 404, "url": missing}]}

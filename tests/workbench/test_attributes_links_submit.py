@@ -11,8 +11,9 @@ import pytest
 from django.contrib.auth.models import Group
 from PIL import Image
 
-from tasks import files, jobs, lifecycle, projects, queue
+from tasks import files, jobs, lifecycle, queue
 from tasks.models import Task
+from tests.factories import make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -90,15 +91,12 @@ def good_response() -> dict:
 
 
 @pytest.fixture
-def tasker(django_user_model):
-    user = django_user_model.objects.create_user("tina", password="pw-tina-1")
-    user.groups.add(Group.objects.get_or_create(name="taskers")[0])
-    return user
+def tasker(db):
+    return make_tasker("tina")
 
 
 def claimed(account, tasker, name: str = "streets", **overrides) -> Task:
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": name})
+    project = make_project(account, name)
     body = {**copy.deepcopy(PARAMS), "project": name, **overrides}
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation", body=body)
     return queue.claim_next(tasker, project)
@@ -332,8 +330,7 @@ def test_context_images_are_served_with_the_task_image_access_rule(client, accou
                                                                      django_user_model):
     main = files.store_file(owner=account, is_test=False, data=png("blue"), fields={})
     side = files.store_file(owner=account, is_test=False, data=png("red", (20, 10)), fields={})
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": "ctx"})
+    project = make_project(account, "ctx")
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation", body={
         "project": "ctx", "attachment": main.attachment_url,
         "geometries": {"box": {"objects_to_annotate": ["car"]}},
@@ -365,8 +362,7 @@ def test_context_images_are_served_with_the_task_image_access_rule(client, accou
 def test_context_images_come_from_the_stored_copies(client, account, tasker):
     main = files.store_file(owner=account, is_test=False, data=png("blue"), fields={})
     side = files.store_file(owner=account, is_test=False, data=png("red", (20, 10)), fields={})
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": "ctx2"})
+    project = make_project(account, "ctx2")
     created = lifecycle.create_task(
         owner=account, is_test=False, task_type="imageannotation",
         body={"project": "ctx2", "attachment": main.attachment_url,

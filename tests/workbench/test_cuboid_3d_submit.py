@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
-from tasks import lifecycle, projects, queue
+from tasks import lifecycle, queue
 from tasks.models import Task
+from tests.factories import make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +22,13 @@ UUID = "33333333-3333-4333-8333-000000000001"
 
 
 @pytest.fixture
-def tasker(django_user_model):
-    user = django_user_model.objects.create_user("cuba", password="pw-cuba-1")
-    user.groups.add(Group.objects.get_or_create(name="taskers")[0])
-    return user
+def tasker(db):
+    return make_tasker("cuba")
 
 
 @pytest.fixture
 def task(account, tasker) -> Task:
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": "cubes"})
+    project = make_project(account, "cubes")
     cuboid = {"objects_to_annotate": ["car"], **FIXTURE["cameras"][CASE["camera"]]}
     body = {"project": "cubes", "attachment": "https://example.com/road.png",
             "geometries": {"cuboid": cuboid}}

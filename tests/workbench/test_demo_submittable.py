@@ -6,11 +6,11 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from tasks import demo, queue
 from tasks.models import Project, Task
+from tests.factories import make_tasker
 
 pytestmark = pytest.mark.django_db
 META = ("source", "locked", "version")
@@ -35,8 +35,7 @@ def page_body(data: dict) -> dict:
 
 
 def test_every_demo_task_opens_and_submits_unchanged(client, loaded, django_user_model):
-    tasker = django_user_model.objects.create_user("demo-tasker", password="pw-demo-1")
-    tasker.groups.add(Group.objects.get_or_create(name="taskers")[0])
+    tasker = make_tasker("demo-tasker")
     project = Project.objects.get(name=demo.PROJECT, owner__username=demo.ACCOUNT)
     client.force_login(tasker)
     submitted = 0
@@ -58,8 +57,7 @@ def test_every_demo_task_opens_and_submits_unchanged(client, loaded, django_user
 
 
 def test_a_new_demo_vehicle_needs_its_required_attribute(client, loaded, django_user_model):
-    tasker = django_user_model.objects.create_user("demo-tasker", password="pw-demo-1")
-    tasker.groups.add(Group.objects.get_or_create(name="taskers")[0])
+    tasker = make_tasker("demo-tasker")
     project = Project.objects.get(name=demo.PROJECT, owner__username=demo.ACCOUNT)
     client.force_login(tasker)
     while (task := queue.claim_next(tasker, project)) is not None:

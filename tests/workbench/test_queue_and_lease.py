@@ -5,31 +5,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from tasks import lifecycle, projects, queue
 from tasks.models import Annotation, Task
-from tests.conftest import box_task
+from tests.factories import box_task, make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def project(account):
-    return projects.create_project(owner=account, is_test=False,
-                                    body={"type": "imageannotation", "name": "streets"})
-
-
-def make_tasker(django_user_model, name: str):
-    user = django_user_model.objects.create_user(name, password="pw-" + name)
-    user.groups.add(Group.objects.get_or_create(name="taskers")[0])
-    return user
+    return make_project(account, "streets")
 
 
 @pytest.fixture
-def tasker(django_user_model):
-    return make_tasker(django_user_model, "tina")
+def tasker(db):
+    return make_tasker("tina")
 
 
 def create(account, **extra) -> Task:
@@ -74,11 +66,11 @@ def test_start_next_takes_highest_priority_then_oldest(client, tasker, project, 
 def test_two_taskers_never_get_the_same_task(tasker, django_user_model, project, account):
     create(account)
     create(account)
-    other = make_tasker(django_user_model, "otto")
+    other = make_tasker("otto")
     first = queue.claim_next(tasker, project)
     second = queue.claim_next(other, project)
     assert first and second and first.pk != second.pk
-    third = queue.claim_next(make_tasker(django_user_model, "ula"), project)
+    third = queue.claim_next(make_tasker("ula"), project)
     assert third is None
 
 
@@ -86,7 +78,7 @@ def test_expired_lease_returns_task_to_queue(tasker, django_user_model, project,
     create(account)
     task = queue.claim_next(tasker, project)
     Task.objects.filter(pk=task.pk).update(lease_expires_at=timezone.now() - timedelta(1))
-    other = make_tasker(django_user_model, "otto")
+    other = make_tasker("otto")
     assert queue.claim_next(other, project).pk == task.pk
 
 
@@ -114,9 +106,8 @@ def test_skip_discards_the_draft(client, tasker, project, account):
 
 
 def test_taskers_see_only_their_projects(client, tasker, django_user_model, project, account):
-    other_project = projects.create_project(owner=account, is_test=False,
-                                             body={"type": "imageannotation", "name": "secret"})
-    other_project.taskers.add(make_tasker(django_user_model, "otto"))
+    other_project = make_project(account, "secret")
+    other_project.taskers.add(make_tasker("otto"))
     client.force_login(tasker)
     html = client.get("/").content.decode()
     assert "streets" in html and "secret" not in html

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth.models import Group
 from PIL import Image
 
-from tasks import files, lifecycle, projects, queue
+from tasks import files, lifecycle, queue
 from tasks.models import Annotation, Task
-from tests.conftest import box_task
+from tests.factories import box_task, make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -18,16 +18,13 @@ BOX = {"type": "box", "label": "car", "left": 10, "top": 20, "width": 30, "heigh
 
 
 @pytest.fixture
-def tasker(django_user_model):
-    user = django_user_model.objects.create_user("tina", password="pw-tina-1")
-    user.groups.add(Group.objects.get_or_create(name="taskers")[0])
-    return user
+def tasker(db):
+    return make_tasker("tina")
 
 
 @pytest.fixture
 def task(account, tasker):
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": "streets"})
+    project = make_project(account, "streets")
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                           body=box_task(project="streets", hypothesis={"annotations": [BOX]},
                                         geometries={"box": {"objects_to_annotate": ["car"],
@@ -96,8 +93,7 @@ def test_image_of_an_uploaded_file(client, account, tasker):
     buf = io.BytesIO()
     Image.new("RGB", (12, 8), "blue").save(buf, "PNG")
     record = files.store_file(owner=account, is_test=False, data=buf.getvalue(), fields={})
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": "up"})
+    project = make_project(account, "up")
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                           body=box_task(project="up", attachment=record.attachment_url))
     task = queue.claim_next(tasker, project)
@@ -109,8 +105,7 @@ def test_image_of_an_uploaded_file(client, account, tasker):
 
 def test_submit_refuses_changes_to_locked_base_annotations(client, account, tasker):
     base = {**BOX, "uuid": "22222222-2222-4222-8222-222222222222", "locked": True}
-    project = projects.create_project(owner=account, is_test=False,
-                                       body={"type": "imageannotation", "name": "locks"})
+    project = make_project(account, "locks")
     lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
                           body=box_task(project="locks", base_annotations={"annotations": [base]},
                                         geometries={"box": {"objects_to_annotate": ["car"]}}))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from PIL import Image
+
+from tests.polling import wait_until
 
 HANG = "hang"  # a scripted answer: keep the connection open until the receiver stops
 
@@ -66,12 +67,9 @@ class Receiver(ThreadingHTTPServer):
             return [r for r in self.received if r.method == "POST"]
 
     def wait_for_posts(self, count: int, timeout: float = 20.0) -> list[Received]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if len(self.posts()) >= count:
-                return self.posts()
-            time.sleep(0.05)
-        raise AssertionError(f"expected {count} POSTs, got {len(self.posts())}")
+        wait_until(lambda: len(self.posts()) >= count, timeout,
+                   message=lambda: f"expected {count} POSTs, got {len(self.posts())}")
+        return self.posts()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
+from tests.polling import answers, stays_false, wait_until
 from tests.worker.conftest import HANG, png_bytes
 
 pytestmark = pytest.mark.live
@@ -147,7 +147,8 @@ def test_a_worker_killed_mid_delivery_is_made_good_by_the_next(env, receiver, tm
     try:
         posts = receiver.wait_for_posts(2, timeout=LEASE_SECONDS + 20)
         state = shell(env, WAIT_DELIVERED % made)
-        time.sleep(0.5)  # a third send would show up here
+        # A third send would show up within this window.
+        assert stays_false(lambda: len(receiver.posts()) > 2, duration=0.5)
     finally:
         assert stop(second) == 0, (tmp_path / "worker2.log").read_text()
     posts = receiver.posts()
@@ -172,14 +173,8 @@ def test_serve_runs_a_worker_beside_the_server_and_stops_it(env, receiver, tmp_p
     server = spawn(env, "serve", "--port", str(port), log=log)
     try:
         root = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{root}/v1/tasks", timeout=2)
-                break
-            except requests.RequestException:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.1)
+        wait_until(lambda: answers(f"{root}/v1/tasks"), timeout=30,
+                   message=lambda: f"the server did not answer:\n{log.read_text()}")
         res = requests.post(f"{root}/v1/task/imageannotation", auth=(key, ""), timeout=10, json={
             "attachment": "https://example.com/a.png", "callback_url": receiver.url(),
             "geometries": {"box": {"objects_to_annotate": ["car"]}}})

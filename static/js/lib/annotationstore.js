@@ -1,4 +1,4 @@
-// The workbench's document: the annotations in the contract's response shape, what the server
+// The workbench's document: the annotations in the response shape (docs/task-format.md), what the server
 // said about each (source, locked, version), the undo log, a spatial index of their bounds,
 // and the selection. No DOM: the page listens with onChange().
 //

@@ -1,4 +1,4 @@
-// Attribute values (contract §4, Product decisions), mirroring the server's
+// Attribute values (docs/task-format.md "Attributes"), mirroring the server's
 // tasks/rules/attributes.py: which attributes an annotation shows, their defaults, the check of
 // one value, what is missing before a submit, x_line / y_line offsets on the canvas, and the
 // skeleton lines of point connections. No DOM.

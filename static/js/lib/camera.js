@@ -1,5 +1,5 @@
 // The pinhole camera of a 3D cuboid geometry and the math of cuboids standing on the ground
-// (contract "Product decisions"; the same model as the server's tasks/rules/geometry.py).
+// (docs/task-format.md "3D cuboids"; the same model as the server's tasks/rules/geometry.py).
 //
 // Camera frame: x right, y down, z forward. World frame: z up, ground z = 0, camera at
 // (0, 0, height). `rotation` (w, x, y, z) turns camera-frame vectors into world vectors. A

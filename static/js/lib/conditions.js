@@ -1,4 +1,5 @@
-// Attribute conditionality (contract §4.2), mirroring the server's tasks/rules/conditions.py.
+// Attribute conditionality (docs/task-format.md), mirroring the server's
+// tasks/rules/conditions.py.
 //
 // `label_condition` and `attribute_conditions` must both hold. `attribute_conditions` is an OR
 // of ANDs: one object holds when every one of its keys holds; the array holds when any object

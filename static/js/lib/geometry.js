@@ -1,6 +1,6 @@
 // Pure geometry of the workbench, in image pixels (x right, y down, floats).
 //
-// Annotations use exactly the response shapes of the contract (§6.2). A positive angle turns
+// Annotations use exactly the response shapes (docs/task-format.md). A positive angle turns
 // CLOCKWISE on screen (y points down), as the server's `box_corners` and `ellipse_extremes`.
 // Every function returns new objects; none mutates its arguments.
 

@@ -1,4 +1,4 @@
-// LabelDescription trees (contract §3): `objects_to_annotate` and category `choices`.
+// LabelDescription trees (docs/task-format.md): `objects_to_annotate` and category `choices`.
 // An entry is a string (a leaf) or {choice, subchoices?, display?}; a node with subchoices is a
 // group for navigation only. Only leaves can be picked, and the response holds the leaf choice.
 

@@ -1,4 +1,4 @@
-// Links between annotations (contract §5.1 and Product decisions), mirroring the server's
+// Links between annotations (docs/task-format.md "Links"), mirroring the server's
 // validate_links. A task's `links` maps a link label to rules
 // {is_bidirectional, from_allowed_labels, to_allowed_labels}; a response link is
 // {label, from, to} with annotation uuids.

@@ -1,7 +1,7 @@
 // What a tasker may do to an annotation, from the task's four can_*_base_annotations flags
 // (each defaults to true; null means not given) and the annotation's `source` and `locked`.
 //
-// Decisions (the contract leaves them open):
+// Decisions (docs/task-format.md; Scale's documentation leaves them open):
 // * `locked: true` forbids every change to that annotation, whatever the flags say.
 // * Hypothesis and tasker annotations are ordinary: only `locked` can restrict them.
 // * can_add_base_annotations = false forbids new annotations of any kind (drawn or pasted)

@@ -188,7 +188,7 @@ function boundsOf(points) {
 }
 
 /**
- * The value of a global attribute `image_rotation` (contract §4.2) for a view turned by
+ * The value of a global attribute `image_rotation` (docs/task-format.md) for a view turned by
  * `rotation` quarter turns: degrees clockwise (0, 90, 180, 270) as a number for the angle
  * and number types, or the category choice that reads as that number ("90", "90°"…). Null
  * when the definition has no such value.

@@ -803,7 +803,8 @@ export class Workbench {
   /**
    * The image rotation tool: turn the view by quarter turns (clockwise on screen); the
    * annotations keep their image coordinates. A global attribute `image_rotation` follows it
-   * (contract §4.2) through setGlobal, and the view follows that attribute (followRotationGlobal).
+   * (docs/task-format.md) through setGlobal, and the view follows that attribute
+   * (followRotationGlobal).
    */
   rotateView(quarterTurns) {
     if (this.mode !== "idle" || !this.view.rotateBy(quarterTurns)) return true;

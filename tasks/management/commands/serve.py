@@ -71,7 +71,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         worker = None if no_worker else start_worker()
         self.stdout.write(f"Serving on http://{host}:{port}/ (Ctrl+C stops it)"
-                          + ("" if no_worker else f"; worker pid {worker.pid}"))
+                          + ("" if worker is None else f"; worker pid {worker.pid}"))
         try:
             uvicorn.run("annotator.asgi:application", host=host, port=port, workers=workers,
                         log_level=os.environ.get("UVICORN_LOG_LEVEL", "warning"),
