@@ -62,7 +62,7 @@ def test_the_docs_example_verifies_a_real_callback_and_refuses_forgeries(account
     printed = capsys.readouterr().out
     secret = re.search(r"signing secret .*: (whsec_\S+)", printed).group(1)
     raw_key = printed.strip().splitlines()[-1]
-    from tests.conftest import KeyClient
+    from tests.factories import KeyClient
 
     completed(KeyClient(raw_key), receiver)
     run_jobs()
