@@ -235,6 +235,10 @@ ANNOTATOR_CALLBACK_BACKOFF_BASE = env_seconds("ANNOTATOR_CALLBACK_BACKOFF_BASE",
 ANNOTATOR_CALLBACK_LEASE_SECONDS = env_seconds("ANNOTATOR_CALLBACK_LEASE_SECONDS", 120)
 # How often the worker looks for deliveries and fetches that lost their job.
 ANNOTATOR_SWEEP_SECONDS = env_seconds("ANNOTATOR_SWEEP_SECONDS", 30)
+# Jobs one worker process runs at once, and at most how many of them for one account
+# (tasks/worker_pool.py): one account's slow fetches cannot hold the others' back.
+ANNOTATOR_WORKER_SLOTS = max(1, env_int("ANNOTATOR_WORKER_SLOTS", 4))
+ANNOTATOR_WORKER_SLOTS_PER_ACCOUNT = max(1, env_int("ANNOTATOR_WORKER_SLOTS_PER_ACCOUNT", 2))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tasks.api.auth.ApiKeyAuthentication"],

@@ -30,8 +30,6 @@ logger = logging.getLogger("annotator.attachments")
 
 ERROR_MESSAGE = "One or more attachments could not be downloaded."
 FETCH_TIMEOUT_SECONDS = 60.0
-# A fetch job that has run this long without finishing is presumed lost with its worker.
-RUNNING_GRACE = timedelta(minutes=10)
 SWEEP_LIMIT = 200
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
               "image/webp": ".webp", "image/bmp": ".bmp", "image/tiff": ".tif"}
@@ -78,14 +76,23 @@ def fetch_for_task(task_id: str) -> str:
         from tasks import video_frames  # it imports this module
 
         return video_frames.fetch_frames(task)
+    from tasks.fetch_pool import Deadline, run_bounded
+
+    # A few at a time, all within the task's deadline (tasks/fetch_pool.py).
+    deadline = Deadline()
+    urls = list(enumerate(attachment_urls(task)))
+    results = run_bounded(lambda item: copy_attachment(task, item[1], item[0], deadline), urls)
     copies: list[Copy] = []
     failures: list[AttachmentFailure] = []
-    for position, url in enumerate(attachment_urls(task)):
-        try:
-            copies.append(copy_attachment(task, url, position))
-        except AttachmentFailure as failure:
-            logger.warning("task %s: attachment %s failed: %s", task.task_id, url, failure)
-            failures.append(failure)
+    for (_, url), result in zip(urls, results, strict=True):
+        if isinstance(result, AttachmentFailure):
+            logger.warning("task %s: attachment %s failed: %s", task.task_id, url, result)
+            failures.append(result)
+        elif isinstance(result, BaseException):
+            _discard([r for r in results if isinstance(r, Copy)])
+            raise result
+        else:
+            copies.append(result)
     if failures:
         _discard(copies)
         lifecycle.fail_task(task, {"error": ERROR_MESSAGE,
@@ -108,12 +115,16 @@ def build_tiles(task_id: str, main: Copy) -> None:
         logger.exception("task %s: the tile pyramid could not be built", task_id)
 
 
-def copy_attachment(task: Task, url: str, position: int) -> Copy:
+def copy_attachment(task: Task, url: str, position: int, deadline=None) -> Copy:
     if url.startswith(SCHEME):
         return _point_at_upload(task, url)
+    timeout = FETCH_TIMEOUT_SECONDS if deadline is None else deadline.timeout(
+        FETCH_TIMEOUT_SECONDS)
+    if timeout <= 0:
+        raise AttachmentFailure(url, None, "the task's time for fetching ran out")
     try:
         result = fetching.fetch(url, max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES,
-                                timeout=FETCH_TIMEOUT_SECONDS)
+                                timeout=timeout)
     except fetching.FetchError as exc:
         raise AttachmentFailure(url, exc.status_code, exc.message) from exc
     try:
@@ -165,7 +176,7 @@ def _record(task: Task, copies: list[Copy]) -> bool:
 def requeue_unfinished() -> int:
     """Queue the fetch again for pending tasks whose fetch never finished (its worker was
     killed, or the task predates this worker). Returns how many."""
-    waiting = queued_args(fetch_attachment, running_within=RUNNING_GRACE)
+    waiting = queued_args(fetch_attachment, include_running=True)
     horizon = timezone.now() - timedelta(seconds=5)
     unfinished = (Task.objects.filter(status=TaskStatus.PENDING, is_test=False,
                                       attachment_mime="", created_at__lte=horizon)

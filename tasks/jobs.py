@@ -6,8 +6,6 @@ imported when the job runs so that those modules can import the jobs to enqueue 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks.base import Task as Job
@@ -29,20 +27,22 @@ def fetch_attachment(task_id: str) -> str:
     return attachments.fetch_for_task(task_id)
 
 
-def queued_args(job: Job, running_within: timedelta | None = None) -> set[str]:
-    """The first argument of every job of this kind that is waiting to run, plus (when
-    `running_within` is given) of those that started running that recently."""
+def queued_args(job: Job, include_running: bool = False) -> set[str]:
+    """The first argument of every job of this kind that is waiting to run, plus (with
+    `include_running`) of those running in a worker that still beats (tasks/heartbeat.py)."""
     from django_tasks_db.models import DBTaskResult
 
+    from tasks import heartbeat
+
     statuses = [TaskResultStatus.READY]
-    if running_within is not None:
+    if include_running:
         statuses.append(TaskResultStatus.RUNNING)
     rows = DBTaskResult.objects.filter(task_path=job.module_path, status__in=statuses)
-    since = timezone.now() - (running_within or timedelta(0))
+    live = heartbeat.live_worker_ids() if include_running else set()
     found = set()
-    for status, started_at, args_kwargs in rows.values_list("status", "started_at",
+    for status, worker_ids, args_kwargs in rows.values_list("status", "worker_ids",
                                                             "args_kwargs"):
-        if status == TaskResultStatus.RUNNING and (started_at is None or started_at < since):
+        if status == TaskResultStatus.RUNNING and (worker_ids or [None])[-1] not in live:
             continue  # a worker that died with it
         args = (args_kwargs or {}).get("args") or []
         if args:
@@ -50,18 +50,22 @@ def queued_args(job: Job, running_within: timedelta | None = None) -> set[str]:
     return found
 
 
-LOST_AFTER = timedelta(hours=1)
-
-
-def expire_lost(older_than: timedelta = LOST_AFTER) -> int:
-    """Mark as failed the job rows left RUNNING by a worker that died (our jobs take seconds;
-    the sweeper has queued their work again). Returns how many."""
+def expire_lost() -> int:
+    """Mark as failed the job rows left RUNNING by a worker whose heartbeat stopped (the
+    sweeper queues their work again). Returns how many."""
     from django_tasks_db.models import DBTaskResult
+
+    from tasks import heartbeat
 
     paths = [deliver_callback.module_path, fetch_attachment.module_path]
     now = timezone.now()
-    return DBTaskResult.objects.filter(
-        task_path__in=paths, status=TaskResultStatus.RUNNING, started_at__lt=now - older_than,
-    ).update(status=TaskResultStatus.FAILED, finished_at=now,
-             exception_class_path="tasks.jobs.WorkerLost",
-             traceback="The worker running this job stopped before it finished.")
+    live = heartbeat.live_worker_ids()
+    rows = DBTaskResult.objects.filter(
+        task_path__in=paths, status=TaskResultStatus.RUNNING,
+        started_at__lt=now - heartbeat.LOST_AFTER)
+    lost = [pk for pk, worker_ids in rows.values_list("pk", "worker_ids")
+            if (worker_ids or [None])[-1] not in live]
+    return DBTaskResult.objects.filter(pk__in=lost, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED, finished_at=now,
+        exception_class_path="tasks.jobs.WorkerLost",
+        traceback="The worker running this job stopped before it finished.")

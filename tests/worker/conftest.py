@@ -47,6 +47,7 @@ class Receiver(ThreadingHTTPServer):
         self.script: deque[int | str] = deque()
         self.default: int = 200
         self.files: dict[str, tuple[int, str, bytes]] = {}
+        self.delays: dict[str, float] = {}  # GET path: seconds to wait before answering
         self.stopping = threading.Event()
         self.lock = threading.Lock()
 
@@ -95,6 +96,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record()
+        if self.path in self.server.delays:
+            self.server.stopping.wait(self.server.delays[self.path])
         status, content_type, body = self.server.files.get(self.path, (404, "text/plain",
                                                                        b"missing"))
         self._send(status, content_type, body)
