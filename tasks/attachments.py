@@ -110,7 +110,7 @@ def build_tiles(task_id: str, main: Copy) -> None:
     if not tiles.needs_tiles(main.width, main.height):
         return
     try:
-        tiles.build(task_id, main.name)
+        tiles.build(task_id, main.name, main.mime_type)
     except Exception:  # MemoryError, a broken file, a full disk...
         logger.exception("task %s: the tile pyramid could not be built", task_id)
 

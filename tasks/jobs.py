@@ -27,6 +27,14 @@ def fetch_attachment(task_id: str) -> str:
     return attachments.fetch_for_task(task_id)
 
 
+@task()
+def build_tiles(task_id: str) -> str:
+    """Cut a task's large image into its tile pyramid when it has none (see tasks.tiles)."""
+    from tasks import tiles
+
+    return tiles.build_for_task(task_id)
+
+
 def queued_args(job: Job, include_running: bool = False) -> set[str]:
     """The first argument of every job of this kind that is waiting to run, plus (with
     `include_running`) of those running in a worker that still beats (tasks/heartbeat.py)."""
@@ -57,7 +65,8 @@ def expire_lost() -> int:
 
     from tasks import heartbeat
 
-    paths = [deliver_callback.module_path, fetch_attachment.module_path]
+    paths = [deliver_callback.module_path, fetch_attachment.module_path,
+             build_tiles.module_path]
     now = timezone.now()
     live = heartbeat.live_worker_ids()
     rows = DBTaskResult.objects.filter(
