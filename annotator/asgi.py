@@ -17,13 +17,15 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from tasks.api.inflight import KeyInFlightASGI  # noqa: E402
 from tasks.limits import BodyLimitASGI  # noqa: E402
 from tasks.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # Request bodies are bounded by the bytes that arrive, not only by what they declare.
-        "http": BodyLimitASGI(django_asgi_app),
+        # A key's requests beyond its cap in flight are refused before their body is read;
+        # request bodies are bounded by the bytes that arrive, not only by what they declare.
+        "http": KeyInFlightASGI(BodyLimitASGI(django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

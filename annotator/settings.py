@@ -235,6 +235,9 @@ ANNOTATOR_CALLBACK_BACKOFF_BASE = env_seconds("ANNOTATOR_CALLBACK_BACKOFF_BASE",
 ANNOTATOR_CALLBACK_LEASE_SECONDS = env_seconds("ANNOTATOR_CALLBACK_LEASE_SECONDS", 120)
 # How often the worker looks for deliveries and fetches that lost their job.
 ANNOTATOR_SWEEP_SECONDS = env_seconds("ANNOTATOR_SWEEP_SECONDS", 30)
+# Requests of one API key in progress at once in a server process (tasks/api/inflight.py);
+# 0 turns the cap off.
+ANNOTATOR_API_IN_FLIGHT_PER_KEY = env_int("ANNOTATOR_API_IN_FLIGHT_PER_KEY", 2)
 # Jobs one worker process runs at once, and at most how many of them for one account
 # (tasks/worker_pool.py): one account's slow fetches cannot hold the others' back.
 ANNOTATOR_WORKER_SLOTS = max(1, env_int("ANNOTATOR_WORKER_SLOTS", 4))
@@ -272,7 +275,9 @@ SPECTACULAR_SETTINGS = {
 
 # Requests per API key (N/second, N/minute, N/hour or N/day; "off" for none), counted in the
 # cache: shared by every server process when REDIS_URL is set. Past it: 429 with Retry-After.
-ANNOTATOR_API_RATE = os.environ.get("ANNOTATOR_API_RATE", "60000/minute")
+# The default, 100 a second on average over a minute, is more than one client needs and less
+# than one server process can answer (docs/deploy.md).
+ANNOTATOR_API_RATE = os.environ.get("ANNOTATOR_API_RATE", "6000/minute")
 
 # HTTPS (docs/deploy.md). ANNOTATOR_HTTPS=true turns on the redirect, secure cookies and HSTS;
 # each can be set on its own too. Behind a TLS-terminating proxy, SECURE_PROXY_SSL_HEADER names
