@@ -235,9 +235,10 @@ ANNOTATOR_CALLBACK_BACKOFF_BASE = env_seconds("ANNOTATOR_CALLBACK_BACKOFF_BASE",
 ANNOTATOR_CALLBACK_LEASE_SECONDS = env_seconds("ANNOTATOR_CALLBACK_LEASE_SECONDS", 120)
 # How often the worker looks for deliveries and fetches that lost their job.
 ANNOTATOR_SWEEP_SECONDS = env_seconds("ANNOTATOR_SWEEP_SECONDS", 30)
-# Requests of one API key in progress at once in a server process (tasks/api/inflight.py);
-# 0 turns the cap off.
+# Requests of one API key in progress at once in a server process, and waiting for their
+# turn beyond those (tasks/api/inflight.py); 0 in progress turns the cap off.
 ANNOTATOR_API_IN_FLIGHT_PER_KEY = env_int("ANNOTATOR_API_IN_FLIGHT_PER_KEY", 2)
+ANNOTATOR_API_QUEUED_PER_KEY = env_int("ANNOTATOR_API_QUEUED_PER_KEY", 32)
 # Jobs one worker process runs at once, and at most how many of them for one account
 # (tasks/worker_pool.py): one account's slow fetches cannot hold the others' back.
 ANNOTATOR_WORKER_SLOTS = max(1, env_int("ANNOTATOR_WORKER_SLOTS", 4))

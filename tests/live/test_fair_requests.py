@@ -78,24 +78,21 @@ def test_slow_imports_leave_the_request_threads_to_others(live_server_process, s
         "image/png" and made["size"] == len(SlowImageHandler.body)
 
 
-def test_a_keys_requests_beyond_its_cap_in_flight_get_a_429(live_server_process,
-                                                            slow_images):
+def test_a_key_sending_more_than_its_cap_at_once_is_served_in_turn(live_server_process,
+                                                                  slow_images):
+    """The official client's thread pools send several requests at once: beyond the key's cap
+    they wait for their turn instead of failing."""
     server = live_server_process
     key = server.new_key("eager")
-    barrier = threading.Barrier(3)
 
-    def import_slowly(n: int) -> requests.Response:
-        barrier.wait(timeout=30)
-        return requests.post(f"{server.base_url}/files/import", auth=(key, ""),
-                             json={"file_url": f"{slow_images}/{n}.png"}, timeout=60)
+    def import_slowly(n: int) -> tuple[int, float]:
+        started = time.monotonic()
+        res = requests.post(f"{server.base_url}/files/import", auth=(key, ""),
+                            json={"file_url": f"{slow_images}/{n}.png"}, timeout=60)
+        return res.status_code, time.monotonic() - started
 
     with ThreadPoolExecutor(3) as pool:
         results = list(pool.map(import_slowly, range(3)))
-    statuses = sorted(r.status_code for r in results)
-    assert statuses == [200, 200, 429], [r.text for r in results]
-    (refused,) = [r for r in results if r.status_code == 429]
-    assert refused.json() == {"status_code": 429, "error": refused.json()["error"]}
-    assert int(refused.headers["Retry-After"]) >= 1
-    # the cap is on requests in progress: the key goes on once they are done
-    assert requests.get(f"{server.base_url}/tasks", auth=(key, ""), timeout=30).status_code \
-        == 200
+    assert [status for status, _ in results] == [200] * 3
+    # two at a time: the last one waited for one of the first two
+    assert max(seconds for _, seconds in results) >= 2 * SLOW_SECONDS * 0.9
