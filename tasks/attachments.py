@@ -76,12 +76,19 @@ def fetch_for_task(task_id: str) -> str:
         from tasks import video_frames  # it imports this module
 
         return video_frames.fetch_frames(task)
-    from tasks.fetch_pool import Deadline, run_bounded
+    from tasks.fetch_pool import Deadline, caught, run_bounded
 
-    # A few at a time, all within the task's deadline (tasks/fetch_pool.py).
+    # Fetches a few at a time, all within the task's deadline (tasks/fetch_pool.py); our own
+    # scaledata:// files are looked up here, in the job's thread and transaction.
     deadline = Deadline()
     urls = list(enumerate(attachment_urls(task)))
-    results = run_bounded(lambda item: copy_attachment(task, item[1], item[0], deadline), urls)
+
+    def copy(item: tuple[int, str]) -> Copy:
+        return copy_attachment(task, item[1], item[0], deadline)
+
+    remote = [item for item in urls if not item[1].startswith(SCHEME)]
+    fetched = dict(zip(remote, run_bounded(copy, remote), strict=True))
+    results = [fetched[item] if item in fetched else caught(copy, item) for item in urls]
     copies: list[Copy] = []
     failures: list[AttachmentFailure] = []
     for (_, url), result in zip(urls, results, strict=True):

@@ -35,7 +35,8 @@ class Deadline:
 def run_bounded(work: Callable[[T], R], items: Sequence[T],
                 threads: int = FETCH_THREADS) -> list[R | BaseException]:
     """`work(item)` for each item, `threads` at a time; each result or the exception it
-    raised, in the items' order."""
+    raised, in the items' order. `work` runs in other threads: it must not need the caller's
+    database transaction (it may open a connection of its own, closed after)."""
     def one(item: T) -> R | BaseException:
         try:
             return work(item)
@@ -45,13 +46,14 @@ def run_bounded(work: Callable[[T], R], items: Sequence[T],
             connection.close()  # the pool thread's own connection, if it opened one
 
     if len(items) <= 1:
-        return [_call(work, item) for item in items]
+        return [caught(work, item) for item in items]
     with ThreadPoolExecutor(min(threads, len(items)),
                             thread_name_prefix="annotator-fetch") as pool:
         return list(pool.map(one, items))
 
 
-def _call(work: Callable[[T], R], item: T) -> R | BaseException:
+def caught(work: Callable[[T], R], item: T) -> R | BaseException:
+    """`work(item)`, or the exception it raised."""
     try:
         return work(item)
     except Exception as exc:
