@@ -26,7 +26,7 @@ run: install
 	ANNOTATOR_FETCH_ALLOW="$${ANNOTATOR_FETCH_ALLOW:-$(RUN_FETCH_ALLOW)}" \
 	  $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-test: install browser test-python test-js
+test: install browser test-python test-js typecheck-js
 
 # The browser tests drive Debian's Chromium; installed here when missing and we may.
 browser:
@@ -43,6 +43,15 @@ test-python:
 
 test-js:
 	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then node --test tests/js/; fi
+
+# The JSDoc types of the page's pure modules (static/js/lib), checked by TypeScript's tsc
+# (tsconfig.json); TypeScript comes from npm (package.json, pinned by package-lock.json).
+.PHONY: typecheck-js
+typecheck-js: node_modules/.package-lock.json
+	npx --no-install tsc -p tsconfig.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -20,14 +20,18 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from tasks.api.inflight import KeyInFlightASGI  # noqa: E402
 from tasks.limits import BodyLimitASGI  # noqa: E402
 from tasks.routing import websocket_urlpatterns  # noqa: E402
+from tasks.socket_origin import SameOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # A key's requests beyond its cap in flight are refused before their body is read;
-        # request bodies are bounded by the bytes that arrive, not only by what they declare.
+        # A key's requests beyond its cap in flight wait or are refused before their body is
+        # read; request bodies are bounded by the bytes that arrive, not only by what they
+        # declare.
         "http": KeyInFlightASGI(BodyLimitASGI(django_asgi_app)),
-        "websocket": AllowedHostsOriginValidator(
+        # The page's origin must be the site's own (scheme, host and port), and its host one
+        # of ALLOWED_HOSTS.
+        "websocket": SameOriginValidator(AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        )),
     }
 )

@@ -1,8 +1,9 @@
 """Settings for annotator.
 
-Everything that differs between a laptop and a deployment comes from the environment;
-nothing here creates files or keys. The embedded defaults (SQLite in the data folder,
-media beside it, an in-memory channel layer) need no other service.
+Everything that differs between a laptop and a deployment comes from the environment; the
+one file made here is the generated SECRET_KEY when none is set. The embedded defaults
+(SQLite in the data folder, media beside it, an in-memory channel layer) need no other
+service.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+
+from annotator.secret_key import stored_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,11 +42,15 @@ def env_int(name: str, default: int) -> int:
 DATA_DIR = Path(os.environ.get("ANNOTATOR_DATA_DIR") or BASE_DIR / "data").resolve()
 
 DEBUG = env_bool("DEBUG", False)
-# A fixed development key keeps settings free of side effects; `check --deploy` flags it,
-# and docs/deploy.md says to set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-annotator-development-key-change-me"
+# Without SECRET_KEY in the environment, a key generated on first start and kept in the data
+# folder (annotator/secret_key.py); several machines must share one, set in the environment
+# (docs/deploy.md).
+SECRET_KEY = os.environ.get("SECRET_KEY") or stored_secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Browser origins (scheme://host[:port]) that count as the site besides the one a request is
+# addressed to, for a proxy that changes the host or scheme (tasks/origins.py).
+ALLOWED_ORIGINS = env_list("ALLOWED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -215,6 +222,10 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 ANNOTATOR_MAX_BODY_BYTES = env_int("ANNOTATOR_MAX_BODY_BYTES", 20 * 1024 * 1024)
 ANNOTATOR_MAX_UPLOAD_BYTES = env_int("ANNOTATOR_MAX_UPLOAD_BYTES", 80 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_BODY_BYTES
+# A connection has this long to send a request's headers, then this long for its body; past
+# either it is closed (annotator/http_protocol.py, used by `manage.py serve`).
+ANNOTATOR_HEADER_READ_SECONDS = env_seconds("ANNOTATOR_HEADER_READ_SECONDS", 10)
+ANNOTATOR_BODY_READ_SECONDS = env_seconds("ANNOTATOR_BODY_READ_SECONDS", 300)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -231,6 +242,8 @@ ANNOTATOR_LEASE_SECONDS = env_seconds("ANNOTATOR_LEASE_SECONDS", 1800)
 ANNOTATOR_SESSION_HEARTBEAT_SECONDS = env_seconds("ANNOTATOR_SESSION_HEARTBEAT_SECONDS", 60)
 # Callbacks: the first retry waits this long, doubling up to 2 hours (20 tries in ~24 hours).
 ANNOTATOR_CALLBACK_BACKOFF_BASE = env_seconds("ANNOTATOR_CALLBACK_BACKOFF_BASE", 30)
+# E-mail callbacks an account may send an hour (to its staff-set addresses only).
+ANNOTATOR_CALLBACK_EMAILS_PER_HOUR = env_int("ANNOTATOR_CALLBACK_EMAILS_PER_HOUR", 60)
 # A worker's claim on one delivery; a killed worker's claim lapses after it.
 ANNOTATOR_CALLBACK_LEASE_SECONDS = env_seconds("ANNOTATOR_CALLBACK_LEASE_SECONDS", 120)
 # How often the worker looks for deliveries and fetches that lost their job.
@@ -248,11 +261,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tasks.api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["tasks.api.rendering.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "tasks.api.rendering.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON only, which no HTML form can send; the upload endpoint takes multipart (its file).
+    "DEFAULT_PARSER_CLASSES": ["tasks.api.rendering.JSONParser"],
     "EXCEPTION_HANDLER": "tasks.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["tasks.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "tasks.api.schema.AutoSchema",
@@ -299,7 +309,13 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "annotator.log_filters.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"annotator": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "annotator": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        # A refused request (403 and the like) is one line, never a traceback.
+        "django.request": {"filters": ["one_line_refusals"]},
+        "django.security": {"filters": ["one_line_refusals"]},
+    },
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 import orjson
 
 from bench.api import ApiBench, exports_available
+from bench.quality import quality_figures
 from bench.server import BenchServer
 from bench.stats import Figure, distribution, table
 
@@ -100,11 +101,12 @@ def main(argv: list[str]) -> int:
                              "SVG flame graph in bench/results/) and a Chrome trace of the "
                              "10,000-annotation page")
     parser.add_argument("--only", nargs="*", default=None,
-                        help="server figures to run (create get list submit concurrent "
-                             "export browser fairness)")
+                        help="figures to run (create get list submit concurrent export "
+                             "quality browser fairness)")
     args = parser.parse_args(argv)
     wanted = set(args.only) if args.only is not None else {
-        "create", "get", "list", "submit", "concurrent", "export", "browser", "fairness"}
+        "create", "get", "list", "submit", "concurrent", "export", "quality", "browser",
+        "fairness"}
     if args.no_browser:
         wanted.discard("browser")
 
@@ -156,6 +158,7 @@ def main(argv: list[str]) -> int:
                                   "≤ 3 s", note="`manage.py export` not available yet"))
         else:
             step("export", lambda: bench.export(args.export_tasks))
+        step("quality", quality_figures)  # in this process: no server involved
         if "browser" in wanted:
             from bench.browser import browser_figures
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from tasks.callback_signing import first_secret, new_secret
 from tasks.models import (
     AccountSettings,
     Annotation,
@@ -230,6 +231,15 @@ class AccountSettingsAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("user__username", "default_callback_url")
     autocomplete_fields = ("user",)
+    actions = ("new_signing_secrets",)
+
+    @admin.action(description="Make new callback signing secrets (live and test)")
+    def new_signing_secrets(self, request: HttpRequest, queryset) -> None:
+        for account in queryset.select_related("user"):
+            live, test = (new_secret(account.user, is_test) for is_test in (False, True))
+            messages.success(request, format_html(
+                "New callback signing secrets of {}: live <code>{}</code>, test <code>{}</code>."
+                " Copy them now: they are shown only this once.", account.user, live, test))
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> tuple:
         return ("user",) if obj else ()
@@ -280,6 +290,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
         messages.success(request, format_html(
             "The new API key is <code>{}</code>. Copy it now: it is shown only this once, "
             "and only its hash is stored.", raw))
+        secret = first_secret(obj.user, obj.is_test)
+        if secret is not None:
+            messages.success(request, format_html(
+                "The account's {} callback signing secret is <code>{}</code>. Copy it now: it "
+                "is shown only this once.", "test" if obj.is_test else "live", secret))
 
     @admin.action(description="Revoke selected API keys")
     def revoke_keys(self, request: HttpRequest, queryset) -> None:

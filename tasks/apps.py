@@ -7,6 +7,11 @@ class TasksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from tasks import checks, lookups  # noqa: F401 - checks registers the system checks
+        from tasks import (
+            checks,  # noqa: F401 - registers the system checks
+            lookups,
+            signed_out,
+        )
 
         lookups.register()
+        signed_out.connect_signals()

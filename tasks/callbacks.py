@@ -23,6 +23,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from tasks import fetching
+from tasks.callback_signing import signed_headers
 from tasks.jobs import deliver_callback, queued_args
 from tasks.models import AccountSettings, Batch, CallbackDelivery, Task
 from tasks.models.deliveries import DeliveryEvent, DeliveryStatus
@@ -154,6 +155,7 @@ class Outcome:
     ok: bool
     status_code: int | None = None
     error: str = ""
+    final: bool = False  # a failure no retry can mend
 
 
 def attempt(delivery_id: str) -> str:
@@ -198,12 +200,21 @@ def send(delivery: CallbackDelivery) -> Outcome:
         return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
 
 
+def _is_test(delivery: CallbackDelivery) -> bool:
+    source = delivery.task if delivery.task_id else delivery.batch
+    return bool(source is not None and source.is_test)
+
+
 def _send_http(delivery: CallbackDelivery, body: bytes) -> Outcome:
+    account = AccountSettings.for_user(delivery.owner)
+    is_test = _is_test(delivery)
     headers = {
         "Content-Type": "application/json",
-        AUTH_HEADER: AccountSettings.for_user(delivery.owner).callback_auth_key,
+        AUTH_HEADER: account.auth_key(is_test),
         DELIVERY_HEADER: str(delivery.id),
         EVENT_HEADER: delivery.event,
+        # Signed at each try, so a retry carries a fresh timestamp.
+        **signed_headers(account, is_test, body),
     }
     try:
         result = fetching.post_json(delivery.url, body, headers=headers, timeout=post_timeout())
@@ -217,6 +228,9 @@ def _send_http(delivery: CallbackDelivery, body: bytes) -> Outcome:
 
 
 def _send_email(delivery: CallbackDelivery, body: bytes) -> Outcome:
+    refusal = email_refusal(delivery)
+    if refusal is not None:
+        return refusal
     payload = delivery.payload
     subject = f"annotator callback: {delivery.event}"
     if payload.get("task_id"):
@@ -224,6 +238,28 @@ def _send_email(delivery: CallbackDelivery, body: bytes) -> Outcome:
     sent = send_mail(subject, body.decode(), None, [delivery.url], fail_silently=False,
                      connection=get_connection(timeout=post_timeout()))
     return Outcome(ok=True) if sent else Outcome(ok=False, error="the mail backend sent nothing")
+
+
+def email_refusal(delivery: CallbackDelivery) -> Outcome | None:
+    """E-mail goes only to the addresses staff allowed for the account, never for a test
+    task, and at most ANNOTATOR_CALLBACK_EMAILS_PER_HOUR an hour per account (later ones wait
+    for their next try); otherwise any key could make the server mail anyone."""
+    if _is_test(delivery):
+        return Outcome(ok=False, final=True, error="Test keys send no e-mail callbacks.")
+    account = AccountSettings.for_user(delivery.owner)
+    if delivery.url.strip().lower() not in account.allowed_emails():
+        return Outcome(ok=False, final=True, error=(
+            f"{delivery.url} is not among the account's callback e-mail addresses (set by "
+            "staff in the account settings)."))
+    hour_ago = timezone.now() - timedelta(hours=1)
+    sent = (CallbackDelivery.objects.filter(owner_id=delivery.owner_id,
+                                            delivered_at__gte=hour_ago)
+            .exclude(url__istartswith="http").count())
+    limit = settings.ANNOTATOR_CALLBACK_EMAILS_PER_HOUR
+    if sent >= limit:
+        return Outcome(ok=False, error=f"The account sent {limit} e-mail callbacks in the "
+                                       "last hour; this one waits for its next try.")
+    return None
 
 
 def record(delivery: CallbackDelivery, outcome: Outcome) -> str:
@@ -239,7 +275,7 @@ def record(delivery: CallbackDelivery, outcome: Outcome) -> str:
         if outcome.ok:
             delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, now
             _set_task_flag(delivery, True)
-        elif delivery.attempts >= MAX_ATTEMPTS:
+        elif outcome.final or delivery.attempts >= MAX_ATTEMPTS:
             delivery.status = DeliveryStatus.FAILED
             _set_task_flag(delivery, False)
         else:

@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from tasks import drafts, limits, live, presence, queue
 from tasks.models import Project
+from tasks.signed_out import user_group
 
 logger = logging.getLogger("annotator.live")
 
@@ -84,6 +85,15 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
     async def on_ping(self, message: dict) -> None:
         await self.send_json({"type": "pong"})
 
+    async def user_signed_out(self, event: dict) -> None:
+        """The user logged out or changed password (tasks/signed_out.py): nothing more from
+        this socket, and no more heartbeats."""
+        self.role = None
+        beat = getattr(self, "beat", None)
+        if beat is not None:
+            beat.cancel()
+        await self.refuse()
+
 
 class TaskSessionConsumer(JsonConsumer):
     """ws/tasks/<task_id>/: one page's connection to one task."""
@@ -105,12 +115,14 @@ class TaskSessionConsumer(JsonConsumer):
             return
         self.group = live.task_group(self.task_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         if self.beat is not None:
             self.beat.cancel()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
         if self.role in (presence.EDITOR, presence.READONLY):
             await database_sync_to_async(presence.close_session)(
                 self.task_id, self.user, self.session_id, self.channel_name)
@@ -258,6 +270,7 @@ class ProgressConsumer(JsonConsumer):
             await self.refuse()
             return
         await self.channel_layer.group_add(live.QUEUE_GROUP, self.channel_name)
+        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
         self.joined = True
         for message in await database_sync_to_async(self.snapshot)():
             await self.send_json(message)
@@ -267,6 +280,7 @@ class ProgressConsumer(JsonConsumer):
             self.flusher.cancel()
         if self.joined:
             await self.channel_layer.group_discard(live.QUEUE_GROUP, self.channel_name)
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
 
     def snapshot(self) -> list[dict]:
         self.projects = set(_visible_project_ids(self.user))

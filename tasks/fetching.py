@@ -20,6 +20,7 @@ from the environment are ignored.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import threading
 import time
@@ -286,8 +287,12 @@ def _checked_addresses(target: _Target, policy: _AllowList, verb: str) -> list[I
     for ip in addresses:
         reason = _refusal_reason(ip)
         if reason and not policy.permits_address(ip):
-            subject = f"{target.host} is" if target.literal else f"{target.name} resolves to {ip},"
-            raise FetchError(f"{refused}: {subject} {reason}; {hint}")
+            # What a name resolves to is not told: the message reaches API callers, and
+            # would map the server's network for them.
+            if target.literal:
+                raise FetchError(f"{refused}: {target.host} is {reason}; {hint}")
+            raise FetchError(f"{refused}: {target.name} resolves to an address that is not "
+                             f"public; {hint}")
     return addresses
 
 
@@ -578,3 +583,44 @@ def _body_chunks(response: BaseHTTPResponse, limit: int) -> Iterator[bytes]:
             return
         size += len(chunk)
         yield chunk
+
+
+# --- at create: addresses refused whatever DNS says -------------------------------------------
+
+_LEGACY_IPV4 = re.compile(r"^[0-9a-fx.]+$", re.IGNORECASE)
+
+
+def literal_refusal(url: str) -> str | None:
+    """Why a task may not name `url` at all (a phrase completing "… must not be used: the
+    host …"), or None. Only what needs no DNS is judged here, so that a create stays fast: a
+    literal address of a refused category (in any spelling `getaddrinfo` accepts, such as
+    `2130706433` or `127.1`), a metadata host name, `localhost`. Names are judged by `fetch`
+    and `post_json` when the worker contacts them. ANNOTATOR_FETCH_ALLOW applies as there."""
+    try:
+        target = _Target.parse(url, "fetch")
+    except FetchError:
+        return None  # not an http(s) URL: the rules that check the format say so
+    policy = _AllowList.build(None)
+    name = target.name
+    if policy.permits_host(name):
+        return None
+    if name in _METADATA_HOSTS:
+        return f"{name} is a cloud metadata host"
+    if name == "localhost" or name.endswith(".localhost"):
+        return f"{name} is a loopback host name"
+    ip = target.literal or _legacy_ipv4(name)
+    if ip is None or policy.permits_address(ip):
+        return None
+    reason = _refusal_reason(ip)
+    return f"{target.host} is {reason}" if reason else None
+
+
+def _legacy_ipv4(host: str) -> IPAddress | None:
+    """`127.1`, `0x7f000001`, `2130706433`: IPv4 in the forms inet_aton (and so getaddrinfo)
+    reads without asking DNS."""
+    if not _LEGACY_IPV4.match(host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tasks import fetching
 from tasks.errors import ApiError
+from tasks.file_types import sniffed_type
 from tasks.images import NotAnImage, inspect_image
 from tasks.limits import unstorable
 from tasks.models import UploadedFile
@@ -44,13 +45,15 @@ def store_file(*, owner, is_test: bool, data: bytes, fields: dict, source_url: s
     if len(data) > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
         raise ApiError(413, f"The file is larger than {settings.ANNOTATOR_MAX_UPLOAD_BYTES} "
                             "bytes.")
+    if not data:
+        raise ApiError(400, "file: the file is empty.")
     options = _options(fields)
     try:
-        info = inspect_image(data)
-    except NotAnImage as exc:
-        raise ApiError(400, f"file: {exc}.") from exc
+        mime_type = inspect_image(data).mime_type
+    except NotAnImage:
+        mime_type = sniffed_type(data)  # checked by content where it is used
     record = UploadedFile(
-        owner=owner, is_test=is_test, mime_type=info.mime_type, size=len(data),
+        owner=owner, is_test=is_test, mime_type=mime_type, size=len(data),
         sha256=hashlib.sha256(data).hexdigest(), source_url=source_url,
         display_name=options["display_name"] or default_name,
         project_names=options["project_names"], reference_id=options["reference_id"],

@@ -194,8 +194,10 @@ def test_allow_from_settings_when_no_allow_list_is_passed(serve, settings):
 def test_allow_by_host_name(serve):
     server = serve(ok())
     url = f"http://localhost:{server.port}/"
-    with pytest.raises(FetchError, match="localhost resolves to .*, a loopback address"):
+    with pytest.raises(FetchError, match="localhost resolves to an address that is not "
+                                         "public") as refused:
         fetch(url, max_bytes=100, allow=[])
+    assert "127.0.0.1" not in str(refused.value) and "loopback" not in str(refused.value)
     result = fetch(url, max_bytes=100, allow=["LocalHost"])
     assert result.content == b"hello"
     assert server.requests[0].headers["Host"] == f"localhost:{server.port}"
@@ -253,8 +255,10 @@ def test_a_host_is_refused_when_any_of_its_addresses_is(no_network, monkeypatch)
         return [addrinfo("1.1.1.1", port), addrinfo("192.168.0.7", port)]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    with pytest.raises(FetchError, match="mixed.test resolves to 192.168.0.7, a private"):
+    with pytest.raises(FetchError, match="mixed.test resolves to an address that is not "
+                                         "public") as refused:
         fetch("http://mixed.test/", max_bytes=100)
+    assert "192.168" not in str(refused.value)  # where a name leads is not told
 
 
 def test_credentials_in_the_url_are_sent_as_basic_auth_but_never_shown(serve):
@@ -295,8 +299,10 @@ def test_a_name_that_resolves_to_a_refused_address_is_refused(serve, fake_dns):
     server = serve(ok())
     fake_dns["rebind.test"] = ["127.0.0.1"]
     url = f"http://rebind.test:{server.port}/"
-    with pytest.raises(FetchError, match="rebind.test resolves to 127.0.0.1, a loopback"):
+    with pytest.raises(FetchError, match="rebind.test resolves to an address that is not "
+                                         "public") as refused:
         fetch(url, max_bytes=100, allow=[])
+    assert "127.0.0.1" not in str(refused.value)
     assert server.requests == []
     assert fetch(url, max_bytes=100, allow=["Rebind.Test"]).content == b"hello"
 

@@ -88,4 +88,4 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return key.user, key
 
     def authenticate_header(self, request) -> str:
-        return 'Basic realm="annotator API"'
+        return 'Bearer realm="annotator API"'  # never Basic: see tasks/api/errors.py

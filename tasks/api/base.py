@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tasks.api.cross_site import refuse_cross_site
 from tasks.errors import ApiError
 from tasks.limits import unstorable
 from tasks.models import Batch, Project, Task
@@ -24,6 +25,7 @@ class ApiView(APIView):
         return super().initialize_request(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
+        refuse_cross_site(request)
         super().initial(request, *args, **kwargs)
         # A form or multipart body: its text fields may not hold NUL either (JSON bodies are
         # checked by the parser).

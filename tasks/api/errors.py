@@ -6,12 +6,18 @@ import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 
 from tasks.errors import ApiError
 
 logger = logging.getLogger("annotator")
+
+# Not "Basic": a browser answering a Basic challenge keeps the key and sends it with every
+# later request to the site, including those a page of another site makes it send. Clients
+# send the key unasked (HTTP Basic with the key as user name, or Bearer), so need no challenge.
+CHALLENGE = 'Bearer realm="annotator API"'
 
 STATUS_BY_TYPE = {
     exceptions.NotAuthenticated: 401,
@@ -54,7 +60,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             headers["Retry-After"] = str(int(exc.wait) + 1)
         if status_code == 401:
-            headers["WWW-Authenticate"] = 'Basic realm="annotator API"'
+            headers["WWW-Authenticate"] = CHALLENGE
         return Response(error_body(status_code, message), status=status_code, headers=headers)
     logger.exception("unhandled API error", exc_info=exc)
     return Response(error_body(500, "Internal server error."), status=500)
@@ -70,5 +76,6 @@ def unsupported_media_message(context: dict) -> str:
     return f'Content-Type "{given}" is not accepted here; send {wanted}.'
 
 
+@csrf_exempt  # changes nothing; a POST must get this 404, not the CSRF middleware's HTML 403
 def not_found_view(request, *args, **kwargs) -> JsonResponse:
     return JsonResponse(error_body(404, f"No endpoint at {request.path}."), status=404)

@@ -49,12 +49,15 @@ def parse_time(name: str, value: str) -> datetime:
         parsed = parse_datetime(text)
         if parsed is None:
             parsed = datetime.combine(date.fromisoformat(text), time.min)
-    except ValueError:
+        if parsed is not None:
+            # In UTC, as the database compares it: 9999-12-31T23:59:59-23:59 is past year 9999.
+            parsed = parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         parsed = None
     if parsed is None:
-        raise ApiError(400, f"{name} must be an ISO 8601 date or date-time, e.g. 2021-04-25 or "
-                            "2021-04-25T03:14:15Z.")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise ApiError(400, f"{name} must be an ISO 8601 date or date-time between the years 1 "
+                            "and 9999 in UTC, e.g. 2021-04-25 or 2021-04-25T03:14:15Z.")
+    return parsed
 
 
 def check_params(query: QueryDict) -> None:

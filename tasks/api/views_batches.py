@@ -23,6 +23,8 @@ from tasks.models.projects import BatchStatus
 from tasks.presenters import batch_json
 
 TAGS = ["batches"]
+# Databases take 64-bit offsets; offset + limit must stay below 2^63.
+MAX_OFFSET = 2**62
 LIST_PARAMS = {"project", "status", "start_time", "end_time", "completed_after",
                "completed_before", "exclude_archived", "limit", "offset"}
 # Scale's filters on audit times: refused by name rather than silently ignored.
@@ -60,8 +62,8 @@ class BatchesView(ApiView):
             offset = int(query.get("offset", "0"))
         except ValueError:
             offset = -1
-        if offset < 0:
-            raise ApiError(400, "offset must be a non-negative integer.")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise ApiError(400, f"offset must be an integer from 0 to {MAX_OFFSET}.")
         return offset
 
     @staticmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,9 +22,10 @@ TAGS = ["files"]
 
 
 class UploadFileView(ApiView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # the one endpoint that takes a file (and only there)
 
-    @extend_schema(summary="Upload an image (multipart, field `file`)", tags=TAGS,
+    @extend_schema(summary="Upload a file of up to 80 MB: an image, a video, a layers file "
+                           "(multipart, field `file`)", tags=TAGS,
                    request=UPLOAD_BODY, responses={200: FileSerializer})
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
@@ -62,4 +63,8 @@ class FileContentView(ApiView):
         record = self.scoped(UploadedFile).filter(id=file_id).first()
         if record is None:
             raise ApiError(404, "File not found.")
-        return FileResponse(record.file.open("rb"), content_type=record.mime_type)
+        # Anything but an image is a download, never shown in the API's origin.
+        shown = record.mime_type in MIME_BY_FORMAT.values()
+        return FileResponse(record.file.open("rb"), content_type=record.mime_type,
+                            as_attachment=not shown,
+                            filename="" if shown else (record.display_name or str(record.id)))

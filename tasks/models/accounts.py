@@ -23,7 +23,20 @@ class AccountSettings(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="annotator_settings"
     )
+    # The value of the `scale-callback-auth` header, one for live and one for test tasks, so
+    # a test key's holder never learns the live one.
     callback_auth_key = models.CharField(max_length=64, default=new_callback_key)
+    test_callback_auth_key = models.CharField(max_length=64, default=new_callback_key)
+    # The HMAC keys of the callbacks' X-Annotator-Signature (tasks/callback_signing.py): kept
+    # in clear because they sign, shown once when made, never in a form.
+    callback_signing_secret = models.CharField(max_length=80, blank=True, default="",
+                                               editable=False)
+    test_callback_signing_secret = models.CharField(max_length=80, blank=True, default="",
+                                                    editable=False)
+    callback_emails = models.TextField(
+        blank=True, default="",
+        help_text="The only e-mail addresses this account's callbacks may go to, one a line "
+                  "(set by staff, who checked they are the account's own).")
     default_callback_url = models.CharField(max_length=2048, blank=True, default="")
 
     class Meta:
@@ -37,6 +50,13 @@ class AccountSettings(models.Model):
     def for_user(cls, user) -> AccountSettings:
         obj, _ = cls.objects.get_or_create(user=user)
         return obj
+
+    def auth_key(self, is_test: bool) -> str:
+        return self.test_callback_auth_key if is_test else self.callback_auth_key
+
+    def allowed_emails(self) -> set[str]:
+        return {line.strip().lower() for line in self.callback_emails.splitlines()
+                if line.strip()}
 
 
 class ApiKey(models.Model):

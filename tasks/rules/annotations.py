@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .attributes import LINE_TYPES, global_definitions, validate_attribute_values
+from .constants import TOLERANCES, message
 from .errors import RuleError, join
 from .geometry import (
     CUBOID_VERTEX_NAMES,
@@ -45,7 +46,9 @@ MAX_LINKS = 100_000
 MAX_COORDINATE = 1e7
 MAX_UUID_LENGTH = 256
 MAX_LAYER_LABEL_LENGTH = 1000
-SIZE_TOLERANCE = 1e-9
+# Shared with the page (static/js/lib/rules-constants.json, docs/rules.md).
+SIZE_TOLERANCE = TOLERANCES["min_size"]
+LINE_OFFSET_TOLERANCE = TOLERANCES["line_offset"]
 
 
 @dataclass
@@ -244,10 +247,10 @@ def _check_line_offsets(values: dict, defs: dict, result: dict, path: str) -> No
         kind = defs[key]["type"]
         extent = width if kind == "x_line" else height
         edge = "left" if kind == "x_line" else "top"
-        if not -SIZE_TOLERANCE <= values[key] <= extent + SIZE_TOLERANCE:
+        if not -LINE_OFFSET_TOLERANCE <= values[key] <= extent + LINE_OFFSET_TOLERANCE:
             shape = "box" if result["type"] == "box" else "cuboid's front face"
-            raise RuleError(join(path, key), f"must lie inside the {shape}: an offset from its "
-                                             f"{edge} edge between 0 and {extent:g}")
+            raise RuleError(join(path, key), message("line_offset_inside", shape=shape,
+                                                     edge=edge, extent=f"{extent:g}"))
 
 
 def _line_extent(result: dict) -> tuple[float, float]:
@@ -295,9 +298,9 @@ def _vertex_list(item: dict, path: str, minimum: int, maximum: int | None) -> li
     require_list(vertices, vertices_path)
     limit = MAX_VERTICES if maximum is None else min(maximum, MAX_VERTICES)
     if len(vertices) < minimum:
-        raise RuleError(vertices_path, f"must have at least {minimum} vertices")
+        raise RuleError(vertices_path, message("min_vertices", count=minimum))
     if len(vertices) > limit:
-        raise RuleError(vertices_path, f"must have at most {limit} vertices")
+        raise RuleError(vertices_path, message("max_vertices", count=limit))
     return [_point(vertex, join(vertices_path, index)) for index, vertex in enumerate(vertices)]
 
 
@@ -352,11 +355,18 @@ def _check_min_size(width: float, height: float, geometry: str, options: dict, p
         raise RuleError(path, f"face {key} ({size:g}) must be at least {option}")
 
 
+def vertex_limits(geometry: str, options: dict[str, Any]) -> tuple[int, int]:
+    """The fewest and most vertices a polygon or line of these options may have (the page's
+    `vertexLimits` in static/js/lib/geometry.js)."""
+    minimum = max(FLOOR_VERTICES.get(geometry, 1), options.get("min_vertices") or 1)
+    maximum = options.get("max_vertices")
+    return minimum, MAX_VERTICES if maximum is None else min(maximum, MAX_VERTICES)
+
+
 def _polyline(geometry: str) -> Any:
     def rule(item: dict, path: str, context: _Context) -> dict:
-        options = context.options(geometry)
-        minimum = max(FLOOR_VERTICES[geometry], options.get("min_vertices") or 1)
-        return {"vertices": _vertex_list(item, path, minimum, options.get("max_vertices"))}
+        minimum, maximum = vertex_limits(geometry, context.options(geometry))
+        return {"vertices": _vertex_list(item, path, minimum, maximum)}
 
     return rule
 
@@ -543,9 +553,8 @@ def _link(link: Any, rules: dict, uuid_labels: dict, path: str) -> dict:
         raise RuleError(join(path, "to"), "must differ from from")
     source, target = uuid_labels[ends["from"]], uuid_labels[ends["to"]]
     if not any(_rule_allows(rule, source, target) for rule in rules[label]):
-        raise RuleError(
-            path, f'"{label}" cannot link a {_name(source)} annotation to a {_name(target)} one'
-        )
+        raise RuleError(path, message("link_rule", label=label, **{
+            "from": _name(source), "to": _name(target)}))
     return {"label": label, "from": ends["from"], "to": ends["to"]}
 
 

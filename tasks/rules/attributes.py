@@ -32,6 +32,7 @@ from .conditions import (
     referenced_attributes,
     validate_conditions,
 )
+from .constants import LIMITS, TOLERANCES, message
 from .errors import RuleError, join
 from .labels import LabelTree
 from .values import require_bool, require_dict, require_number, require_string
@@ -40,9 +41,10 @@ ATTRIBUTE_TYPES = ("category", "number", "angle", "text", "x_line", "y_line", "l
 NOT_GLOBAL_TYPES = ("linked", "x_line", "y_line")
 LINE_TYPES = ("x_line", "y_line")
 LINE_GEOMETRIES = ("box", "cuboid")
-STEP_TOLERANCE = 1e-6
-MAX_TEXT_LENGTH = 10_000
-MAX_OFFSET = 1e7
+# Shared with the page (static/js/lib/rules-constants.json, docs/rules.md).
+STEP_TOLERANCE = TOLERANCES["number_step"]
+MAX_TEXT_LENGTH = int(LIMITS["max_text_length"])
+MAX_OFFSET = LIMITS["max_line_offset"]
 
 
 # ---------------------------------------------------------------- definitions
@@ -217,7 +219,8 @@ def check_value(
         _check_step(value, definition, path)
         return value
     if kind == "angle":
-        return require_number(value, path, minimum=0, maximum=360)
+        return require_number(value, path, minimum=LIMITS["angle_min"],
+                              maximum=LIMITS["angle_max"])
     if kind == "text":
         return require_string(value, path, max_length=MAX_TEXT_LENGTH, allow_empty=True)
     if kind in ("x_line", "y_line"):
@@ -232,8 +235,10 @@ def _check_step(value: float, definition: dict, path: str) -> None:
     origin = definition.get("min", 0)
     steps = (value - origin) / step
     if abs(steps - round(steps)) > STEP_TOLERANCE:
-        start = f" from {origin:g}" if origin else ""
-        raise RuleError(path, f"must go in steps of {step:g}{start}")
+        if origin:
+            raise RuleError(path, message("number_step_from", step=f"{step:g}",
+                                          origin=f"{origin:g}"))
+        raise RuleError(path, message("number_step", step=f"{step:g}"))
 
 
 def applies_to_geometry(definition: dict, geometry: str | None) -> bool:
@@ -262,22 +267,23 @@ def _category_value(value: Any, definition: dict, path: str) -> Any:
     tree = choice_tree(definition)
     if not definition.get("allow_multiple"):
         if not tree.is_leaf(value):
-            raise RuleError(path, f"must be one of the choices: {_choices(tree)}")
+            raise RuleError(path, message("choice", choices=_choices(tree)))
         return value
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list):
-        raise RuleError(path, "must be a list of choices")
+        raise RuleError(path, message("choice_list"))
     for index, item in enumerate(items):
         if not tree.is_leaf(item):
-            raise RuleError(join(path, index), f"must be one of the choices: {_choices(tree)}")
+            raise RuleError(join(path, index), message("choice", choices=_choices(tree)))
     if len(set(items)) != len(items):
-        raise RuleError(path, "must not repeat a choice")
+        raise RuleError(path, message("choice_repeated"))
     return list(items)
 
 
 def _choices(tree: LabelTree) -> str:
-    shown = tree.leaves[:20]
-    more = ", ..." if len(tree.leaves) > 20 else ""
+    limit = int(LIMITS["shown_choices"])
+    shown = tree.leaves[:limit]
+    more = ", ..." if len(tree.leaves) > limit else ""
     return ", ".join(f'"{leaf}"' for leaf in shown) + more
 
 
@@ -285,12 +291,12 @@ def _linked_value(
     value: Any, definition: dict, path: str, uuid_labels: dict, own_uuid: str | None
 ) -> str:
     if not isinstance(value, str) or value not in uuid_labels:
-        raise RuleError(path, "must be the uuid of another annotation in the same list")
+        raise RuleError(path, message("linked_unknown"))
     if value == own_uuid:
-        raise RuleError(path, "cannot link an annotation to itself")
+        raise RuleError(path, message("linked_self"))
     allowed = definition.get("allowed_labels")
     if allowed is not None and uuid_labels[value] not in allowed:
-        raise RuleError(path, f"must link to an annotation labelled {', '.join(allowed)}")
+        raise RuleError(path, message("linked_label", labels=", ".join(allowed)))
     return value
 
 
@@ -342,7 +348,7 @@ def _unknown_message(attr_id: str, defs: dict, want_global: bool,
     if attr_id not in defs:
         return "is not a defined attribute"
     if not applies_to_geometry(defs[attr_id], geometry):
-        return f"is a {defs[attr_id]['type']} attribute: it applies to boxes and cuboids only"
+        return message("line_geometry", type=defs[attr_id]["type"])
     if want_global:
         return "is not a global attribute: send it on the annotations"
     return "is a global attribute: send it in global_attributes"
@@ -359,4 +365,4 @@ def _check_required(scope: dict, label: str | None, result: dict, path: str) -> 
         if not definition.get("required") or result.get(attr_id) not in (None, []):
             continue
         if applies(definition, label, result):
-            raise RuleError(join(path, attr_id), "is required")
+            raise RuleError(join(path, attr_id), message("required"))

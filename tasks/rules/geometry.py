@@ -16,14 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .constants import LIMITS
 from .errors import RuleError, join
 from .labels import LabelTree
 from .values import require_bool, require_dict, require_int, require_number, require_string
 
 GEOMETRY_NAMES = ("box", "polygon", "line", "point", "cuboid", "ellipse")
-MAX_VERTICES = 10_000
+# Shared with the page (static/js/lib/rules-constants.json, docs/rules.md).
+MAX_VERTICES = int(LIMITS["max_vertices"])
 # Fewest vertices an annotation of the type can have, whatever min_vertices says.
-FLOOR_VERTICES = {"polygon": 3, "line": 2}
+FLOOR_VERTICES: dict[str, int] = LIMITS["floor_vertices"]
 CUBOID_VERTEX_NAMES = (
     "face-topleft",
     "face-bottomleft",

@@ -6,7 +6,7 @@ A track is {uuid, type, label, keyframes: [{frame, <geometry keys>, attributes?}
 `attributes` on that frame, or None where the object does not exist or is outside.
 
 The same rules are implemented in static/js/lib/interpolate.js; the shared fixture
-tests/fixtures/interpolation_cases.json keeps the two in step. Rules:
+tests/fixtures/rules/interpolation.json keeps the two in step. Rules:
 * Before the first keyframe, and from an outside keyframe to the next one that is not
   outside, the object is absent. After its last (visible) keyframe it holds that geometry.
 * Between two visible keyframes a and b (fa < f < fb, t = (f - fa) / (fb - fa)): box, point

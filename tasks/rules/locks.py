@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+from .constants import MESSAGES, TOLERANCES
 from .errors import RuleError, join
 
 FLAGS = ("can_add_base_annotations", "can_edit_base_annotations",
@@ -162,7 +163,8 @@ def _check_no_additions(annotations: list[dict], params: dict, base: list[dict],
                             annotation_uuid=annotation["uuid"])
 
 
-def same_geometry(a: dict, b: dict, tolerance: float = 1e-6) -> bool:
+def same_geometry(a: dict, b: dict,
+                  tolerance: float = TOLERANCES["same_geometry"]) -> bool:
     keys = (set(a) | set(b)) - NOT_GEOMETRY
     return all(_close(a.get(k), b.get(k), tolerance) for k in keys)
 
@@ -183,13 +185,8 @@ def _close(x: object, y: object, tolerance: float) -> bool:
 # --- one operation at a time (a draft's add / update / delete) -----------------------------
 
 ACTIONS = ("add", "move", "edit_geometry", "relabel", "edit_attributes", "delete")
-REASONS = {
-    "add": "This task does not allow adding annotations besides the base annotations",
-    "edit": "Base annotations cannot be edited in this task",
-    "relabel": "The labels of base annotations cannot be changed in this task",
-    "delete": "Base annotations cannot be deleted in this task",
-    "type": "The type of a base annotation cannot change",
-}
+# The page's sentences (static/js/lib/rules-constants.json, docs/rules.md).
+REASONS = {key: MESSAGES[f"lock_{key}"] for key in ("add", "edit", "relabel", "delete", "type")}
 
 
 def can(action: str, annotation: dict | None, params: dict) -> tuple[bool, str]:
@@ -204,8 +201,7 @@ def can(action: str, annotation: dict | None, params: dict) -> tuple[bool, str]:
     annotation = annotation or {}
     if annotation.get("locked"):
         is_base = annotation.get("source") == "base"
-        return False, ("This base annotation is locked" if is_base
-                       else "This annotation is locked")
+        return False, MESSAGES["locked_base" if is_base else "locked"]
     if annotation.get("source") != "base":
         return True, ""
     return _base_verdict(action, allowed)

@@ -20,6 +20,7 @@ from .annotations import validate_annotations, validate_response
 from .attributes import validate_attribute_definitions
 from .errors import RuleError, join
 from .geometry import leaf_labels, normalize_geometries
+from .reachable import refuse_unreachable
 from .values import (
     require_bool,
     require_dict,
@@ -122,7 +123,10 @@ def _require_body(body: Any) -> None:
 
 def _callback_url(value: Any, path: str) -> str:
     require_string(value, path, max_length=MAX_URL_LENGTH)
-    if EMAIL.match(value) or _is_web_url(value):
+    if EMAIL.match(value):
+        return value
+    if _is_web_url(value):
+        refuse_unreachable(value, path)
         return value
     raise RuleError(path, "must be an http(s) URL or an email address")
 
@@ -216,6 +220,7 @@ def validate_attachment_url(value: Any, path: str) -> str:
     require_string(value, path, max_length=MAX_URL_LENGTH)
     if not (_is_web_url(value) or _is_scaledata_url(value)):
         raise RuleError(path, "must be an http(s) URL or a scaledata:// URL")
+    refuse_unreachable(value, path)
     return value
 
 

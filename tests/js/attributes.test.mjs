@@ -61,26 +61,30 @@ test("a new annotation gets the defaults that apply; a change fills only what ca
 
 test("checkValue mirrors the server's rules for every type", () => {
   const cases = [
-    ["occlusion", "partly", ""], ["occlusion", "Occluded", "must be one of the choices"],
+    ["occlusion", "partly", ""], ["occlusion", "Occluded", /^must be one of the choices: "/],
     ["colors", ["red", "blue"], ""], ["colors", "red", "must be a list of choices"],
     ["colors", ["red", "red"], "must not repeat a choice"],
-    ["speed", 55, ""], ["speed", 52, "must go in steps of 5"], ["speed", 135, "must be at most 130"],
-    ["speed", -5, "must be at least 0"], ["speed", "5", "must be a number"],
-    ["heading", 360, ""], ["heading", 361, "must be between 0 and 360 degrees"],
-    ["note", "", ""], ["note", 3, "must be text"],
+    ["speed", 55, ""], ["speed", 52, "must go in steps of 5"], ["speed", 135, "must be a number >= 0 and <= 130"],
+    ["speed", -5, "must be a number >= 0 and <= 130"], ["speed", "5", "must be a number >= 0 and <= 130"],
+    ["heading", 360, ""], ["heading", 361, "must be a number >= 0 and <= 360"],
+    ["note", "", ""], ["note", 3, "must be a string"],
   ];
-  for (const [id, value, reason] of cases) assert.equal(checkValue(DEFS[id], value), reason, `${id} = ${JSON.stringify(value)}`);
+  for (const [id, value, reason] of cases) {
+    const got = checkValue(DEFS[id], value);
+    if (reason instanceof RegExp) assert.match(got, reason, `${id} = ${JSON.stringify(value)}`);
+    else assert.equal(got, reason, `${id} = ${JSON.stringify(value)}`);
+  }
   assert.equal(checkValue({ type: "number", step: 0.1 }, 0.3), "");
   assert.equal(checkValue({ type: "number", min: 2, step: 5 }, 5), "must go in steps of 5 from 2");
   const box = car();
   assert.equal(checkValue(DEFS.centre, 100, { annotation: box }), "");
-  assert.match(checkValue(DEFS.centre, 100.5, { annotation: box }), /inside the box: between 0 and 100 px from its left edge/);
-  assert.match(checkValue(DEFS.horizon, 51, { annotation: box }), /between 0 and 50 px from its top edge/);
+  assert.match(checkValue(DEFS.centre, 100.5, { annotation: box }), /inside the box: an offset from its left edge between 0 and 100$/);
+  assert.match(checkValue(DEFS.horizon, 51, { annotation: box }), /from its top edge between 0 and 50$/);
   const model = new Map([["c", box], ["t", { ...car(), uuid: "t", label: "truck" }], ["h", { uuid: "h", type: "point", label: "head", x: 0, y: 0 }]]);
   const head = model.get("h");
   assert.equal(checkValue(DEFS.owner, "c", { annotation: head, model }), "");
   assert.equal(checkValue(DEFS.owner, "t", { annotation: head, model }), "must link to an annotation labelled car");
-  assert.equal(checkValue(DEFS.owner, "gone", { annotation: head, model }), "must be another annotation of this task");
+  assert.equal(checkValue(DEFS.owner, "gone", { annotation: head, model }), "must be the uuid of another annotation in the same list");
   assert.equal(checkValue(DEFS.owner, "h", { annotation: head, model }), "cannot link an annotation to itself");
   assert.deepEqual(linkedCandidates(DEFS.owner, head, model), ["c"]);
   assert.deepEqual(linkedTo(DEFS, { attributes: { owner: "c", note: "c" } }, new Set(["c"])), ["owner"]);

@@ -9,7 +9,7 @@ import {
 } from "../../static/js/lib/camera.js";
 
 // Boxes projected by the server's tasks/rules/geometry.py (tests/rules checks the same file).
-const FIXTURE = JSON.parse(readFileSync(new URL("../fixtures/cuboid_3d_cases.json", import.meta.url), "utf8"));
+const FIXTURE = JSON.parse(readFileSync(new URL("../fixtures/rules/cuboid_3d.json", import.meta.url), "utf8"));
 const close = (a, b, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b} (±${eps})`);
 const camera = (name) => cameraFromOptions(FIXTURE.cameras[name]);
 const box = (c) => ({ position: c.position, dimensions: c.dimensions, yaw: c.yaw });

@@ -56,7 +56,7 @@ test("setting a value: checked, hidden values dropped, attributes that do not ap
   const turning = makeEvent("Turning", 1, 4, { lane: "left", signal: "off", hard: 2 });
   assert.deepEqual(setEventAttribute(EVENTS, turning, "lane", "right").event.attributes, { lane: "right", hard: 2 });
   assert.deepEqual(setEventAttribute(EVENTS, turning, "hard", undefined).event.attributes, { lane: "left", signal: "off" });
-  assert.equal(setEventAttribute(EVENTS, turning, "hard", 9).error, "hard must be at most 5");
+  assert.equal(setEventAttribute(EVENTS, turning, "hard", 9).error, "hard must be a number >= 0 and <= 5");
   assert.equal(setEventAttribute(EVENTS, makeEvent("Stop", 2), "lane", "left").error, "lane does not apply to this “Stop” event");
   assert.equal(setEventAttribute(EVENTS, turning, "weather", "sun").error, "weather is not an attribute of events");
 });

@@ -6,7 +6,7 @@ import {
   frameGeometry, keyframeAttributes, keyframeIndexAt, lerpAngle, roundHalfUp, trackFrames,
 } from "../../static/js/lib/interpolate.js";
 
-const CASES = JSON.parse(readFileSync(new URL("../fixtures/interpolation_cases.json", import.meta.url), "utf8"));
+const CASES = JSON.parse(readFileSync(new URL("../fixtures/rules/interpolation.json", import.meta.url), "utf8"));
 
 test("the shared fixture has cases", () => {
   assert.ok(CASES.length >= 10);

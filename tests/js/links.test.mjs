@@ -35,7 +35,7 @@ const MODEL = new Map([
 ]);
 
 test("validateLink accepts allowed links and explains refusals", () => {
-  assert.deepEqual(validateLink(LINKS, { label: "follows", from: "c1", to: "a1" }, MODEL), { valid: true, reason: "" });
+  assert.deepEqual(validateLink(LINKS, { label: "follows", from: "c1", to: "a1" }, MODEL), { valid: true, reason: "", field: "" });
   assert.deepEqual(validateLink(LINKS, { label: "walks_with", from: "a1", to: "c1" }, MODEL).valid, true);
   const reason = (link, existing) => validateLink(LINKS, link, MODEL, existing).reason;
   assert.equal(reason({ label: "follows", from: "a1", to: "c1" }),

@@ -90,7 +90,8 @@ class Socket:
     async def open(self) -> Socket:
         from annotator.asgi import application
 
-        headers = [(b"origin", b"http://127.0.0.1")]
+        # as a browser sends them: the page's origin is the site's (tasks/origins.py)
+        headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
         if self.user is not None:
             if self.user.pk not in self.cookies:
                 self.cookies[self.user.pk] = await database_sync_to_async(session_cookie)(

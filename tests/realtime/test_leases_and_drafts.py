@@ -153,23 +153,9 @@ def test_linked_attributes_may_point_to_other_annotations_of_the_draft(account, 
     assert apply(4, {"op": "delete", "annotation": NEW, "base_version": 1})["type"] == "ack"
 
 
-@pytest.mark.parametrize(("action", "annotation", "params", "allowed"), [
-    ("add", None, {}, True),
-    ("add", None, {"can_add_base_annotations": False}, True),  # no base annotations
-    ("add", None, {"can_add_base_annotations": False,
-                   "base_annotations": {"annotations": [BOX]}}, False),
-    ("move", {"source": "hypothesis", "locked": True}, {}, False),
-    ("edit_geometry", {"source": "base"}, {"can_edit_base_annotations": False}, False),
-    ("edit_attributes", {"source": "tasker"}, {"can_edit_base_annotations": False}, True),
-    ("relabel", {"source": "base"}, {"can_edit_base_annotation_labels": False}, False),
-    ("relabel", {"source": "base"}, {"can_edit_base_annotations": False}, False),
-    ("edit_geometry", {"source": "base"}, {"can_edit_base_annotation_labels": False}, True),
-    ("delete", {"source": "base"}, {"can_edit_base_annotations": False}, True),
-    ("delete", {"source": "base"}, {"can_delete_base_annotations": False}, False),
-    ("delete", {"source": "base"}, {"can_delete_base_annotations": None}, True),
-])
-def test_per_operation_locks_match_locks_js(action, annotation, params, allowed):
-    assert locks.can(action, annotation, params)[0] is allowed
+# The verdicts of locks.can() for each action, flag and source are pinned, with the page's
+# static/js/lib/locks.js, by the shared cases in tests/fixtures/rules/locks.json
+# (tests/rules/test_rule_cases.py and tests/js/rule-cases.test.mjs).
 
 
 def test_lock_reasons_are_the_pages_sentences():

@@ -16,7 +16,7 @@ from tasks.rules.params import normalize_image_params
 
 # The same cases tests/js/camera.test.mjs projects with static/js/lib/camera.js.
 FIXTURE = json.loads(
-    (Path(__file__).resolve().parents[1] / "fixtures" / "cuboid_3d_cases.json").read_text()
+    (Path(__file__).resolve().parents[1] / "fixtures" / "rules" / "cuboid_3d.json").read_text()
 )
 A = "response.annotations"
 

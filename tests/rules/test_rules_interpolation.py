@@ -1,6 +1,6 @@
 """Tracks expanded into per-frame geometries (tasks/rules/interpolation.py).
 
-The shared fixture tests/fixtures/interpolation_cases.json is also read by
+The shared fixture tests/fixtures/rules/interpolation.json is also read by
 tests/js/interpolate.test.mjs: both sides must give exactly these frames."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from tasks.rules.interpolation import lerp_angle, round_half_up, track_frames
 
-CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "interpolation_cases.json")
+CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "rules" / "interpolation.json")
                    .read_text())
 
 

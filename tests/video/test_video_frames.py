@@ -165,9 +165,13 @@ def test_a_video_giving_too_many_frames_is_refused_and_its_frames_dropped(api, r
     assert stored_files(task.task_id) == []
 
 
-def test_a_loopback_video_is_refused_without_an_allowance(api, receiver):
+def test_a_loopback_video_is_refused_without_an_allowance(api, receiver, settings):
     url = receiver.serve_file("/clip.mp4", encode_video(seconds=1), content_type="video/mp4")
+    refused = api.post("task/videoannotation", video_body(url, 1))
+    assert refused.status_code == 400 and "attachment" in refused.json()["error"]
+    settings.ANNOTATOR_FETCH_ALLOW = ["127.0.0.0/8"]  # allowed at create, no longer at fetch
     task = create(api, video_body(url, 1))
+    settings.ANNOTATOR_FETCH_ALLOW = []
     assert run_jobs() == ["error"]
     task.refresh_from_db()
     assert task.response["attachments"] == [{"statusCode": None, "url": url}]

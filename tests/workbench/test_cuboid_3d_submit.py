@@ -15,7 +15,7 @@ from tasks.models import Task
 pytestmark = pytest.mark.django_db
 
 FIXTURE = json.loads(
-    (Path(__file__).resolve().parents[1] / "fixtures" / "cuboid_3d_cases.json").read_text()
+    (Path(__file__).resolve().parents[1] / "fixtures" / "rules" / "cuboid_3d.json").read_text()
 )
 CASE = FIXTURE["cases"][1]
 UUID = "33333333-3333-4333-8333-000000000001"

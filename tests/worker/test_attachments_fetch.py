@@ -68,11 +68,14 @@ def test_unique_id_is_kept_unless_asked(api, receiver):
     assert (task.status, task.unique_id) == ("error", "img-2")
 
 
-def test_every_failing_attachment_is_listed(api, receiver):
+def test_every_failing_attachment_is_listed(api, receiver, settings):
     not_image = receiver.serve_file("/text.png", b"hello", content_type="text/plain")
     refused = "http://10.1.2.3/private.png"
+    allowed = list(settings.ANNOTATOR_FETCH_ALLOW)
+    settings.ANNOTATOR_FETCH_ALLOW = [*allowed, "10.0.0.0/8"]  # at create only
     task = create(api, box_body(receiver, attachment=not_image,
                                 context_attachments=[{"attachment": refused}]))
+    settings.ANNOTATOR_FETCH_ALLOW = allowed
     run_jobs()
     task.refresh_from_db()
     assert task.response["attachments"] == [{"statusCode": 200, "url": not_image},

@@ -110,7 +110,10 @@ def test_backoff_schedule_spans_about_a_day():
     assert callbacks.schedule_total(base=0) == 0
 
 
-def test_email_callback_goes_through_the_mail_backend(api, receiver, mailoutbox):
+def test_email_callback_goes_through_the_mail_backend(api, account, receiver, mailoutbox):
+    settings_row = AccountSettings.for_user(account)
+    settings_row.callback_emails = "Ops@Example.com\n"  # staff allowed it
+    settings_row.save()
     task = complete(create(api, receiver, callback_url="ops@example.com"))
     run_jobs()
     (mail,) = mailoutbox

@@ -19,12 +19,14 @@ import { isGlobal, visibleAttributes } from "./conditions.js";
 import { cuboidFace, fromBoxFrame, toBoxFrame } from "./geometry.js";
 import { leaves, parseLabels } from "./labeltree.js";
 import { clone } from "./oplog.js";
+import { LIMITS, TOLERANCES, g, message } from "./ruletext.js";
 
 export const LINE_TYPES = ["x_line", "y_line"];
 export const LINE_GEOMETRIES = ["box", "cuboid"];
-export const MAX_TEXT_LENGTH = 10000;
-const STEP_TOLERANCE = 1e-6;
-const EDGE_TOLERANCE = 1e-6;
+// Shared with the server (rules-constants.json, docs/rules.md).
+export const MAX_TEXT_LENGTH = LIMITS.max_text_length;
+const STEP_TOLERANCE = TOLERANCES.number_step;
+const EDGE_TOLERANCE = TOLERANCES.line_offset;
 
 /** @typedef {import("./conditions.js").AttributeDef} AttributeDef */
 /** @typedef {{uuid: string, type: string, label?: string, attributes?: Record<string, any>}} Annotation */
@@ -104,7 +106,11 @@ export function settleAttributes(defs, annotation, wasShown = null) {
   return settle(scopeDefs(defs, annotation.type), annotation.label, annotation.attributes, wasShown, {});
 }
 
-/** settleAttributes for the global attributes. */
+/**
+ * settleAttributes for the global attributes.
+ * @param {Record<string, AttributeDef>} defs @param {Record<string, any>} values
+ * @param {Set<string> | null} [wasShown] @returns {Record<string, any>}
+ */
 export function settleGlobals(defs, values, wasShown = null) {
   return settle(globalDefs(defs), null, values, wasShown, { global: true });
 }
@@ -136,8 +142,29 @@ export function choiceText(def, choice) {
 
 // ---------------------------------------------------------------- one value
 
-function fmt(n) {
-  return String(Math.round(n * 1e6) / 1e6);
+/** The server's "must be a number …" message for these bounds (tasks/rules/values.py). */
+function numberMessage(min, max) {
+  const low = min !== undefined && min !== null;
+  const high = max !== undefined && max !== null;
+  if (low && high) return message("number_between", { min: g(min), max: g(max) });
+  if (low) return message("number_at_least", { min: g(min) });
+  if (high) return message("number_at_most", { max: g(max) });
+  return message("number");
+}
+
+/** A number within optional bounds: "" or the server's message. */
+function numberProblem(value, min, max) {
+  const number = typeof value === "number" && Number.isFinite(value);
+  const outside = !number || (min !== undefined && min !== null && value < min)
+    || (max !== undefined && max !== null && value > max);
+  return outside ? numberMessage(min, max) : "";
+}
+
+/** The server's "must be one of the choices: …" (the first few leaves). */
+function choicesMessage(def) {
+  const all = choiceLeaves(def).map((leaf) => `"${leaf.choice}"`);
+  const shown = all.slice(0, LIMITS.shown_choices).join(", ");
+  return message("choice", { choices: all.length > LIMITS.shown_choices ? `${shown}, ...` : shown });
 }
 
 /**
@@ -149,57 +176,56 @@ function fmt(n) {
  */
 export function checkValue(def, value, context = {}) {
   const kind = typeOf(def);
-  const number = typeof value === "number" && Number.isFinite(value);
   switch (kind) {
     case "category": {
       const allowed = new Set(choiceLeaves(def).map((leaf) => leaf.choice));
-      if (!def.allow_multiple) return allowed.has(value) ? "" : "must be one of the choices";
-      if (!Array.isArray(value)) return "must be a list of choices";
-      if (value.some((item) => !allowed.has(item))) return "must be one of the choices";
-      return new Set(value).size === value.length ? "" : "must not repeat a choice";
+      if (!def.allow_multiple) return allowed.has(value) ? "" : choicesMessage(def);
+      if (!Array.isArray(value)) return message("choice_list");
+      if (value.some((item) => !allowed.has(item))) return choicesMessage(def);
+      return new Set(value).size === value.length ? "" : message("choice_repeated");
     }
     case "number": {
-      if (!number) return "must be a number";
-      if (def.min !== undefined && def.min !== null && value < def.min) return `must be at least ${fmt(def.min)}`;
-      if (def.max !== undefined && def.max !== null && value > def.max) return `must be at most ${fmt(def.max)}`;
+      const outside = numberProblem(value, def.min, def.max);
+      if (outside) return outside;
       if (def.step) {
         const origin = def.min ?? 0;
         const steps = (value - origin) / def.step;
         if (Math.abs(steps - Math.round(steps)) > STEP_TOLERANCE) {
-          return `must go in steps of ${fmt(def.step)}${origin ? ` from ${fmt(origin)}` : ""}`;
+          return origin ? message("number_step_from", { step: g(def.step), origin: g(origin) })
+            : message("number_step", { step: g(def.step) });
         }
       }
       return "";
     }
     case "angle":
-      if (!number) return "must be a number of degrees";
-      return value >= 0 && value <= 360 ? "" : "must be between 0 and 360 degrees";
+      return numberProblem(value, LIMITS.angle_min, LIMITS.angle_max);
     case "text":
-      if (typeof value !== "string") return "must be text";
-      return value.length <= MAX_TEXT_LENGTH ? "" : `must be at most ${MAX_TEXT_LENGTH} characters`;
+      if (typeof value !== "string") return message("string");
+      return value.length <= MAX_TEXT_LENGTH ? "" : message("text_too_long", { max: MAX_TEXT_LENGTH });
     case "x_line":
     case "y_line": {
-      if (!number) return "must be a number of pixels";
+      const outside = numberProblem(value, -LIMITS.max_line_offset, LIMITS.max_line_offset);
+      if (outside) return outside;
       const a = context.annotation;
       if (!a) return "";
-      if (!LINE_GEOMETRIES.includes(a.type)) return "applies to boxes and cuboids only";
+      if (!LINE_GEOMETRIES.includes(a.type)) return message("line_geometry", { type: kind });
       const extent = lineExtent(a, kind);
       if (value < -EDGE_TOLERANCE || value > extent + EDGE_TOLERANCE) {
         const shape = a.type === "box" ? "box" : "cuboid's front face";
         const edge = kind === "x_line" ? "left" : "top";
-        return `must lie inside the ${shape}: between 0 and ${fmt(extent)} px from its ${edge} edge`;
+        return message("line_offset_inside", { shape, edge, extent: g(extent) });
       }
       return "";
     }
     case "linked": {
       const model = context.model;
-      if (typeof value !== "string") return "must be another annotation";
-      if (context.annotation && value === context.annotation.uuid) return "cannot link an annotation to itself";
+      if (typeof value !== "string") return message("linked_unknown");
+      if (context.annotation && value === context.annotation.uuid) return message("linked_self");
       if (!model) return "";
       const target = model.get(value);
-      if (!target) return "must be another annotation of this task";
+      if (!target) return message("linked_unknown");
       const allowed = def.allowed_labels;
-      if (allowed && !allowed.includes(target.label)) return `must link to an annotation labelled ${allowed.join(", ")}`;
+      if (allowed && !allowed.includes(target.label)) return message("linked_label", { labels: allowed.join(", ") });
       return "";
     }
     default:
@@ -219,7 +245,7 @@ export function attributeProblems(defs, annotation, model) {
   for (const id of shownAttributes(defs, annotation)) {
     const def = defs[id];
     if (isMissing(values[id])) {
-      if (def.required) problems.push({ id, reason: "is required" });
+      if (def.required) problems.push({ id, reason: message("required") });
       continue;
     }
     const reason = checkValue(def, values[id], { annotation, model });
@@ -235,7 +261,7 @@ export function globalProblems(defs, values) {
     const def = defs[id];
     const value = (values || {})[id];
     if (isMissing(value)) {
-      if (def.required) problems.push({ id, reason: "is required" });
+      if (def.required) problems.push({ id, reason: message("required") });
       continue;
     }
     const reason = checkValue(def, value);

@@ -71,7 +71,7 @@ function mul(m, v) {
 
 /** @param {Vec3[]} m @param {number[]} v @returns {Vec3} transpose(m) · v */
 function mulT(m, v) {
-  return [0, 1, 2].map((c) => m[0][c] * v[0] + m[1][c] * v[1] + m[2][c] * v[2]);
+  return /** @type {Vec3} */ ([0, 1, 2].map((c) => m[0][c] * v[0] + m[1][c] * v[1] + m[2][c] * v[2]));
 }
 
 /** Camera-frame point → world point. @param {Camera} camera @param {number[]} p @returns {Vec3} */
@@ -245,7 +245,7 @@ export function projectCuboid(camera, box) {
   const pixel = (edge, top) => projectPoint(camera, corner(edge, top));
   let [first, second] = FACES[face];
   const pixels = [first, second, far].flatMap((edge) => [pixel(edge, true), pixel(edge, false)]);
-  if (pixels.some((p) => p === null)) return null;
+  if (!pixels.every((p) => p !== null)) return null; // (every: the type then says no null)
   const meanX = (i) => (pixels[i].x + pixels[i + 1].x) / 2;
   let order = [0, 2, 4];
   if (meanX(0) > meanX(2)) {

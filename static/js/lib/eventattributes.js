@@ -61,6 +61,7 @@ export function shownEventAttributes(defs, event) {
 /**
  * The values an event keeps after a change: hidden ones dropped, the `default` of each
  * attribute that came into view filled in (`wasShown`: ids shown before; null: a new event).
+ * @param {Set<string> | null} [wasShown]
  */
 export function settleEventAttributes(defs, event, wasShown = null) {
   return settleAttributes(defs, asAnnotation(event), wasShown);

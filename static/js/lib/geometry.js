@@ -4,6 +4,8 @@
 // CLOCKWISE on screen (y points down), as the server's `box_corners` and `ellipse_extremes`.
 // Every function returns new objects; none mutates its arguments.
 
+import { LIMITS, TOLERANCES } from "./ruletext.js";
+
 /** @typedef {{x: number, y: number}} Point */
 /** @typedef {{minX: number, minY: number, maxX: number, maxY: number}} Rect */
 /** @typedef {{left: number, top: number, width: number, height: number, rotation?: number, vertices?: Point[]}} Box */
@@ -36,7 +38,7 @@ export const CUBOID_EDGE_NAMES = [
 /** Keys of a 3D cuboid, stale once its 2D vertices are edited (they are dropped then). */
 export const CUBOID_3D_KEYS = ["position", "dimensions", "yaw"];
 
-const SIZE_TOLERANCE = 1e-9;
+const SIZE_TOLERANCE = TOLERANCES.min_size;
 
 // ---------------------------------------------------------------- points and angles
 
@@ -248,9 +250,25 @@ export function roundBoxPixels(box) {
 export function meetsMinSize(annotation, options = {}) {
   const size = annotationSize(annotation);
   if (!size) return true;
-  const fits = (/** @type {number} */ v, /** @type {number} */ min) =>
+  const fits = (/** @type {number} */ v, /** @type {number | undefined} */ min) =>
     v > 0 && v + SIZE_TOLERANCE >= (min || 0);
   return fits(size.width, options.min_width) && fits(size.height, options.min_height);
+}
+
+/**
+ * The fewest and most vertices a polygon or line of these options may have: min_vertices
+ * (never below the type's floor) and max_vertices (never above the server's cap), as the
+ * server's `vertex_limits` (tasks/rules/annotations.py).
+ * @param {string} type @param {{min_vertices?: number, max_vertices?: number | null}} [options]
+ * @returns {{min: number, max: number}}
+ */
+export function vertexLimits(type, options = {}) {
+  const floor = /** @type {Record<string, number>} */ (LIMITS.floor_vertices)[type] || 1;
+  const max = options.max_vertices;
+  return {
+    min: Math.max(floor, options.min_vertices || 1),
+    max: Number.isFinite(max) ? Math.min(/** @type {number} */ (max), LIMITS.max_vertices) : LIMITS.max_vertices,
+  };
 }
 
 /** Width and height that min sizes apply to: a box's own, a cuboid face's extent. */
@@ -651,6 +669,7 @@ export function distanceToSegment(p, a, b) {
 export function nearestEdge(vertices, point, closed) {
   const n = vertices.length;
   const count = closed && n > 2 ? n : n - 1;
+  /** @type {{index: number, distance: number, point: Point} | null} */
   let best = null;
   for (let i = 0; i < count; i++) {
     const q = closestPointOnSegment(point, vertices[i], vertices[(i + 1) % n]);

@@ -104,8 +104,13 @@ export function pointHits(annotation, point, tolerance = 0) {
 
 // ---------------------------------------------------------------- handles
 
-/** The candidate nearest `point` within `tolerance`, or null. */
+/**
+ * The candidate nearest `point` within `tolerance`, or null.
+ * @param {Array<[Point, Hit]>} candidates @param {Point} point @param {number} tolerance
+ * @returns {Hit | null}
+ */
 function nearest(candidates, point, tolerance) {
+  /** @type {Hit | null} */
   let best = null;
   let bestDistance = tolerance;
   for (const [position, hit] of candidates) {
@@ -118,14 +123,18 @@ function nearest(candidates, point, tolerance) {
   return best;
 }
 
+/** @returns {Array<[Point, Hit]>} */
 function boxCandidates(box, canRotate, rotateOffset) {
   const handles = boxHandlePoints(box);
+  /** @type {Array<[Point, Hit]>} */
   const list = Object.entries(handles).map(([name, p]) => [p, { kind: "handle", handle: name }]);
   if (canRotate) list.push([rotateHandlePoint(box, rotateOffset), { kind: "rotate" }]);
   return list;
 }
 
+/** @param {Point[]} vertices @returns {Hit | null} */
 function vertexHit(vertices, point, tolerance, closed) {
+  /** @type {Array<[Point, Hit]>} */
   const list = vertices.map((p, index) => [p, { kind: "vertex", index }]);
   const hit = nearest(list, point, tolerance);
   if (hit) return hit;
@@ -134,8 +143,10 @@ function vertexHit(vertices, point, tolerance, closed) {
   return { kind: "edge", index: edge.index, point: edge.point };
 }
 
+/** @returns {Hit | null} */
 function cuboidHit(vertices, point, tolerance) {
   const m = cuboidVertexMap(vertices);
+  /** @type {Array<[Point, Hit]>} */
   const list = CUBOID_VERTEX_NAMES.map((name) => [m[name], { kind: "vertex", description: name }]);
   return nearest(list, point, tolerance);
 }
@@ -231,7 +242,9 @@ export class SpatialIndex {
     this.cells = new Map();
     /** @type {Set<{id: any, rect: Rect, mark: number}>} */
     this.large = new Set();
+    /** @type {number} */
     this.entries = 0; // bucket entries in all cells
+    /** @type {number} */
     this.stamp = 0;
   }
 

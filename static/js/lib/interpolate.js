@@ -1,6 +1,6 @@
 // A video track's geometry on each frame: the interpolation rules of the video interface,
 // the same as the server's tasks/rules/interpolation.py (tests/fixtures/
-// interpolation_cases.json keeps the two in step). No DOM.
+// tests/fixtures/rules/interpolation.json keeps the two in step). No DOM.
 //
 // A track is {uuid, type, label, keyframes: [{frame, <geometry keys>, attributes?} or
 // {frame, outside: true}, ...]}, keyframes sorted by frame.
@@ -69,7 +69,7 @@ export function keyframeIndexAt(keyframes, frame) {
  * The track on one frame: its geometry keys plus `attributes`, or null where it is absent.
  * @param {{type: string, keyframes: any[]}} track @param {number} frame
  * @param {Record<string, any>} [geometries] the task's geometry options (integer_pixels)
- * @param {any[]} [attributes] keyframeAttributes(track.keyframes), when already known
+ * @param {any[] | null} [attributes] keyframeAttributes(track.keyframes), when already known
  */
 export function frameGeometry(track, frame, geometries = {}, attributes = null) {
   const keyframes = track.keyframes || [];
@@ -196,7 +196,7 @@ function finish(kind, geometry, options) {
 
 function finishBox(geometry, options) {
   const sides = ["left", "top", "width", "height"];
-  const result = {};
+  const result = /** @type {import("./geometry.js").Box} */ ({}); // its sides are filled in below
   if (!("rotation" in geometry) && options.integer_pixels) {
     for (const key of sides) result[key] = Math.floor(geometry[key] + 0.5);
     result.width = Math.max(result.width, 1);
@@ -213,6 +213,7 @@ function finishBox(geometry, options) {
 
 function finishCuboid(geometry) {
   const byName = new Map(geometry.vertices.map((v) => [v.description, v]));
+  /** @type {import("./geometry.js").CuboidVertex[]} */
   const vertices = CUBOID_VERTEX_NAMES.map((name) => {
     const v = byName.get(name);
     return { x: coordinate(v.x), y: coordinate(v.y), description: name, type: "vertex" };

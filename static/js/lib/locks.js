@@ -14,6 +14,8 @@
 /** @typedef {{source?: string, locked?: boolean}} Lockable */
 /** @typedef {{allowed: boolean, reason: string}} Verdict */
 
+import { TOLERANCES, message } from "./ruletext.js";
+
 export const ACTIONS = ["add", "move", "edit_geometry", "relabel", "edit_attributes", "delete"];
 
 const FLAG_NAMES = {
@@ -39,7 +41,7 @@ export function baseFlags(params) {
 
 /**
  * Does the task have base annotations?
- * @param {object | null | undefined} params @returns {boolean}
+ * @param {Record<string, any> | null | undefined} params @returns {boolean}
  */
 export function hasBaseAnnotations(params) {
   return (params?.base_annotations?.annotations?.length || 0) > 0;
@@ -53,11 +55,12 @@ export function isBase(annotation) {
 const allow = () => ({ allowed: true, reason: "" });
 const deny = (reason) => ({ allowed: false, reason });
 
+// The sentences the server gives too (rules-constants.json, docs/rules.md).
 const REASONS = {
-  add: "This task does not allow adding annotations besides the base annotations",
-  edit: "Base annotations cannot be edited in this task",
-  relabel: "The labels of base annotations cannot be changed in this task",
-  delete: "Base annotations cannot be deleted in this task",
+  add: message("lock_add"),
+  edit: message("lock_edit"),
+  relabel: message("lock_relabel"),
+  delete: message("lock_delete"),
 };
 
 /** The verdict for a base annotation that is not locked. */
@@ -90,7 +93,7 @@ export function can(action, annotation, params) {
     return flags.canAdd || !hasBaseAnnotations(params) ? allow() : deny(REASONS.add);
   }
   if (annotation?.locked) {
-    return deny(isBase(annotation) ? "This base annotation is locked" : "This annotation is locked");
+    return deny(message(isBase(annotation) ? "locked_base" : "locked"));
   }
   return isBase(annotation) ? baseVerdict(action, flags) : allow();
 }
@@ -102,7 +105,7 @@ export function can(action, annotation, params) {
 // it outside, edits it); its attributes are the keyframes' attributes. The same split as
 // tasks/rules/locks.py `track_changes`.
 
-const TOLERANCE = 1e-6;
+const TOLERANCE = TOLERANCES.same_geometry;
 
 function close(a, b) {
   if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= TOLERANCE;
@@ -132,7 +135,8 @@ function keyframeAttributes(keyframes) {
 /**
  * What changing a track's keyframes from `before` to `after` edits: "keyframes" (its geometry)
  * and / or "attributes" (a keyframe's attributes).
- * @param {any[]} before @param {any[]} after @returns {Set<string>}
+ * @param {any[] | null | undefined} before @param {any[] | null | undefined} after (not a list: none)
+ * @returns {Set<string>}
  */
 export function trackChanges(before, after) {
   before = Array.isArray(before) ? before : [];

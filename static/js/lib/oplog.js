@@ -57,11 +57,12 @@ export function deepEqual(a, b) {
 /**
  * An update op with only the keys that differ between two versions of one annotation (uuid
  * excluded), or null when nothing changed. A key missing on one side is null there.
- * @param {object} before @param {object} after @returns {Op | null}
+ * @param {Record<string, any>} before @param {Record<string, any>} after @returns {Op | null}
  */
 export function diff(before, after) {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   keys.delete("uuid");
+  /** @type {Record<string, any>} */
   const b = {}, a = {};
   for (const key of keys) {
     if (deepEqual(before[key], after[key])) continue;
@@ -151,8 +152,8 @@ export function invert(op) {
       return { op: "set_extras", key: op.key, before: op.after, after: op.before };
     case "batch":
       return { op: "batch", ops: op.ops.map(invert).reverse() };
-    default:
-      throw new Error(`unknown op ${op.op}`);
+    default: // (an op from the page or the network may be of any kind)
+      throw new Error(`unknown op ${/** @type {any} */ (op).op}`);
   }
 }
 
@@ -266,8 +267,8 @@ export function applyOp(model, op) {
       return { ...op };
     case "batch":
       return { op: "batch", ops: applyBatch(model, op.ops) };
-    default:
-      throw new Error(`unknown op ${op.op}`);
+    default: // (an op from the page or the network may be of any kind)
+      throw new Error(`unknown op ${/** @type {any} */ (op).op}`);
   }
 }
 
@@ -306,7 +307,10 @@ function mergeable(last, next) {
   return keys.length === nextKeys.length && nextKeys.every((key) => key in last.after);
 }
 
-/** `last` then `next` as one op: the first `before`, the latest `after`. */
+/**
+ * `last` then `next` as one op: the first `before`, the latest `after`.
+ * @param {any} last @param {any} next two ops that are mergeable() @returns {Op}
+ */
 function merged(last, next) {
   if (last.op === "batch") {
     return { op: "batch", ops: last.ops.map((op, i) => merged(op, next.ops[i])) };

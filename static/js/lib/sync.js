@@ -118,8 +118,12 @@ export class MemoryStore {
   }
 
   record(key) {
-    if (!this.records.has(key)) this.records.set(key, { meta: null, ops: new Map() });
-    return this.records.get(key);
+    let record = this.records.get(key);
+    if (!record) {
+      record = { meta: null, ops: new Map() };
+      this.records.set(key, record);
+    }
+    return record;
   }
 
   async load(key) {
@@ -192,6 +196,7 @@ export class SyncClient {
     this.ackTimeout = ackTimeout;
     this.window = window;
     this.timers = timers;
+    /** @type {Record<string, (...args: any[]) => void>} */
     this.on = {
       state: noop, welcome: noop, role: noop, conflict: noop, reject: noop, normalize: noop,
       extras: noop, remote: noop, status: noop, reset: noop, error: noop,
@@ -201,8 +206,8 @@ export class SyncClient {
         this.on[name[2].toLowerCase() + name.slice(3)] = fn;
       }
     }
-    /** @type {Meta | null} */
-    this.meta = null;
+    /** @type {Meta} set by start(), before the transport or the page call anything else */
+    this.meta = /** @type {any} */ (null);
     /** @type {(Entry & {sent: boolean, done: boolean})[]} */
     this.entries = [];
     /** @type {Map<string, number>} the versions the server will have after every entry */
@@ -325,11 +330,12 @@ export class SyncClient {
       last_seq: this.meta.acked });
   }
 
+  /** @param {{code?: number, reason?: string}} info */
   closed({ code }) {
     this.connected = false;
     this.welcomed = false;
     this.stopTimer();
-    if (TERMINAL_CLOSE_CODES.has(code)) this.ended = true;
+    if (code !== undefined && TERMINAL_CLOSE_CODES.has(code)) this.ended = true;
     this.emitState();
   }
 
@@ -456,7 +462,7 @@ export class SyncClient {
     entry.done = true;
     this.restartTimer();
     let acked = this.meta.acked;
-    while (this.entries.length && this.entries[0].done) acked = this.entries.shift().seq;
+    while (this.entries.length && this.entries[0].done) acked = /** @type {Entry} */ (this.entries.shift()).seq;
     if (acked !== this.meta.acked) {
       this.meta.acked = acked;
       const meta = { ...this.meta };
@@ -566,7 +572,14 @@ export class SocketTransport {
    */
   constructor(url, { WebSocket = globalThis.WebSocket, timers = globalThis, minDelay = 500,
     maxDelay = 15000, pingEvery = 25000 } = {}) {
-    Object.assign(this, { url, WebSocket, timers, minDelay, maxDelay, pingEvery });
+    this.url = url;
+    this.WebSocket = WebSocket;
+    this.timers = timers;
+    this.minDelay = minDelay;
+    this.maxDelay = maxDelay;
+    this.pingEvery = pingEvery;
+    /** @type {TransportHandlers} set by connect() */
+    this.handlers = { open: noop, message: noop, close: noop };
     this.delay = minDelay;
     this.socket = null;
     this.stopped = false;

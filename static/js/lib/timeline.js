@@ -25,11 +25,6 @@ export function rangeToSpan(start, end, frameCount, width) {
   return { left: a * cell, width: (b - a + 1) * cell };
 }
 
-/** The frame `step` frames from `frame`, within the task. */
-export function stepFrame(frame, step, frameCount) {
-  return clampFrame(frame + step, frameCount);
-}
-
 /** The keyframe frame after (direction 1) or before (-1) `frame`, or null. */
 export function nextMark(frames, frame, direction) {
   const sorted = [...frames].sort((a, b) => a - b);
@@ -49,29 +44,35 @@ export function makeEvent(label, start, end = null, attributes = {}) {
   return { label, type: "range", start: a, end: b, attributes: { ...attributes } };
 }
 
+/**
+ * Why an event cannot be kept, or null: the field the server names (tasks/rules/events.py,
+ * checked in the same order) and the page's sentence.
+ * @returns {{field: string, reason: string} | null}
+ */
+export function eventError(event, labels, frameCount) {
+  const fail = (field, reason) => ({ field, reason });
+  if (!labels.includes(event.label)) return fail("label", `“${event.label}” is not one of the task's events`);
+  if (event.type !== "range" && event.type !== "point") return fail("type", "An event is a point or a range");
+  const inside = (f) => Number.isInteger(f) && f >= 0 && f < frameCount;
+  if (!inside(event.start)) return fail("start", "The event's start is not a frame of the task");
+  if (event.type === "range") {
+    if (!inside(event.end)) return fail("end", "The event's end is not a frame of the task");
+    if (event.end < event.start) return fail("end", "The event ends before it starts");
+  } else if (event.end !== undefined && event.end !== null) {
+    return fail("end", "A point event has no end");
+  }
+  return null;
+}
+
 /** Why an event cannot be kept ("" when it can). */
 export function eventProblem(event, labels, frameCount) {
-  if (!labels.includes(event.label)) return `“${event.label}” is not one of the task's events`;
-  const inside = (f) => Number.isInteger(f) && f >= 0 && f < frameCount;
-  if (!inside(event.start)) return "The event's start is not a frame of the task";
-  if (event.type === "range") {
-    if (!inside(event.end)) return "The event's end is not a frame of the task";
-    if (event.end < event.start) return "The event ends before it starts";
-  } else if (event.type !== "point") {
-    return "An event is a point or a range";
-  }
-  return "";
+  return eventError(event, labels, frameCount)?.reason ?? "";
 }
 
 /** Events sorted by start, then end, then label (the list's order). */
 export function sortEvents(events) {
   return [...events].sort((a, b) => a.start - b.start || (a.end ?? a.start) - (b.end ?? b.start)
     || String(a.label).localeCompare(String(b.label)));
-}
-
-/** Does an event cover `frame`? */
-export function eventCovers(event, frame) {
-  return event.type === "range" ? event.start <= frame && frame <= event.end : event.start === frame;
 }
 
 /**

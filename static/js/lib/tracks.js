@@ -139,6 +139,9 @@ export function visibleRanges(track, frameCount) {
  * The frames to load, most urgent first: the current one, `ahead` frames after it, then
  * `behind` frames before it (within 0 … frameCount - 1), skipping those `have(frame)` says
  * are there.
+ * @param {number} current @param {number} frameCount
+ * @param {{ahead?: number, behind?: number, have?: (frame: number) => boolean}} [options]
+ * @returns {number[]}
  */
 export function preloadOrder(current, frameCount, { ahead = 20, behind = 3, have = () => false } = {}) {
   const order = [];
@@ -182,6 +185,7 @@ export function frameOpToTrackOp(model, op, context) {
 export function newTrack(shape, frame) {
   const track = { uuid: shape.uuid, type: shape.type };
   if (shape.label !== undefined && shape.label !== null) track.label = shape.label;
+  /** @type {Record<string, any>} */
   const keyframe = { frame, ...geometryOf(shape) };
   if (shape.attributes && Object.keys(shape.attributes).length) keyframe.attributes = clone(shape.attributes);
   track.keyframes = [keyframe];
@@ -201,6 +205,7 @@ function updateOp(model, op, context) {
     else next[key] = value;
   }
   const before = { keyframes: clone(track.keyframes) };
+  /** @type {Record<string, any>} */
   const after = {};
   let keyframes = track.keyframes;
   if ("label" in op.after) {
@@ -212,6 +217,7 @@ function updateOp(model, op, context) {
   const attributesChanged = keys.includes("attributes") && !("label" in op.after);
   if (geometryChanged || attributesChanged) {
     const existing = keyframeAt({ keyframes }, context.frame);
+    /** @type {Record<string, any>} */
     const keyframe = { frame: context.frame, ...geometryOf(geometryChanged ? next : shape) };
     if (attributesChanged) keyframe.attributes = clone(next.attributes || {});
     else if (existing?.attributes) keyframe.attributes = clone(existing.attributes);

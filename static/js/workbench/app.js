@@ -8,7 +8,7 @@
 //   "help"       the help overlay is open: Esc or ? closes it, nothing else runs
 //   "submitting" a submit is in flight: edits are refused until it answers
 
-import { bounds, meetsMinSize, roundBoxPixels, withBoxVertices } from "../lib/geometry.js";
+import { bounds, meetsMinSize, roundBoxPixels, vertexLimits, withBoxVertices } from "../lib/geometry.js";
 import { handleAt, pointHits, SpatialIndex } from "../lib/hittest.js";
 import { leaves, parseLabels, pathText, RecentLabels } from "../lib/labeltree.js";
 import { can as lockCan } from "../lib/locks.js";
@@ -25,8 +25,10 @@ import { taskAttributeDefs } from "../lib/eventattributes.js";
 import { COMMANDS } from "./commands.js";
 import { labelColors, NO_LABEL_COLOR } from "./draw.js";
 import { HelpOverlay } from "./help.js";
+import { WorkbenchHooks } from "./hooks.js";
 import { bindInput } from "./input.js";
-import { buildLayout } from "./layout.js";
+import { helpSections } from "./keyboard.js";
+import { addToolbarButton, buildLayout } from "./layout.js";
 import { LabelPicker } from "./picker.js";
 import { Panels } from "./panels.js";
 import { annotationListPanel } from "./panel-list.js";
@@ -51,7 +53,6 @@ import { createVideoStore, VideoController } from "./video-controller.js";
 export const GEOMETRY_ORDER = ["box", "polygon", "line", "point", "ellipse", "cuboid"];
 const HIT_TOLERANCE = 6; // CSS px
 const HANDLE_TOLERANCE = 8; // CSS px
-const FLOOR_VERTICES = { polygon: 3, line: 2 };
 
 export class Workbench {
   /**
@@ -63,6 +64,11 @@ export class Workbench {
     this.root = root;
     this.data = data;
     this.urls = urls;
+    /** The extension points (hooks.js): a video task registers its commands, keys and help there. */
+    this.hooks = new WorkbenchHooks({
+      addToolbarButton: (spec) => addToolbarButton(this, spec),
+      setLayers: (shapes) => showLayers(this, shapes),
+    });
     this.params = data.params || {};
     this.readOnly = Boolean(data.read_only);
     this.geometries = this.params.geometries || {};
@@ -99,15 +105,11 @@ export class Workbench {
     this.imageSize = { width: data.image?.width || 0, height: data.image?.height || 0 };
     this.image = null;
     this.imageReady = false;
-    this.layers = collectLayers(this.params);
+    /** The read-only layer shapes drawn now and their index: set through hooks.setLayers. */
+    this.layers = [];
     this.layerIndex = new SpatialIndex({ cellSize: 256 });
-    this.layers.forEach((a, i) => {
-      try {
-        this.layerIndex.insert(i, bounds(a));
-      } catch {
-        /* malformed layer shape: not drawn */
-      }
-    });
+    /** Has the task read-only layers at all (H toggles them)? */
+    this.hasLayers = false;
     this.layersVisible = true;
     this.connections = (this.geometries.point?.connections || []).filter((c) => c?.pair?.length === 2);
     this.resolution = validResolution(this.params.image_metadata?.resolution);
@@ -135,7 +137,9 @@ export class Workbench {
     this.tools = this.makeTools();
     this.tool = this.tools.select;
     this.picker = new LabelPicker(this.stage);
-    this.help = new HelpOverlay(this.root, () => this.closeHelp());
+    /** The help overlay, built when first opened (and again after a hook changed its rows). */
+    this.help = null;
+    this.helpRevision = -1;
     this.panels = new Panels(this.side, this);
     this.panels.add(instructionPanel());
     if (data.context?.length) this.panels.add(contextPanel());
@@ -148,6 +152,8 @@ export class Workbench {
     this.panels.add(annotationListPanel());
     this.store.onChange((change) => this.onStoreChange(change));
     bindInput(this);
+    const imageLayers = collectLayers(this.params);
+    if (imageLayers.length) this.hooks.setLayers(imageLayers);
     this.setTool("select");
     this.updateToolbar();
     if (data.video) this.video = new VideoController(this);
@@ -245,12 +251,11 @@ export class Workbench {
   }
 
   minVertices(type) {
-    return Math.max(FLOOR_VERTICES[type] || 1, this.options(type).min_vertices || 1);
+    return vertexLimits(type, this.options(type)).min;
   }
 
   maxVertices(type) {
-    const max = this.options(type).max_vertices;
-    return Number.isFinite(max) ? max : Infinity;
+    return vertexLimits(type, this.options(type)).max;
   }
 
   canRotateBox() {
@@ -757,7 +762,8 @@ export class Workbench {
   run(command, args = []) {
     const fn = COMMANDS[command];
     if (!fn) throw new Error(`unknown command ${command}`);
-    return fn(this, ...args);
+    const guarded = this.hooks.guardCommand(command, args);
+    return guarded === undefined ? fn(this, ...args) : guarded;
   }
 
   setTool(name) {
@@ -828,14 +834,23 @@ export class Workbench {
     if (this.mode !== "idle") return true;
     this.tool.cancel();
     this.mode = "help";
-    this.help.show();
+    this.helpOverlay().show();
     return true;
   }
 
   closeHelp() {
-    this.help.hide();
+    this.help?.hide();
     if (this.mode === "help") this.mode = "idle";
     this.canvas.focus({ preventScroll: true });
+  }
+
+  /** The help overlay of the key map and the rows the hooks added (rebuilt when they changed). */
+  helpOverlay() {
+    if (this.help && this.helpRevision === this.hooks.helpRevision) return this.help;
+    this.help?.el.remove();
+    this.help = new HelpOverlay(this.root, () => this.closeHelp(), this.hooks.helpSections(helpSections()));
+    this.helpRevision = this.hooks.helpRevision;
+    return this.help;
   }
 
   // ---------------------------------------------------------------- store → view
@@ -898,6 +913,31 @@ function stableUpdate(current, next) {
     after[key] = key in next ? clone(next[key]) : null;
   }
   return { op: "update", uuid: current.uuid, before, after };
+}
+
+/**
+ * hooks.setLayers: draw `shapes` as the read-only layers (dimmed, never hit). The first call
+ * adds the toolbar's layers button.
+ */
+function showLayers(app, shapes) {
+  if (!app.hasLayers) {
+    app.hasLayers = true;
+    app.layersButton = app.hooks.addToolbarButton({
+      icon: "M11 4l8 4-8 4-8-4zM3 12l8 4 8-4M3 16l8 4 8-4", title: "Hide / show layers (H)",
+      text: "Layers", command: "toggleLayers", pressed: app.layersVisible,
+    });
+  }
+  app.layers = shapes;
+  app.layerIndex = new SpatialIndex({ cellSize: 256 });
+  shapes.forEach((shape, i) => {
+    try {
+      app.layerIndex.insert(i, bounds(shape));
+    } catch {
+      /* malformed layer shape: not drawn */
+    }
+  });
+  app.root.dataset.layerShapes = String(shapes.length);
+  app.invalidate("static");
 }
 
 /** Layer shapes of params.layer and params.layers (both accepted), with their `type`. */

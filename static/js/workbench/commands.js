@@ -180,7 +180,7 @@ function commandZoom(app, factor) {
 }
 
 function commandToggleLayers(app) {
-  if (!app.layers.length) {
+  if (!app.hasLayers) {
     app.status("This task has no read-only layers");
     return true;
   }
@@ -188,7 +188,7 @@ function commandToggleLayers(app) {
 }
 
 /** Show the read-only layers if hidden, else hide them; the button and status follow. */
-export function flipLayers(app) {
+function flipLayers(app) {
   app.layersVisible = !app.layersVisible;
   app.layersButton?.setAttribute("aria-pressed", app.layersVisible ? "true" : "false");
   app.layersButton?.classList.toggle("active", app.layersVisible);

@@ -139,16 +139,6 @@ function traceCuboid(ctx, a) {
   ring(ctx, [nearTop, st, sb, nearBottom], false);
 }
 
-/**
- * Points whose positions an editor offers as vertex handles (image coordinates).
- * @param {any} a @returns {{x: number, y: number}[]}
- */
-export function vertexHandles(a) {
-  if (a.type === "polygon" || a.type === "line") return a.vertices || [];
-  if (a.type === "cuboid") return a.vertices || [];
-  return [];
-}
-
 /** Draw a square handle centred on a screen point (screen coordinates). */
 export function squareHandle(ctx, p, size, fill, stroke) {
   const h = size / 2;

@@ -141,6 +141,11 @@ function onKeyDown(app, event) {
   if (app.mode === "picking" || app.picker.isOpen) return;
   const target = /** @type {HTMLElement} */ (event.target);
   if (isEditable(target)) return;
+  // the keys a task kind registered (hooks.addKeyHandler: a video's frame keys) come first
+  if (app.mode === "idle" && app.hooks.handleKey(event)) {
+    event.preventDefault();
+    return;
+  }
   if (event.key === " " && !isActivatable(target)) {
     event.preventDefault();
     if (!app.spaceHeld) {

@@ -62,15 +62,6 @@ export function buildLayout(app) {
   zoom.append(zoomOut, app.zoomLabel, zoomIn, fit, turn);
   toolbar.append(zoom);
 
-  if (app.layers.length) {
-    const group = el("div", "wb-group");
-    app.layersButton = iconButton("M11 4l8 4-8 4-8-4zM3 12l8 4 8-4M3 16l8 4 8-4", "Hide / show layers (H)", "Layers");
-    app.layersButton.setAttribute("aria-pressed", "true");
-    app.layersButton.addEventListener("click", () => app.run("toggleLayers"));
-    group.append(app.layersButton);
-    toolbar.append(group);
-  }
-
   toolbar.append(el("div", "wb-spacer"));
   const helpButton = el("button", "wb-button", { type: "button", title: "Keyboard shortcuts (?)" });
   helpButton.textContent = "?";
@@ -122,6 +113,22 @@ export function buildLayout(app) {
   statusbar.append(app.statusMessage, app.statusHint, app.statusPosition, app.statusZoom);
 
   root.append(toolbar, main, statusbar);
+}
+
+/**
+ * hooks.addToolbarButton: a button in a group of its own, before the spacer; a click runs
+ * `spec.command` through app.run (so the command guards see it).
+ * @param {any} app @param {import("./hooks.js").ToolbarButtonSpec} spec
+ */
+export function addToolbarButton(app, spec) {
+  const button = iconButton(spec.icon, spec.title, spec.text || "");
+  if (spec.pressed !== undefined) button.setAttribute("aria-pressed", spec.pressed ? "true" : "false");
+  button.addEventListener("click", () => app.run(spec.command, spec.args || []));
+  const group = el("div", "wb-group");
+  group.append(button);
+  const toolbar = app.root.querySelector(".wb-toolbar");
+  toolbar.insertBefore(group, toolbar.querySelector(".wb-spacer"));
+  return button;
 }
 
 function el(tag, className = "", attributes = {}) {

@@ -11,20 +11,14 @@ import {
 } from "../lib/eventattributes.js";
 import { clone, extrasOf } from "../lib/oplog.js";
 import { clampFrame, makeEvent, nextMark, sortEvents, eventProblem } from "../lib/timeline.js";
-import { bounds } from "../lib/geometry.js";
-import { SpatialIndex } from "../lib/hittest.js";
 import { frameLayerShapes, hasFrameLayers, keyframeAt, markOutside, markVisible, removeKeyframe } from "../lib/tracks.js";
-import { flipLayers } from "./commands.js";
-import { HelpOverlay } from "./help.js";
 import { FrameLoader } from "./video-frames.js";
 import { changedEvents, eventsPanel } from "./video-events.js";
-import { matchVideo, videoHelpSections } from "./video-keys.js";
+import { addVideoHelp, matchVideo } from "./video-keys.js";
 import { Timeline } from "./video-timeline.js";
 import { VideoStore } from "./video-store.js";
 
 const DEFAULT_FPS = 10;
-const LAYERS_ICON = "M11 4l8 4-8 4-8-4zM3 12l8 4 8-4M3 16l8 4 8-4";
-const SVG_NS = "http://www.w3.org/2000/svg";
 const PANEL_REFRESH_MS = 120;
 
 /** The store of a video task (called by the Workbench constructor). */
@@ -39,6 +33,10 @@ export function createVideoStore(app, data, extras) {
   });
 }
 
+/**
+ * The video part of the workbench. It extends the Workbench only through app.hooks (hooks.js,
+ * docs/workbench.md "Extending the workbench") and the Workbench's public methods.
+ */
 export class VideoController {
   /** @param {any} app the Workbench (its store is a VideoStore) */
   constructor(app) {
@@ -63,22 +61,18 @@ export class VideoController {
     app.root.classList.add("wb-video-task");
     app.root.dataset.frames = String(this.count);
 
-    // the read-only layers, one Layer object per frame: app.layers is the current frame's
+    // the read-only layers, one Layer object per frame: the Workbench draws the current frame's
     this.layers = hasFrameLayers(video.layers) ? video.layers : null;
-    if (this.layers) {
-      this.addLayersButton();
-      this.showLayer(0);
-    }
+    if (this.layers) this.showLayer(0);
 
     this.timeline = new Timeline(this);
     app.stage.append(this.timeline.root);
     if (this.eventLabels.length) this.addEventsPanel();
-    this.guardSubmit();
-    app.help.el.remove();
-    app.help = new HelpOverlay(app.root, () => app.closeHelp(), videoHelpSections());
-    document.addEventListener("keydown", (event) => this.onKeyDown(event), true);
+    app.hooks.addCommandGuard((command) => this.guardHidden(command));
+    app.hooks.addCommandGuard((command) => this.guardSubmit(command));
+    addVideoHelp(app.hooks);
+    app.hooks.addKeyHandler((event) => this.onKeyDown(event));
     app.store.onChange((change) => this.onStoreChange(change));
-    this.guardCommands();
     this.timeline.showTracks();
     this.showEvents();
     this.timeline.showFrame(0, true);
@@ -100,70 +94,23 @@ export class VideoController {
     if (list) list.before(panel.section);
   }
 
-  /** Commands that need the selection's shape on this frame refuse a track not in view. */
-  guardCommands() {
+  /**
+   * A command guard: the commands that need the selection's shape on this frame refuse a
+   * track not in view.
+   */
+  guardHidden(command) {
     const app = this.app;
-    const run = app.run.bind(app);
-    app.run = (command, args = []) => {
-      if (command === "toggleLayers" && this.layers) return this.toggleLayers();
-      if (["copy", "enter", "nudge"].includes(command)
-        && [...app.store.selection].some((uuid) => app.store.hidden(uuid))) {
-        app.refuse(`The selected object is not in view on frame ${this.frame + 1}`);
-        return true;
-      }
-      return run(command, args);
-    };
+    if (!["copy", "enter", "nudge"].includes(command)) return undefined;
+    if (![...app.store.selection].some((uuid) => app.store.hidden(uuid))) return undefined;
+    app.refuse(`The selected object is not in view on frame ${this.frame + 1}`);
+    return true;
   }
 
   // ---------------------------------------------------------------- layers
 
-  /** The toolbar's layers button (the image layout adds it only for an image's layers). */
-  addLayersButton() {
-    const app = this.app;
-    if (app.layersButton) return;
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "wb-button wb-icon";
-    button.title = "Hide / show layers (H)";
-    button.setAttribute("aria-label", button.title);
-    button.setAttribute("aria-pressed", "true");
-    const svg = document.createElementNS(SVG_NS, "svg");
-    svg.setAttribute("viewBox", "0 0 22 22");
-    svg.setAttribute("aria-hidden", "true");
-    const path = document.createElementNS(SVG_NS, "path");
-    path.setAttribute("d", LAYERS_ICON);
-    svg.append(path);
-    const text = document.createElement("span");
-    text.className = "wb-button-text";
-    text.textContent = "Layers";
-    button.append(svg, text);
-    button.addEventListener("click", () => app.run("toggleLayers"));
-    const group = document.createElement("div");
-    group.className = "wb-group";
-    group.append(button);
-    const toolbar = app.root.querySelector(".wb-toolbar");
-    toolbar?.insertBefore(group, toolbar.querySelector(".wb-spacer"));
-    app.layersButton = button;
-  }
-
-  /** The renderer draws app.layers (dimmed, never hit): the shapes of this frame's layer. */
+  /** The Workbench draws the shapes of this frame's layer (the layers button stays, even when empty). */
   showLayer(frame) {
-    const app = this.app;
-    app.layers = frameLayerShapes(this.layers, frame);
-    app.layerIndex = new SpatialIndex({ cellSize: 256 });
-    app.layers.forEach((shape, i) => {
-      try {
-        app.layerIndex.insert(i, bounds(shape));
-      } catch {
-        /* malformed layer shape: not drawn */
-      }
-    });
-    app.root.dataset.layerShapes = String(app.layers.length);
-  }
-
-  /** H in a video task: its layers may be empty on this frame and not on others. */
-  toggleLayers() {
-    return flipLayers(this.app);
+    this.app.hooks.setLayers(frameLayerShapes(this.layers, frame));
   }
 
   // ---------------------------------------------------------------- frames
@@ -298,19 +245,18 @@ export class VideoController {
 
   // ---------------------------------------------------------------- keys
 
+  /**
+   * The key handler (hooks.addKeyHandler; the Workbench calls it only in the idle mode,
+   * outside text fields and the picker): true when it took the key.
+   */
   onKeyDown(event) {
-    const app = this.app;
-    if (event.defaultPrevented || app.mode !== "idle" || app.picker.isOpen) return;
     const target = /** @type {HTMLElement} */ (event.target);
-    const tag = target?.tagName;
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target?.isContentEditable) return;
     // the panels' own keys (the angle dial's arrows), but a panel's button does not keep them
-    if (target?.closest?.(".wb-side") && tag !== "BUTTON") return;
+    if (target?.closest?.(".wb-side") && target.tagName !== "BUTTON") return false;
     const binding = matchVideo(event);
-    if (!binding) return;
-    event.preventDefault();
-    event.stopPropagation();
+    if (!binding) return false;
     this[binding.command](...(binding.args || []));
+    return true;
   }
 
   // ---------------------------------------------------------------- tracks
@@ -472,23 +418,20 @@ export class VideoController {
     return done;
   }
 
-  /** A submit waits until every event's required attributes are answered. */
-  guardSubmit() {
+  /** A command guard: a submit waits until every event's required attributes are answered. */
+  guardSubmit(command) {
     const app = this.app;
-    const run = app.run.bind(app);
-    app.run = (command, args = []) => {
-      if (command !== "submit" || app.readOnly || app.mode !== "idle") return run(command, args);
-      const blocker = firstEventProblem(this.eventDefs, this.events);
-      if (!blocker) return run(command, args);
-      const what = blocker.problems.map((p) => `${p.id} ${p.reason}`).join("; ");
-      this.selectEvent(blocker.event.uuid);
-      app.root.querySelector(".wb-panel-events")?.scrollIntoView({ block: "nearest" });
-      const message = `Not submitted: event ${eventName(blocker.event)}: ${what}`;
-      app.status(message, "error");
-      app.showBanner(message);
-      app.root.dataset.submitError = what;
-      return true;
-    };
+    if (command !== "submit" || app.readOnly || app.mode !== "idle") return undefined;
+    const blocker = firstEventProblem(this.eventDefs, this.events);
+    if (!blocker) return undefined;
+    const what = blocker.problems.map((p) => `${p.id} ${p.reason}`).join("; ");
+    this.selectEvent(blocker.event.uuid);
+    app.root.querySelector(".wb-panel-events")?.scrollIntoView({ block: "nearest" });
+    const message = `Not submitted: event ${eventName(blocker.event)}: ${what}`;
+    app.status(message, "error");
+    app.showBanner(message);
+    app.root.dataset.submitError = what;
+    return true;
   }
 
   /** The new event list, as ONE undo step: a set_extras op the live session sends as is. */

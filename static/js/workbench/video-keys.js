@@ -2,7 +2,7 @@
 // with a drag), so play / pause is K, as in video players. In a video task ← and → step
 // frames instead of nudging the selection (↑ and ↓ still nudge it).
 
-import { BINDINGS, EXTRA_HELP, helpSections, match } from "./keyboard.js";
+import { helpSections, match } from "./keyboard.js";
 
 /** @type {import("./keyboard.js").Binding[]} */
 export const VIDEO_BINDINGS = [
@@ -22,14 +22,15 @@ const VIDEO_EXTRA_HELP = [
   ["Video", "Click or drag the timeline", "Go to that frame"],
 ];
 
-/** The help overlay's sections in a video task: the image keys with ← → moved to the frames. */
-export function videoHelpSections() {
-  const image = BINDINGS.map((b) => {
-    if (b.combo === "arrowleft") return { ...b, help: ["Editing", "↑ ↓", "Nudge the selection 1 px (← → step frames)"] };
-    if (b.combo === "shift+arrowleft") return { ...b, help: ["Editing", "Shift+↑ ↓", "Nudge the selection 10 px"] };
-    return b;
-  });
-  return helpSections([...VIDEO_BINDINGS, ...image], [...VIDEO_EXTRA_HELP, ...EXTRA_HELP]);
+/**
+ * The video keys in the help overlay (through the Workbench's hooks): a Video section first,
+ * and the nudge rows say that ← → step frames here.
+ * @param {import("./hooks.js").WorkbenchHooks} hooks
+ */
+export function addVideoHelp(hooks) {
+  hooks.addHelpSection("Video", helpSections(VIDEO_BINDINGS, VIDEO_EXTRA_HELP).get("Video") || [], { first: true });
+  hooks.replaceHelpRow("Editing", "← ↑ → ↓", ["↑ ↓", "Nudge the selection 1 px (← → step frames)"]);
+  hooks.replaceHelpRow("Editing", "Shift+← ↑ → ↓", ["Shift+↑ ↓", "Nudge the selection 10 px"]);
 }
 
 /** The video binding a key event triggers, or null. */

@@ -1,6 +1,7 @@
 """python manage.py create_api_key USERNAME [--test] [--name N]
 
-Prints the new key alone on the last line of stdout, so scripts can take it with `tail -n 1`.
+Prints the new key alone on the last line of stdout, so scripts can take it with `tail -n 1`;
+with the account's first key of an environment, also the callback signing secret (once).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from argparse import ArgumentParser
 from django.core.management.base import BaseCommand
 
 from tasks.accounts import get_or_create_account
+from tasks.callback_signing import first_secret
 from tasks.models import ApiKey
 
 
@@ -25,6 +27,10 @@ class Command(BaseCommand):
         user, created = get_or_create_account(username)
         _, raw = ApiKey.issue(user, is_test=test, name=name)
         kind = "test" if test else "live"
+        secret = first_secret(user, test)
+        if secret is not None:
+            self.stdout.write(f"The account's {kind} callback signing secret (shown once; "
+                              f"`manage.py callback_secret` makes a new one): {secret}")
         intro = f"Created user {username}. " if created else ""
         self.stdout.write(f"{intro}New {kind} API key for {username} (shown once, only its "
                           "hash is stored):")

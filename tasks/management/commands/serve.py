@@ -45,7 +45,7 @@ class Command(BaseCommand):
         try:
             uvicorn.run("annotator.asgi:application", host=host, port=port, workers=workers,
                         log_level=os.environ.get("UVICORN_LOG_LEVEL", "warning"),
-                        lifespan="off")
+                        lifespan="off", http="annotator.http_protocol:DeadlineHttpProtocol")
         finally:
             if supervisor is not None:
                 supervisor.stop()

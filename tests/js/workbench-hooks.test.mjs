@@ -1,0 +1,167 @@
+// The Workbench's extension points (static/js/workbench/hooks.js) and the rule that goes with
+// them: nothing outside app.js replaces a Workbench method or a field the hooks own
+// (docs/workbench.md, "Extending the workbench").
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { WorkbenchHooks } from "../../static/js/workbench/hooks.js";
+import { BINDINGS, EXTRA_HELP, helpSections } from "../../static/js/workbench/keyboard.js";
+import { addVideoHelp, VIDEO_BINDINGS } from "../../static/js/workbench/video-keys.js";
+
+const STATIC_JS = fileURLToPath(new URL("../../static/js/", import.meta.url));
+const APP_JS = join(STATIC_JS, "workbench", "app.js");
+
+function noEffects() {
+  return { addToolbarButton: () => assert.fail("no button expected"), setLayers: () => assert.fail("no layers expected") };
+}
+
+test("command guards run in order; the first answer that is not undefined wins", () => {
+  const hooks = new WorkbenchHooks(noEffects());
+  const seen = [];
+  hooks.addCommandGuard((command) => {
+    seen.push(`a:${command}`);
+    return command === "copy" ? true : undefined;
+  });
+  hooks.addCommandGuard((command, args) => {
+    seen.push(`b:${command}:${args.join(",")}`);
+    return command === "submit" ? false : undefined;
+  });
+  assert.equal(hooks.guardCommand("copy", []), true);
+  assert.equal(hooks.guardCommand("submit", []), false);
+  assert.equal(hooks.guardCommand("nudge", [1, 0]), undefined);
+  assert.deepEqual(seen, ["a:copy", "a:submit", "b:submit:", "a:nudge", "b:nudge:1,0"]);
+});
+
+test("a key goes to the handlers until one takes it", () => {
+  const hooks = new WorkbenchHooks(noEffects());
+  assert.equal(hooks.handleKey({ key: "k" }), false);
+  const got = [];
+  hooks.addKeyHandler((event) => got.push(`1:${event.key}`) && event.key === "k");
+  hooks.addKeyHandler((event) => got.push(`2:${event.key}`) && event.key === "j");
+  assert.equal(hooks.handleKey({ key: "k" }), true);
+  assert.equal(hooks.handleKey({ key: "j" }), true);
+  assert.equal(hooks.handleKey({ key: "x" }), false);
+  assert.deepEqual(got, ["1:k", "1:j", "2:j", "1:x", "2:x"]);
+});
+
+test("help sections: added first or last, appended to a section of the same name, rows reworded", () => {
+  const hooks = new WorkbenchHooks(noEffects());
+  const base = new Map([["Tools", [["V", "Select"]]], ["View", [["F", "Fit"], ["H", "Layers"]]]]);
+  const revision = hooks.helpRevision;
+  hooks.addHelpSection("Video", [["K", "Play"]], { first: true });
+  hooks.addHelpSection("View", [["Wheel", "Zoom"]]);
+  hooks.addHelpSection("Extra", [["X", "Something"]]);
+  hooks.addHelpSection("Video", [["Timeline", "Seek"]]);
+  hooks.replaceHelpRow("View", "F", ["F, Home", "Fit"]);
+  hooks.replaceHelpRow("View", "no such keys", ["?", "ignored"]);
+  assert.ok(hooks.helpRevision > revision, "a help change bumps the revision (the overlay is rebuilt)");
+  const sections = hooks.helpSections(base);
+  assert.deepEqual([...sections.keys()], ["Video", "Tools", "View", "Extra"]);
+  assert.deepEqual(sections.get("Video"), [["K", "Play"], ["Timeline", "Seek"]]);
+  assert.deepEqual(sections.get("View"), [["F, Home", "Fit"], ["H", "Layers"], ["Wheel", "Zoom"]]);
+  assert.deepEqual(base.get("View"), [["F", "Fit"], ["H", "Layers"]], "the base sections are not changed");
+});
+
+test("the video help: its section first, the nudge rows say that ← → step frames", () => {
+  const hooks = new WorkbenchHooks(noEffects());
+  addVideoHelp(hooks);
+  const sections = hooks.helpSections(helpSections());
+  assert.equal([...sections.keys()][0], "Video");
+  const video = sections.get("Video").map(([keys]) => keys);
+  for (const b of VIDEO_BINDINGS) if (b.help) assert.ok(video.includes(b.help[1]), `${b.help[1]} listed`);
+  assert.ok(video.includes("Click or drag the timeline"));
+  const editing = new Map(sections.get("Editing"));
+  assert.equal(editing.get("↑ ↓"), "Nudge the selection 1 px (← → step frames)");
+  assert.equal(editing.get("Shift+↑ ↓"), "Nudge the selection 10 px");
+  assert.ok(!editing.has("← ↑ → ↓") && !editing.has("Shift+← ↑ → ↓"));
+  // every other row of the image help is still there
+  const image = helpSections(BINDINGS, EXTRA_HELP);
+  for (const [section, rows] of image) {
+    if (section === "Editing") continue;
+    assert.deepEqual(sections.get(section), rows, section);
+  }
+});
+
+test("the page-changing hooks go to the Workbench's effects", () => {
+  const calls = [];
+  const button = { fake: "button" };
+  const hooks = new WorkbenchHooks({
+    addToolbarButton: (spec) => calls.push(["button", spec.command]) && button,
+    setLayers: (shapes) => calls.push(["layers", shapes.length]),
+  });
+  assert.equal(hooks.addToolbarButton({ icon: "M0 0", title: "T", command: "fit" }), button);
+  hooks.setLayers([{ type: "box" }, { type: "point" }]);
+  hooks.setLayers([]);
+  assert.deepEqual(calls, [["button", "fit"], ["layers", 2], ["layers", 0]]);
+});
+
+/** The Workbench's methods and getters, read from the class in app.js. */
+function workbenchMembers() {
+  const source = readFileSync(APP_JS, "utf8");
+  const body = source.slice(source.indexOf("export class Workbench"), source.indexOf("\n}\n", source.indexOf("export class Workbench")));
+  const names = new Set();
+  for (const m of body.matchAll(/^ {2}(?:async |get |set |static )?(#?\w+)\s*\([^)]*\)\s*\{/gm)) names.add(m[1]);
+  return names;
+}
+
+/** Fields the hooks own: set only by app.js (hooks.setLayers, the help overlay). */
+const HOOK_FIELDS = ["hooks", "help", "layers", "layerIndex", "hasLayers", "layersButton"];
+
+const ASSIGNMENT = /\b(?:app|workbench)\s*(?:\.\s*(\w+)|\[\s*["'`](\w+)["'`]\s*\])\s*(?:=(?!=)|[-+*/|&?]{1,2}=)/g;
+const WHOLESALE = /Workbench\.prototype|Object\.(?:assign|defineProperty|defineProperties|setPrototypeOf)\(\s*(?:this\.)?app\b/g;
+
+function jsFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return jsFiles(path);
+    return entry.name.endsWith(".js") ? [path] : [];
+  });
+}
+
+/** `file:line: text` of each place that replaces a protected member of the Workbench. */
+function patches(source, file, protectedNames) {
+  const found = [];
+  source.split("\n").forEach((line, i) => {
+    for (const m of line.matchAll(ASSIGNMENT)) {
+      const name = m[1] || m[2];
+      if (protectedNames.has(name)) found.push(`${file}:${i + 1}: ${line.trim()}`);
+    }
+    for (const _ of line.matchAll(WHOLESALE)) found.push(`${file}:${i + 1}: ${line.trim()}`);
+  });
+  return found;
+}
+
+test("the method list is read from app.js", () => {
+  const members = workbenchMembers();
+  for (const name of ["run", "openHelp", "closeHelp", "setTool", "can", "status", "helpOverlay"]) {
+    assert.ok(members.has(name), `${name} found among ${[...members].join(", ")}`);
+  }
+});
+
+test("the patch finder sees the forms it looks for", () => {
+  const names = new Set(["run", "help", "layers"]);
+  const sample = [
+    "app.run = (command) => run(command);",
+    "this.app.help = new HelpOverlay();",
+    'app["layers"] = [];',
+    "app.layers ||= [];",
+    "Object.assign(app, { run() {} });",
+    "Workbench.prototype.run = function () {};",
+    "if (app.run === other) x();",
+    "app.mode = 'idle';",
+  ].join("\n");
+  assert.equal(patches(sample, "sample.js", names).length, 6);
+});
+
+test("nothing outside app.js replaces a Workbench method or a hook-owned field", () => {
+  const names = new Set([...workbenchMembers(), ...HOOK_FIELDS]);
+  const found = [];
+  for (const file of jsFiles(STATIC_JS)) {
+    if (file === APP_JS) continue;
+    found.push(...patches(readFileSync(file, "utf8"), relative(STATIC_JS, file), names));
+  }
+  assert.deepEqual(found, [], "extend the Workbench through app.hooks (hooks.js) instead");
+});
