@@ -82,6 +82,8 @@ def _open(path: str, mime_type: str):
     import pyvips
 
     pyvips.cache_set_max(0)  # nothing of one build kept for the next
+    # one libvips thread: its buffers, hence the peak, do not grow with the machine's load
+    pyvips.concurrency_set(1)
     loader = LOADERS.get(mime_type) or _sniffed_loader(path)
     if loader is None:
         raise ValueError(f"no tile loader for {mime_type or 'this file'}")

@@ -33,7 +33,7 @@ TILE_SIZE = 512
 QUALITY = 85
 # The worker's peak while cutting a 20,000 × 20,000 image stays below this (measured ~200 MiB
 # by tests/perf/test_tile_memory.py; one build at a time per worker; docs/deploy.md).
-PEAK_BYTES = 400 * 1024 * 1024
+PEAK_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
