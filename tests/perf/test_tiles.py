@@ -8,6 +8,7 @@ import math
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
@@ -115,6 +116,32 @@ def test_a_rebuild_replaces_the_pyramid(account, tasker):
     second = tiles.build(task.task_id, task.attachment_file.name or
                          files_name(task))
     assert tiles.pyramid_for(task.task_id) == second and second.build != first.build
+
+
+def test_a_build_removes_earlier_and_half_written_builds(account, tasker):
+    task = task_with_image(account, tasker, 300, 200)
+    first = tiles.pyramid_for(task.task_id)
+    # what a worker killed mid-build leaves: tiles of a build no manifest names
+    orphan = default_storage.save(tiles.tile_name(task.task_id, "deadbeef", 0, 0, 0),
+                                  ContentFile(b"half"))
+    second = tiles.build(task.task_id, files_name(task))
+    folders, _ = default_storage.listdir(f"tiles/{task.task_id}")
+    assert folders == [second.build]
+    assert not default_storage.exists(orphan)
+    assert not default_storage.exists(tiles.tile_name(task.task_id, first.build, 0, 0, 0))
+
+
+def test_a_missing_pyramid_is_built_again_when_the_page_asks(account, tasker):
+    from tests.worker.conftest import run_jobs
+
+    task = task_with_image(account, tasker, 300, 200)
+    default_storage.delete(tiles.manifest_name(task.task_id))  # killed before the manifest
+    assert tiles.announce(task) is None
+    assert tiles.announce(task) is None  # asked twice, queued once
+    answers = run_jobs()  # (the fetch job of the create is still queued: "skipped")
+    assert answers.count("built") == 1
+    announced = tiles.announce(task)
+    assert announced is not None and announced["levels"] == 4
 
 
 def files_name(task) -> str:
