@@ -19,7 +19,7 @@ import hashlib
 
 from django.conf import settings
 
-from tasks.limits import error_body
+from annotator.body_limits import error_body
 
 QUEUE_SECONDS = 30.0
 RETRY_AFTER_SECONDS = 1
