@@ -9,7 +9,7 @@ from django.db import transaction
 from tasks import drafts, lifecycle, projects
 from tasks.models import Task
 from tasks.workbench import views
-from tests.conftest import box_task
+from tests.factories import box_task
 
 pytestmark = pytest.mark.django_db
 
