@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from tasks.models import Batch, Task
-from tests.conftest import box_task
+from tests.factories import box_task
 
 pytestmark = pytest.mark.django_db
 
