@@ -18,6 +18,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from types import FrameType
 
 from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection
@@ -46,7 +47,7 @@ def job_owners(rows: list[DBTaskResult]) -> dict[str, int | None]:
     owners: dict[str, int | None] = {}
     for row in rows:
         arg = fetches.get(row.pk) or deliveries.get(row.pk)
-        owners[str(row.pk)] = task_owner.get(arg) or delivery_owner.get(arg)
+        owners[str(row.pk)] = (task_owner.get(arg) or delivery_owner.get(arg)) if arg else None
     return owners
 
 
@@ -92,7 +93,7 @@ class PooledWorker(Worker):
     def running_task(self, value: bool) -> None:
         pass
 
-    def shutdown(self, signum: int, frame: object) -> None:
+    def shutdown(self, signum: int, frame: FrameType | None) -> None:
         if not self.running:  # a second signal: the jobs' threads cannot be stopped, so end
             logger.warning("worker %s: stopped during %d jobs", self.worker_id,
                            len(self.active))

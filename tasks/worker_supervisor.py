@@ -69,14 +69,16 @@ class Supervisor(threading.Thread):
     def run(self) -> None:
         backoff = FIRST_BACKOFF
         while not self.stopping.is_set():
+            process = self.process
+            assert process is not None, "start_first() starts the first worker"
             started = time.monotonic()
-            code = self.process.wait()
+            code = process.wait()
             if self.stopping.is_set():
                 return
             backoff = FIRST_BACKOFF if time.monotonic() - started >= STABLE_SECONDS \
                 else backoff
             logger.warning("worker pid %d exited with code %s; restarting it in %g s",
-                           self.process.pid, code, backoff)
+                           process.pid, code, backoff)
             if self.stopping.wait(backoff):
                 return
             with self._lock:

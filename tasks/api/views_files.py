@@ -41,7 +41,7 @@ class UploadFileView(ApiView):
 class ImportFileView(ApiView):
     @extend_schema(summary="Import an image from a URL", tags=TAGS,
                    request=FileImportSerializer, responses={200: FileSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> Response | deferred_fetch.DeferredFetch:
         body = body_object(request)
         url = body.get("file_url")
         if isinstance(url, str) and url:
