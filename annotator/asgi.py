@@ -18,13 +18,16 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from tasks.api.inflight import KeyInFlightASGI  # noqa: E402
 from tasks.routing import websocket_urlpatterns  # noqa: E402
 from tasks.socket_origin import SameOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # Request bodies are bounded by the bytes that arrive, not only by what they declare.
-        "http": BodyLimitASGI(django_asgi_app),
+        # A key's requests beyond its cap in flight wait or are refused before their body is
+        # read; request bodies are bounded by the bytes that arrive, not only by what they
+        # declare.
+        "http": KeyInFlightASGI(BodyLimitASGI(django_asgi_app)),
         # The page's origin must be the site's own (scheme, host and port), and its host one
         # of ALLOWED_HOSTS.
         "websocket": SameOriginValidator(AllowedHostsOriginValidator(

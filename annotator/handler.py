@@ -14,6 +14,9 @@ its database connection between requests (`CONN_MAX_AGE`, health-checked at each
 start as Django always does). Code in a view that calls `async_to_sync` (the live events) still
 reaches the server's event loop: the pool runs it through asgiref's `sync_to_async`.
 
+A view may answer `DeferredFetch` (the file import): the handler then fetches its URL off the
+request threads and runs the request once more with the result (tasks/api/deferred_fetch.py).
+
 WebSockets are not affected: they go through Channels (annotator/asgi.py).
 """
 
@@ -32,6 +35,12 @@ from django.http import FileResponse
 from django.urls import set_script_prefix
 
 from annotator import memory
+from tasks.api.deferred_fetch import (
+    DEFER_KEY,
+    PREFETCHED_KEY,
+    DeferredFetch,
+    fetch_outside,
+)
 
 
 class PooledASGIHandler(ASGIHandler):
@@ -73,8 +82,15 @@ class PooledASGIHandler(ASGIHandler):
             # handed over in a list, not as the call's result: the pool's future would keep
             # it (and the request it points at) alive past the release below
             handed: list = []
-            await self._respond(scope, body_file, handed)
+            await self._respond({**scope, DEFER_KEY: True}, _KeptOpen(body_file), handed)
             response = handed.pop()
+            if isinstance(response, DeferredFetch):
+                # slow outbound work waits off the request threads (tasks/api/deferred_fetch.py)
+                outcome = await fetch_outside(response.fetch_url)
+                body_file.seek(0)
+                await self._respond({**scope, PREFETCHED_KEY: (response.fetch_url, outcome)},
+                                    body_file, handed)
+                response = handed.pop()
             if response.streaming and not response.is_async:
                 response.streaming_content = self.parts_from_pool(response.streaming_content)
             try:
@@ -127,6 +143,20 @@ class PooledASGIHandler(ASGIHandler):
     @staticmethod
     def close_response(response) -> None:
         response.close()
+
+
+class _KeptOpen:
+    """The body file for a first pass that may be followed by another (a DeferredFetch): the
+    request's close() leaves it open; the handler closes it at the end."""
+
+    def __init__(self, file) -> None:
+        self._file = file
+
+    def close(self) -> None:
+        pass
+
+    def __getattr__(self, name: str):
+        return getattr(self._file, name)
 
 
 def _next_part(parts: Iterator[bytes]) -> bytes | None:

@@ -265,6 +265,14 @@ ANNOTATOR_CALLBACK_EMAILS_PER_HOUR = env_int("ANNOTATOR_CALLBACK_EMAILS_PER_HOUR
 ANNOTATOR_CALLBACK_LEASE_SECONDS = env_seconds("ANNOTATOR_CALLBACK_LEASE_SECONDS", 120)
 # How often the worker looks for deliveries and fetches that lost their job.
 ANNOTATOR_SWEEP_SECONDS = env_seconds("ANNOTATOR_SWEEP_SECONDS", 30)
+# Requests of one API key in progress at once in a server process, and waiting for their
+# turn beyond those (tasks/api/inflight.py); 0 in progress turns the cap off.
+ANNOTATOR_API_IN_FLIGHT_PER_KEY = env_int("ANNOTATOR_API_IN_FLIGHT_PER_KEY", 2)
+ANNOTATOR_API_QUEUED_PER_KEY = env_int("ANNOTATOR_API_QUEUED_PER_KEY", 32)
+# Jobs one worker process runs at once, and at most how many of them for one account
+# (tasks/worker_pool.py): one account's slow fetches cannot hold the others' back.
+ANNOTATOR_WORKER_SLOTS = max(1, env_int("ANNOTATOR_WORKER_SLOTS", 4))
+ANNOTATOR_WORKER_SLOTS_PER_ACCOUNT = max(1, env_int("ANNOTATOR_WORKER_SLOTS_PER_ACCOUNT", 2))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tasks.api.auth.ApiKeyAuthentication"],
@@ -295,7 +303,9 @@ SPECTACULAR_SETTINGS = {
 
 # Requests per API key (N/second, N/minute, N/hour or N/day; "off" for none), counted in the
 # cache: shared by every server process when REDIS_URL is set. Past it: 429 with Retry-After.
-ANNOTATOR_API_RATE = os.environ.get("ANNOTATOR_API_RATE", "60000/minute")
+# The default, 100 a second on average over a minute, is more than one client needs and less
+# than one server process can answer (docs/deploy.md).
+ANNOTATOR_API_RATE = os.environ.get("ANNOTATOR_API_RATE", "6000/minute")
 
 # HTTPS (docs/deploy.md). ANNOTATOR_HTTPS=true turns on the redirect, secure cookies and HSTS;
 # each can be set on its own too. Behind a TLS-terminating proxy, SECURE_PROXY_SSL_HEADER names

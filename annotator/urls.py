@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from tasks.health import healthz
+
 
 @staff_member_required
 def staff_media(request, path: str):
@@ -18,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("v1/", include("tasks.api.urls")),
+    path("healthz", healthz, name="healthz"),
     path("media/<path:path>", staff_media, name="staff-media"),
     # Pages link the icon; the admin's pages and other clients ask for /favicon.ico.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),

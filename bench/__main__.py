@@ -103,10 +103,11 @@ def main(argv: list[str]) -> int:
                              "10,000-annotation page")
     parser.add_argument("--only", nargs="*", default=None,
                         help="figures to run (create get list submit concurrent export "
-                             "quality browser)")
+                             "quality browser fairness)")
     args = parser.parse_args(argv)
     wanted = set(args.only) if args.only is not None else {
-        "create", "get", "list", "submit", "concurrent", "export", "quality", "browser"}
+        "create", "get", "list", "submit", "concurrent", "export", "quality", "browser",
+        "fairness"}
     if args.no_browser:
         wanted.discard("browser")
 
@@ -165,6 +166,11 @@ def main(argv: list[str]) -> int:
             trace = RESULTS / f"{started:%Y%m%dT%H%M%SZ}-chrome-trace.json" if args.profile \
                 else None
             step("browser", lambda: browser_figures(server, bench, trace))
+        if "fairness" in wanted:
+            from bench.fairness import fairness_figures
+
+            # a server and worker of their own, with the production per-key limits
+            step("fairness", lambda: fairness_figures(args.scale))
         memory = server.memory()
         figures.append(Figure("server_rss", "server memory after the run (VmRSS of uvicorn)",
                               "≤ 150 MiB", unit="MiB", value=memory["VmRSS"],

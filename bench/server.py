@@ -147,7 +147,7 @@ class Http:
 class BenchServer:
     """Data folder (and database), the server process, and `manage.py` beside it."""
 
-    def __init__(self, label: str = "main") -> None:
+    def __init__(self, label: str = "main", *, key_limits: bool = False) -> None:
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"annotator-bench-{label}-"))
         self.env = dict(os.environ)
         self.env.update({
@@ -157,6 +157,10 @@ class BenchServer:
             "PYTHONUNBUFFERED": "1",
             "DJANGO_SETTINGS_MODULE": "annotator.settings",
         })
+        if not key_limits:
+            # The speed figures measure the server, one key driving it as hard as it can;
+            # the fairness figures (bench/fairness.py) run with the per-key limits.
+            self.env.update({"ANNOTATOR_API_RATE": "off", "ANNOTATOR_API_IN_FLIGHT_PER_KEY": "0"})
         self.env.pop("ANNOTATOR_TEST_DB_NAME", None)
         self.database: PostgresDatabase | None = None
         if os.environ.get("DATABASE_URL"):

@@ -7,6 +7,7 @@ text is shown exactly once, right after it is issued; only its prefix is visible
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -273,10 +274,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
             return ()
         return ("user", "is_test", "prefix", "created_at", "last_used_at")
 
-    def get_form(self, request: HttpRequest, obj: ApiKey | None = None, **kwargs):
+    def get_form(self, request: HttpRequest, obj: ApiKey | None = None, change: bool = False,
+                 **kwargs: Any) -> type[forms.ModelForm]:
         if obj is None:
             kwargs["form"] = ApiKeyAddForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: forms.ModelForm,
                    change: bool) -> None:

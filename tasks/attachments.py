@@ -19,14 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from tasks import lifecycle, tiles
+from tasks.fetch_pool import Deadline, caught, run_bounded
 from tasks.jobs import fetch_attachment, queued_args
 from tasks.media import ERROR_MESSAGE, AttachmentFailure, Copy, copy_attachment
 from tasks.models import ContextAttachment, Task, TaskStatus
+from tasks.models.files import SCHEME
 
 logger = logging.getLogger("annotator.attachments")
 
-# A fetch job that has run this long without finishing is presumed lost with its worker.
-RUNNING_GRACE = timedelta(minutes=10)
 SWEEP_LIMIT = 200
 
 
@@ -41,14 +41,28 @@ def attachment_urls(task: Task) -> list[str]:
 def fetch_images(task: Task) -> str:
     """Fetch, check and keep the image and context images of an image task (its kind's
     fetch_media); what happened, in a word."""
+    # Fetches a few at a time, all within the task's deadline (tasks/fetch_pool.py); our own
+    # scaledata:// files are looked up here, in the job's thread and transaction.
+    deadline = Deadline()
+    urls = list(enumerate(attachment_urls(task)))
+
+    def copy(item: tuple[int, str]) -> Copy:
+        return copy_attachment(task, item[1], item[0], deadline)
+
+    remote = [item for item in urls if not item[1].startswith(SCHEME)]
+    fetched = dict(zip(remote, run_bounded(copy, remote), strict=True))
+    results = [fetched[item] if item in fetched else caught(copy, item) for item in urls]
     copies: list[Copy] = []
     failures: list[AttachmentFailure] = []
-    for position, url in enumerate(attachment_urls(task)):
-        try:
-            copies.append(copy_attachment(task, url, position))
-        except AttachmentFailure as failure:
-            logger.warning("task %s: attachment %s failed: %s", task.task_id, url, failure)
-            failures.append(failure)
+    for (_, url), result in zip(urls, results, strict=True):
+        if isinstance(result, AttachmentFailure):
+            logger.warning("task %s: attachment %s failed: %s", task.task_id, url, result)
+            failures.append(result)
+        elif isinstance(result, BaseException):
+            _discard([r for r in results if isinstance(r, Copy)])
+            raise result
+        else:
+            copies.append(result)
     if failures:
         _discard(copies)
         lifecycle.fail_task(task, {"error": ERROR_MESSAGE,
@@ -66,7 +80,7 @@ def build_tiles(task_id: str, main: Copy) -> None:
     if not tiles.needs_tiles(main.width, main.height):
         return
     try:
-        tiles.build(task_id, main.name)
+        tiles.build(task_id, main.name, main.mime_type)
     except Exception:  # MemoryError, a broken file, a full disk...
         logger.exception("task %s: the tile pyramid could not be built", task_id)
 
@@ -99,7 +113,7 @@ def _record(task: Task, copies: list[Copy]) -> bool:
 def requeue_unfinished() -> int:
     """Queue the fetch again for pending tasks whose fetch never finished (its worker was
     killed, or the task predates this worker). Returns how many."""
-    waiting = queued_args(fetch_attachment, running_within=RUNNING_GRACE)
+    waiting = queued_args(fetch_attachment, include_running=True)
     horizon = timezone.now() - timedelta(seconds=5)
     unfinished = (Task.objects.filter(status=TaskStatus.PENDING, is_test=False,
                                       attachment_mime="", created_at__lte=horizon)

@@ -41,6 +41,9 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
     with {type: "error", message} and the connection stays open."""
 
     handlers: dict[str, str] = {}
+    # A task session's presence role (tasks/presence.py), None when it has none (yet, or any
+    # more); set by the consumers that have one, cleared on sign-out.
+    role: str | None
 
     @classmethod
     async def encode_json(cls, content) -> str:

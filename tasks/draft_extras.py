@@ -125,7 +125,7 @@ def links(value: Any, context: ExtrasContext) -> list[dict]:
 
 
 def _link_ends(links: object) -> set[str]:
-    ends = set()
+    ends: set[str] = set()
     for link in links if isinstance(links, list) else []:
         if isinstance(link, dict):
             ends.update(v for v in (link.get("from"), link.get("to")) if isinstance(v, str))

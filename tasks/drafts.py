@@ -149,6 +149,7 @@ def apply_op(task_id: str, user, session_id: str, channel_name: str, seq: int,
         lost = not_editable(task, user)
         if lost is not None:
             return lost
+        assert task is not None  # not_editable answers for a task that is gone
         session = (DraftSession.objects.select_for_update()
                    .filter(task=task, session_id=session_id).first())
         if session is None or not session.is_active or session.channel_name != channel_name:
@@ -374,9 +375,9 @@ class Draft:
         rows = Annotation.objects.filter(task=self.task)
         if uuids is not None and len(uuids) <= MAX_NAMED_UUIDS:
             rows = rows.filter(uuid__in=uuids)
-        rows = rows.values_list("uuid", "label", "source", "locked")
+        fields = rows.values_list("uuid", "label", "source", "locked")
         return {uuid: {"uuid": uuid, "label": label, "source": source, "locked": locked}
-                for uuid, label, source, locked in rows}
+                for uuid, label, source, locked in fields}
 
     def save_extras(self) -> None:
         if self.extras_sent:
@@ -440,8 +441,8 @@ class Draft:
                     for uuid, row in self.rows.items() if uuid in self.sent}
         reply: dict = {"type": "ack", "seq": seq, "versions": versions}
         normalized = {uuid: annotation_state(row) for uuid, row in self.rows.items()
-                      if row is not None and self.sent.get(uuid) is not None
-                      and row.as_json() != {"attributes": {}, **self.sent[uuid]}}
+                      if row is not None and (wanted := self.sent.get(uuid)) is not None
+                      and row.as_json() != {"attributes": {}, **wanted}}
         if normalized:
             reply["normalized"] = normalized
         extras = {key: self.extras[key] for key, sent in self.extras_sent.items()

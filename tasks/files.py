@@ -70,12 +70,14 @@ def store_file(*, owner, is_test: bool, data: bytes, fields: dict, source_url: s
     return record
 
 
-def import_file(*, owner, is_test: bool, body: dict) -> UploadedFile:
+def import_file(*, owner, is_test: bool, body: dict, fetch=None) -> UploadedFile:
+    """`fetch`: what fetches the URL (default `fetching.fetch`; the server passes the result
+    it fetched off the request threads, tasks/api/deferred_fetch.py)."""
     url = body.get("file_url")
     if not isinstance(url, str) or not url:
         raise ApiError(400, "Please include a file_url parameter.")
     try:
-        result = fetching.fetch(url, max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES)
+        result = (fetch or fetching.fetch)(url, max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES)
     except fetching.FetchError as exc:
         raise ApiError(400, f"file_url could not be fetched: {exc}") from exc
     name = url.rsplit("/", 1)[-1].split("?", 1)[0][:300]

@@ -9,14 +9,12 @@ the queue, and the rows a dead worker left running.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks.base import Task as Job
 from django_tasks_db.models import DBTaskResult
 
-from tasks import kinds
+from tasks import heartbeat, kinds
 from tasks.models import Task, TaskStatus
 
 
@@ -39,18 +37,18 @@ def fetch_for_task(task_id: str) -> str:
     return kinds.of(task).fetch_media(task)
 
 
-def queued_args(job: Job, running_within: timedelta | None = None) -> set[str]:
-    """The first argument of every job of this kind that is waiting to run, plus (when
-    `running_within` is given) of those that started running that recently."""
+def queued_args(job: Job, include_running: bool = False) -> set[str]:
+    """The first argument of every job of this kind that is waiting to run, plus (with
+    `include_running`) of those running in a worker that still beats (tasks/heartbeat.py)."""
     statuses = [TaskResultStatus.READY]
-    if running_within is not None:
+    if include_running:
         statuses.append(TaskResultStatus.RUNNING)
     rows = DBTaskResult.objects.filter(task_path=job.module_path, status__in=statuses)
-    since = timezone.now() - (running_within or timedelta(0))
+    live = heartbeat.live_worker_ids() if include_running else set()
     found = set()
-    for status, started_at, args_kwargs in rows.values_list("status", "started_at",
+    for status, worker_ids, args_kwargs in rows.values_list("status", "worker_ids",
                                                             "args_kwargs"):
-        if status == TaskResultStatus.RUNNING and (started_at is None or started_at < since):
+        if status == TaskResultStatus.RUNNING and (worker_ids or [None])[-1] not in live:
             continue  # a worker that died with it
         args = (args_kwargs or {}).get("args") or []
         if args:
@@ -58,19 +56,22 @@ def queued_args(job: Job, running_within: timedelta | None = None) -> set[str]:
     return found
 
 
-LOST_AFTER = timedelta(hours=1)
-# Our jobs' paths (tasks.jobs.fetch_attachment, tasks.callbacks.deliver_callback, and those
-# queued by older versions under tasks.jobs) all start with it.
+# Our jobs' paths (tasks.jobs.fetch_attachment, tasks.callbacks.deliver_callback,
+# tasks.tiles.build_tiles, and those queued by older versions under tasks.jobs) all start with it.
 JOB_PATH_PREFIX = "tasks."
 
 
-def expire_lost(older_than: timedelta = LOST_AFTER) -> int:
-    """Mark as failed the job rows left RUNNING by a worker that died (our jobs take seconds;
-    the sweeper has queued their work again). Returns how many."""
+def expire_lost() -> int:
+    """Mark as failed the job rows left RUNNING by a worker whose heartbeat stopped (the
+    sweeper queues their work again). Returns how many."""
     now = timezone.now()
-    return DBTaskResult.objects.filter(
+    live = heartbeat.live_worker_ids()
+    rows = DBTaskResult.objects.filter(
         task_path__startswith=JOB_PATH_PREFIX, status=TaskResultStatus.RUNNING,
-        started_at__lt=now - older_than,
-    ).update(status=TaskResultStatus.FAILED, finished_at=now,
-             exception_class_path="tasks.jobs.WorkerLost",
-             traceback="The worker running this job stopped before it finished.")
+        started_at__lt=now - heartbeat.LOST_AFTER)
+    lost = [pk for pk, worker_ids in rows.values_list("pk", "worker_ids")
+            if (worker_ids or [None])[-1] not in live]
+    return DBTaskResult.objects.filter(pk__in=lost, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED, finished_at=now,
+        exception_class_path="tasks.jobs.WorkerLost",
+        traceback="The worker running this job stopped before it finished.")

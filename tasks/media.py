@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from tasks import fetching
+from tasks.fetch_pool import Deadline
 from tasks.images import NotAnImage, inspect_image
 from tasks.models import Task
 from tasks.models.files import SCHEME, UploadedFile
@@ -45,12 +46,19 @@ class Copy:
     owned: bool  # written by us (False: a scaledata:// file we only point at)
 
 
-def copy_attachment(task: Task, url: str, position: int) -> Copy:
+def copy_attachment(task: Task, url: str, position: int,
+                    deadline: Deadline | None = None) -> Copy:
+    """Our copy of one attachment; a `deadline` (tasks/fetch_pool.py) shortens the fetch's
+    timeout to the time the task has left."""
     if url.startswith(SCHEME):
         return _point_at_upload(task, url)
+    timeout = FETCH_TIMEOUT_SECONDS if deadline is None else deadline.timeout(
+        FETCH_TIMEOUT_SECONDS)
+    if timeout <= 0:
+        raise AttachmentFailure(url, None, "the task's time for fetching ran out")
     try:
         result = fetching.fetch(url, max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES,
-                                timeout=FETCH_TIMEOUT_SECONDS)
+                                timeout=timeout)
     except fetching.FetchError as exc:
         raise AttachmentFailure(url, exc.status_code, exc.message) from exc
     try:

@@ -25,11 +25,13 @@ def normalized(origin: str) -> str | None:
     return f"{parts.scheme.lower()}://{parts.hostname.lower()}:{port}"
 
 
-def is_own_origin(origin: str, scheme: str, host: str) -> bool:
+def is_own_origin(origin: str, scheme: str | None, host: str) -> bool:
     """`origin` (the browser's Origin header) is the site's: `scheme://host` (http or https,
-    and the Host header, port included) or one of ALLOWED_ORIGINS."""
+    and the Host header, port included) or one of ALLOWED_ORIGINS. A request whose scheme is
+    unknown (None, as Django's HttpRequest.scheme may say) matches ALLOWED_ORIGINS only."""
     given = normalized(origin)
     if given is None:
         return False
     allowed = {normalized(o) for o in settings.ALLOWED_ORIGINS}
-    return given == normalized(f"{scheme}://{host}") or given in allowed
+    own = normalized(f"{scheme}://{host}") if scheme is not None else None
+    return given == own or given in allowed

@@ -9,45 +9,34 @@ tile. The tiles are JPEG files in the default storage under `tiles/<task_id>/<bu
 (`announce`) and GET /tasks/<id>/tiles/<level>/<x>_<y>.jpg serves them with the image's access
 rule. The page loads only the tiles of the level and area on screen (static/js/lib/tiles.js).
 
-Pillow decodes the whole image once, within the deliberate pixel limit of tasks/images.py
-(400 megapixels: a 20,000 × 20,000 RGB image takes 1.2 GB while it is cut).
+The pyramid is cut by libvips in one pass over the image, within PEAK_BYTES
+(tasks/tile_build.py). A build is atomic for the page (manifest last, earlier or half-written
+builds removed after it), and a page that finds a large image without a manifest has its
+build queued again (`request_build`).
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import math
-import secrets
-import warnings
-from dataclasses import dataclass
 
 import orjson
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from PIL import Image
+from django_tasks import task as job
 
-from tasks.images import MAX_PIXELS
+from tasks import tile_build
+from tasks.jobs import queued_args
+from tasks.models import Task
+from tasks.tile_build import Pyramid, tile_name
 
 logger = logging.getLogger("annotator.tiles")
 
 THRESHOLD = 4096  # px on the longer side: larger images are tiled
-TILE_SIZE = 512
-QUALITY = 85
-
-
-@dataclass(frozen=True)
-class Pyramid:
-    width: int
-    height: int
-    tile_size: int
-    levels: int
-    build: str
-
-    def as_json(self) -> dict:
-        return {"width": self.width, "height": self.height, "tile_size": self.tile_size,
-                "levels": self.levels, "build": self.build, "format": "jpg"}
+# The worker's peak while cutting a 20,000 × 20,000 image stays below this (measured ~200 MiB
+# by tests/perf/test_tile_memory.py; one build at a time per worker; docs/deploy.md).
+PEAK_BYTES = 512 * 1024 * 1024
 
 
 def needs_tiles(width: int | None, height: int | None) -> bool:
@@ -56,60 +45,53 @@ def needs_tiles(width: int | None, height: int | None) -> bool:
     return max(width, height) > THRESHOLD
 
 
-def level_count(width: int, height: int, tile_size: int) -> int:
-    """Levels from full size down to the first that fits in one tile."""
-    return max(1, math.ceil(math.log2(max(width, height) / tile_size)) + 1)
-
-
 def manifest_name(task_id: str) -> str:
     return f"tiles/{task_id}/manifest.json"
 
 
-def tile_name(task_id: str, build: str, level: int, x: int, y: int) -> str:
-    return f"tiles/{task_id}/{build}/{level}/{x}_{y}.jpg"
-
-
-def build(task_id: str, image_name: str) -> Pyramid:
+def build(task_id: str, image_name: str, mime_type: str = "") -> Pyramid:
     """Cut the stored image `image_name` into the task's pyramid and record its manifest.
 
     Runs in the worker. A new build goes to a new folder and the manifest is written last,
-    so the page never sees a half-built pyramid."""
-    with default_storage.open(image_name, "rb") as handle:
-        data = handle.read()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image: Image.Image = Image.open(io.BytesIO(data))
-        if image.width * image.height > MAX_PIXELS:
-            raise ValueError(f"{image.width}×{image.height} is over the pixel limit")
-        image = image.convert("RGB")
-    del data
-    width, height = image.size
-    pyramid = Pyramid(width, height, TILE_SIZE, level_count(width, height, TILE_SIZE),
-                      secrets.token_hex(4))
-    for level in range(pyramid.levels):
-        if level:
-            # reduce(): the mean of each 2 × 2 block, exact and fast (rounding the size up)
-            image = image.reduce(2)
-        _cut(image, task_id, pyramid, level)
+    so the page never sees a half-built pyramid; the folders of earlier or interrupted builds
+    are removed once the manifest names the new one."""
+    pyramid = tile_build.cut(task_id, image_name, mime_type)
     if default_storage.exists(manifest_name(task_id)):  # a rebuild: the new build wins
         default_storage.delete(manifest_name(task_id))
     default_storage.save(manifest_name(task_id),
                          ContentFile(orjson.dumps(pyramid.as_json())))
-    logger.info("task %s: %d×%d image cut into a %d-level pyramid", task_id, width, height,
-                pyramid.levels)
+    tile_build.remove_orphans(task_id, keep=pyramid.build)
+    logger.info("task %s: %d×%d image cut into a %d-level pyramid", task_id, pyramid.width,
+                pyramid.height, pyramid.levels)
     return pyramid
 
 
-def _cut(image: Image.Image, task_id: str, pyramid: Pyramid, level: int) -> None:
-    size = pyramid.tile_size
-    for y in range(math.ceil(image.height / size)):
-        for x in range(math.ceil(image.width / size)):
-            box = (x * size, y * size, min((x + 1) * size, image.width),
-                   min((y + 1) * size, image.height))
-            out = io.BytesIO()
-            image.crop(box).save(out, "JPEG", quality=QUALITY)
-            default_storage.save(tile_name(task_id, pyramid.build, level, x, y),
-                                 ContentFile(out.getvalue()))
+@job()
+def build_tiles(task_id: str) -> str:
+    """Build the pyramid of a task's large image when it has none (see build_for_task)."""
+    return build_for_task(task_id)
+
+
+def request_build(task) -> bool:
+    """Queue the build of a large image's missing pyramid (a worker was killed while cutting
+    it, or its files were lost), unless one is queued or running. True when queued."""
+    if not task.attachment_mime or task.task_id in queued_args(build_tiles,
+                                                                include_running=True):
+        return False
+    build_tiles.enqueue(task.task_id)
+    return True
+
+
+def build_for_task(task_id: str) -> str:
+    """The job: build the pyramid of the task's stored image if it still has none."""
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None or not task.attachment_file or not needs_tiles(
+            task.attachment_width, task.attachment_height):
+        return "skipped"
+    if pyramid_for(task_id) is not None:
+        return "exists"
+    build(task_id, task.attachment_file.name, task.attachment_mime)
+    return "built"
 
 
 def pyramid_for(task_id: str) -> Pyramid | None:
@@ -129,6 +111,7 @@ def announce(task) -> dict | None:
         return None
     pyramid = pyramid_for(task.task_id)
     if pyramid is None:
+        request_build(task)  # killed mid-build, or lost: cut again
         return None
     template = reverse("task-tile", args=[task.task_id, 0, 0, 0]).replace(
         "/0/0_0.jpg", "/{level}/{x}_{y}.jpg")

@@ -3,7 +3,8 @@ has `layer` / `layers`), event labels and the draft's events."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -30,7 +31,7 @@ def video_data(task: Task, params: dict) -> dict:
     return data
 
 
-def frame_response(task: Task, index: int) -> HttpResponse:
+def frame_response(task: Task, index: int) -> HttpResponseBase:
     """Our copy of the frame; before the worker stored the frames, a frame URL's original (a
     redirect), as for a task's image."""
     frame = VideoFrame.objects.filter(task=task, index=index).first()

@@ -78,12 +78,12 @@ def check_response(task: Task, payload: object) -> dict:
     """A submitted video response, checked as for images (required attributes on every
     visible keyframe, labels, links; tasks/submission.py adds the locks) and with its events
     (the payload's, else the draft's). Raises RuleError."""
-    require_dict(payload, "response")
+    submitted = require_dict(payload, "response")
     count = frame_count(task)
     params = task.params
-    response = validate_video_response(payload, params, "response", kind="response",
+    response = validate_video_response(submitted, params, "response", kind="response",
                                        frame_count=count)
-    events = payload["events"] if "events" in payload else \
+    events = submitted["events"] if "events" in submitted else \
         draft_extras.stored(task.draft_extras).get("events")
     response["events"] = validate_events(events, params, count, "response.events",
                                          check_required=True)

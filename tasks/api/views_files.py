@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tasks import files
+from tasks.api import deferred_fetch
 from tasks.api.base import ApiView, body_object, ok
 from tasks.api.schema import UPLOAD_BODY, FileImportSerializer, FileSerializer
 from tasks.errors import ApiError
@@ -40,9 +41,17 @@ class UploadFileView(ApiView):
 class ImportFileView(ApiView):
     @extend_schema(summary="Import an image from a URL", tags=TAGS,
                    request=FileImportSerializer, responses={200: FileSerializer})
-    def post(self, request: Request) -> Response:
-        record = files.import_file(owner=self.owner, is_test=self.is_test,
-                                   body=body_object(request))
+    def post(self, request: Request) -> Response | deferred_fetch.DeferredFetch:
+        body = body_object(request)
+        url = body.get("file_url")
+        if isinstance(url, str) and url:
+            if deferred_fetch.can_defer(request):  # fetched off this thread, then again here
+                return deferred_fetch.DeferredFetch(url)
+            fetch = deferred_fetch.prefetched(request, url)
+        else:
+            fetch = None
+        record = files.import_file(owner=self.owner, is_test=self.is_test, body=body,
+                                   fetch=fetch)
         return ok(file_json(record))
 
 

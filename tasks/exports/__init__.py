@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from types import ModuleType
-from typing import BinaryIO
+from typing import IO
 
 from django.db.models import QuerySet
 from django.http import FileResponse
@@ -33,7 +33,7 @@ SPOOL_BYTES = 32 * 1024 * 1024
 __all__ = ["FORMATS", "LABELS", "ExportReport", "export_tasks", "file_response"]
 
 
-def export_tasks(queryset: QuerySet, fmt: str, out: BinaryIO, *,
+def export_tasks(queryset: QuerySet, fmt: str, out: IO[bytes], *,
                  progress: Progress | None = None) -> ExportReport:
     writer = FORMATS[fmt]
     queryset = queryset.filter(status=TaskStatus.COMPLETED)

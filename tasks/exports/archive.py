@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from typing import BinaryIO
+from typing import IO
 
 import orjson
 
@@ -20,7 +20,7 @@ class Archive:
     """A zip being written to `out`, with `images.csv` (which image each label file is for)
     and `export_report.json` added on `close`."""
 
-    def __init__(self, out: BinaryIO, report: ExportReport) -> None:
+    def __init__(self, out: IO[bytes], report: ExportReport) -> None:
         self.zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED)
         self.report = report
         self._images = io.StringIO()

@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import orjson
 from django.utils import timezone
@@ -42,7 +42,7 @@ CONVERSIONS = {
 }
 
 
-def write(items: Iterable[ExportItem], categories: Categories, out: BinaryIO,
+def write(items: Iterable[ExportItem], categories: Categories, out: IO[bytes],
           report: ExportReport) -> None:
     images: list[dict] = []
     annotations: list[dict] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import IO
 
 import orjson
 
@@ -17,7 +17,7 @@ EXTENSION = "jsonl"
 NEEDS_IMAGES = False
 
 
-def write(items: Iterable[ExportItem], categories: Categories | None, out: BinaryIO,
+def write(items: Iterable[ExportItem], categories: Categories | None, out: IO[bytes],
           report: ExportReport) -> None:
     for item in items:
         out.write(orjson.dumps(task_json(item.task)) + b"\n")

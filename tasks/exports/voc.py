@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import IO
 from xml.sax.saxutils import escape as _escape
 
 import orjson
@@ -36,7 +36,7 @@ BOUNDS_ONLY = {"polygon", "ellipse", "cuboid"}
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def write(items: Iterable[ExportItem], categories: Categories, out: BinaryIO,
+def write(items: Iterable[ExportItem], categories: Categories, out: IO[bytes],
           report: ExportReport) -> None:
     archive = Archive(out, report)
     stems: list[str] = []

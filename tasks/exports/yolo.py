@@ -14,7 +14,7 @@ are not included: put them in each `images/` folder under the names in images.cs
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import IO
 
 import orjson
 
@@ -33,7 +33,7 @@ NO_PLACE = {"line": "YOLO has no polylines", "point": "YOLO has no single points
             "cuboid": "YOLO has no cuboids"}
 
 
-def write(items: Iterable[ExportItem], categories: Categories, out: BinaryIO,
+def write(items: Iterable[ExportItem], categories: Categories, out: IO[bytes],
           report: ExportReport) -> None:
     archive = Archive(out, report)
     for item in items:

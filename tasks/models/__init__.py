@@ -12,6 +12,7 @@ from tasks.models.projects import Batch, Project, ProjectParamVersion
 from tasks.models.sessions import DraftOp, DraftSession
 from tasks.models.tasks import Annotation, Task, TaskStatus, TaskTag
 from tasks.models.video import VideoFrame
+from tasks.models.workers import WorkerBeat
 
 __all__ = [
     "AccountSettings",
@@ -31,4 +32,5 @@ __all__ = [
     "TaskTag",
     "UploadedFile",
     "VideoFrame",
+    "WorkerBeat",
 ]

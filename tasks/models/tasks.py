@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from tasks import kinds
@@ -33,6 +34,8 @@ class TaskStatus(models.TextChoices):
 
 # The annotations that carry the keys of `params` read by `with_params_subset`.
 SUBSET_PREFIX = "params_subset_"
+# The annotation that carries `params` as text, read by `with_raw_params`.
+RAW_PARAMS = "params_as_text"
 
 
 class TaskQuerySet(models.QuerySet["Task"]):
@@ -43,6 +46,11 @@ class TaskQuerySet(models.QuerySet["Task"]):
         the whole `params`."""
         return self.annotate(**{SUBSET_PREFIX + key: KeyTransform(key, "params")
                                 for key in keys})
+
+    def with_raw_params(self) -> TaskQuerySet:
+        """Read each task's `params` as the JSON text the database holds, into
+        `task.raw_params`, for passing on without decoding. Defers `params` itself."""
+        return self.defer("params").annotate(**{RAW_PARAMS: Cast("params", models.TextField())})
 
 
 class Task(models.Model):
@@ -124,6 +132,16 @@ class Task(models.Model):
         has (a key whose value is null is left out)."""
         return {name.removeprefix(SUBSET_PREFIX): value for name, value in vars(self).items()
                 if name.startswith(SUBSET_PREFIX) and value is not None}
+
+    @property
+    def raw_params(self) -> str | None:
+        """`params` as its stored JSON text, for a task read with
+        `Task.objects.with_raw_params()` (an AttributeError for any other)."""
+        try:
+            return vars(self)[RAW_PARAMS]
+        except KeyError:
+            raise AttributeError(
+                "raw_params is read only with Task.objects.with_raw_params()") from None
 
 
 class TaskTag(models.Model):

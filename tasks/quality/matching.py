@@ -157,18 +157,18 @@ def cluster(answers: Sequence[Sequence[dict]],
             options: QualityOptions | None = None) -> Clustering:
     """Group the annotations of k answers (lists of annotations) into objects."""
     options = options or QualityOptions()
-    answers = [list(answer) for answer in answers]
+    lists = [list(answer) for answer in answers]
     positions: dict[tuple[str, int], list[int]] = {}
     rank: dict[tuple[int, int], int] = {}
-    for i, answer in enumerate(answers):
+    for i, answer in enumerate(lists):
         for kind, indices in by_type(answer).items():
             positions[kind, i] = indices
             rank.update({(i, x): r for r, x in enumerate(indices)})
     matrices: dict[tuple[str, int, int], Similarities] = {}
     clusters: list[Cluster] = []
     for kind in sorted({kind for kind, _ in positions}):
-        clusters += _cluster_kind(kind, answers, positions, matrices, options)
-    return Clustering(answers, clusters, matrices, positions, rank)
+        clusters += _cluster_kind(kind, lists, positions, matrices, options)
+    return Clustering(lists, clusters, matrices, positions, rank)
 
 
 def _cluster_kind(kind: str, answers: list[list[dict]], positions: dict,

@@ -177,13 +177,15 @@ def _assign_uuids(kept: list[_ObjectMerge]) -> None:
 
 
 def _box_geometry(obj: _ObjectMerge, whole_pixels: bool) -> dict:
-    result = {key: _mean([item[key] for item in obj.items]) for key in BOX_NUMBERS}
+    result: dict[str, Any] = {key: _mean([item[key] for item in obj.items])
+                              for key in BOX_NUMBERS}
     rotations = [item["rotation"] for item in obj.items if "rotation" in item]
     if rotations:
         rotation = math.atan2(_mean([math.sin(r) for r in rotations]),
                               _mean([math.cos(r) for r in rotations]))
         result["rotation"] = rotation
-        result["vertices"] = box_corners(*(result[key] for key in BOX_NUMBERS), rotation)
+        left, top, width, height = (result[key] for key in BOX_NUMBERS)
+        result["vertices"] = box_corners(left, top, width, height, rotation)
     elif whole_pixels:
         result = {key: math.floor(value + 0.5) for key, value in result.items()}
         result["width"], result["height"] = max(result["width"], 1), max(result["height"], 1)
@@ -248,9 +250,10 @@ def _links(answers: Sequence[dict], to_merged: dict) -> list[dict]:
     votes: dict[tuple[str, str, str], set[int]] = {}
     for i, answer in enumerate(answers):
         for link in answer.get("links") or []:
-            ends = [_linked_target(i, link.get(end), to_merged) for end in ("from", "to")]
-            if None not in ends and ends[0] != ends[1]:
-                votes.setdefault((link["label"], ends[0], ends[1]), set()).add(i)
+            source, target = (_linked_target(i, link.get(end), to_merged)
+                              for end in ("from", "to"))
+            if source is not None and target is not None and source != target:
+                votes.setdefault((link["label"], source, target), set()).add(i)
     return [{"label": label, "from": a, "to": b} for (label, a, b), who in votes.items()
             if 2 * len(who) >= len(answers)]
 

@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .attributes import LINE_TYPES, global_definitions, validate_attribute_values
-from .constants import TOLERANCES, message
+from .constants import FLOOR_VERTICES, TOLERANCES, message
 from .errors import RuleError, join
 from .geometry import (
     CUBOID_VERTEX_NAMES,
-    FLOOR_VERTICES,
     GEOMETRY_NAMES,
     MAX_VERTICES,
     Camera,

@@ -15,7 +15,12 @@ PATH = Path(__file__).resolve().parents[2] / "static" / "js" / "lib" / "rules-co
 _DATA: dict[str, Any] = json.loads(PATH.read_text(encoding="utf-8"))
 
 TOLERANCES: dict[str, float] = _DATA["tolerances"]
-LIMITS: dict[str, float] = _DATA["limits"]
+# The numeric limits. `floor_vertices` is the one limit that is a table, so it has its own
+# name: the fewest vertices an annotation of a geometry can have, whatever min_vertices says.
+LIMITS: dict[str, float] = {
+    key: value for key, value in _DATA["limits"].items() if key != "floor_vertices"
+}
+FLOOR_VERTICES: dict[str, int] = _DATA["limits"]["floor_vertices"]
 MESSAGES: dict[str, str] = _DATA["messages"]
 
 

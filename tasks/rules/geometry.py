@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .constants import LIMITS
+from .constants import FLOOR_VERTICES, LIMITS
 from .errors import RuleError, join
 from .labels import LabelTree
 from .values import require_bool, require_dict, require_int, require_number, require_string
@@ -24,8 +24,6 @@ from .values import require_bool, require_dict, require_int, require_number, req
 GEOMETRY_NAMES = ("box", "polygon", "line", "point", "cuboid", "ellipse")
 # Shared with the page (static/js/lib/rules-constants.json, docs/rules.md).
 MAX_VERTICES = int(LIMITS["max_vertices"])
-# Fewest vertices an annotation of the type can have, whatever min_vertices says.
-FLOOR_VERTICES: dict[str, int] = LIMITS["floor_vertices"]
 CUBOID_VERTEX_NAMES = (
     "face-topleft",
     "face-bottomleft",

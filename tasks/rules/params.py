@@ -82,6 +82,8 @@ MAX_PADDING = 10_000
 MAX_INSTRUCTION_LENGTH = 100_000
 MAX_METADATA_BYTES = 10 * 1024
 MAX_UNIQUE_ID_LENGTH = 512
+# Each is fetched by the worker: the cap bounds one task's share of it (docs/api-decisions.md).
+MAX_CONTEXT_ATTACHMENTS = 100
 MAX_TAGS = 5
 MAX_TAG_LENGTH = 200
 MAX_NAME_LENGTH = 1000
@@ -290,6 +292,8 @@ def _attachment_type(value: Any) -> str:
 def _context_attachments(value: Any, attachment: str) -> list[dict[str, Any]]:
     path = "context_attachments"
     require_list(value, path)
+    if len(value) > MAX_CONTEXT_ATTACHMENTS:
+        raise RuleError(path, f"must hold at most {MAX_CONTEXT_ATTACHMENTS} items")
     result = []
     for index, item in enumerate(value):
         item_path = join(path, index)

@@ -6,9 +6,9 @@ import orjson
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -71,7 +71,7 @@ def viewable_task(request: HttpRequest, task_id: str, *, light: bool = False,
                   raw_params: bool = False) -> tuple[Task, bool]:
     """The task and whether this user may only look at it (staff who do not hold it).
     `light`: without HEAVY_FIELDS (read on access, one query each); `raw_params`: `params`
-    as its stored JSON text in `raw_params`, decoded by the caller, and page_params() in
+    as its stored JSON text in `task.raw_params`, decoded by the caller, and page_params() in
     `task.params_subset`."""
     found = list(task_queryset(light=light, raw_params=raw_params).filter(task_id=task_id)[:1])
     if not found:
@@ -90,8 +90,7 @@ def task_queryset(*, light: bool = False, raw_params: bool = False) -> QuerySet[
     if light:
         qs = qs.defer(*HEAVY_FIELDS)
     if raw_params:
-        qs = (qs.defer("params").annotate(raw_params=Cast("params", TextField()))
-              .with_params_subset(page_params()))
+        qs = qs.with_raw_params().with_params_subset(page_params())
     return qs
 
 
@@ -121,7 +120,7 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
     pad_x, pad_y = effective_padding(params)
     data = {
         "task_id": task.task_id,
-        "project": task.project.name if task.project_id else None,
+        "project": task.project.name if task.project is not None else None,
         "instruction": task.instruction,
         "params": orjson.Fragment(raw_params),
         "padding": {"x": pad_x, "y": pad_y},
@@ -153,7 +152,7 @@ def read_params(task: Task, raw_params: str) -> dict:
 
 @login_required
 @require_GET
-def task_image(request: HttpRequest, task_id: str) -> HttpResponse:
+def task_image(request: HttpRequest, task_id: str) -> HttpResponseBase:
     task, _ = viewable_task(request, task_id, light=True)
     if task.attachment_file:
         return FileResponse(task.attachment_file.open("rb"),
@@ -175,7 +174,7 @@ def uploaded_file_response(task: Task, url: str, gone: str) -> FileResponse:
 
 @login_required
 @require_GET
-def task_tile(request: HttpRequest, task_id: str, level: int, x: int, y: int) -> HttpResponse:
+def task_tile(request: HttpRequest, task_id: str, level: int, x: int, y: int) -> HttpResponseBase:
     """One tile of the task's image pyramid, to whoever may see the image."""
     viewable_task(request, task_id, light=True)
     handle = tiles.tile_file(task_id, level, x, y)
@@ -189,7 +188,7 @@ def task_tile(request: HttpRequest, task_id: str, level: int, x: int, y: int) ->
 
 @login_required
 @require_GET
-def task_frame(request: HttpRequest, task_id: str, index: int) -> HttpResponse:
+def task_frame(request: HttpRequest, task_id: str, index: int) -> HttpResponseBase:
     """Frame `index` of a video task, to whoever may see the task's image."""
     task, _ = viewable_task(request, task_id, light=True)
     return video_page.frame_response(task, index)
@@ -212,7 +211,7 @@ def context_images(task: Task, params: dict) -> list[dict]:
 
 @login_required
 @require_GET
-def task_context(request: HttpRequest, task_id: str, n: int) -> HttpResponse:
+def task_context(request: HttpRequest, task_id: str, n: int) -> HttpResponseBase:
     """Context image `n` of the task, for whoever may see the task's image: our copy, else
     the uploaded file, else (not fetched yet) a redirect to the original."""
     task, _ = viewable_task(request, task_id)
@@ -252,7 +251,7 @@ def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
 
 
 def next_url(user, task: Task) -> str:
-    if task.project_id is None:
+    if task.project is None:
         return reverse("queue")
     following = queue.claim_next(user, task.project)
     return work_url(following) if following else reverse("queue")

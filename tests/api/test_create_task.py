@@ -154,6 +154,9 @@ def test_layers_plural_is_accepted_too(api):
          "annotation_attributes.a"),
         ({"project": "no-such-project"}, "no-such-project"),
         ({"batch": "no-such-batch"}, "no-such-batch"),
+        # the worker fetches each one: a task's share of it is capped
+        ({"context_attachments": [{"attachment": f"https://example.com/{i}.png"}
+                                  for i in range(101)]}, "context_attachments"),
     ],
 )
 def test_bad_input_is_a_clear_400_and_writes_nothing(api, change, fragment):

@@ -8,10 +8,11 @@ import math
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from tasks import files, jobs, lifecycle, queue, tiles
+from tasks import files, jobs, lifecycle, queue, tile_build, tiles
 from tests.factories import box_task, make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def small_pyramids(monkeypatch, settings):
     """Tiles of 64 px for images over 100 px: the same code on pictures tests can afford."""
-    monkeypatch.setattr(tiles, "TILE_SIZE", 64)
+    monkeypatch.setattr(tile_build, "TILE_SIZE", 64)
     monkeypatch.setattr(tiles, "THRESHOLD", 100)
 
 
@@ -48,10 +49,10 @@ def task_with_image(account, tasker, width: int, height: int, name: str = "big")
 
 
 def test_levels_go_down_to_one_tile():
-    assert tiles.level_count(300, 200, 64) == 4  # 300, 150, 75, 38
-    assert tiles.level_count(64, 64, 64) == 1
-    assert tiles.level_count(20000, 20000, 512) == 7
-    assert tiles.level_count(4097, 10, 512) == 5
+    assert tile_build.level_count(300, 200, 64) == 4  # 300, 150, 75, 38
+    assert tile_build.level_count(64, 64, 64) == 1
+    assert tile_build.level_count(20000, 20000, 512) == 7
+    assert tile_build.level_count(4097, 10, 512) == 5
     assert tiles.needs_tiles(101, 5) and not tiles.needs_tiles(100, 100)
     assert not tiles.needs_tiles(None, None)
 
@@ -64,12 +65,12 @@ def test_the_worker_cuts_a_large_image_once(account, tasker):
         width, height = math.ceil(300 / 2**level), math.ceil(200 / 2**level)
         for y in range(math.ceil(height / 64)):
             for x in range(math.ceil(width / 64)):
-                name = tiles.tile_name(task.task_id, pyramid.build, level, x, y)
+                name = tile_build.tile_name(task.task_id, pyramid.build, level, x, y)
                 with default_storage.open(name) as handle, Image.open(handle) as tile:
                     assert tile.size == (min(64, width - 64 * x), min(64, height - 64 * y))
                     assert tile.format == "JPEG"
     # the red corner is in the last tile of level 0
-    last = tiles.tile_name(task.task_id, pyramid.build, 0, 4, 3)
+    last = tile_build.tile_name(task.task_id, pyramid.build, 0, 4, 3)
     with default_storage.open(last) as handle, Image.open(handle) as tile:
         red, green, _ = tile.convert("RGB").getpixel((300 - 256 - 3, 200 - 192 - 3))
         assert red > 150 and green < 100
@@ -115,6 +116,32 @@ def test_a_rebuild_replaces_the_pyramid(account, tasker):
     second = tiles.build(task.task_id, task.attachment_file.name or
                          files_name(task))
     assert tiles.pyramid_for(task.task_id) == second and second.build != first.build
+
+
+def test_a_build_removes_earlier_and_half_written_builds(account, tasker):
+    task = task_with_image(account, tasker, 300, 200)
+    first = tiles.pyramid_for(task.task_id)
+    # what a worker killed mid-build leaves: tiles of a build no manifest names
+    orphan = default_storage.save(tile_build.tile_name(task.task_id, "deadbeef", 0, 0, 0),
+                                  ContentFile(b"half"))
+    second = tiles.build(task.task_id, files_name(task))
+    folders, _ = default_storage.listdir(f"tiles/{task.task_id}")
+    assert folders == [second.build]
+    assert not default_storage.exists(orphan)
+    assert not default_storage.exists(tile_build.tile_name(task.task_id, first.build, 0, 0, 0))
+
+
+def test_a_missing_pyramid_is_built_again_when_the_page_asks(account, tasker):
+    from tests.worker.conftest import run_jobs
+
+    task = task_with_image(account, tasker, 300, 200)
+    default_storage.delete(tiles.manifest_name(task.task_id))  # killed before the manifest
+    assert tiles.announce(task) is None
+    assert tiles.announce(task) is None  # asked twice, queued once
+    answers = run_jobs()  # (the fetch job of the create is still queued: "skipped")
+    assert answers.count("built") == 1
+    announced = tiles.announce(task)
+    assert announced is not None and announced["levels"] == 4
 
 
 def files_name(task) -> str:

@@ -174,6 +174,9 @@ def cluster() -> Iterator[Cluster]:
         "ANNOTATOR_FETCH_ALLOW": "127.0.0.0/8",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "ANNOTATOR_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
+        # races of one key's many requests at once, not the per-key cap, are tested here
+        "ANNOTATOR_API_IN_FLIGHT_PER_KEY": "0",
+        "ANNOTATOR_API_RATE": "off",
         "PYTHONUNBUFFERED": "1",
     })
     database = None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from django.db import transaction
 
@@ -56,3 +57,11 @@ def test_a_subset_leaves_out_the_keys_a_task_does_not_have(task):
     read = Task.objects.with_params_subset(["padding", "no_such_key"]).get(pk=task.pk)
     assert read.params_subset == {"padding": 7}
     assert read.params == task.params
+
+
+def test_raw_params_is_the_stored_text_and_only_with_raw_params(task):
+    read = Task.objects.with_raw_params().get(pk=task.pk)
+    assert orjson.loads(read.raw_params) == task.params
+    assert "params" in read.get_deferred_fields()
+    with pytest.raises(AttributeError, match="with_raw_params"):
+        _ = Task.objects.get(pk=task.pk).raw_params

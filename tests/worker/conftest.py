@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -30,6 +31,7 @@ class Received:
     path: str
     headers: dict[str, str]  # names in lower case
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     def json(self) -> object:
         return json.loads(self.body)
@@ -48,6 +50,7 @@ class Receiver(ThreadingHTTPServer):
         self.script: deque[int | str] = deque()
         self.default: int = 200
         self.files: dict[str, tuple[int, str, bytes]] = {}
+        self.delays: dict[str, float] = {}  # GET path: seconds to wait before answering
         self.stopping = threading.Event()
         self.lock = threading.Lock()
 
@@ -93,6 +96,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record()
+        if self.path in self.server.delays:
+            self.server.stopping.wait(self.server.delays[self.path])
         status, content_type, body = self.server.files.get(self.path, (404, "text/plain",
                                                                        b"missing"))
         self._send(status, content_type, body)

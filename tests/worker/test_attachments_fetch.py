@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.files.storage import default_storage
 from django_tasks_db.models import DBTaskResult
@@ -32,7 +34,8 @@ def test_image_and_context_images_are_fetched_and_kept(api, receiver):
     (copy,) = ContextAttachment.objects.filter(task=task)
     assert (copy.url, copy.width, copy.height, copy.mime_type) == (context, 8, 6, "image/png")
     assert default_storage.exists(copy.file.name)
-    assert [r.path for r in receiver.received] == ["/image.png", "/context.png"]
+    # each once (at the same time: in either order)
+    assert sorted(r.path for r in receiver.received) == ["/context.png", "/image.png"]
     # Fetched once: running the job again changes nothing.
     assert jobs.fetch_for_task(task.task_id) == "skipped"
     assert len(receiver.received) == 2
@@ -116,6 +119,34 @@ def test_sweeper_requeues_a_fetch_that_never_finished(api, receiver):
     assert attachments.requeue_unfinished() == 0
     assert run_jobs() == ["stored"]
     assert attachments.requeue_unfinished() == 0
+
+
+def test_attachments_are_fetched_a_few_at_a_time(api, receiver):
+    contexts = []
+    for i in range(8):
+        contexts.append({"attachment": receiver.serve_file(f"/c{i}.png", png_bytes())})
+        receiver.delays[f"/c{i}.png"] = 1.0
+    task = create(api, box_body(receiver, context_attachments=contexts))
+    started = time.monotonic()
+    assert run_jobs() == ["stored"]
+    # one after another: 8 s; four at a time: 2 s
+    assert time.monotonic() - started < 6
+    assert ContextAttachment.objects.filter(task=task).count() == 8
+
+
+def test_a_task_gets_its_deadline_for_all_its_fetches(api, receiver, monkeypatch):
+    monkeypatch.setattr("tasks.fetch_pool.TASK_DEADLINE_SECONDS", 1.5)
+    contexts = []
+    for i in range(6):
+        contexts.append({"attachment": receiver.serve_file(f"/slow{i}.png", png_bytes())})
+        receiver.delays[f"/slow{i}.png"] = 5.0
+    task = create(api, box_body(receiver, context_attachments=contexts))
+    started = time.monotonic()
+    assert run_jobs()[0] == "error"  # then its error callback
+    assert time.monotonic() - started < 4.5
+    task.refresh_from_db()
+    failed = task.response["attachments"]
+    assert len(failed) == 6 and {f["statusCode"] for f in failed} == {None}
 
 
 def _named(data: bytes):

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -186,3 +187,80 @@ def test_serve_runs_a_worker_beside_the_server_and_stops_it(env, receiver, tmp_p
     worker_pid = int(log.read_text().split("worker pid ")[1].split()[0])
     with pytest.raises(ProcessLookupError):
         os.kill(worker_pid, 0)
+
+
+def wait_for(check, timeout: float, what: str):
+    return wait_until(check, timeout, interval=0.1, message=f"no {what} within {timeout} s")
+
+
+def health(root: str) -> dict | None:
+    try:
+        res = requests.get(f"{root}/healthz", timeout=2)
+    except requests.RequestException:
+        return None
+    assert res.status_code == 200, res.text
+    return res.json()
+
+
+def test_serve_restarts_a_killed_worker_and_reports_its_heartbeat(env, tmp_path):
+    port = free_port()
+    log = tmp_path / "serve.log"
+    root = f"http://127.0.0.1:{port}"
+    server = spawn(env, "serve", "--port", str(port), log=log)
+    def pids() -> set[int]:
+        found = health(root) or {}
+        return {w["pid"] for w in (found.get("worker") or {}).get("workers", [])}
+
+    try:
+        wait_for(lambda: "worker pid " in log.read_text(), 30, "server start")
+        pid = int(log.read_text().split("worker pid ")[1].split()[0])
+        wait_for(lambda: pid in pids(), 30, "heartbeat of serve's worker")
+        found = health(root)
+        assert found["status"] == "ok" and found["worker"]["heartbeat_age_seconds"] < 10
+        before = pids()  # (a worker killed by an earlier test may still count as alive)
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: pids() - before, 30, "restarted worker")
+    finally:
+        assert stop(server) == 0, log.read_text()
+    text = log.read_text()
+    assert f"worker pid {pid} exited with code -9" in text
+    assert "worker restarted" in text
+
+
+CREATE_WITH = """
+    import json
+    from tasks import lifecycle
+    from tasks.accounts import get_or_create_account
+    owner, _ = get_or_create_account("%(account)s")
+    task = lifecycle.create_task(owner=owner, is_test=False, task_type="imageannotation",
+        body=json.loads(%(body)r))
+    print(json.dumps({"task_id": task.task_id}))
+"""
+
+
+def create_in(env: dict[str, str], account: str, body: dict) -> str:
+    return shell(env, CREATE_WITH % {"account": account, "body": json.dumps(body)})["task_id"]
+
+
+def test_another_accounts_fetch_starts_within_5_s_of_one_tasks_50_slow_fetches(
+        env, receiver, tmp_path):
+    urls = []
+    for i in range(50):
+        urls.append(receiver.serve_file(f"/slow{i}.png", png_bytes()))
+        receiver.delays[f"/slow{i}.png"] = 10.0
+    geometries = {"box": {"objects_to_annotate": ["car"]}}
+    create_in(env, "hog", {"attachment": urls[0], "geometries": geometries,
+                           "context_attachments": [{"attachment": u} for u in urls[1:]]})
+    worker = spawn(env, "run_worker", log=tmp_path / "worker.log")
+    try:
+        wait_for(lambda: any(r.path.startswith("/slow") for r in receiver.received), 30,
+                 "slow fetch")
+        fast = receiver.serve_file("/fast.png", png_bytes())
+        create_in(env, "other", {"attachment": fast, "geometries": geometries})
+        created = time.monotonic()
+        got = wait_for(lambda: [r for r in receiver.received if r.path == "/fast.png"], 30,
+                       "fetch of the other account's image")
+        assert got[0].at - created < 5
+    finally:
+        receiver.stopping.set()  # let the slow answers go
+        assert stop(worker) == 0, (tmp_path / "worker.log").read_text()

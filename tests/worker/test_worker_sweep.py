@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tasks import jobs, lifecycle
 from tasks.management.commands.run_worker import sweep
-from tasks.models import CallbackDelivery, Task
+from tasks.models import CallbackDelivery, Task, WorkerBeat
 from tests.worker.conftest import a_response, box_body, run_jobs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("worker_settings")]
@@ -39,3 +39,29 @@ def test_expire_lost_leaves_recent_and_foreign_jobs_alone(api, receiver):
     DBTaskResult.objects.update(task_path="elsewhere.job",
                                 started_at=timezone.now() - timedelta(days=1))
     assert jobs.expire_lost() == 0
+
+
+def _a_fetch_left_running_by(worker_id: str, api, receiver, beat_age: timedelta) -> Task:
+    res = api.post("task/imageannotation", box_body(receiver))
+    long_ago = timezone.now() - timedelta(minutes=5)
+    Task.objects.filter(pk=res.json()["task_id"]).update(created_at=long_ago)
+    DBTaskResult.objects.update(status="RUNNING", worker_ids=[worker_id],
+                                started_at=timezone.now() - timedelta(seconds=40))
+    now = timezone.now()
+    WorkerBeat.objects.create(worker_id=worker_id, pid=1, started_at=long_ago,
+                              beat_at=now - beat_age)
+    return Task.objects.get(pk=res.json()["task_id"])
+
+
+def test_a_fetch_is_queued_again_once_its_workers_heartbeat_stops(api, receiver):
+    # The worker claimed it 40 s ago and has not beaten for 35 s: it is dead.
+    _a_fetch_left_running_by("dead", api, receiver, beat_age=timedelta(seconds=35))
+    assert sweep() == (0, 1)
+    assert DBTaskResult.objects.filter(status="FAILED").count() == 1
+    assert run_jobs() == ["stored"]
+
+
+def test_a_fetch_whose_worker_still_beats_is_left_running(api, receiver):
+    _a_fetch_left_running_by("alive", api, receiver, beat_age=timedelta(seconds=2))
+    assert sweep() == (0, 0)
+    assert DBTaskResult.objects.filter(status="RUNNING").count() == 1

@@ -1,7 +1,8 @@
 """`python manage.py run_worker`: the background worker, with its sweeper.
 
-The django-tasks-db worker loop runs the jobs (callbacks, attachment fetches) in the main
-thread. A sweeper thread, every ANNOTATOR_SWEEP_SECONDS (default 30) and once at start, queues
+The jobs (callbacks, attachment fetches) run a few at once, fairly between accounts, and the
+worker's heartbeat is kept (tasks/worker_pool.py).
+A sweeper thread, every ANNOTATOR_SWEEP_SECONDS (default 30) and once at start, queues
 the work that a killed worker left behind: deliveries that are due with no live lease and no
 queued job, and attachment fetches that never finished; and it gives tasks whose lease lapsed
 (no open session for ANNOTATOR_LEASE_SECONDS) back to the queue. SIGTERM or SIGINT lets the
@@ -17,18 +18,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
-from django_tasks_db.management.commands.db_worker import Worker
 
-from tasks import attachments, callbacks, jobs, queue
+from tasks import attachments, callbacks, heartbeat, jobs, queue
+from tasks.worker_pool import PooledWorker
 
 logger = logging.getLogger("annotator.worker")
 
 
 def sweep() -> tuple[int, int]:
     """One pass: (deliveries queued again, attachment fetches queued again)."""
+    jobs.expire_lost()
+    heartbeat.forget_dead()
     deliveries = callbacks.requeue_stalled()
     fetches = attachments.requeue_unfinished()
-    jobs.expire_lost()
     return_lapsed_leases()
     if deliveries or fetches:
         logger.warning("sweeper queued %d callback deliveries and %d attachment fetches again",
@@ -80,7 +82,7 @@ class Command(BaseCommand):
     def handle(self, *args, interval: float, sweep_seconds: float | None, **options) -> None:
         every = sweep_seconds if sweep_seconds is not None else float(
             settings.ANNOTATOR_SWEEP_SECONDS)
-        worker = Worker(queue_names=["default"], interval=max(interval, 0.05), batch=False,
+        worker = PooledWorker(queue_names=["default"], interval=max(interval, 0.05), batch=False,
                         backend_name="default", startup_delay=False, max_tasks=None,
                         worker_id=get_random_string(32), excluded_queue_names=[])
         sweeper = Sweeper(max(every, 0.1))

@@ -1,0 +1,67 @@
+"""The worker's peak memory while cutting a 20,000 × 20,000 image into tiles stays under the
+documented bound (tasks/tiles.PEAK_BYTES, docs/deploy.md), measured in a process of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import textwrap
+import zlib
+from pathlib import Path
+
+from tasks import tiles
+
+REPO = Path(__file__).resolve().parents[2]
+SIDE = 20_000
+
+
+def big_png(path: Path, width: int = SIDE, height: int = SIDE) -> None:
+    """A compressible RGB PNG written row by row (Pillow would need the whole image first):
+    grey with a diagonal band, a few hundred KB like the upload that took 2 GB."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    packer = zlib.compressobj(9)
+    grey = b"\x80\x80\x80" * width
+    with open(path, "wb") as out:
+        out.write(b"\x89PNG\r\n\x1a\n")
+        out.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)))
+        for y in range(height):
+            x = (y * width // height) * 3
+            row = grey[:x] + b"\xff\x00\x00" * 8 + grey[x + 24:]
+            data = packer.compress(b"\x00" + row[:width * 3])
+            if data:
+                out.write(chunk(b"IDAT", data))
+        out.write(chunk(b"IDAT", packer.flush()))
+        out.write(chunk(b"IEND", b""))
+
+
+PROBE = textwrap.dedent("""
+    import json, resource, sys
+    import django
+    django.setup()
+    from tasks import tiles
+    pyramid = tiles.build("bigtask", "attachments/big.png", "image/png")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"peak": peak, "levels": pyramid.levels,
+                      "tile": tiles.tile_file("bigtask", 0, 39, 39) is not None}))
+""")
+
+
+def test_cutting_a_20000_px_image_stays_under_the_documented_peak(tmp_path):
+    media = tmp_path / "media" / "attachments"
+    media.mkdir(parents=True)
+    big_png(media / "big.png")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(ANNOTATOR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="annotator.settings")
+    result = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["levels"] == 7 and found["tile"]
+    print(f"tile build peak: {found['peak'] / 2**20:.0f} MiB")
+    assert found["peak"] < tiles.PEAK_BYTES, f"peak {found['peak'] / 2**20:.0f} MiB"
