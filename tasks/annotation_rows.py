@@ -30,6 +30,7 @@ from django.db import connection, models
 from annotator.backends import dumps
 from tasks.models import Annotation, Task
 from tasks.models.tasks import AnnotationSource
+from tasks.rules.prelabel_files import prelabel_list
 
 # The keys of an annotation that are columns of their own; the rest is its geometry.
 GEOMETRY_SKIP = {"uuid", "type", "label", "attributes", "locked"}
@@ -68,8 +69,8 @@ def insert_prelabels(task: Task, params: dict) -> None:
     """The rows of a task's prelabels: its base annotations, then its hypothesis."""
     rows: list[dict] = []
     sources = (
-        (AnnotationSource.BASE, (params.get("base_annotations") or {}).get("annotations", [])),
-        (AnnotationSource.HYPOTHESIS, (params.get("hypothesis") or {}).get("annotations", [])),
+        (AnnotationSource.BASE, prelabel_list(params, "base_annotations")),
+        (AnnotationSource.HYPOTHESIS, prelabel_list(params, "hypothesis")),
     )
     seen: set[str] = set()
     for source, given in sources:
@@ -85,8 +86,7 @@ def response_rows(task: Task, annotations: object) -> list[Annotation]:
     """The rows of a response's annotations, as a draft starts from them: the tasker's, except
     those that are the task's base annotations (which keep their source and lock). Malformed
     items and repeated uuids are left out."""
-    base = {a["uuid"]: a for a in
-            ((task.params.get("base_annotations") or {}).get("annotations") or [])
+    base = {a["uuid"]: a for a in prelabel_list(task.params, "base_annotations")
             if isinstance(a, dict) and "uuid" in a}
     rows: list[Annotation] = []
     seen: set[str] = set()

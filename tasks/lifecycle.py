@@ -21,6 +21,7 @@ from tasks.models.files import SCHEME, UploadedFile
 from tasks.projects import FINAL_STATUSES, check_name, find_batch, find_project, reopen_batch
 from tasks.rules.errors import RuleError
 from tasks.rules.params import split_body, validate_task_fields
+from tasks.rules.prelabel_files import prelabel_urls, refuse_test_prelabel_file
 
 # --- tasks ----------------------------------------------------------------------------------
 
@@ -40,6 +41,8 @@ def create_task(*, owner, is_test: bool, task_type: str, body: object,
     with rule_errors():
         fields = validate_task_fields(fields)
         params = kind.normalize_params(params)
+        if is_test:
+            refuse_test_prelabel_file(params)
     for name, url in _attachment_fields(params):
         _check_attachment(owner, is_test, url, name)
     try:
@@ -84,7 +87,7 @@ def _attachment_fields(params: dict) -> list[tuple[str, object]]:
     for name in ("layer", "layers"):  # a video task's layers file
         if isinstance(params.get(name), dict) and "url" in params[name]:
             found.append((f"{name}.url", params[name]["url"]))
-    return found
+    return found + prelabel_urls(params)  # a video task's prelabels files
 
 
 def _check_attachment(owner, is_test: bool, url: object, name: str = "attachment") -> None:

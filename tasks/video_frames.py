@@ -26,7 +26,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image
 
-from tasks import fetching, lifecycle, video_layers
+from tasks import fetching, lifecycle, video_layers, video_prelabels
+from tasks.annotation_rows import insert_prelabels
+from tasks.draft_extras import initial
+from tasks.fetch_pool import Deadline, caught, run_bounded
 from tasks.images import MAX_PIXELS
 from tasks.media import (
     ERROR_MESSAGE,
@@ -35,7 +38,7 @@ from tasks.media import (
     Copy,
     copy_attachment,
 )
-from tasks.models import Task, VideoFrame
+from tasks.models import Annotation, Task, VideoFrame
 from tasks.models.files import SCHEME, UploadedFile
 from tasks.rules.video import MAX_FRAMES, frame_timestamps
 
@@ -58,13 +61,15 @@ class Frame:
 def fetch_frames(task: Task) -> str:
     """Fetch or decode every frame of the video task; what happened, in a word."""
     params = task.params or {}
+    # every fetch of the task (frames, video, layers, prelabels) within its deadline
+    deadline = Deadline()
     try:
         if params.get("attachment_type") == "video":
             frames = decode_video(task, params.get("attachment") or "",
-                                  float(params.get("frame_rate") or 1))
+                                  float(params.get("frame_rate") or 1), deadline)
         else:
             frames = copy_frames(task, params.get("attachments") or [],
-                                 float(params.get("frame_rate") or 1))
+                                 float(params.get("frame_rate") or 1), deadline)
     except FrameFailures as failed:
         for failure in failed.failures:
             logger.warning("task %s: frame %s failed: %s", task.task_id, failure.url, failure)
@@ -72,13 +77,14 @@ def fetch_frames(task: Task) -> str:
                                    "attachments": [f.as_json() for f in failed.failures]})
         return "error"
     try:
-        layers = video_layers.frame_layers(task, len(frames))
-    except video_layers.LayersFailure as failed:
-        logger.warning("task %s: layers failed: %s", task.task_id, failed)
+        layers = video_layers.frame_layers(task, len(frames), deadline)
+        prelabelled = video_prelabels.resolved(task, len(frames), deadline)
+    except video_layers.FileFailure as failed:  # the layers or a prelabels file
+        logger.warning("task %s: a file failed: %s", task.task_id, failed)
         _discard(frames)
         lifecycle.fail_task(task, failed.as_response())
         return "error"
-    if not _record(task, frames, layers):
+    if not _record(task, frames, layers, prelabelled):
         return "skipped"
     return "stored"
 
@@ -90,16 +96,31 @@ class FrameFailures(Exception):
         self.message = message
 
 
-def copy_frames(task: Task, urls: list[str], frame_rate: float) -> list[Frame]:
-    """Our copies of the frame images, in order; FrameFailures names every URL that failed."""
+def copy_frames(task: Task, urls: list[str], frame_rate: float,
+                deadline: Deadline | None = None) -> list[Frame]:
+    """Our copies of the frame images, in order; FrameFailures names every URL that failed.
+    Remote frames are fetched a few at a time within the task's deadline
+    (tasks/fetch_pool.py); our own scaledata:// files are looked up in the job's thread."""
+    deadline = deadline or Deadline()
     timestamps = frame_timestamps(len(urls), frame_rate)
+    items = list(enumerate(urls))
+
+    def copy(item: tuple[int, str]) -> Copy:
+        return copy_attachment(task, item[1], item[0], deadline)
+
+    remote = [item for item in items if not item[1].startswith(SCHEME)]
+    fetched = dict(zip(remote, run_bounded(copy, remote), strict=True))
+    results = [fetched[item] if item in fetched else caught(copy, item) for item in items]
     frames: list[Frame] = []
     failures: list[AttachmentFailure] = []
-    for index, url in enumerate(urls):
-        try:
-            frames.append(Frame(copy_attachment(task, url, index), timestamps[index]))
-        except AttachmentFailure as failure:
-            failures.append(failure)
+    for index, result in enumerate(results):
+        if isinstance(result, AttachmentFailure):
+            failures.append(result)
+        elif isinstance(result, BaseException):
+            _discard([Frame(r, 0.0) for r in results if isinstance(r, Copy)])
+            raise result
+        else:
+            frames.append(Frame(result, timestamps[index]))
     if failures:
         _discard(frames)
         raise FrameFailures(failures)
@@ -108,8 +129,9 @@ def copy_frames(task: Task, urls: list[str], frame_rate: float) -> list[Frame]:
 
 # --- video files ----------------------------------------------------------------------------
 
-def decode_video(task: Task, url: str, frame_rate: float) -> list[Frame]:
-    data = _video_bytes(task, url)
+def decode_video(task: Task, url: str, frame_rate: float,
+                 deadline: Deadline | None = None) -> list[Frame]:
+    data = _video_bytes(task, url, deadline or Deadline())
     frames: list[Frame] = []
     try:
         for index, (image, timestamp) in enumerate(sample_frames(data, frame_rate)):
@@ -121,16 +143,19 @@ def decode_video(task: Task, url: str, frame_rate: float) -> list[Frame]:
     return frames
 
 
-def _video_bytes(task: Task, url: str) -> bytes:
+def _video_bytes(task: Task, url: str, deadline: Deadline) -> bytes:
     if url.startswith(SCHEME):
         upload = UploadedFile.objects.resolve(task.owner, task.is_test, url)
         if upload is None or not upload.file:
             raise FrameFailures([AttachmentFailure(url, None, "the uploaded file is gone")])
         with upload.file.open("rb") as handle:
             return handle.read()
+    timeout = deadline.timeout(FETCH_TIMEOUT_SECONDS)
+    if timeout <= 0:
+        raise FrameFailures([AttachmentFailure(url, None, "the task's time for fetching ran out")])
     try:
         return fetching.fetch(url, max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES,
-                              timeout=FETCH_TIMEOUT_SECONDS).content
+                              timeout=timeout).content
     except fetching.FetchError as exc:
         raise FrameFailures([AttachmentFailure(url, exc.status_code, exc.message)]) from exc
 
@@ -221,9 +246,12 @@ def _discard(frames: list[Frame]) -> None:
             default_storage.delete(frame.copy.name)
 
 
-def _record(task: Task, frames: list[Frame], layers: list[dict] | None = None) -> bool:
+def _record(task: Task, frames: list[Frame], layers: list[dict] | None = None,
+            params: dict | None = None) -> bool:
     """Store the frames (and their layers) on the task, unless another run already did (then
-    drop ours)."""
+    drop ours). `params`: the task's, with its prelabels files replaced by their tracks
+    (tasks/video_prelabels.py), stored with the frames so that the task is handed out with
+    them."""
     first = frames[0].copy
     with transaction.atomic():
         current = Task.objects.select_for_update().filter(pk=task.pk).first()
@@ -237,7 +265,19 @@ def _record(task: Task, frames: list[Frame], layers: list[dict] | None = None) -
                        timestamp=frame.timestamp, source_url=frame.copy.url,
                        layer=layers[index] if layers else None)
             for index, frame in enumerate(frames))
+        if params is not None:
+            _store_prelabels(current, params)
         Task.objects.filter(pk=task.pk).update(
             attachment_file=first.name, attachment_width=first.width,
             attachment_height=first.height, attachment_mime=first.mime_type)
     return True
+
+
+def _store_prelabels(task: Task, params: dict) -> None:
+    """The fetched prelabels, stored as inline ones are at create (tasks/lifecycle.py): in
+    the params, as the draft's starting rows and extras. Call it with the task locked."""
+    task.params = params
+    task.draft_extras = initial(params.get("hypothesis"))
+    task.save(update_fields=["params", "draft_extras"])
+    Annotation.objects.filter(task=task).delete()
+    insert_prelabels(task, params)

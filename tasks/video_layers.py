@@ -15,6 +15,7 @@ import orjson
 from django.conf import settings
 
 from tasks import fetching
+from tasks.fetch_pool import Deadline
 from tasks.media import FETCH_TIMEOUT_SECONDS
 from tasks.models import Task
 from tasks.models.files import SCHEME, UploadedFile
@@ -22,7 +23,9 @@ from tasks.rules.errors import RuleError
 from tasks.rules.video import LAYER_NAMES, frame_layer_list, merged_layers
 
 
-class LayersFailure(Exception):
+class FileFailure(Exception):
+    """A JSON file of the task (layers, prelabels) that cannot be used."""
+
     def __init__(self, message: str, url: str | None = None,
                  status_code: int | None = None) -> None:
         super().__init__(message)
@@ -31,6 +34,12 @@ class LayersFailure(Exception):
         self.status_code = status_code
 
     def as_response(self) -> dict:
+        """The task's response when it ends in error for this file."""
+        return {"error": f"The file could not be used: {self.message}."}
+
+
+class LayersFailure(FileFailure):
+    def as_response(self) -> dict:
         """The task's response when it ends in error for its layers."""
         response: dict = {"error": f"The layers could not be used: {self.message}."}
         if self.url is not None:
@@ -38,8 +47,10 @@ class LayersFailure(Exception):
         return response
 
 
-def frame_layers(task: Task, frame_count: int) -> list[dict] | None:
-    """One Layer object per frame (None when the task has no layers); LayersFailure."""
+def frame_layers(task: Task, frame_count: int,
+                 deadline: Deadline | None = None) -> list[dict] | None:
+    """One Layer object per frame (None when the task has no layers); LayersFailure. A
+    `deadline` (tasks/fetch_pool.py) shortens the fetch to the time the task has left."""
     params = task.params or {}
     found = []
     for name in LAYER_NAMES:
@@ -47,7 +58,10 @@ def frame_layers(task: Task, frame_count: int) -> list[dict] | None:
         if value is None:
             continue
         url = value.get("url") if isinstance(value, dict) else None
-        content = _fetched(task, url) if url is not None else value
+        try:
+            content = fetch_json(task, url, "layers", deadline) if url is not None else value
+        except FileFailure as exc:
+            raise LayersFailure(exc.message, exc.url, exc.status_code) from exc
         where = f"{name}.url" if url is not None else name
         try:
             found.append(frame_layer_list(content, params, where, frame_count))
@@ -56,22 +70,28 @@ def frame_layers(task: Task, frame_count: int) -> list[dict] | None:
     return merged_layers(found) if found else None
 
 
-def _fetched(task: Task, url: str) -> object:
+def fetch_json(task: Task, url: str, what: str, deadline: Deadline | None = None) -> object:
+    """The JSON of a task's file (`what`: its name in messages), fetched like a frame or read
+    from the account's scaledata:// upload; FileFailure."""
     limit = settings.ANNOTATOR_MAX_UPLOAD_BYTES
     if url.startswith(SCHEME):
         upload = UploadedFile.objects.resolve(task.owner, task.is_test, url)
         if upload is None or not upload.file:
-            raise LayersFailure("the uploaded layers file is gone", url)
+            raise FileFailure(f"the uploaded {what} file is gone", url)
         with upload.file.open("rb") as handle:
             data = handle.read(limit + 1)
         if len(data) > limit:
-            raise LayersFailure(f"the layers file is larger than {limit:,} bytes", url)
+            raise FileFailure(f"the {what} file is larger than {limit:,} bytes", url)
     else:
+        timeout = FETCH_TIMEOUT_SECONDS if deadline is None else deadline.timeout(
+            FETCH_TIMEOUT_SECONDS)
+        if timeout <= 0:
+            raise FileFailure("the task's time for fetching ran out", url)
         try:
-            data = fetching.fetch(url, max_bytes=limit, timeout=FETCH_TIMEOUT_SECONDS).content
+            data = fetching.fetch(url, max_bytes=limit, timeout=timeout).content
         except fetching.FetchError as exc:
-            raise LayersFailure(exc.message, url, exc.status_code) from exc
+            raise FileFailure(exc.message, url, exc.status_code) from exc
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise LayersFailure("the layers file is not JSON", url, 200) from exc
+        raise FileFailure(f"the {what} file is not JSON", url, 200) from exc

@@ -21,6 +21,7 @@ from typing import Any
 
 from .constants import MESSAGES, TOLERANCES
 from .errors import RuleError, join
+from .prelabel_files import prelabel_list
 
 FLAGS = ("can_add_base_annotations", "can_edit_base_annotations",
          "can_edit_base_annotation_labels", "can_delete_base_annotations")
@@ -32,7 +33,7 @@ def flags(params: dict[str, Any]) -> dict[str, bool]:
 
 
 def base_annotations(params: dict[str, Any]) -> list[dict[str, Any]]:
-    return list((params.get("base_annotations") or {}).get("annotations") or [])
+    return list(prelabel_list(params, "base_annotations"))
 
 
 def check_locks(annotations: list[dict[str, Any]], params: dict[str, Any],
@@ -159,7 +160,7 @@ def _keyframe_attributes(keyframes: list[Any]) -> dict[Any, Any]:
 def _check_no_additions(annotations: list[dict[str, Any]], params: dict[str, Any],
                         base: list[dict[str, Any]],
                         path: str) -> None:
-    hypothesis = (params.get("hypothesis") or {}).get("annotations") or []
+    hypothesis = prelabel_list(params, "hypothesis")
     known = {a["uuid"] for a in base} | {a["uuid"] for a in hypothesis}
     for index, annotation in enumerate(annotations):
         if annotation["uuid"] not in known:

@@ -94,16 +94,42 @@ def normalize_video_params(params: Any) -> dict[str, Any]:
     check_event_attribute_conditions(result)
     frame_count = len(result["attachments"]) if kind == "image" else None
     if params.get("hypothesis") is not None:
-        result["hypothesis"] = validate_video_response(
-            params["hypothesis"], result, "hypothesis", kind="hypothesis",
-            frame_count=frame_count)
+        result["hypothesis"] = _prelabel_file(params["hypothesis"], "hypothesis") or \
+            validate_video_response(params["hypothesis"], result, "hypothesis",
+                                    kind="hypothesis", frame_count=frame_count)
     for name in LAYER_NAMES:
         if params.get(name) is not None:
             result[name] = validate_frame_layers(params[name], result, name, frame_count)
     if params.get("base_annotations") is not None:
-        result["base_annotations"] = _base_tracks(params["base_annotations"], result,
-                                                  frame_count)
+        result["base_annotations"] = _prelabel_file(params["base_annotations"],
+                                                     "base_annotations") or \
+            _base_tracks(params["base_annotations"], result, frame_count)
     return result
+
+
+def _prelabel_file(value: Any, path: str) -> dict[str, Any] | None:
+    """A prelabel whose annotations are {"url"}: a JSON array of tracks the worker fetches
+    and checks against the frames (tasks/video_prelabels.py), else None. Its other keys (a
+    hypothesis's global_attributes and links) are checked with the tracks."""
+    if not isinstance(value, dict) or not isinstance(value.get("annotations"), dict):
+        return None
+    where = join(path, "annotations")
+    if set(value["annotations"]) != {"url"}:
+        raise RuleError(where, 'must be a list of tracks or {"url": "<URL of a JSON array of '
+                               'tracks>"}')
+    return {**value, "annotations": {
+        "url": validate_attachment_url(value["annotations"]["url"], join(where, "url"))}}
+
+
+def prelabel_from_file(name: str, stored: dict[str, Any], tracks: Any, params: dict[str, Any],
+                       frame_count: int) -> dict[str, Any]:
+    """A prelabel given as a file (`stored`: as kept at create), with the file's `tracks`,
+    checked as if it had been sent inline; RuleError naming where."""
+    if name == "hypothesis":
+        return validate_video_response({**stored, "annotations": tracks}, params, name,
+                                       kind="hypothesis", frame_count=frame_count)
+    return {"annotations": validate_tracks(tracks, params, path=join(name, "annotations"),
+                                           kind="base", frame_count=frame_count)}
 
 
 def _base_tracks(value: Any, params: dict[str, Any], frame_count: int | None) -> dict[str, Any]:
