@@ -85,8 +85,12 @@ def demo_server() -> Iterator[str]:
     process: subprocess.Popen | None = None
     try:
         for args in (["migrate", "--noinput"], ["load_demo"]):
-            subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env,
-                           check=True, capture_output=True, timeout=600)
+            done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT,
+                                  env=env, capture_output=True, text=True, timeout=600,
+                                  check=False)
+            if done.returncode != 0:
+                raise ScreenshotError(f"manage.py {' '.join(args)} exited {done.returncode}:"
+                                      f"\n{done.stdout}\n{done.stderr}")
         log = open(data_dir / "server.log", "wb")  # noqa: SIM115 (closed below)
         process = subprocess.Popen(
             [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
