@@ -9,7 +9,7 @@ export ANNOTATOR_DATA_DIR ?= $(CURDIR)/data
 # (Tests and deployments leave it unset.)
 RUN_FETCH_ALLOW ?= 127.0.0.0/8,::1,localhost
 
-.PHONY: install run serve test browser test-python test-js lint typecheck bench clean
+.PHONY: install run serve test browser test-python test-js lint typecheck bench screenshots clean
 
 install: $(VENV)/.installed
 
@@ -64,6 +64,10 @@ typecheck: install
 # Every performance figure against a real server (bench/README.md); SQLite unless DATABASE_URL.
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The README's pictures (docs/images/): the demo on a server of its own, in Debian's Chromium.
+screenshots: install browser
+	$(PY) -m scripts.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache
