@@ -57,7 +57,9 @@ def _box(uuid: str, label: str, left: float, top: float, width: float, height: f
 
 
 def quality_figures(runs: int = 30) -> Figure:
-    """Wall time of tasks.quality.merge.merge (clustering included) on three_answers()."""
+    """Wall time of tasks.quality.merge.merge (clustering included) on three_answers(), with
+    the collector paused as the worker's merge job pauses it (tasks/collector.py)."""
+    from tasks.collector import collector_paused
     from tasks.quality.merge import merge
     from tasks.quality.options import QualityOptions
 
@@ -68,7 +70,8 @@ def quality_figures(runs: int = 30) -> Figure:
     samples, cpu = [], []
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), time.process_time()
-        result = merge(answers, options)
+        with collector_paused():
+            result = merge(answers, options)
         samples.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
     report = result.report

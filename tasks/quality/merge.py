@@ -27,11 +27,9 @@ objects of agreement x coverage, divided by the number of objects (dropped ones 
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
 import uuid as uuid_module
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -58,23 +56,7 @@ def merge(answers: Sequence[dict], options: QualityOptions | None = None,
     linked attributes and asks for whole pixels when `geometries.box.integer_pixels`."""
     if not answers:
         raise ValueError("merge needs at least one answer")
-    with _collector_paused():
-        return _merge(answers, options or QualityOptions(), params or {})
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the merge builds its thousands of small dicts:
-    the collector's passes over them were a fifth of the merge's time (docs/quality.md).
-    The merge makes no reference cycles."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+    return _merge(answers, options or QualityOptions(), params or {})
 
 
 def _merge(answers: Sequence[dict], options: QualityOptions, params: dict) -> Merged:

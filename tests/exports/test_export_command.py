@@ -87,7 +87,7 @@ def test_unknown_batch(tasks, tmp_path):
 
 def test_only_the_export_command_pauses_the_garbage_collector(tasks, tmp_path, monkeypatch):
     """The threaded server's exports (API, admin) leave the collector alone: other requests'
-    cycles are collected meanwhile (tasks/exports/collector.py)."""
+    cycles are collected meanwhile (tasks/collector.py)."""
     import gc
 
     from tasks.exports import export_tasks

@@ -11,9 +11,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tasks.api.listing import parse_time
+from tasks.collector import collector_paused
 from tasks.errors import ApiError
 from tasks.exports import FORMATS, export_tasks
-from tasks.exports.collector import collector_paused
 from tasks.exports.selection import Selection, SelectionError, find_batch, find_project
 from tasks.management.progress import ProgressLine
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         selection = self._selection(options)
         output = Path(options["output"])
         progress = ProgressLine(self.stderr, "tasks")
-        # A process of its own: the collector may pause (tasks/exports/collector.py).
+        # A process of its own: the collector may pause (tasks/collector.py).
         with output.open("wb") as out, collector_paused():
             report = export_tasks(selection.tasks(), options["fmt"], out, progress=progress)
         progress.end()
