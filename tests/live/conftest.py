@@ -11,6 +11,7 @@ import io
 import json
 import os
 import queue
+import secrets
 import shutil
 import socket
 import subprocess
@@ -76,12 +77,17 @@ def _with_database(url: str, name: str) -> str:
 
 
 class PostgresDatabase:
-    """A fresh database beside the one DATABASE_URL names, for the server alone."""
+    """A fresh database beside the one DATABASE_URL names, for the server alone.
+
+    Each instance has a name of its own: a session's live server keeps its database (and its
+    worker) while other tests make theirs, and a shared name let a later test drop and re-create
+    the database under that running worker, which then worked the other test's tasks."""
 
     def __init__(self, url: str) -> None:
         self.admin_url = url
         base = urlsplit(url).path.lstrip("/") or "postgres"
-        self.name = f"{base}_live_{os.getpid()}"[:63]
+        suffix = f"_live_{os.getpid()}_{secrets.token_hex(4)}"
+        self.name = base[:63 - len(suffix)] + suffix
         self.url = _with_database(url, self.name)
 
     def _execute(self, statement) -> None:
