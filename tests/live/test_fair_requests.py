@@ -7,22 +7,20 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
 
-from tests.live.conftest import png_bytes, serve_locally
+from tests.live.conftest import ImageHandler, serve_locally
 
 pytestmark = pytest.mark.live
 
 SLOW_SECONDS = 4.0
 
 
-class SlowImageHandler(BaseHTTPRequestHandler):
-    """Every GET is a small PNG, answered after SLOW_SECONDS (or when the test ends)."""
+class SlowImageHandler(ImageHandler):
+    """Every GET of a .png is a small PNG, answered after SLOW_SECONDS (or when the test ends)."""
 
-    body = png_bytes((20, 10))
     done = threading.Event()
     arrived = 0
     lock = threading.Lock()
@@ -31,14 +29,7 @@ class SlowImageHandler(BaseHTTPRequestHandler):
         with self.lock:
             SlowImageHandler.arrived += 1
         self.done.wait(SLOW_SECONDS)
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args):
-        pass
+        super().do_GET()
 
 
 @pytest.fixture
