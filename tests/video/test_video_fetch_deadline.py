@@ -26,11 +26,17 @@ def create(api, body: dict) -> Task:
     return Task.objects.get(pk=res.json()["task_id"])
 
 
-def test_frames_are_fetched_a_few_at_a_time(api, receiver):
+def slow_frames(receiver, name: str, count: int, delay: float) -> list[str]:
+    """`count` frame URLs of the receiver, each answered after `delay` seconds."""
     urls = []
-    for n in range(8):
-        urls.append(receiver.serve_file(f"/f{n}.png", png_bytes(80, 60)))
-        receiver.delays[f"/f{n}.png"] = 1.0
+    for n in range(count):
+        urls.append(receiver.serve_file(f"/{name}{n}.png", png_bytes(80, 60)))
+        receiver.delays[f"/{name}{n}.png"] = delay
+    return urls
+
+
+def test_frames_are_fetched_a_few_at_a_time(api, receiver):
+    urls = slow_frames(receiver, "f", 8, 1.0)
     task = create(api, frame_body(urls))
     started = time.monotonic()
     assert run_jobs() == ["stored"]
@@ -42,10 +48,7 @@ def test_frames_are_fetched_a_few_at_a_time(api, receiver):
 
 @pytest.mark.usefixtures("short_deadline")
 def test_slow_frames_end_the_task_in_error_within_its_deadline(api, receiver):
-    urls = []
-    for n in range(6):
-        urls.append(receiver.serve_file(f"/slow{n}.png", png_bytes(80, 60)))
-        receiver.delays[f"/slow{n}.png"] = 5.0
+    urls = slow_frames(receiver, "slow", 6, 5.0)
     task = create(api, frame_body(urls))
     started = time.monotonic()
     assert run_jobs() == ["error"]
