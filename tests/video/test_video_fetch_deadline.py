@@ -26,17 +26,8 @@ def create(api, body: dict) -> Task:
     return Task.objects.get(pk=res.json()["task_id"])
 
 
-def slow_frames(receiver, name: str, count: int, delay: float) -> list[str]:
-    """`count` frame URLs of the receiver, each answered after `delay` seconds."""
-    urls = []
-    for n in range(count):
-        urls.append(receiver.serve_file(f"/{name}{n}.png", png_bytes(80, 60)))
-        receiver.delays[f"/{name}{n}.png"] = delay
-    return urls
-
-
 def test_frames_are_fetched_a_few_at_a_time(api, receiver):
-    urls = slow_frames(receiver, "f", 8, 1.0)
+    urls = [receiver.serve_file(f"/f{n}.png", png_bytes(80, 60), delay=1.0) for n in range(8)]
     task = create(api, frame_body(urls))
     started = time.monotonic()
     assert run_jobs() == ["stored"]
@@ -48,7 +39,8 @@ def test_frames_are_fetched_a_few_at_a_time(api, receiver):
 
 @pytest.mark.usefixtures("short_deadline")
 def test_slow_frames_end_the_task_in_error_within_its_deadline(api, receiver):
-    urls = slow_frames(receiver, "slow", 6, 5.0)
+    urls = [receiver.serve_file(f"/slow{n}.png", png_bytes(80, 60), delay=5.0)
+            for n in range(6)]
     task = create(api, frame_body(urls))
     started = time.monotonic()
     assert run_jobs() == ["error"]
@@ -63,8 +55,7 @@ def test_slow_frames_end_the_task_in_error_within_its_deadline(api, receiver):
 def test_a_slow_prelabels_file_gets_what_is_left_of_the_deadline(api, receiver):
     urls = [receiver.serve_file(f"/f{n}.png", png_bytes(80, 60)) for n in range(2)]
     url = receiver.serve_file("/hypothesis.json", json.dumps([]).encode(),
-                              content_type="application/json")
-    receiver.delays["/hypothesis.json"] = 5.0
+                              content_type="application/json", delay=5.0)
     task = create(api, frame_body(urls, hypothesis={"annotations": {"url": url}}))
     started = time.monotonic()
     assert run_jobs() == ["error"]

@@ -61,8 +61,11 @@ class Receiver(ThreadingHTTPServer):
         self.script.extend(statuses)
 
     def serve_file(self, path: str, body: bytes, status: int = 200,
-                   content_type: str = "image/png") -> str:
+                   content_type: str = "image/png", delay: float = 0.0) -> str:
+        """Serve `body` at `path`, answered after `delay` seconds when given."""
         self.files[path] = (status, content_type, body)
+        if delay:
+            self.delays[path] = delay
         return self.url(path)
 
     def posts(self) -> list[Received]:

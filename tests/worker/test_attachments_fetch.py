@@ -122,10 +122,8 @@ def test_sweeper_requeues_a_fetch_that_never_finished(api, receiver):
 
 
 def test_attachments_are_fetched_a_few_at_a_time(api, receiver):
-    contexts = []
-    for i in range(8):
-        contexts.append({"attachment": receiver.serve_file(f"/c{i}.png", png_bytes())})
-        receiver.delays[f"/c{i}.png"] = 1.0
+    contexts = [{"attachment": receiver.serve_file(f"/c{i}.png", png_bytes(), delay=1.0)}
+                for i in range(8)]
     task = create(api, box_body(receiver, context_attachments=contexts))
     started = time.monotonic()
     assert run_jobs() == ["stored"]
@@ -136,10 +134,8 @@ def test_attachments_are_fetched_a_few_at_a_time(api, receiver):
 
 def test_a_task_gets_its_deadline_for_all_its_fetches(api, receiver, monkeypatch):
     monkeypatch.setattr("tasks.fetch_pool.TASK_DEADLINE_SECONDS", 1.5)
-    contexts = []
-    for i in range(6):
-        contexts.append({"attachment": receiver.serve_file(f"/slow{i}.png", png_bytes())})
-        receiver.delays[f"/slow{i}.png"] = 5.0
+    contexts = [{"attachment": receiver.serve_file(f"/slow{i}.png", png_bytes(), delay=5.0)}
+                for i in range(6)]
     task = create(api, box_body(receiver, context_attachments=contexts))
     started = time.monotonic()
     assert run_jobs()[0] == "error"  # then its error callback

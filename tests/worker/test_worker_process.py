@@ -244,10 +244,7 @@ def create_in(env: dict[str, str], account: str, body: dict) -> str:
 
 def test_another_accounts_fetch_starts_within_5_s_of_one_tasks_50_slow_fetches(
         env, receiver, tmp_path):
-    urls = []
-    for i in range(50):
-        urls.append(receiver.serve_file(f"/slow{i}.png", png_bytes()))
-        receiver.delays[f"/slow{i}.png"] = 10.0
+    urls = [receiver.serve_file(f"/slow{i}.png", png_bytes(), delay=10.0) for i in range(50)]
     geometries = {"box": {"objects_to_annotate": ["car"]}}
     create_in(env, "hog", {"attachment": urls[0], "geometries": geometries,
                            "context_attachments": [{"attachment": u} for u in urls[1:]]})
