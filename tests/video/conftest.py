@@ -90,6 +90,15 @@ def frame_body(urls: list[str], **extra: object) -> dict:
     return body
 
 
+def create(api, body: dict):
+    """A videoannotation task created through the API (200 asserted), read back as a Task."""
+    from tasks.models import Task
+
+    res = api.post("task/videoannotation", body)
+    assert res.status_code == 200, res.content
+    return Task.objects.get(pk=res.json()["task_id"])
+
+
 def file_json(api, url: str) -> object:
     """A response file fetched through the API client (a streamed FileResponse)."""
     import json

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from tasks.models import Task, VideoFrame
-from tests.video.conftest import frame_body, png_bytes, run_jobs
+from tasks.models import VideoFrame
+from tests.video.conftest import create, frame_body, png_bytes, run_jobs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("video_settings")]
 
@@ -19,11 +19,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("video_settings")]
 def short_deadline(monkeypatch):
     monkeypatch.setattr("tasks.fetch_pool.TASK_DEADLINE_SECONDS", 1.5)
 
-
-def create(api, body: dict) -> Task:
-    res = api.post("task/videoannotation", body)
-    assert res.status_code == 200, res.content
-    return Task.objects.get(pk=res.json()["task_id"])
 
 
 def test_frames_are_fetched_a_few_at_a_time(api, receiver):

@@ -10,9 +10,9 @@ import pytest
 from django.core.files.storage import default_storage
 
 from tasks import jobs, lifecycle, projects, queue
-from tasks.models import Task, VideoFrame
+from tasks.models import VideoFrame
 from tests.factories import make_tasker
-from tests.video.conftest import encode_video, frame_body, frame_colour, png_bytes, run_jobs
+from tests.video.conftest import create, encode_video, frame_body, frame_colour, png_bytes, run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +23,6 @@ GEOMETRIES = {"box": {"objects_to_annotate": ["car"]}}
 def tasker(db):
     return make_tasker("tina")
 
-
-def create(api, body: dict) -> Task:
-    res = api.post("task/videoannotation", body)
-    assert res.status_code == 200, res.content
-    return Task.objects.get(pk=res.json()["task_id"])
 
 
 def video_body(url: str, frame_rate: float, **extra) -> dict:

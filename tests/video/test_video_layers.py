@@ -13,7 +13,7 @@ from django.test import Client
 from tasks import queue
 from tasks.models import Task, VideoFrame
 from tests.factories import make_tasker
-from tests.video.conftest import encode_video, frame_body, png_bytes, run_jobs
+from tests.video.conftest import create, encode_video, frame_body, png_bytes, run_jobs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("video_settings")]
 
@@ -35,11 +35,6 @@ LAYERS = [layer(n) for n in range(COUNT)]
 def frames(receiver) -> list[str]:
     return [receiver.serve_file(f"/f{n}.png", png_bytes(80, 60)) for n in range(COUNT)]
 
-
-def create(api, body: dict) -> Task:
-    res = api.post("task/videoannotation", body)
-    assert res.status_code == 200, res.content
-    return Task.objects.get(pk=res.json()["task_id"])
 
 
 def error_of(res) -> str:

@@ -17,7 +17,7 @@ from tasks import queue
 from tasks.models import Annotation, Task, VideoFrame
 from tasks.rules import locks
 from tests.factories import make_tasker
-from tests.video.conftest import frame_body, png_bytes, run_jobs
+from tests.video.conftest import create, frame_body, png_bytes, run_jobs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("video_settings")]
 
@@ -50,11 +50,6 @@ def serve_json(receiver, path: str, content: object) -> str:
     return receiver.serve_file(path, json.dumps(content).encode(),
                                content_type="application/json")
 
-
-def create(api, payload: dict) -> Task:
-    res = api.post("task/videoannotation", payload)
-    assert res.status_code == 200, res.content
-    return Task.objects.get(pk=res.json()["task_id"])
 
 
 def error_of(res) -> str:
