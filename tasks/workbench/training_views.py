@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.workbench.not_built import not_built
+from tasks.workbench import not_built
 
-result_page = not_built
-result_json = not_built
+result_page = not_built.reading
+result_json = not_built.reading
