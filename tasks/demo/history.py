@@ -258,11 +258,13 @@ def seed_single(task: Task, scene: Scene, worker: Any, careless: bool, cast: Cas
 def gold_answer(standard: Any, user: Any, answer: dict, days_ago: int, minutes: float) -> float:
     """A gold or training copy answered `days_ago` days ago, scored by the real scoring."""
     template = standard.template
-    copy = child(template, template.role, user, answer, at(days_ago, 14), minutes)
+    start = at(days_ago, 14)
+    copy = child(template, template.role, user, answer, start, minutes)
     score = score_answer(answer, standard.expected_response)
     GoldAnswer.objects.create(copy=copy, standard=standard, user=user, kind=standard.kind,
                               phase=standard.phase, score=score.score,
-                              details=score.as_json(), answered_at=copy.completed_at,
+                              details=score.as_json(),
+                              answered_at=start + dt.timedelta(minutes=minutes),
                               project=template.project)
     return score.score
 

@@ -120,7 +120,8 @@ def _review_project(owner: Any, cast: history.Cast, images: list[Image]) -> None
 
 def template(owner: Any, image: Image, kind: str, phase: str = "work") -> GoldStandard:
     """A gold or training task as the API makes one: a template row and its answer key."""
-    prepared = lifecycle.prepare_create(owner, False, kinds.IMAGE, body(GOLD_PROJECT, image))
+    prepared = lifecycle.prepare_create(owner=owner, is_test=False, task_type=kinds.IMAGE,
+                                        body=body(GOLD_PROJECT, image))
     row = lifecycle.insert_prepared(prepared, role=kind, stage="template")
     initial = drawn_by(image.scene, "model", shift=5, mislabel=0) if phase == "review" else None
     return GoldStandard.objects.create(template=row, kind=kind, phase=phase,

@@ -94,7 +94,7 @@ class Source:
             qs = qs.filter(**{self.people[role]: scope.user})
         return qs
 
-    def key(self, group: str, role: str) -> Expression:
+    def key(self, group: str, role: str) -> Expression | F:
         if group == DAY:
             return TruncDate(self.at, tzinfo=UTC)
         return F(self.people[role] if group == USER else self.project)

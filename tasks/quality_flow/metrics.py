@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -56,8 +56,8 @@ ROUND_PEOPLE = {TASKER: "worked_by", REVIEWER: "reviewer"}
 # --- the rows each figure counts ---------------------------------------------------------
 
 def decided_rounds() -> Any:
-    """Internal review rounds with a verdict."""
-    return ReviewRound.objects.filter(source="internal", verdict__isnull=False)
+    """Internal review rounds with a verdict ("" while a round is open)."""
+    return ReviewRound.objects.filter(source="internal").exclude(verdict="")
 
 
 def first_rounds() -> Any:
@@ -65,7 +65,7 @@ def first_rounds() -> Any:
     creation), marked when the task was sent back at least once."""
     sent_back = ReviewRound.objects.filter(task=OuterRef("task"), verdict="sent_back")
     return (ReviewRound.objects.filter(number=1, task__role="customer")
-            .exclude(source="internal", verdict__isnull=True)
+            .exclude(source="internal", verdict="")
             .annotate(settled_at=Coalesce("decided_at", "created_at"),
                       was_sent_back=Exists(sent_back)))
 
@@ -148,8 +148,8 @@ FIGURES: dict[str, Measure] = {
         Source(decided_rounds, "decided_at", "task__project", ROUND_PEOPLE),
         num=lambda: Count("pk", filter=Q(verdict__in=ACCEPTED))),
     "annotation_acceptance": Ratio(
-        Source(lambda: AnnotationVerdict.objects.filter(round__source="internal",
-                                                        round__verdict__isnull=False),
+        Source(lambda: AnnotationVerdict.objects.filter(round__source="internal")
+               .exclude(round__verdict=""),
                "round__decided_at", "round__task__project",
                {TASKER: "round__worked_by", REVIEWER: "round__reviewer"}),
         num=lambda: Count("pk", filter=Q(verdict="accepted"))),
@@ -257,7 +257,7 @@ def project_figures(project: Project, days: int = DAYS, today: dt.date | None = 
     scope = scope_of(days, today, project=project)
     figures, trend = daily(PROJECT_FIGURES, scope, TASKER)
     return {"project": project.name, "id": project.pk, "days": days,
-            "settings": asdict(quality_settings.of(project)),
+            "settings": quality_settings.of(project).as_json(),
             "figures": figures, "trend": trend, "stages": stage_counts(project),
             "taskers": tasker_rows(project, scope), "reviewers": reviewer_rows(scope),
             "gold": gold_rows(project)}
@@ -304,7 +304,7 @@ def gold_rows(project: Project) -> list[dict]:
     """The project's gold (evaluation) and training tasks, with answer counts and mean scores
     over all time."""
     standards = list(GoldStandard.objects.filter(template__project=project)
-                     .order_by("kind", "created_at")
+                     .order_by("kind", "created_at", "pk")
                      .values_list("pk", "template_id", "kind", "phase", "active", "origin_id"))
     answers = {row["standard"]: row for row in GoldAnswer.objects
                .filter(standard__in=[s[0] for s in standards]).values("standard").order_by()
