@@ -145,7 +145,7 @@ def tasker_json(request: HttpRequest, user_id: int) -> JsonResponse:
 ACTIONS: dict[str, tuple[Callable[[Project, Any, Any], object], str]] = {
     "pause": (lambda project, user, by: standing.pause(project, user, by), "paused"),
     "unpause": (lambda project, user, by: standing.unpause(project, user), "unpaused"),
-    "retry-training": (lambda project, user, by: standing.let_retry_training(project, user),
+    "retry-training": (lambda project, user, by: standing.let_retry(project, user),
                        "may take the training again"),
 }
 
