@@ -27,6 +27,7 @@ from tasks.stats import duration_text
 PROJECT_TEMPLATE = "admin/tasks/project_quality.html"
 TASKER_TEMPLATE = "admin/tasks/tasker_quality.html"
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 300, 40, 1
+MAX_DAYS = 365
 
 LABELS = {
     "acceptance_rate": "Acceptance rate",
@@ -42,6 +43,15 @@ LABELS = {
 }
 SECONDS = {"work_seconds_median", "review_seconds_median"}
 COUNTS = {"issues_per_task"}
+
+
+def days_of(request: HttpRequest) -> int:
+    """`?days=N` (1 to 365), else 30."""
+    try:
+        days = int(request.GET.get("days", metrics.DAYS))
+    except ValueError:
+        days = metrics.DAYS
+    return min(max(days, 1), MAX_DAYS)
 
 
 def figure_text(name: str, figure: dict) -> str:
@@ -109,7 +119,7 @@ def project_context(project: Project, data: dict) -> dict:
 @staff_member_required
 def project_page(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.select_related("owner"), pk=pk)
-    data = metrics.project_figures(project)
+    data = metrics.project_figures(project, days_of(request))
     context = {**admin.site.each_context(request), "title": f"Quality: {project.name}",
                "project": project, "data": data, **project_context(project, data),
                "opts": Project._meta,
@@ -119,13 +129,14 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_member_required
 def project_json(request: HttpRequest, pk: int) -> JsonResponse:
-    return JsonResponse(metrics.project_figures(get_object_or_404(Project, pk=pk)))
+    project = get_object_or_404(Project, pk=pk)
+    return JsonResponse(metrics.project_figures(project, days_of(request)))
 
 
 @staff_member_required
 def tasker_page(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(get_user_model(), pk=user_id)
-    data = metrics.tasker_figures(user)
+    data = metrics.tasker_figures(user, days_of(request))
     context = {**admin.site.each_context(request), "title": f"Quality: {user.get_username()}",
                "person": user, "data": data,
                "figures": figure_rows(data["figures"], data["trend"]),
@@ -139,7 +150,8 @@ def tasker_page(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @staff_member_required
 def tasker_json(request: HttpRequest, user_id: int) -> JsonResponse:
-    return JsonResponse(metrics.tasker_figures(get_object_or_404(get_user_model(), pk=user_id)))
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    return JsonResponse(metrics.tasker_figures(user, days_of(request)))
 
 
 ACTIONS: dict[str, tuple[Callable[[Project, Any, Any], object], str]] = {

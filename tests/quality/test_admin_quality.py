@@ -155,3 +155,12 @@ def test_daily_view_links_quality_and_the_overview_has_its_columns(staff, projec
     overview = staff.get(reverse("admin-stats")).content.decode()
     assert "Acceptance rate" in overview and "Gold accuracy" in overview
     assert 'data-stat="acceptance_rate"' in overview and "100.0 %" in overview
+
+
+def test_days_in_the_query(staff, project, tina):
+    url = reverse("admin-quality-project-json", args=[project.pk])
+    assert len(staff.get(url, {"days": 7}).json()["trend"]) == 7
+    assert staff.get(url, {"days": "many"}).json()["days"] == 30
+    assert staff.get(url, {"days": 5000}).json()["days"] == 365
+    tasker_url = reverse("admin-quality-tasker-json", args=[tina.pk])
+    assert len(staff.get(tasker_url, {"days": 3}).json()["review"]["trend"]) == 3
