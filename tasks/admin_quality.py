@@ -141,6 +141,8 @@ def tasker_page(request: HttpRequest, user_id: int) -> HttpResponse:
                "person": user, "data": data,
                "figures": figure_rows(data["figures"], data["trend"]),
                "review_figures": figure_rows(data["review"]["figures"], data["review"]["trend"]),
+               "worked": any(f["n"] for f in data["figures"].values()),
+               "reviewed": any(f["n"] for f in data["review"]["figures"].values()),
                "tasker_heads": [LABELS[name] for name in metrics.TASKER_FIGURES],
                "projects": [{**row, "cells": cells(metrics.TASKER_FIGURES, row["figures"])}
                             for row in data["projects"]],

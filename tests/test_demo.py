@@ -153,6 +153,9 @@ def test_gold_project_has_gold_training_and_a_flagged_tasker(loaded):
     data = figures(demo.GOLD_PROJECT)
     assert shown(data, "acceptance_rate", "gold_accuracy", "work_seconds_median")
     assert data["figures"]["review_accuracy"]["n"] == 1
+    [reviewer] = data["reviewers"]
+    assert reviewer["figures"]["review_accuracy"]["n"] == 1
+    assert demo.REVIEWER not in {row["tasker"] for row in data["taskers"]}
     assert data["figures"]["training_score"]["n"] == 6
     first = data["taskers"][0]
     assert first["flagged"] in ("gold", "training")

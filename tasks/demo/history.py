@@ -83,8 +83,9 @@ def attempt(task: Task, user: Any, kind: str, start: dt.datetime, minutes: float
 
 
 def child(parent: Task, role: str, user: Any, response: dict, start: dt.datetime,
-          minutes: float) -> Task:
-    """A replica or a gold copy as the queue makes it, answered by `user` (and its attempt)."""
+          minutes: float, kind: str = "work", outcome: str = "submitted") -> Task:
+    """A replica or a gold copy as the queue makes it, answered by `user` (and its attempt:
+    a review-phase gold copy is reviewed, not worked)."""
     done = start + dt.timedelta(minutes=minutes)
     copy = Task.objects.create(
         owner=parent.owner, is_test=False, type=parent.type, project=parent.project,
@@ -94,7 +95,7 @@ def child(parent: Task, role: str, user: Any, response: dict, start: dt.datetime
         completed_by=user, work_started=True, work_started_at=start,
         attachment_file=parent.attachment_file, attachment_width=parent.attachment_width,
         attachment_height=parent.attachment_height, attachment_mime=parent.attachment_mime)
-    attempt(copy, user, "work", start, minutes, "submitted")
+    attempt(copy, user, kind, start, minutes, outcome)
     return copy
 
 
@@ -259,7 +260,8 @@ def gold_answer(standard: Any, user: Any, answer: dict, days_ago: int, minutes: 
     """A gold or training copy answered `days_ago` days ago, scored by the real scoring."""
     template = standard.template
     start = at(days_ago, 14)
-    copy = child(template, template.role, user, answer, start, minutes)
+    kind, outcome = ("review", "fixed") if standard.phase == "review" else ("work", "submitted")
+    copy = child(template, template.role, user, answer, start, minutes, kind, outcome)
     score = score_answer(answer, standard.expected_response)
     GoldAnswer.objects.create(copy=copy, standard=standard, user=user, kind=standard.kind,
                               phase=standard.phase, score=score.score,

@@ -59,6 +59,9 @@ def action(project, user, name: str) -> str:
 def test_pages_answer_staff(staff, project, tina):
     for url in urls(project, tina):
         assert staff.get(url).status_code == 200, url
+    page = staff.get(reverse("admin-quality-tasker", args=[tina.pk])).content.decode()
+    assert "As a tasker" in page and "No review measured in the window." in page
+    assert reverse("admin-quality-project", args=[project.pk]) in page
 
 
 def test_others_are_sent_to_the_login(client, project, tina):
