@@ -28,6 +28,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tasks.models import (
     AnnotationVerdict,
@@ -35,6 +37,7 @@ from tasks.models import (
     GoldAnswer,
     GoldStandard,
     Issue,
+    Project,
     ReviewRound,
     Task,
     TaskAttempt,
@@ -307,3 +310,20 @@ def test_overview_per_project(world):
     assert p["acceptance_rate"].as_json() == fig(2 / 3, 3)
     assert p["gold_accuracy"].as_json() == fig((1.0 + 0.5 + 0.25) / 3, 3)
     assert overview[world.q.pk]["gold_accuracy"].as_json() == fig(None, 0)
+
+
+def test_the_queries_do_not_grow_with_people_or_days(world, django_user_model):
+    def count(days: int) -> int:
+        project = Project.objects.get(pk=world.p.pk)
+        with CaptureQueriesContext(connection) as queries:
+            metrics.project_figures(project, days=days, today=TODAY)
+        return len(queries)
+
+    before = count(30)
+    for name in ("u1", "u2", "u3"):
+        user = django_user_model.objects.create_user(name)
+        world.round(world.task(), 1, user, world.r2, "accepted", at(-7), accepted=2)
+        TaskerStanding.objects.create(project=world.p, user=user, flagged_at=at(-1))
+    assert count(30) == before
+    assert count(90) == before
+    assert before <= 36  # ~one per figure and grouping (a median: one more per day view)
