@@ -86,8 +86,19 @@ class Source:
     project: str
     people: Mapping[str, str]
 
+    def window(self, scope: Scope) -> dict[str, Any]:
+        return {f"{self.at}__gte": scope.since, f"{self.at}__lt": scope.until}
+
+    def day(self, key: Any) -> Any:
+        """A day key as the query gives it, as a date."""
+        return key
+
+    def serves(self, scope: Scope, role: str, group: str | None) -> bool:
+        """False when the figure is per person in a role nobody has behind these rows."""
+        return role in self.people or (scope.user is None and group != USER)
+
     def scoped(self, scope: Scope, role: str) -> QuerySet:
-        qs = self.rows().filter(**{f"{self.at}__gte": scope.since, f"{self.at}__lt": scope.until})
+        qs = self.rows().filter(**self.window(scope))
         if scope.project is not None:
             qs = qs.filter(**{self.project: scope.project})
         if scope.user is not None:
@@ -98,6 +109,21 @@ class Source:
         if group == DAY:
             return TruncDate(self.at, tzinfo=UTC)
         return F(self.people[role] if group == USER else self.project)
+
+
+@dataclass(frozen=True)
+class DayTextSource(Source):
+    """A source whose `at` is a "YYYY-MM-DD" text (a UTC day read out of a JSON column)."""
+
+    def window(self, scope: Scope) -> dict[str, Any]:
+        return {f"{self.at}__gte": scope.since.date().isoformat(),
+                f"{self.at}__lt": scope.until.date().isoformat()}
+
+    def day(self, key: Any) -> Any:
+        return dt.date.fromisoformat(key) if isinstance(key, str) else key
+
+    def key(self, group: str, role: str) -> Expression | F:
+        return F(self.at) if group == DAY else super().key(group, role)
 
 
 class Measure(Protocol):
@@ -113,23 +139,49 @@ class Ratio:
     """Σ num ÷ Σ den over the scoped rows (a share, or a mean when den counts the rows)."""
 
     source: Source
-    num: Callable[[], Any]
+    num: Callable[[], Any] | None  # None: the rows only add to the denominator
     den: Callable[[], Any] = lambda: Count("pk")
 
     def parts(self, scope: Scope, role: str, group: str) -> dict[Hashable, Part]:
+        if not self.source.serves(scope, role, group):
+            return {}
+        sums = {"den": self.den(), **({"num": self.num()} if self.num else {})}
         rows = (self.source.scoped(scope, role).annotate(group_key=self.source.key(group, role))
-                .values("group_key").order_by()
-                .annotate(num=self.num(), den=self.den()))
-        return {row["group_key"]: Part(float(row["num"] or 0), int(row["den"] or 0))
+                .values("group_key").order_by().annotate(**sums))
+        day = self.source.day if group == DAY else (lambda key: key)
+        return {day(row["group_key"]): Part(float(row.get("num") or 0), int(row["den"] or 0))
                 for row in rows}
 
     def by(self, scope: Scope, role: str, group: str) -> dict[Hashable, Figure]:
         return {key: part.figure() for key, part in self.parts(scope, role, group).items()}
 
     def daily(self, scope: Scope, role: str) -> tuple[dict[Hashable, Figure], Figure]:
-        parts = self.parts(scope, role, DAY)
-        total = sum(parts.values(), Part())
-        return {day: part.figure() for day, part in parts.items()}, total.figure()
+        return daily_of(self.parts(scope, role, DAY))
+
+
+def daily_of(parts: dict[Hashable, Part]) -> tuple[dict[Hashable, Figure], Figure]:
+    total = sum(parts.values(), Part())
+    return {day: part.figure() for day, part in parts.items()}, total.figure()
+
+
+@dataclass(frozen=True)
+class Added:
+    """Ratios over several sources, added up part by part (one query each)."""
+
+    ratios: tuple[Ratio, ...]
+
+    def parts(self, scope: Scope, role: str, group: str) -> dict[Hashable, Part]:
+        total: dict[Hashable, Part] = {}
+        for ratio in self.ratios:
+            for key, part in ratio.parts(scope, role, group).items():
+                total[key] = total.get(key, Part()) + part
+        return total
+
+    def by(self, scope: Scope, role: str, group: str) -> dict[Hashable, Figure]:
+        return {key: part.figure() for key, part in self.parts(scope, role, group).items()}
+
+    def daily(self, scope: Scope, role: str) -> tuple[dict[Hashable, Figure], Figure]:
+        return daily_of(self.parts(scope, role, DAY))
 
 
 @dataclass(frozen=True)
@@ -142,6 +194,8 @@ class Median:
     end: str
 
     def medians(self, scope: Scope, role: str, group: str | None) -> dict[Hashable, Figure]:
+        if not self.source.serves(scope, role, group):
+            return {}
         duration = ExpressionWrapper(F(self.end) - F(self.start), output_field=DurationField())
         qs = self.source.scoped(scope, role).filter(**{f"{self.start}__isnull": False})
         if group is not None:

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from tasks.models import (
@@ -36,6 +37,8 @@ from tasks.quality_flow.aggregates import (
     EMPTY,
     PROJECT,
     USER,
+    Added,
+    DayTextSource,
     Figure,
     Measure,
     Median,
@@ -68,6 +71,15 @@ def first_rounds() -> Any:
             .exclude(source="internal", verdict="")
             .annotate(settled_at=Coalesce("decided_at", "created_at"),
                       was_sent_back=Exists(sent_back)))
+
+
+def audited_unreviewed() -> Any:
+    """Customer tasks without any review round (so never sent back) that the customer audited,
+    placed at the UTC day of their first audit (`audits[0].audited_at`, an ISO text)."""
+    first = KeyTextTransform("audited_at", KeyTransform("0", "audits"))
+    return (Task.objects.for_customer().annotate(first_audit_day=Substr(first, 1, 10))
+            .filter(first_audit_day__isnull=False)
+            .exclude(Exists(ReviewRound.objects.filter(task=OuterRef("pk")))))
 
 
 def rounds_with_issues() -> Any:
@@ -153,9 +165,11 @@ FIGURES: dict[str, Measure] = {
                "round__decided_at", "round__task__project",
                {TASKER: "round__worked_by", REVIEWER: "round__reviewer"}),
         num=lambda: Count("pk", filter=Q(verdict="accepted"))),
-    "rework_rate": Ratio(
-        Source(first_rounds, "settled_at", "task__project", ROUND_PEOPLE),
-        num=lambda: Count("pk", filter=Q(was_sent_back=True))),
+    "rework_rate": Added((
+        Ratio(Source(first_rounds, "settled_at", "task__project", ROUND_PEOPLE),
+              num=lambda: Count("pk", filter=Q(was_sent_back=True))),
+        Ratio(DayTextSource(audited_unreviewed, "first_audit_day", "project",
+                            {TASKER: "completed_by"}), num=None))),
     "issues_per_task": Ratio(
         Source(rounds_with_issues, "decided_at", "task__project", ROUND_PEOPLE),
         num=lambda: Sum("opened")),

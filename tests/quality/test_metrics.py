@@ -11,6 +11,9 @@ rounds      task A: round 1 by t1, reviewed by r1, sent back  (day -2): 3 accept
             task C: round 1 by t2, r2, accepted (day -40: outside): 5 accepted verdicts
             task D: round 1 by t1, still open (no verdict)
             task E: a customer rejection (round 1, source customer) of t2's work (day -3)
+audits      task K: completed by t1, never reviewed, accepted by the customer's audit (day -2);
+            task L: the same 60 days ago (outside); task A also carries an audit (left out:
+            it has rounds)
 consensus   G (day -5): agreement 0.6, kept 4; replicas by t1, t2, t3: per tasker
                     {0 missed, 0 extra, 0 mislabelled}, {1, 0, 1}, {0, 2, 0}
             H (day -4): agreement 0.9, kept 2; {0,0,0}, {0,0,0}, {2 missed, 0, 0}
@@ -56,6 +59,13 @@ def at(day: int, hour: int = 10, minute: float = 0) -> dt.datetime:
     date = TODAY + dt.timedelta(days=day)
     return dt.datetime(date.year, date.month, date.day, hour, tzinfo=dt.UTC) + dt.timedelta(
         minutes=minute)
+
+
+def audit(day: int) -> dict:
+    """A customer's audit as tasks.lifecycle.audit_task stores it."""
+    return {"audited_by": "owner", "audit_result": "accepted", "audit_source": "customer",
+            "audit_time_secs": 0,
+            "audited_at": at(day, 9).isoformat().replace("+00:00", "Z")}
 
 
 class World:
@@ -128,6 +138,10 @@ def world(account, django_user_model) -> World:
     w.round(c, 1, t2, r2, "accepted", at(-40), accepted=5, issues=2)
     w.round(d, 1, t1, None, "", None, accepted=1)
     w.round(e, 1, t2, None, "sent_back", None, source="customer")
+    a.audits = [audit(-1)]
+    a.save()
+    w.task(status="completed", completed_by=t1, audits=[audit(-2), audit(-1)])  # K
+    w.task(status="completed", completed_by=t1, audits=[audit(-60)])  # L
     f = w.task(project=w.q)
     w.round(f, 1, t1, r2, "accepted", at(-1), accepted=1)
     g = w.merge(-5, 0.6, 4, [(0, 0, 0), (1, 0, 1), (0, 2, 0)], (t1, t2, t3))
@@ -169,7 +183,7 @@ def test_project_figures_by_hand(world):
     got = figures(world)["figures"]
     assert got["acceptance_rate"] == fig(2 / 3, 3)  # A1 sent back, A2 accepted, B1 fixed
     assert got["annotation_acceptance"] == fig(9 / 10, 10)  # 3+4+2 accepted, 1 rejected
-    assert got["rework_rate"] == fig(2 / 3, 3)  # A (sent back), B (no), E (customer)
+    assert got["rework_rate"] == fig(2 / 4, 4)  # A (sent back), B (no), E (customer), K (no)
     assert got["issues_per_task"] == fig(4 / 3, 3)  # 3 + 0 + 1 issues over A1, A2, B1
     assert got["consensus_agreement"] == fig(0.75, 2)  # (0.6 + 0.9) / 2
     assert got["gold_accuracy"] == fig((1.0 + 0.5 + 0.25) / 3, 3)
@@ -185,7 +199,7 @@ def test_tasker_rows_by_hand(world):
     assert t1["acceptance_rate"] == fig(1 / 2, 2) and t2["acceptance_rate"] == fig(1, 1)
     assert t1["annotation_acceptance"] == fig(7 / 8, 8)
     assert t2["annotation_acceptance"] == fig(1, 2)
-    assert t1["rework_rate"] == fig(1, 1) and t2["rework_rate"] == fig(1 / 2, 2)
+    assert t1["rework_rate"] == fig(1 / 2, 2) and t2["rework_rate"] == fig(1 / 2, 2)
     assert t1["issues_per_task"] == fig(3 / 2, 2) and t2["issues_per_task"] == fig(1, 1)
     assert t1["gold_accuracy"] == fig(0.75, 2) and t2["gold_accuracy"] == fig(0.25, 1)
     assert t2["training_score"] == fig(0.6, 1)
@@ -230,6 +244,7 @@ def test_trend_buckets_are_utc_days(world):
     assert days["2026-11-29"]["work_seconds_median"] == fig(5 * 60, 2)  # 4 and 6 min
     assert days["2026-11-25"]["consensus_agreement"] == fig(0.6, 1)
     assert days["2026-11-27"]["rework_rate"] == fig(1, 1)  # E, made on day -3
+    assert days["2026-11-28"]["rework_rate"] == fig(1 / 2, 2)  # A1 sent back; K's first audit
 
 
 def test_a_row_at_midnight_belongs_to_its_utc_day(world):
