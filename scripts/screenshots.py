@@ -276,8 +276,8 @@ def open_review(page, root: str, project: str) -> None:
     page.click("form [type=submit]")
     page.wait_for_url(f"{root}/review/")
     with page.expect_navigation():
-        page.locator("tr", has_text=project).get_by_role("button",
-                                                         name="Start next review").click()
+        page.locator(f"tr[data-project='{project}']").get_by_role(
+            "button", name="Start next review").click()
     if "/review/" not in page.url or "/tasks/" not in page.url:
         raise ScreenshotError(f"Start next review in {project!r} led to {page.url}")
     wait_workbench(page)
