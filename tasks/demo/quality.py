@@ -46,8 +46,6 @@ REVIEWER, REVIEWER_PASSWORD = "reviewer", "reviewer"
 HELPERS = ("ann", "ben")  # taskers whose password is their name: consensus needs three
 FIRST_SCENE, IMAGE_COUNT = 20, 4  # scenes 20-23 (the project "demo" draws 0-19)
 LIVE_TASKS = 4
-IN_REVIEW_REASON = "Not a car: look at the cab, it is a truck"
-IN_REVIEW_PIN = "The cab ends here: is this a truck?"
 
 
 @dataclass
@@ -164,13 +162,15 @@ def in_review(task: Task, scene: Scene, cast: history.Cast) -> None:
     round_ = ReviewRound.objects.create(task=task, number=1, source="internal",
                                         worked_by=cast.ann, reviewer=cast.reviewer,
                                         work_response=work, created_at=now)
-    box = work["annotations"][0]
-    AnnotationVerdict.objects.create(round=round_, uuid=box["uuid"], annotation=box,
-                                     verdict="rejected", reason=IN_REVIEW_REASON)
+    box, right = work["annotations"][0], expected(scene)["annotations"][0]["label"]
+    AnnotationVerdict.objects.create(
+        round=round_, uuid=box["uuid"], annotation=box, verdict="rejected",
+        reason=f"Wrong type: this is a {right.lower()}, not a {box['label'].lower()}")
     x, _ = centre(box)
     issue = Issue.objects.create(task=task, uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, task.pk)),
                                  round=round_, x=x, y=box["top"] + box["height"] / 4,
                                  annotation_uuid=box["uuid"], status="open",
                                  source="internal", opened_by=cast.reviewer, opened_at=now)
-    IssueComment.objects.create(issue=issue, author=cast.reviewer, text=IN_REVIEW_PIN,
-                                created_at=now)
+    IssueComment.objects.create(issue=issue, author=cast.reviewer, created_at=now,
+                                text=f"Look at the roof line: is this really a "
+                                     f"{box['label'].lower()}?")
