@@ -46,6 +46,7 @@ from tasks.quality_flow.aggregates import (
     Ratio,
     Scope,
     Source,
+    daily_of,
 )
 
 DAYS = 30
@@ -116,22 +117,28 @@ class TaskerAgreement:
     def by(self, scope: Scope, role: str, group: str) -> dict[Hashable, Figure]:
         if scope.user is None and group != USER:
             return self.project_mean.by(scope, role, group)
-        parts: dict[Hashable, Part] = {}
-        for user, project, day, score in self.scores(scope):
-            key = {USER: user, PROJECT: project, DAY: day}[group]
-            parts[key] = parts.get(key, Part()) + Part(score, 1)
-        return {key: part.figure() for key, part in parts.items()}
+        return {key: part.figure() for key, part in self.parts(scope, group).items()}
 
     def daily(self, scope: Scope, role: str) -> tuple[dict[Hashable, Figure], Figure]:
         if scope.user is None:
             return self.project_mean.daily(scope, role)
-        scores = list(self.scores(scope))
-        total = sum((Part(score, 1) for *_, score in scores), Part())
-        return self.by(scope, role, DAY), total.figure()
+        return daily_of(self.parts(scope, DAY))
+
+    def parts(self, scope: Scope, group: str) -> dict[Hashable, Part]:
+        parts: dict[Hashable, Part] = {}
+        for user, project, day, score in self.scores(scope):
+            key = {USER: user, PROJECT: project, DAY: day}[group]
+            parts[key] = parts.get(key, Part()) + Part(score, 1)
+        return parts
 
     def scores(self, scope: Scope) -> Iterator[tuple[int, int, dt.date, float]]:
-        results = list(self.project_mean.source.scoped(scope.without_user(), TASKER)
-                       .values_list("merged_at", "task__project", "replicas", "report"))
+        """(tasker, project, UTC day, score) per replica of the merges in the scope (two
+        queries: the merges, then who completed their replicas)."""
+        merges = self.project_mean.source.scoped(scope.without_user(), TASKER)
+        if scope.user is not None:
+            mine = Task.objects.filter(parent=OuterRef("task"), completed_by=scope.user)
+            merges = merges.filter(Exists(mine))
+        results = list(merges.values_list("merged_at", "task__project", "replicas", "report"))
         replica_ids = [pk for *_, replicas, _ in results for pk in replicas or []]
         worked_by = dict(Task.objects.filter(pk__in=replica_ids)
                          .values_list("pk", "completed_by"))
