@@ -1,12 +1,13 @@
 """Twelve days of past quality work for the demo, so that the admin's quality pages
 (/admin/quality/projects/<id>/) open on figures and trends rather than dashes.
 
-**Written with the ORM.** The rows the quality loop writes as people work (task attempts,
-consensus replicas and results, review rounds with their verdicts and pinned issues, gold
-copies and answers, standings) are created here directly, dated in the past: the real flow
-stamps them with the present. What they hold is computed by the real code: the merged
-response and the agreement come from `tasks.quality.merge.merge`, the gold and training
-scores from `tasks.quality.scoring.score_answer`, and the customer tasks are completed
+**Written with the ORM.** Most rows the quality loop writes as people work (consensus
+replicas and results, review rounds with their verdicts and pinned issues, gold copies and
+answers, standings) are created here directly, dated in the past: the real flow stamps them
+with the present, and runs through leases and pages. What they hold is computed by the real
+code: the merged response and the agreement come from `tasks.quality.merge.merge`, the gold
+and training scores from `tasks.quality.scoring.score_answer`; the attempts are recorded by
+`tasks.quality_flow.attempts` (with past times), and the customer tasks are completed
 through `tasks.lifecycle.complete_task` (then re-dated).
 """
 
@@ -30,13 +31,13 @@ from tasks.models import (
     IssueComment,
     ReviewRound,
     Task,
-    TaskAttempt,
     TaskerStanding,
     TaskStatus,
 )
 from tasks.quality.merge import merge
 from tasks.quality.options import QualityOptions
 from tasks.quality.scoring import score_answer
+from tasks.quality_flow import attempts
 
 HISTORY_DAYS = 12
 
@@ -76,10 +77,10 @@ ACCEPT = Outcome("accepted")
 # --- rows as the flow writes them ----------------------------------------------------------
 
 def attempt(task: Task, user: Any, kind: str, start: dt.datetime, minutes: float,
-            outcome: str) -> TaskAttempt:
-    return TaskAttempt.objects.create(
-        task=task, root=task.parent or task, user=user, kind=kind, claimed_at=start,
-        ended_at=start + dt.timedelta(minutes=minutes), outcome=outcome)
+            outcome: str) -> None:
+    """A claim and its end, through the queue's own record (tasks/quality_flow/attempts.py)."""
+    attempts.record_claim(task, user, kind, now=start)
+    attempts.end(task, user, outcome, now=start + dt.timedelta(minutes=minutes))
 
 
 def child(parent: Task, role: str, user: Any, response: dict, start: dt.datetime,

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tasks.models import ReviewRound, Task, TaskerStanding
+from tasks.models import ProjectQuality, ReviewRound, Task, TaskerStanding
 from tasks.quality_flow import metrics
 from tests.factories import make_project, make_tasker
 
@@ -167,3 +167,10 @@ def test_days_in_the_query(staff, project, tina):
     assert staff.get(url, {"days": 5000}).json()["days"] == 365
     tasker_url = reverse("admin-quality-tasker-json", args=[tina.pk])
     assert len(staff.get(tasker_url, {"days": 3}).json()["review"]["trend"]) == 3
+
+
+def test_training_required_without_training_tasks_is_said(staff, project):
+    ProjectQuality.objects.create(project=project, training_required=True)
+    page = staff.get(reverse("admin-quality-project", args=[project.pk])).content.decode()
+    assert "there is no training task: the gate is open" in page
+    assert "training required (pass mark 0.8)" in page
