@@ -249,19 +249,15 @@ def as_json(figures: dict[str, Figure]) -> dict[str, dict]:
 # --- standings -----------------------------------------------------------------------------
 
 def training_state(standing: TaskerStanding | None) -> str:
-    """passed / failed / not_taken, ignoring results before a "Let retry training"."""
+    """passed / failed (the later of the two) / not_taken, ignoring the outcomes before a
+    "Let retry training"."""
     if standing is None:
         return "not_taken"
     reset = standing.training_reset_at
-
-    def since_reset(moment: dt.datetime | None) -> bool:
-        return moment is not None and (reset is None or moment > reset)
-
-    if since_reset(standing.training_passed_at):
-        return "passed"
-    if since_reset(standing.training_failed_at):
-        return "failed"
-    return "not_taken"
+    outcomes = [(moment, name) for moment, name in ((standing.training_passed_at, "passed"),
+                                                    (standing.training_failed_at, "failed"))
+                if moment is not None and (reset is None or moment > reset)]
+    return max(outcomes)[1] if outcomes else "not_taken"
 
 
 def standing_json(standing: TaskerStanding | None) -> dict:

@@ -288,6 +288,8 @@ def test_training_state_ignores_results_before_a_retry():
                                            training_reset_at=at(-1))) == "not_taken"
     assert metrics.training_state(standing(training_failed_at=at(-2), training_reset_at=at(-3),
                                            )) == "failed"
+    assert metrics.training_state(standing(training_passed_at=at(-5),
+                                           training_failed_at=at(-2))) == "failed"
 
 
 def test_stages_and_gold_rows(world):
