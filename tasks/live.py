@@ -64,12 +64,14 @@ def publish_task_changed(task: Task, event: str) -> None:
 
 def publish_draft_changed(task_id: str, origin: str, seq: int, op: dict,
                           annotations: dict[str, dict | None],
-                          extras: dict | None = None) -> None:
+                          extras: dict | None = None, notes: dict | None = None) -> None:
     """An operation was applied to a task's draft by the connection `origin`: the op as
-    applied, the resulting state of every annotation it touched (None: deleted) and the new
-    value of each draft extra it set."""
+    applied, the resulting state of every annotation it touched (None: deleted), the new
+    value of each draft extra it set, and what a registered operation stored (`notes`:
+    {"verdicts": {...}, "issues": {...}}, tasks/drafts.py register_op)."""
     message = {"type": "draft.changed", "task_id": task_id, "origin": origin, "seq": seq,
-               "op": op, "annotations": annotations, "extras": extras or {}}
+               "op": op, "annotations": annotations, "extras": extras or {},
+               "notes": notes or {}}
     _after_commit(lambda: group_send(task_group(task_id), message))
 
 
