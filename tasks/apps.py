@@ -18,4 +18,7 @@ class TasksConfig(AppConfig):
         from tasks.kinds import image, video  # noqa: F401
 
         lookups.register()
+        from tasks.quality_flow import ops  # the review's draft operations
+
+        ops.register()
         signed_out.connect_signals()

@@ -320,6 +320,7 @@ class Draft:
         # What registered operations stored, for the ack and remote_op: {"verdicts": {uuid:
         # verdict}, "issues": {uuid: issue}}.
         self.notes: dict[str, dict[str, Any]] = {}
+        self.context: dict[str, Any] = {}  # what registered operations keep between them
         self.rows: dict[str, Annotation | None] = {}  # None: absent
         self.sent: dict[str, dict | None] = {}  # what the client made of each touched one
         self.extras = draft_extras.stored(task.draft_extras)
