@@ -24,8 +24,7 @@ from django.utils import timezone
 
 from tasks import drafts
 from tasks.drafts import Draft, Refused
-from tasks.models.reviews import AnnotationVerdict, Issue, IssueComment, ReviewRound
-from tasks.models.tasks import TaskStage
+from tasks.models import AnnotationVerdict, Issue, IssueComment, ReviewRound, TaskStage
 from tasks.presenters import iso
 from tasks.quality_flow import stages
 from tasks.rules.annotations import MAX_UUID_LENGTH
@@ -126,7 +125,7 @@ def _open(draft: Draft, uuid: str, op: dict) -> Issue:
     if Issue.objects.filter(task=draft.task, uuid=uuid).exists():
         raise Refused("conflict", f"Issue {uuid} already exists.")
     return Issue.objects.create(task=draft.task, uuid=uuid, round=_open_round(draft), x=x, y=y,
-                                frame=frame, annotation_uuid=named, status="open",
+                                frame=frame, annotation_uuid=named or "", status="open",
                                 source="internal", opened_by=draft.user,
                                 opened_at=timezone.now())
 
@@ -157,7 +156,7 @@ def issue_json(issue: Issue) -> dict:
     comments = (IssueComment.objects.filter(issue=issue).order_by("created_at", "pk")
                 .values_list("author__username", "text", "created_at"))
     return {"uuid": issue.uuid, "x": issue.x, "y": issue.y, "frame": issue.frame,
-            "annotation_uuid": issue.annotation_uuid, "status": issue.status,
+            "annotation_uuid": issue.annotation_uuid or None, "status": issue.status,
             "comments": [{"author": author, "text": text, "at": iso(at)}
                          for author, text, at in comments]}
 

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from tasks.models import Task
-from tasks.models.reviews import AnnotationVerdict, Issue, ReviewRound
+from tasks.models import AnnotationVerdict, Issue, ReviewRound, Task
 from tasks.presenters import iso
 
 # review.status: what became of the task's first submission (or merge) in review.
@@ -38,7 +37,7 @@ def summary(task: Task, *, stage: str, review_status: str | None = None) -> dict
 
 def review_block(task: Task, status: str) -> dict:
     rounds = ReviewRound.objects.filter(task=task, source="internal")
-    decided = rounds.filter(verdict__isnull=False).order_by("-number").first()
+    decided = rounds.exclude(verdict="").order_by("-number").first()
     verdicts = {"accepted": 0, "rejected": 0}
     if decided is not None:
         verdicts.update(AnnotationVerdict.objects.filter(round=decided).values_list("verdict")

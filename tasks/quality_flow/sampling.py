@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
-from tasks.models import Task
-from tasks.models.attempts import TaskAttempt
+from tasks.models import AttemptKind, AttemptOutcome, ReviewMode, Task, TaskAttempt, TaskRole
 from tasks.quality_flow.settings import QualitySettings
-
-OFF, ALL, SAMPLE, FIRST_THEN_SAMPLE = "off", "all", "sample", "first_then_sample"
 
 
 def stable_share(task_id: str) -> int:
@@ -21,19 +18,21 @@ def wants_review(settings: QualitySettings, task: Task, user) -> bool:
     """Does `user`'s submission of `task` (None: a merge) go to review? Asked before the
     submission's own attempt is closed, so "first N" counts the earlier ones."""
     mode = settings.review_mode
-    if mode == OFF:
+    if mode == ReviewMode.OFF:
         return False
-    if mode == ALL:
+    if mode == ReviewMode.ALL:
         return True
-    if mode == FIRST_THEN_SAMPLE and user is not None \
+    if mode == ReviewMode.FIRST_THEN_SAMPLE and user is not None \
             and submitted_first_rounds(task, user) < settings.review_first_n:
         return True
     return stable_share(task.task_id) < settings.review_percent
 
 
 def submitted_first_rounds(task: Task, user) -> int:
-    """How many first-round submissions `user` made in the task's project (rework and gold
-    and training copies not counted)."""
+    """How many first-round submissions `user` made in the task's project (rework, gold and
+    training copies not counted; a replica counts for its customer task)."""
+    if task.project_id is None:
+        return 0
     return TaskAttempt.objects.filter(
-        user=user, kind="work", outcome="submitted", root__project_id=task.project_id,
-        root__role="customer").count()
+        user=user, kind=AttemptKind.WORK, outcome=AttemptOutcome.SUBMITTED,
+        root__project_id=task.project_id, root__role=TaskRole.CUSTOMER).count()

@@ -12,25 +12,39 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from tasks import kinds, lifecycle, live, queue, submission
-from tasks.annotation_rows import replace_annotations
-from tasks.errors import ApiError
-from tasks.models import Annotation, Task, TaskStatus
-from tasks.models.reviews import AnnotationVerdict, Issue, IssueComment, ReviewRound
-from tasks.models.tasks import AnnotationSource, TaskRole, TaskStage
+from tasks import jobs, kinds, lifecycle, live, queue
+from tasks.models import (
+    Annotation,
+    AnnotationVerdict,
+    AttemptOutcome,
+    Issue,
+    IssueComment,
+    IssueStatus,
+    ReviewRound,
+    RoundSource,
+    RoundVerdict,
+    Task,
+    TaskRole,
+    TaskStage,
+    TaskStatus,
+)
+from tasks.models.tasks import AnnotationSource
 from tasks.quality_flow import attempts, presenter, replicas, sampling
 from tasks.quality_flow import settings as quality_settings
-from tasks.quality_flow.changes import has_changes, reviewer_changes
 from tasks.quality_flow.settings import QualitySettings
 
-INTERNAL, CUSTOMER = "internal", "customer"
-ACCEPT, SEND_BACK = "accept", "send_back"
-NO_REASON = "Say what to fix: reject an annotation, pin an issue or write a comment."
 HIDDEN_ROLES = (TaskRole.EVALUATION, TaskRole.TRAINING)
+
+
+def register() -> None:
+    """Follow the lifecycle's creations, send-backs and draft resets (called once, from
+    tasks/apps.py)."""
+    lifecycle.on_created(after_create)
+    lifecycle.on_sent_back(customer_sent_back)
+    lifecycle.on_draft_reset(apply_review_locks)
 
 
 # --- creation ---------------------------------------------------------------------------------
@@ -49,7 +63,7 @@ def after_create(task: Task) -> None:
 
 # --- a submit -------------------------------------------------------------------------------
 
-def after_submit(task: Task, response: dict, user) -> None:
+def after_submit(task: Task, response: dict, user) -> Task:
     """Route a tasker's submit of `task` (locked, its rows already the response): a replica or
     a gold / training copy is finished internally, a customer task goes to review or is
     completed (the customer's callback)."""
@@ -60,13 +74,15 @@ def after_submit(task: Task, response: dict, user) -> None:
         _enqueue_score(task.task_id)
     else:
         _route_customer_submit(task, response, user)
+    return task
 
 
 def _route_customer_submit(task: Task, response: dict, user) -> None:
     settings = quality_settings.of(task.project)
     if task.stage == TaskStage.REWORK:
         sender = last_round(task)
-        if sender is not None and sender.source == INTERNAL:  # back to who sent it back
+        if sender is not None and sender.source == RoundSource.INTERNAL:
+            # back to the reviewer who sent it back, first
             _enter_review(task, response, user, reserve=sender.reviewer_id)
             return
         reviewed = settings.review_on
@@ -81,7 +97,7 @@ def _route_customer_submit(task: Task, response: dict, user) -> None:
 def _complete(task: Task, response: dict, by, review_status: str | None) -> None:
     """The one completion of a customer task that was not reviewed (this time)."""
     if by is not None:
-        attempts.end(task, by, "submitted")
+        attempts.end(task, by, AttemptOutcome.SUBMITTED)
     if review_status is not None or task.quality is not None:
         _set(task, quality=presenter.summary(task, stage="completed",
                                              review_status=review_status))
@@ -93,12 +109,13 @@ def _enter_review(task: Task, response: dict, worked_by, *, reserve: int | None 
     the answer) is the restart point, no annotation is locked but base ones, the tasker's lease
     and sessions end (their sockets get lease_lost)."""
     now = timezone.now()
-    ReviewRound.objects.create(task=task, number=next_round_number(task), source=INTERNAL,
+    ReviewRound.objects.create(task=task, number=next_round_number(task),
+                               source=RoundSource.INTERNAL,
                                worked_by=worked_by, work_response=response, created_at=now)
     Annotation.objects.filter(task=task, locked=True).exclude(
         source=AnnotationSource.BASE).update(locked=False)
     if worked_by is not None:
-        attempts.end(task, worked_by, "submitted")
+        attempts.end(task, worked_by, AttemptOutcome.SUBMITTED)
     _set(task, stage=TaskStage.REVIEW, sent_back_response=response, claimed_by=None,
          lease_expires_at=None, updated_at=now, **_reservation(reserve, now),
          quality=presenter.summary(task, stage=TaskStage.REVIEW,
@@ -119,29 +136,31 @@ def _finish_replica(task: Task, response: dict, user) -> None:
         _enqueue_merge(parent.pk)
 
 
-def finish_internal(task: Task, response: dict, by) -> None:
+def finish_internal(task: Task, response: dict, by) -> Task:
     """A hidden row's answer is done: status completed, no callback, no batch."""
     if by is not None:
-        attempts.end(task, by, "submitted")
-    lifecycle.complete_internal(task, response, by=by)
+        attempts.end(task, by, AttemptOutcome.SUBMITTED)
+    return lifecycle.complete_internal(task, response, by=by)
 
 
 def _enqueue_merge(parent_id: str) -> None:
-    from tasks.jobs import merge_consensus  # the worker's job (tasks/quality_flow/merging.py)
-
-    merge_consensus.enqueue(parent_id)
+    _enqueue("merge_consensus", parent_id)  # tasks/quality_flow/merging.py, in the worker
 
 
 def _enqueue_score(task_id: str) -> None:
-    from tasks.jobs import score_answer  # the worker's job (tasks/quality_flow/gold.py)
+    _enqueue("score_answer", task_id)  # tasks/quality_flow/gold.py, in the worker
 
-    score_answer.enqueue(task_id)
+
+def _enqueue(job_name: str, task_id: str) -> None:
+    """Queue one of the worker's jobs of tasks/jobs.py, in the open transaction (its row
+    commits with the change that asks for it)."""
+    getattr(jobs, job_name).enqueue(task_id)
 
 
 # --- a merge ----------------------------------------------------------------------------------
 
 def merged(parent: Task, merged_response: dict, report: dict, *,
-           problem: str | None = None) -> None:
+           problem: str | None = None) -> Task:
     """Route a consensus task (locked, stage consensus) once its replicas are merged:
     `merged_response` becomes its draft, `report` (tasks/quality/merge.py) its consensus
     summary. To review when the merge breaks a rule (`problem`, shown as an issue), when the
@@ -154,7 +173,7 @@ def merged(parent: Task, merged_response: dict, report: dict, *,
     agreement = float(report.get("agreement", 0.0))
     if problem is not None:
         _enter_review(parent, merged_response, None)
-        _open_task_issue(parent, last_round(parent), INTERNAL,
+        _open_task_issue(parent, last_round(parent), RoundSource.INTERNAL,
                          f"The merged response breaks a rule: {problem}")
     elif _skips_review(settings, agreement):
         status = presenter.SKIPPED_AGREEMENT if settings.review_on else None
@@ -164,6 +183,7 @@ def merged(parent: Task, merged_response: dict, report: dict, *,
     else:
         _complete(parent, merged_response, None,
                   presenter.NOT_SAMPLED if settings.review_on else None)
+    return parent
 
 
 def _skips_review(settings: QualitySettings, agreement: float) -> bool:
@@ -176,77 +196,25 @@ def _review_below(settings: QualitySettings, agreement: float) -> bool:
             and agreement < settings.consensus_review_below)
 
 
-# --- the reviewer's decision ------------------------------------------------------------------
+# --- after the reviewer's decision (tasks/quality_flow/decisions.py) -------------------------
 
-def decide(task: Task, reviewer, decision: str, comment: str = "", *,
-           base_url: str = "") -> Task:
-    """The reviewer holding `task` in review accepts it (fix-and-accept when they changed it:
-    completed, the one callback) or sends it back for rework to its tasker. 409 unless they
-    hold it; 400 for an unknown decision, a draft that breaks a rule, or a send-back
-    without any reason."""
-    if decision not in (ACCEPT, SEND_BACK):
-        raise ApiError(400, 'decision must be "accept" or "send_back".')
-    if not isinstance(comment, str):
-        raise ApiError(400, "comment must be a string.")
-    with transaction.atomic():
-        task = _held_in_review(task, reviewer)
-        round_ = open_round(task)
-        if decision == ACCEPT:
-            _accept(task, reviewer, round_, comment.strip(), base_url)
-        else:
-            _send_back(task, reviewer, round_, comment.strip())
-    return task
-
-
-def _held_in_review(task: Task, reviewer) -> Task:
-    task = (Task.objects.select_related("project", "batch")
-            .select_for_update(of=("self",)).get(pk=task.pk))
-    if (task.status != TaskStatus.PENDING or task.stage != TaskStage.REVIEW
-            or not queue.holds(reviewer, task)):
-        raise ApiError(409, "This review is no longer yours to decide: the task is "
-                            f"{task.status} or your lease has ended.")
-    return task
-
-
-def open_round(task: Task) -> ReviewRound:
-    """The task's undecided internal round (made now for a review that had none)."""
-    found = (ReviewRound.objects.filter(task=task, source=INTERNAL, verdict__isnull=True)
-             .order_by("-number").first())
-    if found is not None:
-        return found
-    return ReviewRound.objects.create(
-        task=task, number=next_round_number(task), source=INTERNAL,
-        work_response=task.sent_back_response or submission.draft_payload(task, {}),
-        created_at=timezone.now())
-
-
-def _accept(task: Task, reviewer, round_: ReviewRound, comment: str, base_url: str) -> None:
-    response = submission.check_response(task, submission.draft_payload(task, {}))
-    replace_annotations(task, response["annotations"])
-    final = submission.published(task, response, base_url)
-    changes = reviewer_changes(round_.work_response, final)
-    verdict = "fixed" if has_changes(changes) else "accepted"
-    _close_round(round_, reviewer, verdict, final, changes, comment)
-    attempts.end(task, reviewer, verdict)
-    if task.role != TaskRole.CUSTOMER:  # a review-phase gold copy: scored, never delivered
-        _finish_copy(task, final, reviewer)
-        return
-    _set(task, reserved_for_id=None, reserved_until=None,
-         quality=presenter.summary(task, stage="completed", review_status=verdict))
-    lifecycle.complete_task(task, final, by=round_.worked_by, current=True)
-
-
-def _send_back(task: Task, reviewer, round_: ReviewRound, comment: str) -> None:
-    if not comment and not _has_reason(task, round_):
-        raise ApiError(400, NO_REASON)
-    draft = submission.draft_payload(task, {})
-    _keep_accepted_as_sent(round_, draft)
-    _close_round(round_, reviewer, "sent_back", draft,
-                 reviewer_changes(round_.work_response, draft), comment)
-    attempts.end(task, reviewer, "sent_back")
+def accepted(task: Task, round_: ReviewRound, final: dict, reviewer) -> Task:
+    """The reviewer accepted `task` (locked, its round closed) with `final`: a customer task
+    is completed, the one callback, its tasker still its completer; a review-phase gold copy
+    is finished and scored."""
     if task.role != TaskRole.CUSTOMER:
-        _finish_copy(task, _effective_answer(round_, draft), reviewer)
-        return
+        return _finish_copy(task, final, reviewer)
+    _set(task, reserved_for_id=None, reserved_until=None,
+         quality=presenter.summary(task, stage="completed", review_status=round_.verdict))
+    return lifecycle.complete_task(task, final, by=round_.worked_by, current=True)
+
+
+def sent_back(task: Task, round_: ReviewRound, draft: dict, reviewer) -> Task:
+    """The reviewer sent `task` back with their `draft`: rework, first for its tasker, from
+    the draft with the accepted annotations locked; no callback (the task is still pending).
+    A review-phase gold copy is finished with what the reviewer caught instead."""
+    if task.role != TaskRole.CUSTOMER:
+        return _finish_copy(task, _effective_answer(round_, draft), reviewer)
     now = timezone.now()
     _set(task, stage=TaskStage.REWORK, sent_back_response=draft, claimed_by=None,
          lease_expires_at=None, updated_at=now, **_reservation(round_.worked_by_id, now),
@@ -254,33 +222,7 @@ def _send_back(task: Task, reviewer, round_: ReviewRound, comment: str) -> None:
                                    review_status=presenter.PENDING))
     lifecycle.reset_draft(task)  # the reviewer's draft, the accepted rows locked
     live.publish_task_changed(task, "sent_back")
-
-
-def _has_reason(task: Task, round_: ReviewRound) -> bool:
-    return (AnnotationVerdict.objects.filter(round=round_, verdict="rejected").exists()
-            or Issue.objects.filter(task=task, status="open").exists())
-
-
-def _keep_accepted_as_sent(round_: ReviewRound, draft: dict) -> None:
-    """The accepted annotations' snapshots become what the tasker gets back (the reviewer may
-    have fixed one after accepting it); an accepted one the reviewer deleted locks nothing."""
-    sent = {a["uuid"]: a for a in draft.get("annotations") or []}
-    for verdict in AnnotationVerdict.objects.filter(round=round_, verdict="accepted"):
-        if verdict.uuid not in sent:
-            verdict.delete()
-        elif verdict.annotation != sent[verdict.uuid]:
-            verdict.annotation = sent[verdict.uuid]
-            verdict.save(update_fields=["annotation"])
-
-
-def _close_round(round_: ReviewRound, reviewer, verdict: str, final: dict, changes: dict,
-                 comment: str) -> None:
-    round_.reviewer = round_.reviewer or reviewer
-    round_.verdict, round_.final_response, round_.reviewer_changes = verdict, final, changes
-    round_.comment = comment or round_.comment
-    round_.decided_at = timezone.now()
-    round_.save(update_fields=["reviewer", "verdict", "final_response", "reviewer_changes",
-                               "comment", "decided_at"])
+    return task
 
 
 def _effective_answer(round_: ReviewRound, draft: dict) -> dict:
@@ -291,9 +233,27 @@ def _effective_answer(round_: ReviewRound, draft: dict) -> dict:
                                      if a.get("uuid") not in rejected]}
 
 
-def _finish_copy(task: Task, answer: dict, reviewer) -> None:
+def _finish_copy(task: Task, answer: dict, reviewer) -> Task:
     lifecycle.complete_internal(task, answer, by=reviewer)
     _enqueue_score(task.task_id)
+    return task
+
+
+# --- review rounds --------------------------------------------------------------------------
+
+def open_round(task: Task) -> ReviewRound:
+    """The task's undecided internal round (made now for a review that had none: a gold copy
+    served for review)."""
+    found = (ReviewRound.objects.filter(task=task, source=RoundSource.INTERNAL, verdict="")
+             .order_by("-number").first())
+    if found is not None:
+        return found
+    work = task.sent_back_response
+    if work is None:
+        work = {"annotations": [row.as_json() for row in task.annotations.all()]}
+    return ReviewRound.objects.create(task=task, number=next_round_number(task),
+                                      source=RoundSource.INTERNAL, work_response=work,
+                                      created_at=timezone.now())
 
 
 # --- rework locks -----------------------------------------------------------------------------
@@ -303,8 +263,8 @@ def _accepted_verdicts(task: Task):
     last round, internal, sent back)."""
     last = ReviewRound.objects.filter(task=task).order_by("-number").values("pk")[:1]
     return AnnotationVerdict.objects.filter(
-        round=Subquery(last), round__source=INTERNAL, round__verdict="sent_back",
-        verdict="accepted")
+        round=Subquery(last), round__source=RoundSource.INTERNAL,
+        round__verdict=RoundVerdict.SENT_BACK, verdict="accepted")
 
 
 def accepted_snapshots(task: Task) -> list[dict]:
@@ -315,8 +275,11 @@ def accepted_snapshots(task: Task) -> list[dict]:
 
 
 def apply_review_locks(task: Task) -> None:
-    """Lock the draft's rows the reviewer accepted (one UPDATE); tasks.lifecycle.reset_draft
-    calls it after loading the sent-back draft of a task in rework."""
+    """Lock the draft's rows the reviewer accepted (one UPDATE): tasks.lifecycle.reset_draft
+    calls it after loading the sent-back draft (a lapsed lease, a release) of a task in
+    rework."""
+    if task.stage != TaskStage.REWORK:
+        return
     uuids = _accepted_verdicts(task).values("uuid")
     Annotation.objects.filter(task=task, uuid__in=uuids).update(locked=True)
 
@@ -329,11 +292,12 @@ def customer_sent_back(task: Task, comments: str | None) -> None:
     a task-level issue for the banner. No annotation is locked: an audit judges the task."""
     now = timezone.now()
     round_ = ReviewRound.objects.create(
-        task=task, number=next_round_number(task), source=CUSTOMER,
-        worked_by_id=task.completed_by_id, work_response=task.response, verdict="sent_back",
+        task=task, number=next_round_number(task), source=RoundSource.CUSTOMER,
+        worked_by_id=task.completed_by_id, work_response=task.response,
+        verdict=RoundVerdict.SENT_BACK,
         comment=comments or "", created_at=now, decided_at=now)
     if comments:
-        _open_task_issue(task, round_, CUSTOMER, comments)
+        _open_task_issue(task, round_, RoundSource.CUSTOMER, comments)
     changes: dict = {"stage": TaskStage.REWORK, **_reservation(task.completed_by_id, now)}
     if task.quality is not None:
         changes["quality"] = presenter.summary(task, stage=TaskStage.REWORK)
@@ -343,7 +307,7 @@ def customer_sent_back(task: Task, comments: str | None) -> None:
 def _open_task_issue(task: Task, round_: ReviewRound | None, source: str, text: str) -> None:
     now = timezone.now()
     issue = Issue.objects.create(task=task, uuid=uuid.uuid4().hex, round=round_,
-                                 status="open", source=source, opened_at=now)
+                                 status=IssueStatus.OPEN, source=source, opened_at=now)
     IssueComment.objects.create(issue=issue, author=None, text=text, created_at=now)
 
 
