@@ -12,12 +12,14 @@ from django.utils import timezone
 from tasks import lifecycle, queue
 from tasks.accounts import ensure_reviewer
 from tasks.models import (
+    Annotation,
+    AnnotationVerdict,
     AttemptKind,
     CallbackDelivery,
     ProjectQuality,
     Task,
 )
-from tasks.quality_flow import attempts
+from tasks.quality_flow import attempts, stages
 from tests.factories import box_task, make_project, make_tasker
 
 CALLBACK = "https://example.com/callback"
@@ -98,3 +100,29 @@ def decide(user, task: Task, decision: str, comment: str | None = None):
 
 def deliveries(task: Task) -> list[CallbackDelivery]:
     return list(CallbackDelivery.objects.filter(task=task).order_by("created_at", "pk"))
+
+
+def accept_verdicts(task: Task, accepted: list[str], rejected: dict[str, str]) -> None:
+    """The reviewer's verdicts, as the verdict operations store them (tests/quality/
+    test_review_ops.py tests the operations)."""
+    round_ = stages.open_round(task)
+    rows = {row.uuid: row.as_json() for row in Annotation.objects.filter(task=task)}
+    for uuid in accepted:
+        AnnotationVerdict.objects.create(round=round_, uuid=uuid, verdict="accepted",
+                                         annotation=rows[uuid])
+    for uuid, reason in rejected.items():
+        AnnotationVerdict.objects.create(round=round_, uuid=uuid, verdict="rejected",
+                                         reason=reason, annotation=rows[uuid])
+
+
+def sent_back(account, project, worker, reviewer_user) -> Task:
+    """A task `worker` submitted (five boxes) and `reviewer_user` sent back with b1 to b4
+    accepted and b5 rejected; `worker` holds it again in rework."""
+    create(account)
+    task = hold(reviewer_user, work(worker, project))
+    accept_verdicts(task, ["b1", "b2", "b3", "b4"], {"b5": "not a car"})
+    res = decide(reviewer_user, task, "send_back", "The fifth box is wrong")
+    assert res.status_code == 200, res.content
+    again = queue.claim_next(worker, project)
+    assert again is not None and again.pk == task.pk
+    return again

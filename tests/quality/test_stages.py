@@ -26,6 +26,7 @@ from tasks.quality_flow import sampling, stages
 from tasks.quality_flow.settings import QualitySettings
 from tests.quality.flow import (
     FIVE,
+    accept_verdicts,
     box,
     create,
     decide,
@@ -61,19 +62,6 @@ def in_review(account, project, tina):
     """A task the tasker worked (five boxes) and submitted into review."""
     create(account)
     return work(tina, project)
-
-
-def accept_verdicts(task: Task, accepted: list[str], rejected: dict[str, str]) -> None:
-    """The reviewer's verdicts, as the verdict operations store them (tests/quality/
-    test_review_ops.py tests the operations)."""
-    round_ = stages.open_round(task)
-    rows = {row.uuid: row.as_json() for row in Annotation.objects.filter(task=task)}
-    for uuid in accepted:
-        AnnotationVerdict.objects.create(round=round_, uuid=uuid, verdict="accepted",
-                                         annotation=rows[uuid])
-    for uuid, reason in rejected.items():
-        AnnotationVerdict.objects.create(round=round_, uuid=uuid, verdict="rejected",
-                                         reason=reason, annotation=rows[uuid])
 
 
 # --- work -> review -------------------------------------------------------------------------
