@@ -406,3 +406,17 @@ def test_finish_internal_sends_no_callback(account, tina):
     assert task.status == TaskStatus.COMPLETED and deliveries(task) == []
     with pytest.raises(Exception, match="completed and cannot be completed"):
         lifecycle.complete_internal(task, {"annotations": []})
+
+
+def test_the_official_clients_task_carries_the_quality_key(api, in_review, rev):
+    """scaleapi's Task wraps the task JSON as `get_task` returns it: the new key is an
+    attribute and in as_dict(), and nothing else changes."""
+    from scaleapi.tasks import Task as ClientTask
+
+    hold(rev, in_review)
+    decide(rev, in_review, "accept")
+    body = api.get(f"task/{in_review.task_id}").json()
+    task = ClientTask(body, client=None)
+    assert task.id == in_review.task_id and task.status == "completed"
+    assert task.quality["review"]["status"] == "accepted"
+    assert task.as_dict()["quality"] == task.quality
