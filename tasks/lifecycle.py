@@ -225,9 +225,11 @@ def _locked(task: Task) -> Task:
 
 
 def complete_task(task: Task, response: dict, *, by=None, current: bool = False) -> Task:
-    """pending → completed with `response`; fires the callback. `current`: the caller locked
-    and read the task in its open transaction, so it is not read again (nor a savepoint
-    taken in it: two round trips to PostgreSQL)."""
+    """pending → completed with `response`; fires the callback. A task the customer rejected
+    is ready for their next audit again (`customer_review_status` cleared;
+    docs/api-decisions.md). `current`: the caller locked and read the task in its open
+    transaction, so it is not read again (nor a savepoint taken in it: two round trips to
+    PostgreSQL)."""
     with transaction.atomic(savepoint=not current):
         if not current:
             task = _locked(task)
