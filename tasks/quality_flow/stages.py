@@ -98,9 +98,14 @@ def _complete(task: Task, response: dict, by, review_status: str | None) -> None
     """The one completion of a customer task that was not reviewed (this time)."""
     if by is not None:
         attempts.end(task, by, AttemptOutcome.SUBMITTED)
+    changes: dict = {}
+    if task.reserved_for_id is not None:  # a customer's rework, done
+        changes.update(reserved_for_id=None, reserved_until=None)
     if review_status is not None or task.quality is not None:
-        _set(task, quality=presenter.summary(task, stage="completed",
-                                             review_status=review_status))
+        changes["quality"] = presenter.summary(task, stage="completed",
+                                               review_status=review_status)
+    if changes:
+        _set(task, **changes)
     lifecycle.complete_task(task, response, by=by, current=True)
 
 

@@ -101,7 +101,7 @@ def test_redone_it_completes_again_and_is_ready_for_the_next_audit(api, done, ti
     assert submit(tina, task, [*FIVE, box("b6", left=400, label="bus")]).status_code == 200
     task.refresh_from_db()
     assert task.status == TaskStatus.COMPLETED and task.customer_review_status == ""
-    assert task.quality is None
+    assert task.quality is None and task.reserved_for is None
     shown = api.get(f"task/{task.task_id}").json()
     assert "customer_review_status" not in shown and "quality" not in shown
     assert [a["audit_result"] for a in shown["audits"]] == ["rejected"]
