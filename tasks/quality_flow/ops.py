@@ -61,8 +61,10 @@ def apply_verdict(draft: Draft, op: dict, depth: int) -> None:
         draft.note("verdicts", uuid, None)
         return
     row = draft.existing(uuid)
-    stored, _ = AnnotationVerdict.objects.update_or_create(
-        round=round_, uuid=uuid, defaults={**wanted, "annotation": row.as_json()})
+    stored = current or AnnotationVerdict(round=round_, uuid=uuid)
+    stored.verdict, stored.reason, stored.annotation = (wanted["verdict"], wanted["reason"],
+                                                        row.as_json())
+    stored.save()
     draft.note("verdicts", uuid, verdict_json(stored))
 
 
