@@ -9,8 +9,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from tasks import draft_extras
-from tasks.quality_flow import media
 from tasks.models import Task, VideoFrame
+from tasks.quality_flow import media
 
 
 def video_data(task: Task, params: dict) -> dict:

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from tasks import draft_extras, drafts, kinds, queue, submission, tiles, video_page
 from tasks.errors import ApiError
 from tasks.limits import unstorable
-from tasks.quality_flow import media as quality_media
 from tasks.models import ContextAttachment, Task
-from tasks.models.tasks import TaskStage
 from tasks.models.files import SCHEME, UploadedFile
+from tasks.models.tasks import TaskStage
+from tasks.quality_flow import media as quality_media
 from tasks.rules.params import effective_padding
 from tasks.workbench.csp import csp_protected
 

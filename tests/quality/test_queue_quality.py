@@ -219,12 +219,13 @@ def test_release_and_expiry_end_the_attempt_and_keep_the_stage(account, project)
 # --- counts ----------------------------------------------------------------------------------
 
 def test_counts_are_of_customer_tasks_a_consensus_task_once(account, project):
+    tina = make_tasker("tina")
+    worked(create(account), tina)  # waits for review
     parent = create(account)
     replicas.create(parent, 3)
     staged(parent, TaskStage.CONSENSUS)
     create(account)  # free work
-    worked(create(account), make_tasker("tina"))  # waits for review
-    queue.claim_next(make_tasker("otto"), project)  # leased: a replica
+    assert queue.claim_next(make_tasker("otto"), project).parent_id == parent.pk  # leased
     staged(create(account), TaskStage.REWORK)  # free rework
     ula = make_tasker("ula")
     assert [row.pending for row in queue.queue_rows(ula)] == [3]
@@ -233,6 +234,5 @@ def test_counts_are_of_customer_tasks_a_consensus_task_once(account, project):
     (row,) = review_queue.review_rows(reviewer("rita"))
     assert (row.project.pk, row.waiting, row.mine) == (project.pk, 1, None)
     # the tasker who worked it sees nothing to review
-    tina = Task.objects.get(claimed_by__isnull=True, stage=TaskStage.REVIEW).attempts.get().user
     tina.groups.add(reviewer("someone").groups.get())
     assert [r.waiting for r in review_queue.review_rows(tina)] == [0]
