@@ -191,8 +191,11 @@ def claim_next(user, project: Project) -> Task | None:
             if task is not None:
                 return task
         quality = quality_settings.of(project)
-        if quality.training_required and not passed and training.gate(user, project) != "open":
-            return _leased_copy(training.serve(user, project, now), user, now)
+        if quality.training_required and not passed:
+            gate = training.gate(user, project)
+            if gate != "open":  # training tasks only, and nothing once training failed
+                served = training.serve(user, project, now) if gate == "training" else None
+                return _leased_copy(served, user, now)
         if quality.gold_share > 0 and random.random() < quality.gold_share:
             copy = _leased_copy(gold.serve(user, project, now), user, now)
             if copy is not None:

@@ -16,13 +16,14 @@ from tasks import lifecycle, live, queue
 from tasks.accounts import ensure_reviewer
 from tasks.models import (
     AttemptOutcome,
+    ProjectQuality,
     Task,
     TaskAttempt,
     TaskerStanding,
     TaskRole,
     TaskStage,
 )
-from tasks.quality_flow import replicas, review_queue
+from tasks.quality_flow import gold, replicas, review_queue, training
 from tests.factories import box_task, make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +135,57 @@ def test_paused_taskers_get_nothing(account, project, client):
 def test_a_tasker_never_gets_a_task_waiting_for_review(account, project):
     staged(create(account), TaskStage.REVIEW)
     assert queue.claim_next(make_tasker("tina"), project) is None
+
+
+def hidden_copy(account, role: str, stage: str = TaskStage.WORK) -> Task:
+    """A gold or training copy as tasks/quality_flow/gold.py and training.py make them: a
+    child of a template, not leased."""
+    template = staged(create(account), TaskStage.TEMPLATE, role=role)
+    return staged(create(account), stage, role=role, parent=template)
+
+
+def test_a_gold_draw_leases_the_copy_gold_serves(account, project, monkeypatch):
+    ProjectQuality.objects.create(project=project, gold_share=1.0)
+    work = create(account)
+    copy = hidden_copy(account, TaskRole.EVALUATION)
+    served: list[Task | None] = [copy, None]
+    monkeypatch.setattr(gold, "serve", lambda user, project, now: served.pop(0))
+    tina = make_tasker("tina")
+    got = queue.claim_next(tina, project)
+    assert got.pk == copy.pk and got.claimed_by == tina
+    assert TaskAttempt.objects.get(task=copy).root_id == copy.parent_id
+    Task.objects.filter(pk=copy.pk).update(status="completed", claimed_by=None)
+    # no gold left: the claim falls through to the customer's work
+    assert queue.claim_next(tina, project).pk == work.pk
+
+
+def test_the_training_gate_serves_training_then_nothing_once_failed(account, project,
+                                                                    monkeypatch):
+    ProjectQuality.objects.create(project=project, training_required=True)
+    create(account)
+    copy = hidden_copy(account, TaskRole.TRAINING)
+    gates = ["training", "failed", "failed"]
+    monkeypatch.setattr(training, "gate", lambda user, project: gates.pop(0))
+    monkeypatch.setattr(training, "serve", lambda user, project, now: copy)
+    tina = make_tasker("tina")
+    assert queue.claim_next(tina, project).pk == copy.pk
+    Task.objects.filter(pk=copy.pk).update(status="completed", claimed_by=None)
+    assert queue.claim_next(tina, project) is None
+    assert queue.nothing_message(tina, project) == "Training not passed: ask an admin."
+    # a tasker who passed is not asked again
+    TaskerStanding.objects.create(project=project, user=tina,
+                                  training_passed_at=timezone.now())
+    assert queue.claim_next(tina, project).role == TaskRole.CUSTOMER
+
+
+def test_a_review_phase_gold_copy_is_leased_to_the_reviewer(account, project, monkeypatch):
+    ProjectQuality.objects.create(project=project, gold_share=1.0)
+    worked(create(account), make_tasker("tina"))
+    copy = hidden_copy(account, TaskRole.EVALUATION, TaskStage.REVIEW)
+    monkeypatch.setattr(gold, "serve_review", lambda user, project, now: copy)
+    rita = reviewer("rita")
+    got = queue.claim_next_review(rita, project)
+    assert got.pk == copy.pk and TaskAttempt.objects.get(task=copy).kind == "review"
 
 
 # --- a reviewer's Start ----------------------------------------------------------------------
