@@ -108,13 +108,15 @@ def not_reserved(now: datetime) -> Q:
 
 
 def work_candidates(user, project: Project, now: datetime) -> QuerySet:
-    """Step 5 of a tasker's Start: rework first, then work; never a replica of a task this
-    user worked (or holds) another replica of."""
+    """Step 5 of a tasker's Start: rework first, then work; a replica only while its task
+    waits for its replicas (not canceled nor failed), and never one of a task this user
+    worked (or holds) another replica of."""
     touched = TaskAttempt.objects.filter(user=user, root=OuterRef("parent"))
+    replica_wanted = Q(parent__status=TaskStatus.PENDING, parent__stage=TaskStage.CONSENSUS)
     return (free_tasks(now).filter(project=project, role__in=WORKED_ROLES,
                                    stage__in=WORK_STAGES)
             .filter(not_reserved(now))
-            .filter(Q(parent__isnull=True) | ~Exists(touched))
+            .filter(Q(parent__isnull=True) | (replica_wanted & ~Exists(touched)))
             .order_by("stage", *CLAIM_ORDER))
 
 

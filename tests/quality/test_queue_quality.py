@@ -117,6 +117,14 @@ def test_a_released_replica_is_not_followed_by_another_of_the_same_task(account,
     assert queue.claim_next(tina, project) is None
 
 
+def test_replicas_of_a_canceled_or_failed_task_are_never_served(account, project):
+    for end in ("canceled", "error"):
+        parent = create(account)
+        replicas.create(parent, 2)
+        staged(parent, TaskStage.CONSENSUS, status=end)
+    assert queue.claim_next(make_tasker("tina"), project) is None
+
+
 def test_paused_taskers_get_nothing(account, project, client):
     create(account)
     tina = make_tasker("tina")
