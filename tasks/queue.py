@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
 from tasks import kinds, lifecycle, live
@@ -182,10 +182,10 @@ def claim_next(user, project: Project) -> Task | None:
     (docs/quality.md "A tasker's Start")."""
     now = timezone.now()
     with transaction.atomic():
-        paused, passed = _lock_claimer(user, project)
-        if paused:
+        claimer = _lock_claimer(user, project, now, TaskStage.REWORK, WORK_STAGES)
+        if claimer.paused:
             return None
-        mine = _mine(user, project, now, TaskStage.REWORK, WORK_STAGES)
+        mine = claimer.mine()
         if mine is not None and holds(user, mine):
             return renew(mine, user)
         if mine is not None:  # rework reserved for this tasker
@@ -193,7 +193,7 @@ def claim_next(user, project: Project) -> Task | None:
             if task is not None:
                 return task
         quality = quality_settings.of(project)
-        if quality.training_required and not passed:
+        if quality.training_required and not claimer.passed:
             gate = training.gate(user, project)
             if gate != "open":  # training tasks only, and nothing once training failed
                 served = training.serve(user, project, now) if gate == "training" else None
@@ -210,8 +210,7 @@ def claim_next_review(user, project: Project) -> Task | None:
     (docs/quality.md "A reviewer's Start")."""
     now = timezone.now()
     with transaction.atomic():
-        _lock_claimer(user, project)
-        mine = _mine(user, project, now, TaskStage.REVIEW, (TaskStage.REVIEW,))
+        mine = _lock_claimer(user, project, now, TaskStage.REVIEW, (TaskStage.REVIEW,)).mine()
         if mine is not None and holds(user, mine):
             return renew(mine, user)
         if mine is not None:  # a re-review reserved for this reviewer
@@ -226,29 +225,43 @@ def claim_next_review(user, project: Project) -> Task | None:
         return _claim_first(user, review_candidates(user, now).filter(project=project), now)
 
 
-def _lock_claimer(user, project: Project) -> tuple[bool, bool]:
+@dataclass(frozen=True)
+class Claimer:
+    """What a claim reads with the claimer's row lock."""
+
+    paused: bool  # in the project (a tasker's standing)
+    passed: bool  # the project's training
+    mine_id: str | None  # the task they hold, else one reserved for them
+
+    def mine(self) -> Task | None:
+        return Task.objects.filter(pk=self.mine_id).first() if self.mine_id else None
+
+
+def _lock_claimer(user, project: Project, now: datetime, reserved_stage: str,
+                  held_stages: tuple[str, ...]) -> Claimer:
     """Lock the claimer's user row (their claims are serialized; other people's are not) and
-    read their standing in the project: (paused, training passed)."""
+    read, in the same query, their standing in the project and the task they hold there (in
+    one of `held_stages`), else one reserved for them in `reserved_stage`."""
     standing = TaskerStanding.objects.filter(user=OuterRef("pk"), project=project)
     qs = get_user_model().objects.filter(pk=user.pk).annotate(
         paused=Exists(standing.filter(paused_at__isnull=False)),
-        passed=Exists(standing.filter(training_passed_at__isnull=False)))
+        passed=Exists(standing.filter(training_passed_at__isnull=False)),
+        mine=Subquery(_mine(user, project, now, reserved_stage, held_stages).values("pk")[:1]))
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(**_of_self())
-    row = qs.values_list("paused", "passed").first()
-    return (bool(row[0]), bool(row[1])) if row else (False, False)
+    row = qs.values_list("paused", "passed", "mine").first()
+    return Claimer(*row) if row else Claimer(False, False, None)
 
 
 def _mine(user, project: Project, now: datetime, reserved_stage: str,
-          held_stages: tuple[str, ...]) -> Task | None:
-    """The task this user holds in the project (in one of `held_stages`), else one reserved
-    for them in `reserved_stage`; one query."""
+          held_stages: tuple[str, ...]) -> QuerySet:
+    """The tasks this user holds in the project (in one of `held_stages`), then those reserved
+    for them in `reserved_stage`."""
     held = Q(claimed_by=user, lease_expires_at__gte=now, stage__in=held_stages)
     reserved = Q(stage=reserved_stage, reserved_for=user)
-    found = list(Task.objects.filter(project=project, status=TaskStatus.PENDING)
-                 .filter(held | reserved).order_by(*CLAIM_ORDER)[:8])
-    found.sort(key=lambda task: not holds(user, task))  # what they hold first
-    return found[0] if found else None
+    return (Task.objects.filter(project=project, status=TaskStatus.PENDING)
+            .filter(held | reserved)
+            .order_by(Case(When(held, then=0), default=1), *CLAIM_ORDER))
 
 
 def _claim_first(user, candidates: QuerySet, now: datetime) -> Task | None:
