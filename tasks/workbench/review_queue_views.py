@@ -16,16 +16,16 @@ from tasks.workbench.views import reviewer_required
 
 
 @csp_protected
+@require_GET  # before the role: a wrong method is a 405 for anyone
 @reviewer_required
-@require_GET
 def review_queue_page(request: HttpRequest) -> HttpResponse:
     return render(request, "workbench/review_queue.html",
                   {"rows": review_queue.review_rows(request.user),
                    "queue_link": queue.is_tasker(request.user)})
 
 
-@reviewer_required
 @require_POST
+@reviewer_required
 def start_next_review(request: HttpRequest, project_id: int) -> HttpResponse:
     projects = queue.review_projects(request.user).select_related("quality")
     project = get_object_or_404(projects, pk=project_id)
