@@ -9,7 +9,10 @@ onto its children when it stores them (`tasks.attachments`).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tasks import draft_extras, live
@@ -36,7 +39,7 @@ def create(task: Task, k: int) -> list[Task]:
     return rows
 
 
-def _replica(task: Task, now) -> Task:
+def _replica(task: Task, now: datetime) -> Task:
     row = Task(role=TaskRole.REPLICA, stage=TaskStage.WORK, parent=task, batch=None,
                unique_id=None, callback_url="", updated_at=now,
                draft_extras=draft_extras.initial(task.params.get("hypothesis")))
@@ -45,7 +48,7 @@ def _replica(task: Task, now) -> Task:
     return row
 
 
-def of(task: Task):
+def of(task: Task) -> QuerySet[Task]:
     """The replicas of a customer task."""
     return Task.objects.filter(parent=task, role=TaskRole.REPLICA)
 
