@@ -1,0 +1,47 @@
+"""What the quality-loop flow tests share: a project with quality settings, a tasker's Start
+and submit through the workbench's URLs, boxes, and the worker's jobs run in process."""
+
+from __future__ import annotations
+
+import json
+
+from tasks.models import ProjectQuality, Task
+from tests.factories import make_project
+from tests.worker.conftest import png_bytes, run_jobs
+
+__all__ = ["box", "png_bytes", "quality_project", "run_jobs", "start", "submit"]
+
+LABELS = ["car", "person", "sign", "bus"]
+
+
+def quality_project(owner, name: str = "streets", **settings: object):
+    """An image project whose quality settings are `settings` (no row when none given)."""
+    project = make_project(owner, name, params={
+        "geometries": {"box": {"objects_to_annotate": LABELS}}})
+    if settings:
+        ProjectQuality.objects.create(project=project, **settings)
+    return project
+
+
+def box(uuid: str, label: str, left: float, top: float, width: float, height: float) -> dict:
+    return {"uuid": uuid, "type": "box", "label": label, "left": left, "top": top,
+            "width": width, "height": height, "attributes": {}}
+
+
+def start(client, project) -> Task | None:
+    """The tasker's Start in the project: the task it opened, or None (back to the queue)."""
+    res = client.post(f"/projects/{project.pk}/start")
+    assert res.status_code == 302, res
+    location = res["Location"]
+    if not location.startswith("/tasks/"):
+        return None
+    return Task.objects.get(pk=location.split("/")[2])
+
+
+def submit(client, task: Task, *annotations: dict) -> dict:
+    """Submit an explicit answer as the page does; the answer's JSON."""
+    res = client.post(f"/tasks/{task.task_id}/submit",
+                      json.dumps({"annotations": list(annotations)}),
+                      content_type="application/json")
+    assert res.status_code == 200, res.content
+    return res.json()

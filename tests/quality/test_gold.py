@@ -1,0 +1,199 @@
+"""Gold (evaluation) tasks: served at the project's gold share, scored by the worker against
+the expected answer, the tasker flagged under the threshold, and never the customer's
+(docs/quality.md).
+
+Four templates expect the same one car box E = (10, 10, 50, 40). The tasker answers:
+
+1. E exactly: one matched pair, IoU 1, right label: 1 / 1 = 1.
+2. E plus two boxes far from it: TP 1, FP 2: 1 / (1 + 2 / 2) = 0.5.
+3. E labelled "bus": matched (labels never stop a match), q = 1 x 0: 0 / 1 = 0.
+4. E exactly: 1.
+
+Mean (1 + 0.5 + 0 + 1) / 4 = 0.625 < 0.8, with 4 answers >= gold_min_answers 4: flagged.
+"""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from tasks.models import (
+    CallbackDelivery,
+    GoldAnswer,
+    GoldStandard,
+    Task,
+    TaskerStanding,
+    TaskRole,
+    TaskStatus,
+)
+from tasks.quality_flow import gold, standing
+from tests.factories import make_tasker
+from tests.quality.flow import box, quality_project, run_jobs, start, submit
+from tests.worker.conftest import receiver, worker_settings  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = box("e", "car", 10, 10, 50, 40)
+ANSWERS = [
+    [box("a1", "car", 10, 10, 50, 40)],
+    [box("a2", "car", 10, 10, 50, 40), box("x1", "car", 200, 200, 20, 20),
+     box("x2", "person", 300, 100, 20, 40)],
+    [box("a3", "bus", 10, 10, 50, 40)],
+    [box("a4", "car", 10, 10, 50, 40)],
+]
+SCORES = [1.0, 0.5, 0.0, 1.0]
+
+
+@pytest.fixture
+def image(receiver, worker_settings):  # noqa: F811 - fixtures
+    from tests.quality.flow import png_bytes
+
+    return receiver.serve_file("/street.png", png_bytes(400, 300))
+
+
+@pytest.fixture
+def project(account):
+    return quality_project(account, gold_share=1, gold_threshold=0.8, gold_min_answers=4)
+
+
+def gold_body(image: str, **extra: object) -> dict:
+    return {"project": "streets", "attachment": image, "callback_url": "http://127.0.0.1:9/x",
+            "geometries": {"box": {"objects_to_annotate": ["car", "person", "sign", "bus"]}},
+            "expected_response": {"annotations": [EXPECTED]}, **extra}
+
+
+def make_templates(api, image: str, count: int = 4) -> list[str]:
+    ids = []
+    for _ in range(count):
+        res = api.post("evaluation_tasks/imageannotation", gold_body(image))
+        assert res.status_code == 200, res.content
+        ids.append(res.json()["id"])
+    run_jobs()  # the worker fetches the templates' image
+    return ids
+
+
+def test_four_gold_answers_give_the_hand_scored_mean_and_flag_the_tasker(
+        api, account, project, image, client, receiver):  # noqa: F811
+    templates = make_templates(api, image)
+    customer = api.post("task/imageannotation", {
+        "project": "streets", "attachment": image, "callback_url": receiver.url(),
+        "geometries": {"box": {"objects_to_annotate": ["car"]}}}).json()
+    tasker = make_tasker("tina")
+    client.force_login(tasker)
+    for n, annotations in enumerate(ANSWERS):
+        copy = start(client, project)
+        assert copy is not None and copy.role == TaskRole.EVALUATION
+        assert copy.parent_id == templates[n]  # oldest template first
+        submit(client, copy, *annotations)
+        run_jobs()
+        flagged = TaskerStanding.objects.filter(project=project, user=tasker,
+                                                flagged_at__isnull=False).exists()
+        assert flagged == (n == 3)  # no flag before 4 answers
+    answers = GoldAnswer.objects.filter(user=tasker).order_by("answered_at", "pk")
+    assert [a.score for a in answers] == pytest.approx(SCORES)
+    assert [a.standard.template_id for a in answers] == templates
+    mean, count = standing.gold_mean(project, tasker, 20)
+    assert (mean, count) == (pytest.approx(0.625), 4)
+    row = standing.of(project, tasker)
+    assert row is not None and row.flag_reason == "gold" and row.paused_at is None
+    # every template answered: the customer's task comes next, and its completion is the
+    # one callback there is
+    task = start(client, project)
+    assert task is not None and task.task_id == customer["task_id"]
+    submit(client, task, box("c", "car", 1, 1, 10, 10))
+    run_jobs()
+    assert [p.json()["task"]["task_id"] for p in receiver.posts()] == [customer["task_id"]]
+    assert not CallbackDelivery.objects.exclude(task__role=TaskRole.CUSTOMER).exists()
+    assert_hidden_from_the_customer(api, templates, customer["task_id"])
+
+
+def assert_hidden_from_the_customer(api, templates: list[str], customer_id: str) -> None:
+    copies = list(Task.objects.filter(parent_id__in=templates).values_list("task_id", flat=True))
+    assert len(copies) == 4
+    assert Task.objects.filter(pk__in=copies, status=TaskStatus.COMPLETED).count() == 4
+    listing = api.get("tasks", project="streets").json()
+    assert [doc["task_id"] for doc in listing["docs"]] == [customer_id]
+    assert listing["total"] == 1
+    for hidden in [*templates, *copies]:
+        assert api.get(f"task/{hidden}").status_code == 404
+    export = api.get("exports/scale", project="streets")
+    lines = b"".join(export.streaming_content).splitlines()
+    assert [orjson.loads(line)["task_id"] for line in lines] == [customer_id]
+
+
+def test_gold_share_zero_serves_no_gold(api, account, image, client):
+    project = quality_project(account, gold_share=0)
+    make_templates(api, image, count=1)
+    customer = api.post("task/imageannotation", {
+        "project": "streets", "attachment": image,
+        "geometries": {"box": {"objects_to_annotate": ["car"]}}}).json()
+    client.force_login(make_tasker("tina"))
+    task = start(client, project)
+    assert task is not None and task.task_id == customer["task_id"]
+
+
+def test_a_released_copy_is_served_again_and_an_answered_one_never(api, account, project, image):
+    (template,) = make_templates(api, image, count=1)
+    tasker, other = make_tasker("tina"), make_tasker("otto")
+    copy = serve_and_lease(tasker, project)
+    assert copy.parent_id == template and copy.role == TaskRole.EVALUATION
+    # the copy is a task like any: its own row, the template's params and prelabels
+    assert copy.params == Task.objects.get(pk=template).params
+    assert copy.batch_id is None and copy.callback_url == ""
+    from tasks import queue
+
+    assert queue.release(copy, tasker)
+    assert serve_and_lease(tasker, project).pk == copy.pk  # not a second copy
+    assert serve_and_lease(other, project).pk != copy.pk  # another tasker: their own copy
+    from tasks import lifecycle
+
+    copy.refresh_from_db()
+    lifecycle.complete_task(copy, {"annotations": [EXPECTED]}, by=tasker)
+    assert gold.serve(tasker, project, copy.created_at) is None
+
+
+def serve_and_lease(user, project) -> Task:
+    """What the queue does with a served copy: lease it in the claim's transaction."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tasks import queue
+
+    with transaction.atomic():
+        now = timezone.now()
+        copy = gold.serve(user, project, now)
+        assert copy is not None
+        queue._lease(copy, user, now)
+    return copy
+
+
+def test_scoring_runs_once_in_the_worker(api, account, project, image):
+    (template,) = make_templates(api, image, count=1)
+    tasker = make_tasker("tina")
+    copy = serve_and_lease(tasker, project)
+    from tasks import jobs, lifecycle
+
+    lifecycle.complete_task(copy, {"annotations": ANSWERS[1]}, by=tasker)
+    jobs.score_answer.enqueue(copy.task_id)
+    jobs.score_answer.enqueue(copy.task_id)
+    assert run_jobs() == ["scored 0.5000", "skipped"]
+    answer = GoldAnswer.objects.get(copy=copy)
+    assert answer.standard == GoldStandard.objects.get(template_id=template)
+    assert (answer.kind, answer.phase, answer.user, answer.project) == (
+        "evaluation", "work", tasker, project)
+    assert answer.details["extra"] == 2 and answer.details["matched"] == 1
+
+
+def test_review_phase_copies_start_from_the_initial_response(api, account, project, image):
+    initial = {"annotations": [box("i1", "bus", 10, 10, 50, 40)]}
+    res = api.post("evaluation_tasks/imageannotation",
+                   gold_body(image, initial_response=initial))
+    assert res.json()["phase"] == "review"
+    reviewer = make_tasker("rita")
+    copy = gold.serve_review(reviewer, project, res and Task.objects.get(pk=res.json()["id"])
+                             .created_at)
+    assert copy is not None and copy.stage == "review"
+    assert [a.as_json() for a in copy.annotations.all()] == initial["annotations"]
+    assert copy.sent_back_response == initial
+    # work-phase gold is served to taskers only from work-phase templates
+    assert gold.serve(reviewer, project, copy.created_at) is None

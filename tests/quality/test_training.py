@@ -1,0 +1,155 @@
+"""Training tasks: the gate, a pass, a fail that flags, "Let retry", and the result page
+(docs/quality.md).
+
+Two training templates expect one car box E = (10, 10, 50, 40). The pass mark is 0.8:
+answering E twice scores 1 and 1 (mean 1: passed); answering E labelled "bus" and nothing
+scores 0 (the label) and 0 (an empty answer to a task with objects): mean 0, failed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from tasks import jobs, lifecycle, queue
+from tasks.models import GoldAnswer, Task, TaskRole
+from tasks.quality_flow import standing, training
+from tests.factories import make_tasker
+from tests.quality.flow import box, png_bytes, quality_project, run_jobs, start, submit
+from tests.worker.conftest import receiver, worker_settings  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = box("e", "car", 10, 10, 50, 40)
+RIGHT = [box("a", "car", 10, 10, 50, 40)]
+
+
+@pytest.fixture
+def image(receiver, worker_settings):  # noqa: F811 - fixtures
+    return receiver.serve_file("/street.png", png_bytes(400, 300))
+
+
+@pytest.fixture
+def project(account):
+    return quality_project(account, training_required=True, training_threshold=0.8)
+
+
+def make_templates(api, image: str, count: int = 2) -> list[str]:
+    ids = []
+    for _ in range(count):
+        res = api.post("training_tasks/imageannotation", {
+            "project": "streets", "attachment": image,
+            "geometries": {"box": {"objects_to_annotate": ["car", "bus"]}},
+            "expected_response": {"annotations": [EXPECTED]}})
+        assert res.status_code == 200, res.content
+        assert res.json()["kind"] == "training" and res.json()["phase"] == "work"
+        ids.append(res.json()["id"])
+    run_jobs()
+    return ids
+
+
+def serve_and_lease(user, project) -> Task | None:
+    """What the queue's training step does: serve a copy and lease it in one transaction."""
+    with transaction.atomic():
+        now = timezone.now()
+        copy = training.serve(user, project, now)
+        if copy is not None:
+            queue._lease(copy, user, now)
+    return copy
+
+
+def answer(user, project, annotations: list[dict]) -> Task:
+    """Serve, lease, complete and score one training copy (as submit and the worker do)."""
+    copy = serve_and_lease(user, project)
+    assert copy is not None and copy.role == TaskRole.TRAINING
+    lifecycle.complete_task(copy, {"annotations": annotations}, by=user)
+    jobs.score_answer.enqueue(copy.task_id)
+    run_jobs()
+    return copy
+
+
+def test_the_gate(account, api, image):
+    tasker = make_tasker("tina")
+    plain = quality_project(account, "plain")
+    assert training.gate(tasker, plain) == "open"  # not required
+    required = quality_project(account, "streets", training_required=True)
+    assert training.gate(tasker, required) == "open"  # required, but no template yet
+    make_templates(api, image, count=1)
+    assert training.gate(tasker, required) == "training"
+    assert training.gate(tasker, plain) == "open"
+
+
+def test_passing_opens_the_gate(api, project, image):
+    templates = make_templates(api, image)
+    tasker = make_tasker("tina")
+    first = answer(tasker, project, RIGHT)
+    assert first.parent_id == templates[0]
+    assert training.gate(tasker, project) == "training"  # one template left
+    second = answer(tasker, project, RIGHT)
+    assert second.parent_id == templates[1]
+    assert training.gate(tasker, project) == "open"
+    row = standing.of(project, tasker)
+    assert row is not None and row.training_passed_at is not None and row.flagged_at is None
+    assert training.mean_score(project, tasker) == pytest.approx(1.0)
+    assert serve_and_lease(tasker, project) is None  # no more training once passed
+
+
+def test_failing_flags_and_let_retry_starts_over(api, project, image):
+    make_templates(api, image)
+    tasker = make_tasker("tina")
+    answer(tasker, project, [box("a", "bus", 10, 10, 50, 40)])
+    answer(tasker, project, [])
+    assert [a.score for a in GoldAnswer.objects.filter(user=tasker)] == [0, 0]
+    assert training.gate(tasker, project) == "failed"
+    row = standing.of(project, tasker)
+    assert row is not None and row.flag_reason == "training" and row.flagged_at is not None
+    assert serve_and_lease(tasker, project) is None
+    standing.let_retry(project, tasker)
+    assert training.gate(tasker, project) == "training"
+    assert standing.of(project, tasker).flagged_at is None  # type: ignore[union-attr]
+    answer(tasker, project, RIGHT)
+    answer(tasker, project, RIGHT)
+    assert training.gate(tasker, project) == "open"
+    assert training.mean_score(project, tasker) == pytest.approx(1.0)  # earlier answers ignored
+
+
+def test_the_workbench_serves_training_first_and_shows_the_result(api, account, project, image,
+                                                                  client):
+    (template,) = make_templates(api, image, count=1)
+    customer = api.post("task/imageannotation", {
+        "project": "streets", "attachment": image,
+        "geometries": {"box": {"objects_to_annotate": ["car"]}}}).json()
+    tasker = make_tasker("tina")
+    client.force_login(tasker)
+    copy = start(client, project)
+    assert copy is not None and copy.parent_id == template
+    done = submit(client, copy, *RIGHT)
+    assert done["training"] == {"result_url": f"/tasks/{copy.task_id}/result/"}
+    pending = client.get(f"/tasks/{copy.task_id}/result/")
+    assert pending.status_code == 202 and pending["Refresh"] == "1"
+    assert client.get(f"/tasks/{copy.task_id}/result.json").status_code == 202
+    run_jobs()
+    page = client.get(f"/tasks/{copy.task_id}/result/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Your answer" in html and "Expected" in html and "100 %" in html
+    assert html.count("<polygon") == 2  # one box on each side
+    assert f'action="/projects/{project.pk}/start"' in html
+    result = client.get(f"/tasks/{copy.task_id}/result.json").json()
+    assert result["score"] == 1 and result["expected"] == {"annotations": [EXPECTED]}
+    image_res = client.get(f"/tasks/{copy.task_id}/result/?image=1")
+    assert image_res.status_code == 200 and image_res["Content-Type"] == "image/png"
+    # passed: Next gives the customer's task
+    assert start(client, project).task_id == customer["task_id"]  # type: ignore[union-attr]
+
+
+def test_the_result_is_only_the_taskers(api, project, image, client):
+    make_templates(api, image, count=1)
+    tasker = make_tasker("tina")
+    copy = answer(tasker, project, RIGHT)
+    client.force_login(make_tasker("otto"))
+    assert client.get(f"/tasks/{copy.task_id}/result/").status_code == 404
+    assert client.get(f"/tasks/{copy.task_id}/result.json").status_code == 404
+    client.force_login(tasker)
+    assert client.get(f"/tasks/{copy.task_id}/result.json").status_code == 200
