@@ -82,6 +82,7 @@ def use_as_gold(modeladmin: admin.ModelAdmin, request: HttpRequest,
                                 messages.SUCCESS)
 
 
+@admin.register(GoldStandard)
 class GoldStandardAdmin(admin.ModelAdmin):
     list_display = ("template", "project", "kind", "phase", "active", "answers", "mean_score",
                     "origin", "created_at")
@@ -123,9 +124,12 @@ class GoldStandardAdmin(admin.ModelAdmin):
         self.message_user(request, f"{queryset.update(active=False)} deactivated.")
 
 
-def install(task_admin: type[admin.ModelAdmin]) -> None:
-    """Add "Use as gold" to the task admin and register the answer keys' admin."""
-    task_admin.actions = [*(task_admin.actions or []), use_as_gold]
-    if admin.site.is_registered(GoldStandard):
-        admin.site.unregister(GoldStandard)
-    admin.site.register(GoldStandard, GoldStandardAdmin)
+def add_to_task_admin() -> None:
+    """"Use as gold" among the task admin's actions (tasks/admin.py imports this module once
+    its admins are registered)."""
+    task_admin = admin.site.get_model_admin(Task)
+    if use_as_gold not in (task_admin.actions or ()):
+        task_admin.actions = [*(task_admin.actions or ()), use_as_gold]
+
+
+add_to_task_admin()

@@ -2,10 +2,11 @@
 
 `fetch_attachment` fetches a created task's media: it hands the task to its kind
 (`Kind.fetch_media`, docs/architecture.md), so this module needs nothing above the models and
-the kinds' registry, and the lifecycle that queues it stays below the fetching code. `merge_consensus` and
-`score_answer` run the quality loop's merges and gold scores (tasks/quality_flow/merging.py,
-gold.py) with the cyclic garbage collector paused (tasks/collector.py): only the worker loads
-numpy, scipy and shapely (docs/quality.md#memory). The other job,
+the kinds' registry, and the lifecycle that queues it stays below the fetching code.
+`merge_consensus` and `score_answer` run the quality loop's merges and gold scores
+(tasks/quality_flow/merging.py, gold.py) with the cyclic garbage collector paused
+(tasks/collector.py): only the worker loads numpy, scipy and shapely
+(docs/quality.md#memory). The other job,
 `tasks.callbacks.deliver_callback`, lives beside its work. Below them: what is waiting in the
 queue, and the rows a dead worker left running.
 """

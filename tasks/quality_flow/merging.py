@@ -3,12 +3,13 @@
 
 `merge_parent` is the body of the worker's `merge_consensus` job (tasks/jobs.py), which runs
 it with the cyclic garbage collector paused (tasks/collector.py). It locks the customer task,
-does nothing unless the task is in stage consensus with all its replicas completed (so a job
+does nothing unless the task is in stage consensus with none of its replicas pending (so a job
 run twice, or queued again by the sweeper, merges once), merges the replicas' responses in
-the order they were submitted, stores a `ConsensusResult`, loads the merged response as the
-task's draft and restart point, and hands the task to `stages.merged`, which routes it (review
-or completion, and the customer's callback). A merged response that breaks one of the task's
-rules goes to review with a task-level issue naming the rule.
+the order they were submitted, stores a `ConsensusResult`, checks the merged response as a
+submit is checked, and hands it to `stages.merged`: that loads it as the task's draft, writes
+the task's consensus summary and routes it (review, or completion and the customer's
+callback). A merged response that breaks one of the task's rules goes to review with a
+task-level issue naming the rule.
 
 The merge modules (numpy, scipy, shapely) are imported inside the functions that need them:
 the web server imports this module for `consensus_summary` and must not load them.
@@ -17,7 +18,7 @@ the web server imports this module for `consensus_summary` and must not load the
 from __future__ import annotations
 
 import logging
-import uuid as uuid_module
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -25,8 +26,8 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tasks import lifecycle, submission
-from tasks.models import ConsensusResult, Issue, Task, TaskRole, TaskStage, TaskStatus
+from tasks import submission
+from tasks.models import ConsensusResult, Task, TaskRole, TaskStage, TaskStatus
 from tasks.quality_flow import settings as quality_settings
 from tasks.quality_flow import stages
 
@@ -37,32 +38,28 @@ logger = logging.getLogger("annotator.worker")
 SWEEP_LIMIT = 200
 # a parent whose last replica completed less than this ago has its job on the way
 SWEEP_HORIZON = timedelta(seconds=5)
-BROKEN = "The merged response breaks a rule: {}"
 
 
 def merge_parent(task_id: str) -> str:
-    """Merge the replicas of customer task `task_id` once they are all completed; what
+    """Merge the replicas of customer task `task_id` once none is pending any more; what
     happened, in a word."""
     with transaction.atomic():
         parent = _locked_parent(task_id)
         if parent is None:
             return "skipped"
-        replicas = list(replicas_of(parent).order_by("completed_at", "task_id"))
+        replicas = list(replicas_of(parent).exclude(status=TaskStatus.CANCELED)
+                        .order_by("completed_at", "task_id"))
         if not replicas or any(r.status != TaskStatus.COMPLETED for r in replicas):
             return "waiting"
         merged = run_merge(parent, [r.response or {"annotations": []} for r in replicas])
-        result = ConsensusResult.objects.create(
+        ConsensusResult.objects.create(
             task=parent, replicas=[r.task_id for r in replicas], report=merged.report,
             agreement=merged.report["agreement"], merged_at=timezone.now())
-        _load(parent, merged.response)
-        try:
-            response = submission.check_response(parent, merged.response)
-        except submission.SubmitRejected as exc:
-            stages.merged(parent, merged.response, result.agreement, broken=str(exc))
-            open_issue(parent, BROKEN.format(exc))
-            return "review"
-        parent = stages.merged(parent, response, result.agreement)
-    return "merged"
+        problem = rule_broken(parent, merged.response)
+        # stages.merged(parent, response, report, *, problem): its routing, docs/quality.md
+        route: Callable[..., object] = stages.merged
+        route(parent, merged.response, merged.report, problem=problem)
+    return "merged" if problem is None else "broken"
 
 
 def _locked_parent(task_id: str) -> Task | None:
@@ -89,24 +86,15 @@ def run_merge(parent: Task, answers: list[dict]) -> Merged:
     return merge(answers, options, parent.params)
 
 
-def _load(parent: Task, response: dict) -> None:
-    """The merged response becomes the task's draft, and what a discarded draft returns to."""
-    lifecycle.load_response(parent, response)
-    parent.sent_back_response = response
-    parent.save(update_fields=["sent_back_response"])
-
-
-def open_issue(task: Task, text: str) -> Issue:
-    """A task-level issue (no point) in the task's open review round."""
-    from tasks.models import IssueComment, ReviewRound
-
-    found = ReviewRound.objects.filter(task=task).order_by("-number").first()
-    now = timezone.now()
-    issue = Issue.objects.create(task=task, uuid=str(uuid_module.uuid4()), round=found,
-                                 x=None, y=None, status="open", source="internal",
-                                 opened_by=None, opened_at=now)
-    IssueComment.objects.create(issue=issue, author=None, text=text, created_at=now)
-    return issue
+def rule_broken(parent: Task, response: dict) -> str | None:
+    """The rule the merged response breaks, as a submit would report it, or None. (Every
+    answer kept its rules; their merge may not: a required attribute half the taskers gave,
+    or a count limit.)"""
+    try:
+        submission.check_response(parent, response)
+    except submission.SubmitRejected as exc:
+        return str(exc)
+    return None
 
 
 def consensus_summary(result: ConsensusResult) -> dict:
@@ -127,14 +115,14 @@ def consensus_summary(result: ConsensusResult) -> dict:
 # --- the sweeper ----------------------------------------------------------------------------
 
 def stuck_parents() -> QuerySet[Task]:
-    """Customer tasks in stage consensus whose replicas are all completed, the last one
+    """Customer tasks in stage consensus with no replica pending, the last one completed
     longer than SWEEP_HORIZON ago."""
     horizon = timezone.now() - SWEEP_HORIZON
     return (Task.objects.filter(role=TaskRole.CUSTOMER, status=TaskStatus.PENDING,
                                 stage=TaskStage.CONSENSUS)
             .annotate(replicas=Count("children", filter=Q(children__role=TaskRole.REPLICA)),
-                      open=Count("children", filter=Q(children__role=TaskRole.REPLICA)
-                                 & ~Q(children__status=TaskStatus.COMPLETED)),
+                      open=Count("children", filter=Q(children__role=TaskRole.REPLICA,
+                                                      children__status=TaskStatus.PENDING)),
                       recent=Count("children", filter=Q(children__completed_at__gt=horizon)))
             .filter(replicas__gt=0, open=0, recent=0))
 

@@ -713,7 +713,8 @@ def test_evaluation_and_training_tasks(client, box):
                                                expected_response=expected)
     assert evaluation.id and evaluation.expected_response == expected
     assert evaluation.as_dict()["kind"] == "evaluation"
-    assert evaluation.as_dict()["phase"] == "work" and "initial_response" not in evaluation.as_dict()
+    assert evaluation.as_dict()["phase"] == "work"
+    assert "initial_response" not in evaluation.as_dict()
     initial = {"annotations": [{**car, "label": "bus"}]}
     review = client.create_evaluation_task(IMAGE, **box(project="gold"),
                                            expected_response=expected, initial_response=initial)
@@ -726,7 +727,7 @@ def test_evaluation_and_training_tasks(client, box):
     for hidden in (evaluation.id, review.id, training.id):
         with pytest.raises(ScaleResourceNotFound):
             client.get_task(hidden)
-    assert client.tasks(project_name="gold").total == 0
+    assert client.tasks(project="gold").total == 0
 
     cases = [
         (client.create_evaluation_task, box(), "project"),

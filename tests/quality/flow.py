@@ -4,12 +4,16 @@ and submit through the workbench's URLs, boxes, and the worker's jobs run in pro
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from tasks.models import ProjectQuality, Task
 from tests.factories import make_project
-from tests.worker.conftest import png_bytes, run_jobs
+from tests.worker.conftest import Receiver, png_bytes, run_jobs
 
-__all__ = ["box", "png_bytes", "quality_project", "run_jobs", "start", "submit"]
+__all__ = ["box", "local_receiver", "png_bytes", "quality_project", "run_jobs", "start",
+           "submit"]
 
 LABELS = ["car", "person", "sign", "bus"]
 
@@ -45,3 +49,19 @@ def submit(client, task: Task, *annotations: dict) -> dict:
                       content_type="application/json")
     assert res.status_code == 200, res.content
     return res.json()
+
+
+@contextmanager
+def local_receiver(settings) -> Iterator[Receiver]:
+    """The worker tests' HTTP receiver (images to fetch, callbacks to receive), with the
+    worker allowed to reach it and retrying without waiting."""
+    settings.ANNOTATOR_FETCH_ALLOW = ["127.0.0.0/8"]
+    settings.ANNOTATOR_CALLBACK_BACKOFF_BASE = 0
+    server = Receiver()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.stopping.set()
+        server.shutdown()
+        server.server_close()

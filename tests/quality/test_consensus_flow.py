@@ -24,6 +24,7 @@ label "person" (2 of 3), sign kept (2·2 ≥ 3); each object takes the uuid of i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from fractions import Fraction
 
@@ -34,8 +35,16 @@ from tasks import jobs
 from tasks.models import CallbackDelivery, ConsensusResult, Task, TaskRole, TaskStage
 from tasks.quality_flow import merging
 from tests.factories import make_tasker
-from tests.quality.flow import box, png_bytes, quality_project, run_jobs, start, submit
-from tests.worker.conftest import receiver, worker_settings  # noqa: F401 - fixtures
+from tests.quality.flow import (
+    box,
+    local_receiver,
+    png_bytes,
+    quality_project,
+    run_jobs,
+    start,
+    submit,
+)
+from tests.worker.conftest import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -55,16 +64,22 @@ MERGED = [box("a-car", "car", Fraction(302, 3), 100, 40, 20),
 
 
 def test_the_hand_computed_figures_are_what_the_docstring_says():
-    assert AGREEMENT == Fraction(1517, 2079)
-    assert PERSON == Fraction(58, 99)
+    assert Fraction(1517, 2079) == AGREEMENT
+    assert Fraction(58, 99) == PERSON
 
 
 @pytest.fixture
-def image(receiver, worker_settings):  # noqa: F811 - fixtures
+def receiver(settings) -> Iterator[Receiver]:
+    with local_receiver(settings) as server:
+        yield server
+
+
+@pytest.fixture
+def image(receiver) -> str:
     return receiver.serve_file("/street.png", png_bytes(400, 300))
 
 
-def create(api, image: str, receiver) -> Task:  # noqa: F811
+def create(api, image: str, receiver) -> Task:
     res = api.post("task/imageannotation", {
         "project": "streets", "attachment": image, "callback_url": receiver.url(),
         "geometries": {"box": {"objects_to_annotate": ["car", "person", "sign"]}}})
@@ -119,7 +134,7 @@ def assert_figures(result: ConsensusResult, replicas: list[Task]) -> None:
 
 
 def test_three_taskers_merge_into_one_task_and_one_callback(api, account, image, receiver,
-                                                            client):  # noqa: F811
+                                                            client):
     project = quality_project(account, consensus_k=3)
     parent = create(api, image, receiver)
     assert parent.stage == TaskStage.CONSENSUS
@@ -144,7 +159,7 @@ def test_three_taskers_merge_into_one_task_and_one_callback(api, account, image,
     assert ConsensusResult.objects.count() == 1
 
 
-def test_low_agreement_goes_to_review(api, account, image, receiver, client):  # noqa: F811
+def test_low_agreement_goes_to_review(api, account, image, receiver, client):
     project = quality_project(account, consensus_k=3, consensus_review_below=0.8)
     parent = create(api, image, receiver)
     work_all_three(client, project, parent)
@@ -159,7 +174,7 @@ def test_low_agreement_goes_to_review(api, account, image, receiver, client):  #
 
 
 def test_agreement_at_the_skip_mark_completes_without_review(api, account, image, receiver,
-                                                            client):  # noqa: F811
+                                                            client):
     project = quality_project(account, consensus_k=3, review_mode="all",
                               consensus_skip_review_at=0.7)
     parent = create(api, image, receiver)
@@ -171,7 +186,7 @@ def test_agreement_at_the_skip_mark_completes_without_review(api, account, image
     assert len(receiver.posts()) == 1
 
 
-def test_the_sweeper_queues_a_lost_merge_again(api, account, image, receiver, client):  # noqa: F811
+def test_the_sweeper_queues_a_lost_merge_again(api, account, image, receiver, client):
     project = quality_project(account, consensus_k=3)
     parent = create(api, image, receiver)
     work_all_three(client, project, parent)

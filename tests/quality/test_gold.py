@@ -14,8 +14,11 @@ Mean (1 + 0.5 + 0 + 1) / 4 = 0.625 < 0.8, with 4 answers >= gold_min_answers 4: 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import orjson
 import pytest
+from django.utils import timezone
 
 from tasks.models import (
     CallbackDelivery,
@@ -28,8 +31,16 @@ from tasks.models import (
 )
 from tasks.quality_flow import gold, standing
 from tests.factories import make_tasker
-from tests.quality.flow import box, quality_project, run_jobs, start, submit
-from tests.worker.conftest import receiver, worker_settings  # noqa: F401 - fixtures
+from tests.quality.flow import (
+    box,
+    local_receiver,
+    png_bytes,
+    quality_project,
+    run_jobs,
+    start,
+    submit,
+)
+from tests.worker.conftest import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +56,13 @@ SCORES = [1.0, 0.5, 0.0, 1.0]
 
 
 @pytest.fixture
-def image(receiver, worker_settings):  # noqa: F811 - fixtures
-    from tests.quality.flow import png_bytes
+def receiver(settings) -> Iterator[Receiver]:
+    with local_receiver(settings) as server:
+        yield server
 
+
+@pytest.fixture
+def image(receiver) -> str:
     return receiver.serve_file("/street.png", png_bytes(400, 300))
 
 
@@ -57,7 +72,7 @@ def project(account):
 
 
 def gold_body(image: str, **extra: object) -> dict:
-    return {"project": "streets", "attachment": image, "callback_url": "http://127.0.0.1:9/x",
+    return {"project": "streets", "attachment": image, "callback_url": "https://example.com/hook",
             "geometries": {"box": {"objects_to_annotate": ["car", "person", "sign", "bus"]}},
             "expected_response": {"annotations": [EXPECTED]}, **extra}
 
@@ -73,18 +88,18 @@ def make_templates(api, image: str, count: int = 4) -> list[str]:
 
 
 def test_four_gold_answers_give_the_hand_scored_mean_and_flag_the_tasker(
-        api, account, project, image, client, receiver):  # noqa: F811
+        api, account, project, image, client, receiver):
     templates = make_templates(api, image)
     customer = api.post("task/imageannotation", {
         "project": "streets", "attachment": image, "callback_url": receiver.url(),
         "geometries": {"box": {"objects_to_annotate": ["car"]}}}).json()
     tasker = make_tasker("tina")
     client.force_login(tasker)
-    for n, annotations in enumerate(ANSWERS):
+    for n, answer in enumerate(ANSWERS):
         copy = start(client, project)
         assert copy is not None and copy.role == TaskRole.EVALUATION
         assert copy.parent_id == templates[n]  # oldest template first
-        submit(client, copy, *annotations)
+        submit(client, copy, *answer)
         run_jobs()
         flagged = TaskerStanding.objects.filter(project=project, user=tasker,
                                                 flagged_at__isnull=False).exists()
@@ -155,7 +170,6 @@ def test_a_released_copy_is_served_again_and_an_answered_one_never(api, account,
 def serve_and_lease(user, project) -> Task:
     """What the queue does with a served copy: lease it in the claim's transaction."""
     from django.db import transaction
-    from django.utils import timezone
 
     from tasks import queue
 
@@ -190,10 +204,49 @@ def test_review_phase_copies_start_from_the_initial_response(api, account, proje
                    gold_body(image, initial_response=initial))
     assert res.json()["phase"] == "review"
     reviewer = make_tasker("rita")
-    copy = gold.serve_review(reviewer, project, res and Task.objects.get(pk=res.json()["id"])
-                             .created_at)
+    copy = gold.serve_review(reviewer, project, timezone.now())
     assert copy is not None and copy.stage == "review"
     assert [a.as_json() for a in copy.annotations.all()] == initial["annotations"]
     assert copy.sent_back_response == initial
     # work-phase gold is served to taskers only from work-phase templates
     assert gold.serve(reviewer, project, copy.created_at) is None
+
+
+@pytest.mark.parametrize("path,extra,fragment", [
+    ("evaluation_tasks/imageannotation", {"project": None}, "project parameter"),
+    ("evaluation_tasks/imageannotation", {"expected_response": None}, "expected_response"),
+    ("evaluation_tasks/imageannotation", {"batch": "b"}, "batch is not used"),
+    ("evaluation_tasks/imageannotation", {"unique_id": "u"}, "unique_id is not used"),
+    ("evaluation_tasks/imageannotation",
+     {"expected_response": {"annotations": [{**EXPECTED, "label": "cat"}]}},
+     "expected_response.annotations[0].label"),
+    ("evaluation_tasks/imageannotation",
+     {"initial_response": {"annotations": [{**EXPECTED, "width": -1}]}},
+     "initial_response.annotations[0]"),
+    ("training_tasks/imageannotation", {"initial_response": {"annotations": []}},
+     "initial_response is for evaluation tasks"),
+    ("evaluation_tasks/videoannotation", {}, "available for imageannotation"),
+    ("training_tasks/nosuchtype", {}, 'Task type "nosuchtype"'),
+    ("evaluation_tasks/imageannotation", {"geometries": {"hexagon": {}}}, "hexagon"),
+])
+def test_the_endpoints_refuse_bad_bodies_by_name(api, project, path, extra, fragment):
+    body = {k: v for k, v in {**gold_body("https://example.com/a.png"), **extra}.items()
+            if v is not None}
+    res = api.post(path, body)
+    assert res.status_code == 400, res.content
+    assert fragment in res.json()["error"] and res.json()["status_code"] == 400
+    assert not Task.objects.exists()
+
+
+def test_the_endpoints_answer_as_scale_does(api, project):
+    res = api.post("training_tasks/imageannotation", gold_body("https://example.com/a.png"))
+    data = res.json()
+    assert res.status_code == 200
+    assert set(data) == {"id", "kind", "phase", "type", "project", "created_at", "params",
+                         "expected_response"}
+    assert (data["kind"], data["phase"], data["project"]) == ("training", "work", "streets")
+    assert data["expected_response"] == {"annotations": [EXPECTED]}
+    template = Task.objects.get(pk=data["id"])
+    assert (template.role, template.stage, template.batch_id) == ("training", "template", None)
+    assert template.gold.kind == "training"
+    assert api.get(f"task/{data['id']}").status_code == 404

@@ -8,6 +8,8 @@ scores 0 (the label) and 0 (an empty answer to a task with objects): mean 0, fai
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.db import transaction
 from django.utils import timezone
@@ -16,8 +18,16 @@ from tasks import jobs, lifecycle, queue
 from tasks.models import GoldAnswer, Task, TaskRole
 from tasks.quality_flow import standing, training
 from tests.factories import make_tasker
-from tests.quality.flow import box, png_bytes, quality_project, run_jobs, start, submit
-from tests.worker.conftest import receiver, worker_settings  # noqa: F401 - fixtures
+from tests.quality.flow import (
+    box,
+    local_receiver,
+    png_bytes,
+    quality_project,
+    run_jobs,
+    start,
+    submit,
+)
+from tests.worker.conftest import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +36,13 @@ RIGHT = [box("a", "car", 10, 10, 50, 40)]
 
 
 @pytest.fixture
-def image(receiver, worker_settings):  # noqa: F811 - fixtures
+def receiver(settings) -> Iterator[Receiver]:
+    with local_receiver(settings) as server:
+        yield server
+
+
+@pytest.fixture
+def image(receiver) -> str:
     return receiver.serve_file("/street.png", png_bytes(400, 300))
 
 
