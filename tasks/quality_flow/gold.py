@@ -2,8 +2,9 @@
 
 A template is a hidden Task row (role evaluation or training, stage template) with its answer
 key in `GoldStandard`. A tasker is served a **copy**: a new row with the template as parent,
-worked through the ordinary draft, lease and workbench machinery. `serve` and `serve_review`
-return the copy unleased; the queue leases it in its claim's transaction (tasks/queue.py).
+worked through the ordinary draft, lease and workbench machinery. The queue draws gold at the
+project's gold share and calls `serve` (or `serve_review` for a reviewer), which returns the
+copy unleased; the queue leases it in its claim's transaction (tasks/queue.py).
 After the copy's submit (or review decision) the `score_answer` job calls `score`.
 
 The scoring modules (numpy, scipy, shapely) are imported inside `score`, which runs in the
@@ -12,7 +13,6 @@ worker only (docs/quality.md#memory).
 
 from __future__ import annotations
 
-import random
 from datetime import datetime
 
 from django.db import transaction
@@ -45,28 +45,17 @@ COPIED = ("owner_id", "is_test", "type", "project_id", "project_param_version", 
           "attachment_mime")
 
 
-def drawn(share: float) -> bool:
-    """Whether this claim is served gold: never at 0, always at 1 (the random source is left
-    alone at both ends, so tests decide every claim)."""
-    if share <= 0:
-        return False
-    return share >= 1 or random.random() < share
-
-
 def serve(user, project: Project, now: datetime) -> Task | None:
-    """An evaluation copy for the tasker's claim at the project's gold share, unleased (the
-    queue leases it), or None: not drawn, or no active work-phase template left that the
-    tasker has not answered."""
-    if not drawn(quality_settings.of(project).gold_share):
-        return None
+    """An evaluation copy for a tasker's claim that drew gold (the queue draws at the
+    project's gold share), unleased (the queue leases it), or None: no active work-phase
+    template left that the tasker has not answered."""
     return next_copy(user, standards(project, EVALUATION, WORK), now)
 
 
 def serve_review(user, project: Project, now: datetime) -> Task | None:
-    """A review-phase evaluation copy for the reviewer's claim, in stage review with the
-    template's `initial_response` as its draft (and its restart point), unleased; or None."""
-    if not drawn(quality_settings.of(project).gold_share):
-        return None
+    """A review-phase evaluation copy for a reviewer's claim that drew gold, in stage review
+    with the template's `initial_response` as its draft (and its restart point), unleased;
+    or None."""
     return next_copy(user, standards(project, EVALUATION, REVIEW), now)
 
 

@@ -250,3 +250,43 @@ def test_the_endpoints_answer_as_scale_does(api, project):
     assert (template.role, template.stage, template.batch_id) == ("training", "template", None)
     assert template.gold.kind == "training"
     assert api.get(f"task/{data['id']}").status_code == 404
+
+
+def test_use_as_gold_makes_a_template_of_an_accepted_task(api, account, project, admin_client):
+    from django.urls import reverse
+
+    from tasks import lifecycle
+
+    made = [api.post("task/imageannotation", {
+        "project": "streets", "attachment": "https://example.com/a.png",
+        "geometries": {"box": {"objects_to_annotate": ["car"]}}}).json()["task_id"]
+        for _ in range(2)]
+    accepted, unaudited = (Task.objects.get(pk=pk) for pk in made)
+    for task in (accepted, unaudited):
+        lifecycle.complete_task(task, {"annotations": [EXPECTED]})
+    api.post(f"task/{accepted.pk}/audit", {"accepted": True})
+    url = reverse("admin:tasks_task_changelist")
+    res = admin_client.post(url, {"action": "use_as_gold", "_selected_action": made},
+                            follow=True)
+    text = res.content.decode()
+    assert "1 gold task made" in text and "it was not accepted" in text
+    standard = GoldStandard.objects.get()
+    assert (standard.origin_id, standard.kind, standard.phase) == (accepted.pk, "evaluation",
+                                                                   "work")
+    assert standard.expected_response == {"annotations": [EXPECTED]}
+    template = standard.template
+    assert (template.role, template.stage, template.parent_id) == ("evaluation", "template",
+                                                                    None)
+    assert template.params == accepted.params and template.project_id == project.pk
+    # a second time: refused, it is gold already
+    res = admin_client.post(url, {"action": "use_as_gold", "_selected_action": [accepted.pk]},
+                            follow=True)
+    assert "it is gold already" in res.content.decode()
+    # the answer keys' admin: answers and mean score, and deactivation
+    listing = admin_client.get(reverse("admin:tasks_goldstandard_changelist"))
+    assert listing.status_code == 200 and template.pk in listing.content.decode()
+    admin_client.post(reverse("admin:tasks_goldstandard_changelist"),
+                      {"action": "deactivate", "_selected_action": [standard.pk]})
+    standard.refresh_from_db()
+    assert standard.active is False
+    assert gold.serve(make_tasker("tina"), project, timezone.now()) is None

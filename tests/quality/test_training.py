@@ -169,3 +169,34 @@ def test_the_result_is_only_the_taskers(api, project, image, client):
     assert client.get(f"/tasks/{copy.task_id}/result.json").status_code == 404
     client.force_login(tasker)
     assert client.get(f"/tasks/{copy.task_id}/result.json").status_code == 200
+
+
+def test_the_result_page_waits_for_the_score_then_shows_both_answers(api, project, image,
+                                                                    client):
+    make_templates(api, image, count=1)
+    tasker = make_tasker("tina")
+    copy = serve_and_lease(tasker, project)
+    assert copy is not None
+    answered = [box("a", "car", 12, 10, 50, 40), box("b", "bus", 200, 100, 20, 20)]
+    lifecycle.complete_task(copy, {"annotations": answered}, by=tasker)
+    jobs.score_answer.enqueue(copy.task_id)
+    client.force_login(tasker)
+    pending = client.get(f"/tasks/{copy.task_id}/result/")
+    assert pending.status_code == 202 and pending["Refresh"] == "1"
+    assert "Scoring" in pending.content.decode()
+    assert client.get(f"/tasks/{copy.task_id}/result.json").json() == {
+        "status": "scoring", "retry_after": 1}
+    run_jobs()
+    page = client.get(f"/tasks/{copy.task_id}/result/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    # IoU of the car: 48·40 / (2000 + 2000 − 1920) = 12/13; one extra: (12/13) / 1.5 = 8/13
+    assert "62 %" in html and "1 matched, 0 missed, 1 extra" in html
+    assert html.count("<polygon") == 3 and ">bus</text>" in html
+    assert f'action="/projects/{project.pk}/start"' in html and "data-next" in html
+    result = client.get(f"/tasks/{copy.task_id}/result.json").json()
+    assert result["score"] == pytest.approx(8 / 13)
+    assert result["answer"] == {"annotations": answered}
+    assert result["expected"] == {"annotations": [EXPECTED]}
+    image_res = client.get(f"/tasks/{copy.task_id}/result/?image=1")
+    assert image_res.status_code == 200 and image_res["Content-Type"] == "image/png"
