@@ -13,10 +13,12 @@ worker only (docs/quality.md#memory).
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from tasks import draft_extras, lifecycle
 from tasks.annotation_rows import insert_prelabels
@@ -34,6 +36,7 @@ from tasks.models import (
 )
 from tasks.quality_flow import settings as quality_settings
 
+logger = logging.getLogger("annotator.worker")
 EVALUATION = "evaluation"
 TRAINING = "training"
 WORK = "work"
@@ -167,3 +170,35 @@ def image_size(task: Task) -> tuple[float, float] | None:
     if task.attachment_width and task.attachment_height:
         return float(task.attachment_width), float(task.attachment_height)
     return None
+
+
+# --- the sweeper ----------------------------------------------------------------------------
+
+SWEEP_LIMIT = 200
+# a copy finished less than this ago has its job on the way
+SWEEP_HORIZON = timedelta(seconds=5)
+
+
+def unscored() -> QuerySet[Task]:
+    """Finished copies without a score, finished longer than SWEEP_HORIZON ago."""
+    return Task.objects.filter(role__in=(TaskRole.EVALUATION, TaskRole.TRAINING),
+                               parent__isnull=False, status=TaskStatus.COMPLETED,
+                               gold_answer__isnull=True,
+                               completed_at__lt=timezone.now() - SWEEP_HORIZON)
+
+
+def requeue_unscored() -> int:
+    """Queue the score again for finished copies whose job was lost (a worker killed
+    mid-job). Returns how many."""
+    from tasks.jobs import queued_args, score_answer
+
+    waiting = queued_args(score_answer, include_running=True)
+    count = 0
+    for task_id in unscored().order_by("completed_at").values_list(
+            "task_id", flat=True)[:SWEEP_LIMIT]:
+        if task_id not in waiting:
+            score_answer.enqueue(task_id)
+            count += 1
+    if count:
+        logger.warning("sweeper queued %d gold and training scores again", count)
+    return count

@@ -290,3 +290,23 @@ def test_use_as_gold_makes_a_template_of_an_accepted_task(api, account, project,
     standard.refresh_from_db()
     assert standard.active is False
     assert gold.serve(make_tasker("tina"), project, timezone.now()) is None
+
+
+def test_the_sweeper_queues_a_lost_score_again(api, account, project, image):
+    from datetime import timedelta
+
+    from django_tasks_db.models import DBTaskResult
+
+    from tasks import lifecycle
+
+    make_templates(api, image, count=1)
+    tasker = make_tasker("tina")
+    copy = serve_and_lease(tasker, project)
+    lifecycle.complete_task(copy, {"annotations": [EXPECTED]}, by=tasker)
+    assert gold.requeue_unscored() == 0  # finished a moment ago: its job is on the way
+    Task.objects.filter(pk=copy.pk).update(completed_at=timezone.now() - timedelta(minutes=1))
+    assert gold.requeue_unscored() == 1
+    assert gold.requeue_unscored() == 0  # queued now
+    assert DBTaskResult.objects.filter(task_path="tasks.jobs.score_answer").count() == 1
+    assert run_jobs() == ["scored 1.0000"]
+    assert gold.requeue_unscored() == 0
