@@ -35,7 +35,7 @@ from tasks import jobs
 from tasks.models import CallbackDelivery, ConsensusResult, Task, TaskRole, TaskStage
 from tasks.quality_flow import merging
 from tests.factories import make_tasker
-from tests.quality.flow import (
+from tests.quality.gold_flow import (
     box,
     local_receiver,
     png_bytes,

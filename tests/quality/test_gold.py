@@ -31,7 +31,7 @@ from tasks.models import (
 )
 from tasks.quality_flow import gold, standing
 from tests.factories import make_tasker
-from tests.quality.flow import (
+from tests.quality.gold_flow import (
     box,
     local_receiver,
     png_bytes,

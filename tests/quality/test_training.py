@@ -18,7 +18,7 @@ from tasks import jobs, lifecycle, queue
 from tasks.models import GoldAnswer, Task, TaskRole
 from tasks.quality_flow import standing, training
 from tests.factories import make_tasker
-from tests.quality.flow import (
+from tests.quality.gold_flow import (
     box,
     local_receiver,
     png_bytes,

@@ -1,4 +1,4 @@
-"""What the quality-loop flow tests share: a project with quality settings, a tasker's Start
+"""What the gold, training and consensus tests share: a project with quality settings, a
 and submit through the workbench's URLs, boxes, and the worker's jobs run in process."""
 
 from __future__ import annotations
