@@ -1,5 +1,6 @@
 """What the gold, training and consensus tests share: a project with quality settings, a
-and submit through the workbench's URLs, boxes, and the worker's jobs run in process."""
+tasker's Start and submit through the workbench's URLs, boxes, a local HTTP receiver, and the
+worker's jobs run in process."""
 
 from __future__ import annotations
 
