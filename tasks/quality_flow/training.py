@@ -14,7 +14,9 @@ import math
 from datetime import datetime
 from typing import Literal
 
-from tasks.models import GoldAnswer, Project, Task, TaskerStanding
+from django.urls import reverse
+
+from tasks.models import GoldAnswer, Project, Task, TaskerStanding, TaskRole
 from tasks.quality_flow import gold, standing
 from tasks.quality_flow import settings as quality_settings
 
@@ -85,3 +87,13 @@ def mean_score(project: Project, user) -> float | None:
     counted = answers(project, user)
     return math.fsum(a.score for a in counted) / len(counted) if counted else None
 
+
+
+def submit_answer(task: Task) -> dict | None:
+    """What the workbench's submit answers for a training copy: its result page, as
+    `training.result_url` and as `next_url` (the page opens it; the next claim waits for
+    the tasker's Next there). None for any other task."""
+    if task.role != TaskRole.TRAINING:
+        return None
+    url = reverse("training-result", args=[task.task_id])
+    return {"status": "completed", "next_url": url, "training": {"result_url": url}}

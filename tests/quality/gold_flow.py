@@ -8,12 +8,14 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from tasks.models import ProjectQuality, Task
+from tasks.quality_flow import attempts
 from tests.factories import make_project
 from tests.worker.conftest import Receiver, png_bytes, run_jobs
 
-__all__ = ["box", "local_receiver", "png_bytes", "quality_project", "run_jobs", "start",
+__all__ = ["box", "lease", "local_receiver", "png_bytes", "quality_project", "run_jobs", "start",
            "submit"]
 
 LABELS = ["car", "person", "sign", "bus"]
@@ -66,3 +68,14 @@ def local_receiver(settings) -> Iterator[Receiver]:
         server.stopping.set()
         server.shutdown()
         server.server_close()
+
+
+def lease(task: Task, user, now: datetime) -> Task:
+    """Lease a served copy to `user` as the queue does with it (the lease columns and the
+    claim's attempt), for tests of serving and scoring without the queue."""
+    task.claimed_by, task.lease_expires_at = user, now + timedelta(hours=1)
+    task.work_started, task.work_started_at = True, now
+    task.save(update_fields=["claimed_by", "lease_expires_at", "work_started",
+                             "work_started_at"])
+    attempts.record_claim(task, user, "work", now)
+    return task

@@ -33,6 +33,7 @@ from tasks.quality_flow import gold, standing
 from tests.factories import make_tasker
 from tests.quality.gold_flow import (
     box,
+    lease,
     local_receiver,
     png_bytes,
     quality_project,
@@ -171,13 +172,12 @@ def serve_and_lease(user, project) -> Task:
     """What the queue does with a served copy: lease it in the claim's transaction."""
     from django.db import transaction
 
-    from tasks import queue
 
     with transaction.atomic():
         now = timezone.now()
         copy = gold.serve(user, project, now)
         assert copy is not None
-        queue._lease(copy, user, now)
+        lease(copy, user, now)
     return copy
 
 

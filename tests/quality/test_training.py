@@ -14,12 +14,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from tasks import jobs, lifecycle, queue
+from tasks import jobs, lifecycle
 from tasks.models import GoldAnswer, Task, TaskRole
 from tasks.quality_flow import standing, training
 from tests.factories import make_tasker
 from tests.quality.gold_flow import (
     box,
+    lease,
     local_receiver,
     png_bytes,
     quality_project,
@@ -71,7 +72,7 @@ def serve_and_lease(user, project) -> Task | None:
         now = timezone.now()
         copy = training.serve(user, project, now)
         if copy is not None:
-            queue._lease(copy, user, now)
+            lease(copy, user, now)
     return copy
 
 
@@ -141,7 +142,9 @@ def test_the_workbench_serves_training_first_and_shows_the_result(api, account, 
     copy = start(client, project)
     assert copy is not None and copy.parent_id == template
     done = submit(client, copy, *RIGHT)
+    # the page opens the result (next_url): the next claim waits for the tasker's Next
     assert done["training"] == {"result_url": f"/tasks/{copy.task_id}/result/"}
+    assert done["next_url"] == f"/tasks/{copy.task_id}/result/"
     pending = client.get(f"/tasks/{copy.task_id}/result/")
     assert pending.status_code == 202 and pending["Refresh"] == "1"
     assert client.get(f"/tasks/{copy.task_id}/result.json").status_code == 202
