@@ -80,17 +80,29 @@ def next_url(task: Task) -> str:
 
 def result_context(task: Task, answer: GoldAnswer) -> dict:
     expected = task.parent.gold.expected_response  # type: ignore[union-attr]
+    panels = [("Your answer", shapes(task.response)), ("Expected", shapes(expected))]
+    width, height = frame(task, [shape for _, items in panels for shape in items])
     return {
         "task": task,
         "scoring": False,
         "answer": answer,
         "score_percent": round(answer.score * 100),
         "details": answer.details,
-        "width": task.attachment_width or 0,
-        "height": task.attachment_height or 0,
-        "panels": [("Your answer", shapes(task.response)), ("Expected", shapes(expected))],
+        "width": width,
+        "height": height,
+        "panels": panels,
         "next_url": next_url(task),
     }
+
+
+def frame(task: Task, drawn: list[dict]) -> tuple[int, int]:
+    """The image's size; before the worker has measured it, the shapes' extent plus a
+    margin."""
+    if task.attachment_width and task.attachment_height:
+        return task.attachment_width, task.attachment_height
+    right = max((float(shape["right"]) for shape in drawn), default=0.0)
+    bottom = max((float(shape["bottom"]) for shape in drawn), default=0.0)
+    return int(right) + 20, int(bottom) + 20
 
 
 def _image(task: Task) -> HttpResponseBase:
@@ -107,8 +119,9 @@ def _image(task: Task) -> HttpResponseBase:
 # --- shapes -----------------------------------------------------------------------------------
 
 def shapes(response: object) -> list[dict]:
-    """The response's annotations as SVG elements: {"tag", "points" | circle centre,
-    "label", "x", "y" (where the label goes)}."""
+    """The response's annotations as SVG elements: {"tag" (polygon, polyline or circle),
+    "points", "label", "x", "y" (the first point: the label and a circle's centre), "right",
+    "bottom"}, numbers as text."""
     annotations = response.get("annotations") if isinstance(response, dict) else None
     found = [_shape(a) for a in annotations or [] if isinstance(a, dict)]
     return [shape for shape in found if shape is not None]
@@ -117,15 +130,17 @@ def shapes(response: object) -> list[dict]:
 def _shape(annotation: dict) -> dict | None:
     kind, label = annotation.get("type"), annotation.get("label") or ""
     if kind == "point":
-        x, y = annotation.get("x", 0), annotation.get("y", 0)
-        return {"tag": "circle", "cx": x, "cy": y, "label": label, "x": x, "y": y}
-    points = _points(annotation)
+        points = [{"x": float(annotation.get("x", 0)), "y": float(annotation.get("y", 0))}]
+    else:
+        points = _points(annotation)
     if not points:
         return None
-    tag = "polyline" if kind == "line" else "polygon"
-    text = " ".join(f"{p['x']:g},{p['y']:g}" for p in points)
-    return {"tag": tag, "points": text, "label": label, "x": points[0]["x"],
-            "y": points[0]["y"]}
+    xs, ys = [float(p["x"]) for p in points], [float(p["y"]) for p in points]
+    shape = {"tag": "circle" if kind == "point" else "polyline" if kind == "line" else "polygon",
+             "points": " ".join(f"{x:g},{y:g}" for x, y in zip(xs, ys, strict=True)),
+             "label": label, "x": f"{xs[0]:g}", "y": f"{ys[0]:g}",
+             "right": f"{max(xs):g}", "bottom": f"{max(ys):g}"}
+    return shape
 
 
 def _points(annotation: dict) -> list[dict]:

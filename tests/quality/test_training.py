@@ -203,3 +203,26 @@ def test_the_result_page_waits_for_the_score_then_shows_both_answers(api, projec
     assert result["expected"] == {"annotations": [EXPECTED]}
     image_res = client.get(f"/tasks/{copy.task_id}/result/?image=1")
     assert image_res.status_code == 200 and image_res["Content-Type"] == "image/png"
+
+
+def test_the_result_draws_every_geometry_as_svg():
+    from tasks.workbench.training_views import frame, shapes
+
+    drawn = shapes({"annotations": [
+        box("b", "car", 10, 20, 30, 40),
+        {"uuid": "p", "type": "point", "label": "eye", "x": 5.5, "y": 6},
+        {"uuid": "l", "type": "line", "label": "lane", "vertices": [{"x": 0, "y": 0},
+                                                                     {"x": 100, "y": 50}]},
+        {"uuid": "g", "type": "polygon", "label": "road",
+         "vertices": [{"x": 1, "y": 1}, {"x": 9, "y": 1}, {"x": 5, "y": 300}]},
+        {"uuid": "x", "type": "box"},  # no geometry: a box at the origin, not an error
+    ]})
+    assert [(s["tag"], s["points"]) for s in drawn] == [
+        ("polygon", "10,20 40,20 40,60 10,60"), ("circle", "5.5,6"),
+        ("polyline", "0,0 100,50"), ("polygon", "1,1 9,1 5,300"),
+        ("polygon", "0,0 0,0 0,0 0,0")]
+    assert (drawn[1]["x"], drawn[1]["y"], drawn[2]["label"]) == ("5.5", "6", "lane")
+    assert shapes(None) == [] and shapes({"annotations": "nope"}) == []
+    # before the worker measured the image: the shapes' extent and a margin
+    assert frame(Task(), drawn) == (120, 320)
+    assert frame(Task(attachment_width=640, attachment_height=480), drawn) == (640, 480)
