@@ -124,8 +124,8 @@ def score_copy(task_id: str) -> str:
         return "skipped"
     if copy.status != TaskStatus.COMPLETED:
         return "waiting"
-    if GoldAnswer.objects.filter(copy=copy).exists():
-        return "skipped"
+    if copy.completed_by_id is None or GoldAnswer.objects.filter(copy=copy).exists():
+        return "skipped"  # finished by nobody to score, or scored already
     answer = score(copy)
     return f"scored {answer.score:.4f}"
 
@@ -183,7 +183,7 @@ def unscored() -> QuerySet[Task]:
     """Finished copies without a score, finished longer than SWEEP_HORIZON ago."""
     return Task.objects.filter(role__in=(TaskRole.EVALUATION, TaskRole.TRAINING),
                                parent__isnull=False, status=TaskStatus.COMPLETED,
-                               gold_answer__isnull=True,
+                               completed_by__isnull=False, gold_answer__isnull=True,
                                completed_at__lt=timezone.now() - SWEEP_HORIZON)
 
 

@@ -310,3 +310,38 @@ def test_the_sweeper_queues_a_lost_score_again(api, account, project, image):
     assert DBTaskResult.objects.filter(task_path="tasks.jobs.score_answer").count() == 1
     assert run_jobs() == ["scored 1.0000"]
     assert gold.requeue_unscored() == 0
+
+
+def test_flags_follow_the_window_and_pausing_is_the_admins(api, account, image):
+    """Window 2, at least 2 answers, threshold 0.8, pause when flagged: 0.5 and 0.5 flag and
+    pause; 1 and 1 then bring the window's mean to 1: the flag goes, the pause stays until
+    an admin lifts it."""
+    from datetime import timedelta
+
+    project = quality_project(account, gold_threshold=0.8, gold_min_answers=2, gold_window=2,
+                              pause_when_flagged=True)
+    (template,) = make_templates(api, image, count=1)
+    standard = GoldStandard.objects.get(template_id=template)
+    tasker, admin_user = make_tasker("tina"), make_tasker("boss")
+    start_at = timezone.now()
+    for n, score in enumerate([0.5, 0.5, 1.0, 1.0]):
+        answer = GoldAnswer.objects.create(
+            copy=gold.make_copy(standard, start_at), standard=standard, project=project,
+            user=tasker, kind="evaluation", phase="work", score=score,
+            answered_at=start_at + timedelta(seconds=n))
+        standing.after_gold_answer(answer)
+        row = standing.of(project, tasker)
+        if n == 0:
+            assert row is None  # one answer: too few to judge
+        elif n == 1:
+            assert row is not None and row.flag_reason == "gold" and row.paused_at is not None
+            assert standing.is_paused(tasker, project)
+        else:
+            assert row is not None
+            assert (row.flagged_at is None) == (n == 3)  # the window is 0.5, 1 at n == 2
+    assert standing.is_paused(tasker, project)
+    standing.unpause(project, tasker)
+    assert not standing.is_paused(tasker, project)
+    standing.pause(project, tasker, by=admin_user)
+    row = standing.of(project, tasker)
+    assert row is not None and row.paused_by == admin_user and standing.is_paused(tasker, project)
