@@ -200,3 +200,39 @@ def test_the_sweeper_queues_a_lost_merge_again(api, account, image, receiver, cl
     assert merging.requeue_stuck() == 0  # queued now
     assert run_jobs()[0] == "merged"
     assert merging.requeue_stuck() == 0
+
+
+def test_a_merge_that_breaks_a_rule_goes_to_review_with_an_issue(api, account, image,
+                                                                  receiver, client):
+    """A: a car; B: the same box as a truck with model "x", an attribute only trucks have;
+    C: nothing. Kept (2 of 3); the label is a tie, won by the earliest answer (A's car); the
+    attribute is kept (1 of 2 members gave it): a car with a truck's attribute breaks a rule
+    every answer kept."""
+    from tasks.models import Issue
+
+    project = quality_project(account, consensus_k=3)
+    res = api.post("task/imageannotation", {
+        "project": "streets", "attachment": image, "callback_url": receiver.url(),
+        "geometries": {"box": {"objects_to_annotate": ["car", "truck"]}},
+        "annotation_attributes": {"model": {
+            "type": "category", "description": "Model", "choices": ["x", "y"],
+            "conditions": {"label_condition": {"label": "truck"}}}}})
+    assert res.status_code == 200, res.content
+    run_jobs()
+    parent = Task.objects.get(pk=res.json()["task_id"])
+    truck = {**box("b-truck", "truck", 100, 100, 40, 20), "attributes": {"model": "x"}}
+    for name, answer in (("alice", [box("a-car", "car", 100, 100, 40, 20)]),
+                         ("bob", [truck]), ("carol", [])):
+        client.force_login(make_tasker(name))
+        replica = start(client, project)
+        assert replica is not None and replica.parent_id == parent.pk
+        submit(client, replica, *answer)
+    assert run_jobs()[0] == "broken"
+    parent.refresh_from_db()
+    assert (parent.status, parent.stage) == ("pending", TaskStage.REVIEW)
+    (issue,) = Issue.objects.filter(task=parent)
+    assert (issue.x, issue.y, issue.status) == (None, None, "open")
+    text = issue.comments.get().text
+    assert text.startswith("The merged response breaks a rule: ")
+    assert "annotations[0].attributes.model" in text
+    assert not receiver.posts()
