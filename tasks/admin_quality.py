@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tasks.workbench.not_built import not_built
+from tasks.workbench.not_built import reading
 
 urlpatterns = [
-    path("projects/<int:pk>/", not_built, name="admin-quality-project"),
-    path("projects/<int:pk>.json", not_built, name="admin-quality-project-json"),
-    path("taskers/<int:user_id>/", not_built, name="admin-quality-tasker"),
-    path("taskers/<int:user_id>.json", not_built, name="admin-quality-tasker-json"),
+    path("projects/<int:pk>/", reading, name="admin-quality-project"),
+    path("projects/<int:pk>.json", reading, name="admin-quality-project-json"),
+    path("taskers/<int:user_id>/", reading, name="admin-quality-tasker"),
+    path("taskers/<int:user_id>.json", reading, name="admin-quality-tasker-json"),
 ]

@@ -4,7 +4,12 @@ once every view it stands in for is written."""
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET, require_POST
 
 
-def not_built(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+def _not_built(request: HttpRequest, *args, **kwargs) -> JsonResponse:
     return JsonResponse({"error": "Not built yet.", "status_code": 501}, status=501)
+
+
+reading = require_GET(_not_built)
+changing = require_POST(_not_built)

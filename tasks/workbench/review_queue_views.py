@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.workbench.not_built import not_built
+from tasks.workbench import not_built
 
-review_queue_page = not_built
-start_next_review = not_built
+review_queue_page = not_built.reading
+start_next_review = not_built.changing

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tasks.workbench.not_built import not_built
+from tasks.workbench import not_built
 
-review_page = not_built
+review_page = not_built.reading
