@@ -181,7 +181,7 @@ def serve_and_lease(user, project) -> Task:
     return copy
 
 
-def test_scoring_runs_once_in_the_worker(api, account, project, image):
+def test_scoring_runs_once_in_the_worker(api, account, project, image, client):
     (template,) = make_templates(api, image, count=1)
     tasker = make_tasker("tina")
     copy = serve_and_lease(tasker, project)
@@ -196,6 +196,10 @@ def test_scoring_runs_once_in_the_worker(api, account, project, image):
     assert (answer.kind, answer.phase, answer.user, answer.project) == (
         "evaluation", "work", tasker, project)
     assert answer.details["extra"] == 2 and answer.details["matched"] == 1
+    # a gold copy has no result page: only training shows the expected answer
+    client.force_login(tasker)
+    assert client.get(f"/tasks/{copy.task_id}/result/").status_code == 404
+    assert client.get(f"/tasks/{copy.task_id}/result.json").status_code == 404
 
 
 def test_review_phase_copies_start_from_the_initial_response(api, account, project, image):
