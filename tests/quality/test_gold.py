@@ -349,3 +349,29 @@ def test_flags_follow_the_window_and_pausing_is_the_admins(api, account, image):
     standing.pause(project, tasker, by=admin_user)
     row = standing.of(project, tasker)
     assert row is not None and row.paused_by == admin_user and standing.is_paused(tasker, project)
+
+
+def test_a_reviewer_is_scored_on_what_they_caught(api, account, project, image):
+    """The initial answer calls the car a bus. The reviewer rejects it and draws the car: the
+    answer scored is the draft without the rejected annotation, the car alone: 1. (With the
+    bus left in, it would be an extra object: 1 / 1.5.)"""
+    from tasks import lifecycle
+    from tasks.models import AnnotationVerdict, ReviewRound
+
+    res = api.post("evaluation_tasks/imageannotation", gold_body(
+        image, initial_response={"annotations": [box("i1", "bus", 10, 10, 50, 40)]}))
+    run_jobs()
+    reviewer = make_tasker("rita")
+    copy = gold.serve_review(reviewer, project, timezone.now())
+    assert copy is not None and copy.parent_id == res.json()["id"]
+    lease(copy, reviewer, timezone.now())
+    (round_,) = ReviewRound.objects.filter(task=copy)
+    assert round_.worked_by is None and round_.verdict == ""
+    AnnotationVerdict.objects.create(round=round_, uuid="i1", verdict="rejected",
+                                     reason="a car")
+    final = {"annotations": [box("i1", "bus", 10, 10, 50, 40), box("r1", "car", 10, 10, 50, 40)]}
+    lifecycle.complete_task(copy, final, by=reviewer)
+    answer = gold.score(copy)
+    assert (answer.score, answer.kind, answer.phase, answer.user) == (1.0, "evaluation",
+                                                                      "review", reviewer)
+    assert standing.of(project, reviewer) is None  # review answers never flag a tasker
