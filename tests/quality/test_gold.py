@@ -91,8 +91,10 @@ def make_templates(api, image: str, count: int = 4) -> list[str]:
 def test_four_gold_answers_give_the_hand_scored_mean_and_flag_the_tasker(
         api, account, project, image, client, receiver):
     templates = make_templates(api, image)
+    api.post("batches", {"project": "streets", "name": "b1"})
     customer = api.post("task/imageannotation", {
-        "project": "streets", "attachment": image, "callback_url": receiver.url(),
+        "project": "streets", "batch": "b1", "attachment": image,
+        "callback_url": receiver.url(),
         "geometries": {"box": {"objects_to_annotate": ["car"]}}}).json()
     tasker = make_tasker("tina")
     client.force_login(tasker)
@@ -132,6 +134,8 @@ def assert_hidden_from_the_customer(api, templates: list[str], customer_id: str)
     assert listing["total"] == 1
     for hidden in [*templates, *copies]:
         assert api.get(f"task/{hidden}").status_code == 404
+    status = api.get("batches/b1/status").json()
+    assert (status["completed"], status["pending"]) == (1, 0)
     export = api.get("exports/scale", project="streets")
     lines = b"".join(export.streaming_content).splitlines()
     assert [orjson.loads(line)["task_id"] for line in lines] == [customer_id]
