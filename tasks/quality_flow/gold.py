@@ -120,8 +120,8 @@ def score_copy(task_id: str) -> str:
     """The score job's body: score a finished copy once; what happened, in a word."""
     copy = (Task.objects.select_related("parent__gold", "project").filter(
         pk=task_id, role__in=(TaskRole.EVALUATION, TaskRole.TRAINING)).first())
-    if copy is None or copy.parent is None:
-        return "skipped"
+    if copy is None or copy.parent is None or not hasattr(copy.parent, "gold"):
+        return "skipped"  # not a copy of a template with an answer key
     if copy.status != TaskStatus.COMPLETED:
         return "waiting"
     if copy.completed_by_id is None or GoldAnswer.objects.filter(copy=copy).exists():
@@ -182,7 +182,7 @@ SWEEP_HORIZON = timedelta(seconds=5)
 def unscored() -> QuerySet[Task]:
     """Finished copies without a score, finished longer than SWEEP_HORIZON ago."""
     return Task.objects.filter(role__in=(TaskRole.EVALUATION, TaskRole.TRAINING),
-                               parent__isnull=False, status=TaskStatus.COMPLETED,
+                               parent__gold__isnull=False, status=TaskStatus.COMPLETED,
                                completed_by__isnull=False, gold_answer__isnull=True,
                                completed_at__lt=timezone.now() - SWEEP_HORIZON)
 
