@@ -14,9 +14,10 @@ import math
 from datetime import datetime
 from typing import Literal
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from tasks.models import GoldAnswer, Project, Task, TaskerStanding, TaskRole
+from tasks.models import GoldAnswer, GoldStandard, Project, Task, TaskerStanding, TaskRole
 from tasks.quality_flow import gold, standing
 from tasks.quality_flow import settings as quality_settings
 
@@ -35,7 +36,8 @@ def gate(user, project: Project) -> Gate:
     return "failed" if state == "failed" else "training"
 
 
-def templates(project: Project):
+def templates(project: Project) -> QuerySet[GoldStandard]:
+    """The project's active training templates' answer keys, oldest first."""
     return gold.standards(project, gold.TRAINING, gold.WORK)
 
 
