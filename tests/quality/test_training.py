@@ -226,3 +226,24 @@ def test_the_result_draws_every_geometry_as_svg():
     # before the worker measured the image: the shapes' extent and a margin
     assert frame(Task(), drawn) == (120, 320)
     assert frame(Task(attachment_width=640, attachment_height=480), drawn) == (640, 480)
+
+
+def test_a_failed_tasker_gets_nothing_from_start_until_let_retry(api, account, project, image,
+                                                                 client):
+    (template,) = make_templates(api, image, count=1)
+    api.post("task/imageannotation", {
+        "project": "streets", "attachment": image,
+        "geometries": {"box": {"objects_to_annotate": ["car"]}}})
+    tasker = make_tasker("tina")
+    client.force_login(tasker)
+    copy = start(client, project)
+    assert copy is not None and copy.parent_id == template
+    submit(client, copy, box("a", "bus", 10, 10, 50, 40))  # the wrong label: 0
+    run_jobs()
+    assert training.gate(tasker, project) == "failed"
+    res = client.post(f"/projects/{project.pk}/start", follow=True)
+    assert "Training not passed: ask an admin" in res.content.decode()
+    assert start(client, project) is None
+    standing.let_retry(project, tasker)
+    again = start(client, project)
+    assert again is not None and again.parent_id == template and again.pk != copy.pk
