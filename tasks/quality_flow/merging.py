@@ -64,7 +64,7 @@ def merge_parent(task_id: str) -> str:
 
 def _locked_parent(task_id: str) -> Task | None:
     """The customer task, locked, when it waits for its merge."""
-    return (Task.objects.select_for_update(of=("self",)).select_related("project")
+    return (Task.objects.select_for_update(of=("self",)).select_related("project__quality")
             .filter(pk=task_id, role=TaskRole.CUSTOMER, status=TaskStatus.PENDING,
                     stage=TaskStage.CONSENSUS).first())
 
