@@ -13,6 +13,8 @@ queue, and the rows a dead worker left running.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks.base import Task as Job
@@ -42,22 +44,33 @@ def fetch_for_task(task_id: str) -> str:
     return kinds.of(task).fetch_media(task)
 
 
+# The bodies of the quality loop's jobs sit above this module (they route tasks through the
+# stages): tasks/quality_flow/wiring.py registers them when the app starts, so that this
+# module never imports them (docs/architecture.md).
+JobBody = Callable[[str], str]
+_bodies: dict[str, JobBody] = {}
+
+
+def register_body(job: Job, body: JobBody) -> None:
+    _bodies[job.name] = body
+
+
+def _run_body(job_name: str, task_id: str) -> str:
+    with collector_paused():
+        return _bodies[job_name](task_id)
+
+
 @task()
 def merge_consensus(task_id: str) -> str:
     """Merge the replicas of a customer task once all are completed (merging.merge_parent)."""
-    from tasks.quality_flow import merging
-
-    with collector_paused():
-        return merging.merge_parent(task_id)
+    return _run_body("merge_consensus", task_id)
 
 
 @task()
 def score_answer(task_id: str) -> str:
-    """Score a finished gold or training copy against its expected response (gold.score_copy)."""
-    from tasks.quality_flow import gold
-
-    with collector_paused():
-        return gold.score_copy(task_id)
+    """Score a finished gold or training copy against its expected response
+    (answers.score_copy)."""
+    return _run_body("score_answer", task_id)
 
 
 def queued_args(job: Job, include_running: bool = False) -> set[str]:

@@ -34,3 +34,10 @@ def source(task: Task) -> Task:
 
 def _light(task_id: str) -> Task:
     return Task.objects.only(*LIGHT_FIELDS).get(pk=task_id)
+
+
+def image_size(task: Task) -> tuple[float, float] | None:
+    """The stored image's (width, height), for distances relative to its size."""
+    if task.attachment_width and task.attachment_height:
+        return float(task.attachment_width), float(task.attachment_height)
+    return None

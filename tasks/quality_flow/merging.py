@@ -12,13 +12,12 @@ callback). A merged response that breaks one of the task's rules goes to review 
 task-level issue naming the rule.
 
 The merge modules (numpy, scipy, shapely) are imported inside the functions that need them:
-the web server imports this module for `consensus_summary` and must not load them.
+the web server imports this module (for its sweeper's queries) and must not load them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -27,9 +26,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tasks import submission
+from tasks.jobs import merge_consensus, queued_args
 from tasks.models import ConsensusResult, Task, TaskRole, TaskStage, TaskStatus
+from tasks.quality_flow import media, stages
 from tasks.quality_flow import settings as quality_settings
-from tasks.quality_flow import stages
 
 if TYPE_CHECKING:
     from tasks.quality.merge import Merged
@@ -56,9 +56,7 @@ def merge_parent(task_id: str) -> str:
             task=parent, replicas=[r.task_id for r in replicas], report=merged.report,
             agreement=merged.report["agreement"], merged_at=timezone.now())
         problem = rule_broken(parent, merged.response)
-        # stages.merged(parent, response, report, *, problem): its routing, docs/quality.md
-        route: Callable[..., object] = stages.merged
-        route(parent, merged.response, merged.report, problem=problem)
+        stages.merged(parent, merged.response, merged.report, problem=problem)
     return "merged" if problem is None else "broken"
 
 
@@ -78,11 +76,10 @@ def run_merge(parent: Task, answers: list[dict]) -> Merged:
     task's image size."""
     from tasks.quality.merge import merge
     from tasks.quality.options import QualityOptions
-    from tasks.quality_flow.gold import image_size
 
     settings = quality_settings.of(parent.project)
     options = QualityOptions(min_similarity=settings.consensus_min_similarity,
-                             image_size=image_size(parent))
+                             image_size=media.image_size(parent))
     return merge(answers, options, parent.params)
 
 
@@ -95,21 +92,6 @@ def rule_broken(parent: Task, response: dict) -> str | None:
     except submission.SubmitRejected as exc:
         return str(exc)
     return None
-
-
-def consensus_summary(result: ConsensusResult) -> dict:
-    """The `consensus` block of the task's `quality` key (docs/api-decisions.md): how many
-    taskers, the task's agreement, kept and dropped objects, and each kept object's agreement
-    by its uuid. No worker identities."""
-    report = result.report
-    return {
-        "taskers": report["taskers"],
-        "agreement": round(result.agreement, 4),
-        "kept": report["kept"],
-        "dropped": report["dropped"],
-        "objects": {obj["uuid"]: round(obj["agreement"], 4) for obj in report["objects"]
-                    if obj["kept"]},
-    }
 
 
 # --- the sweeper ----------------------------------------------------------------------------
@@ -130,8 +112,6 @@ def stuck_parents() -> QuerySet[Task]:
 def requeue_stuck() -> int:
     """Queue the merge again for parents stuck in consensus with no job queued or running
     (a worker killed mid-merge). Returns how many."""
-    from tasks.jobs import merge_consensus, queued_args
-
     waiting = queued_args(merge_consensus, include_running=True)
     count = 0
     for task_id in stuck_parents().order_by("created_at").values_list(

@@ -2,7 +2,7 @@
 
 With `training_required`, a tasker who has not passed gets only training copies, one per
 active training template, oldest first (`serve` returns one unleased; the queue leases it).
-Each answer is scored by the `score_answer` job (gold.score), which calls `after_answer`:
+Each answer is scored by the `score_answer` job (answers.score), which calls `after_answer`:
 once every active template is answered, the mean score at or above `training_threshold`
 passes the tasker, else fails and flags them. "Let retry" (standing.let_retry) makes earlier
 answers count no more.

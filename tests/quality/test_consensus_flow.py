@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from tasks import jobs
 from tasks.models import CallbackDelivery, ConsensusResult, Task, TaskRole, TaskStage
-from tasks.quality_flow import merging
+from tasks.quality_flow import merging, presenter
 from tests.factories import make_tasker
 from tests.quality.gold_flow import (
     box,
@@ -127,7 +127,7 @@ def assert_figures(result: ConsensusResult, replicas: list[Task]) -> None:
         {"missed": 1, "extra": 0, "mislabelled": 0},
         {"missed": 0, "extra": 0, "mislabelled": 1},
     ]
-    assert merging.consensus_summary(result) == {
+    assert presenter.consensus_block(result.report) == {
         "taskers": 3, "agreement": round(float(AGREEMENT), 4), "kept": 3, "dropped": 0,
         "objects": {"a-car": round(float(CAR), 4), "a-person": round(float(PERSON), 4),
                     "a-sign": 1.0}}

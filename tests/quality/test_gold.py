@@ -29,7 +29,7 @@ from tasks.models import (
     TaskRole,
     TaskStatus,
 )
-from tasks.quality_flow import gold, standing
+from tasks.quality_flow import answers, gold, standing
 from tests.factories import make_tasker
 from tests.quality.gold_flow import (
     box,
@@ -311,10 +311,10 @@ def test_the_sweeper_queues_a_lost_score_again(api, account, project, image):
     tasker = make_tasker("tina")
     copy = serve_and_lease(tasker, project)
     lifecycle.complete_task(copy, {"annotations": [EXPECTED]}, by=tasker)
-    assert gold.requeue_unscored() == 0  # finished a moment ago: its job is on the way
+    assert answers.requeue_unscored() == 0  # finished a moment ago: its job is on the way
     Task.objects.filter(pk=copy.pk).update(completed_at=timezone.now() - timedelta(minutes=1))
-    assert gold.requeue_unscored() == 1
-    assert gold.requeue_unscored() == 0  # queued now
+    assert answers.requeue_unscored() == 1
+    assert answers.requeue_unscored() == 0  # queued now
     rows = list(DBTaskResult.objects.filter(task_path="tasks.jobs.score_answer"))
     assert len(rows) == 1
     from tasks.worker_pool import job_owners
@@ -322,7 +322,7 @@ def test_the_sweeper_queues_a_lost_score_again(api, account, project, image):
     # shared fairly between accounts like the other jobs of a task (tasks/worker_pool.py)
     assert job_owners(rows) == {str(rows[0].pk): account.pk}
     assert run_jobs() == ["scored 1.0000"]
-    assert gold.requeue_unscored() == 0
+    assert answers.requeue_unscored() == 0
 
 
 def test_flags_follow_the_window_and_pausing_is_the_admins(api, account, image):
@@ -380,7 +380,7 @@ def test_a_reviewer_is_scored_on_what_they_caught(api, account, project, image):
                                      reason="a car")
     final = {"annotations": [box("i1", "bus", 10, 10, 50, 40), box("r1", "car", 10, 10, 50, 40)]}
     lifecycle.complete_task(copy, final, by=reviewer)
-    answer = gold.score(copy)
+    answer = answers.score(copy)
     assert (answer.score, answer.kind, answer.phase, answer.user) == (1.0, "evaluation",
                                                                       "review", reviewer)
     assert standing.of(project, reviewer) is None  # review answers never flag a tasker

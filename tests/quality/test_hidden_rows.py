@@ -109,7 +109,7 @@ def test_templates_copies_and_answers_made_through_the_api_stay_hidden(api, test
     from django.utils import timezone
 
     from tasks.models import ProjectQuality
-    from tasks.quality_flow import gold, training
+    from tasks.quality_flow import answers, gold, training
     from tests.factories import make_tasker
 
     ProjectQuality.objects.create(project=customer_task.project, gold_share=1,
@@ -128,7 +128,7 @@ def test_templates_copies_and_answers_made_through_the_api_stay_hidden(api, test
     for copy in copies:
         assert copy is not None and copy.parent_id in made
         lifecycle.complete_task(copy, RESPONSE, by=tasker)
-        assert gold.score(copy).score == 1
+        assert answers.score(copy).score == 1
     lifecycle.complete_task(customer_task, RESPONSE)
     listed = api.get("tasks").json()
     assert [t["task_id"] for t in listed["docs"]] == [customer_task.pk]

@@ -22,7 +22,7 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 
 from tasks import attachments, callbacks, heartbeat, jobs, queue
-from tasks.quality_flow import gold, merging
+from tasks.quality_flow import answers, merging
 from tasks.worker_pool import PooledWorker
 
 logger = logging.getLogger("annotator.worker")
@@ -35,7 +35,7 @@ def sweep() -> tuple[int, int]:
     deliveries = callbacks.requeue_stalled()
     fetches = attachments.requeue_unfinished()
     merging.requeue_stuck()
-    gold.requeue_unscored()
+    answers.requeue_unscored()
     return_lapsed_leases()
     if deliveries or fetches:
         logger.warning("sweeper queued %d callback deliveries and %d attachment fetches again",
