@@ -48,6 +48,7 @@ from tasks.quality_flow.aggregates import (
     Source,
     daily_of,
 )
+from tasks.quality_flow.standing import training_state
 
 DAYS = 30
 TASKER, REVIEWER = "tasker", "reviewer"
@@ -247,18 +248,6 @@ def as_json(figures: dict[str, Figure]) -> dict[str, dict]:
 
 
 # --- standings -----------------------------------------------------------------------------
-
-def training_state(standing: TaskerStanding | None) -> str:
-    """passed / failed (the later of the two) / not_taken, ignoring the outcomes before a
-    "Let retry training"."""
-    if standing is None:
-        return "not_taken"
-    reset = standing.training_reset_at
-    outcomes = [(moment, name) for moment, name in ((standing.training_passed_at, "passed"),
-                                                    (standing.training_failed_at, "failed"))
-                if moment is not None and (reset is None or moment > reset)]
-    return max(outcomes)[1] if outcomes else "not_taken"
-
 
 def standing_json(standing: TaskerStanding | None) -> dict:
     flagged = standing is not None and standing.flagged_at is not None
