@@ -26,6 +26,7 @@ from tasks.models import (
     UploadedFile,
 )
 from tasks.quality_flow import metrics
+from tests.factories import key_client
 
 pytestmark = pytest.mark.django_db
 GEOMETRIES = {"box", "polygon", "line", "point", "cuboid", "ellipse"}
@@ -167,6 +168,19 @@ def test_gold_project_has_gold_training_and_a_flagged_tasker(loaded):
     assert not Task.objects.for_customer().filter(parent__isnull=False).exists()
 
 
+def test_the_customer_sees_one_task_per_consensus_with_its_quality(loaded):
+    owner = Project.objects.get(name=demo.REVIEW_PROJECT).owner
+    docs = key_client(owner).get("tasks", project=demo.REVIEW_PROJECT,
+                                 status="completed").json()["docs"]
+    assert len(docs) == 12
+    quality = docs[0]["quality"]
+    assert quality["stage"] == "completed" and quality["consensus"]["taskers"] == 3
+    assert quality["review"]["status"] in ("accepted", "fixed")
+    statuses = {doc["quality"]["review"]["status"] for doc in docs}
+    assert statuses == {"accepted", "fixed"}
+    assert any(doc["quality"]["review"]["sent_back"] for doc in docs)
+
+
 def test_a_task_waits_in_review_with_a_rejected_box_and_a_pin(loaded):
     [task] = Task.objects.filter(project__name=demo.GOLD_PROJECT, stage="review",
                                  status="pending")
@@ -177,6 +191,8 @@ def test_a_task_waits_in_review_with_a_rejected_box_and_a_pin(loaded):
     issue = Issue.objects.get(task=task)
     assert issue.status == "open" and issue.annotation_uuid == verdict.uuid
     assert issue.x is not None and issue.comments.exists()
+    assert task.quality["stage"] == "review"
+    assert task.quality["review"]["status"] == "pending"
 
 
 def test_second_run_changes_nothing(loaded, django_user_model):

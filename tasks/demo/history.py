@@ -37,7 +37,7 @@ from tasks.models import (
 from tasks.quality.merge import merge
 from tasks.quality.options import QualityOptions
 from tasks.quality.scoring import score_answer
-from tasks.quality_flow import attempts
+from tasks.quality_flow import attempts, presenter
 
 HISTORY_DAYS = 12
 
@@ -101,11 +101,17 @@ def child(parent: Task, role: str, user: Any, response: dict, start: dt.datetime
 
 
 def complete(task: Task, response: dict, by: Any, created: dt.datetime,
-             started: dt.datetime | None, done: dt.datetime) -> None:
+             started: dt.datetime | None, done: dt.datetime, report: dict | None = None) -> None:
+    """Complete the task, with the `quality` key its customer sees (tasks/quality_flow/
+    presenter.py: the merge's `report`, the review read from the rounds)."""
     lifecycle.complete_task(task, response, by=by)
+    last = ReviewRound.objects.filter(task=task).exclude(verdict="").order_by("-number").first()
+    task.quality = {"consensus": presenter.consensus_block(report)} if report else None
+    quality = presenter.summary(task, stage="completed",
+                                review_status=last.verdict if last else presenter.NOT_SAMPLED)
     Task.objects.filter(pk=task.pk).update(created_at=created, work_started=True,
                                            work_started_at=started, completed_at=done,
-                                           updated_at=done)
+                                           updated_at=done, quality=quality)
 
 
 def changes(work: dict, final: dict) -> dict:
@@ -239,7 +245,7 @@ def seed_consensus(task: Task, scene: Scene, cast: Cast, days_ago: int) -> None:
                                    merged_at=at(days_ago, 9, 40))
     final = reviewed(task, scene, merged.response, None, cast, days_ago,
                      merge_outcome(days_ago))
-    complete(task, final, None, at(days_ago, 8), None, at(days_ago, 11, 30))
+    complete(task, final, None, at(days_ago, 8), None, at(days_ago, 11, 30), merged.report)
 
 
 # --- the gold project: single taskers, half reviewed, gold and training answers ----------

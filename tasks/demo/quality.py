@@ -39,6 +39,7 @@ from tasks.models import (
     ReviewRound,
     Task,
 )
+from tasks.quality_flow import presenter
 
 REVIEW_PROJECT = "demo-review"
 GOLD_PROJECT = "demo-gold"
@@ -159,6 +160,7 @@ def in_review(task: Task, scene: Scene, cast: history.Cast) -> None:
     lifecycle.load_response(task, work)
     Task.objects.filter(pk=task.pk).update(stage="review", sent_back_response=work,
                                            work_started=True)
+    task.refresh_from_db()
     round_ = ReviewRound.objects.create(task=task, number=1, source="internal",
                                         worked_by=cast.ann, reviewer=cast.reviewer,
                                         work_response=work, created_at=now)
@@ -174,3 +176,5 @@ def in_review(task: Task, scene: Scene, cast: history.Cast) -> None:
     IssueComment.objects.create(issue=issue, author=cast.reviewer, created_at=now,
                                 text=f"Look at the roof line: is this really a "
                                      f"{box['label'].lower()}?")
+    Task.objects.filter(pk=task.pk).update(quality=presenter.summary(
+        task, stage="review", review_status=presenter.PENDING))
