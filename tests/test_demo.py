@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-from tasks import demo
+from tasks import demo, queue
 from tasks.models import (
     Annotation,
     AnnotationVerdict,
@@ -140,10 +140,12 @@ def test_review_project_reviews_everything_with_three_taskers(loaded):
     assert {row["tasker"] for row in data["taskers"]} == {"tasker", "ann", "ben"}
     assert [row["reviewer"] for row in data["reviewers"]] == [demo.REVIEWER]
     pending = Task.objects.for_customer().filter(project=project, status="pending")
-    assert pending.count() >= 1
+    assert set(pending.values_list("stage", flat=True)) == {"consensus"}
+    replicas = Task.objects.filter(parent__in=pending, role="replica", status="pending")
+    assert replicas.count() == 3 * pending.count()  # the live tasks wait for three taskers
 
 
-def test_gold_project_has_gold_training_and_a_flagged_tasker(loaded):
+def test_gold_project_has_gold_training_and_a_flagged_tasker(loaded, django_user_model):
     project = Project.objects.get(name=demo.GOLD_PROJECT)
     quality = project.quality
     assert quality.gold_share > 0 and quality.training_required
@@ -164,6 +166,8 @@ def test_gold_project_has_gold_training_and_a_flagged_tasker(loaded):
     assert standings["ben"].flag_reason == "gold"
     assert metrics.training_state(standings["cleo"]) == "failed"
     assert "tasker" not in standings  # the demo tasker starts with the training
+    served = queue.claim_next(django_user_model.objects.get(username="tasker"), project)
+    assert served is not None and served.role == "training"
     # hidden rows (templates, copies, replicas) are never the customer's
     assert not Task.objects.for_customer().filter(parent__isnull=False).exists()
 
