@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from tasks import lifecycle, queue
+from tasks import jobs, lifecycle, queue
 from tasks.models import (
     Annotation,
     AnnotationVerdict,
@@ -302,22 +303,20 @@ def replicas_of(parent: Task, k: int) -> list[Task]:
     return rows
 
 
-def test_consensus_creation_puts_the_parent_in_consensus(account, monkeypatch):
-    made = []
-    monkeypatch.setattr(stages.replicas, "create", lambda task, k: made.append((task.pk, k)))
+def test_consensus_creation_puts_the_parent_in_consensus(account):
     project_with(account, consensus_k=3)
     task = create(account)
     task.refresh_from_db()
-    assert task.stage == TaskStage.CONSENSUS and made == [(task.pk, 3)]
+    assert task.stage == TaskStage.CONSENSUS
+    replicas = Task.objects.filter(parent=task)
+    assert list(replicas.values_list("role", "stage").distinct()) == [("replica", "work")]
+    assert replicas.count() == 3
     project_with(account, "plain")
     other = create(account, "plain")
-    assert other.stage == TaskStage.WORK and len(made) == 1
+    assert other.stage == TaskStage.WORK and not Task.objects.filter(parent=other).exists()
 
 
-def test_the_last_replica_submitted_queues_the_merge_once(account, tina, monkeypatch):
-    queued = []
-    monkeypatch.setattr(stages, "_enqueue", lambda name, task_id: queued.append((name,
-                                                                                 task_id)))
+def test_the_last_replica_submitted_queues_the_merge_once(account, tina):
     project = project_with(account)
     parent = create(account)
     Task.objects.filter(pk=parent.pk).update(stage=TaskStage.CONSENSUS)
@@ -327,7 +326,9 @@ def test_the_last_replica_submitted_queues_the_merge_once(account, tina, monkeyp
         assert submit(user, replica, FIVE).status_code == 200
         replica.refresh_from_db()
         assert replica.status == TaskStatus.COMPLETED and replica.completed_by == user
-    assert queued == [("merge_consensus", parent.pk)]
+        queued = jobs.queued_args(jobs.merge_consensus)
+        assert queued == ({parent.pk} if user.username == "ted" else set())
+    assert DBTaskResult.objects.filter(task_path=jobs.merge_consensus.module_path).count() == 1
     assert not deliveries(parent) and project.pk
     parent.refresh_from_db()
     assert parent.status == TaskStatus.PENDING
@@ -380,11 +381,7 @@ def test_a_merge_that_breaks_a_rule_goes_to_review_with_an_issue(account):
 
 
 @pytest.mark.parametrize("role", [TaskRole.EVALUATION, TaskRole.TRAINING])
-def test_a_gold_or_training_copy_is_finished_and_scored_never_delivered(account, tina,
-                                                                        monkeypatch, role):
-    queued = []
-    monkeypatch.setattr(stages, "_enqueue", lambda name, task_id: queued.append((name,
-                                                                                 task_id)))
+def test_a_gold_or_training_copy_is_finished_and_scored_never_delivered(account, tina, role):
     project_with(account, review_mode="all")
     copy = create(account)
     Task.objects.filter(pk=copy.pk).update(role=role)
@@ -392,7 +389,7 @@ def test_a_gold_or_training_copy_is_finished_and_scored_never_delivered(account,
     assert submit(tina, copy, FIVE).status_code == 200
     copy.refresh_from_db()
     assert copy.status == TaskStatus.COMPLETED and copy.stage == TaskStage.WORK
-    assert queued == [("score_answer", copy.pk)] and deliveries(copy) == []
+    assert jobs.queued_args(jobs.score_answer) == {copy.pk} and deliveries(copy) == []
     assert copy.quality is None
 
 
