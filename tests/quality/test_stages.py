@@ -35,6 +35,7 @@ from tests.quality.flow import (
     hold,
     project_with,
     reviewer,
+    signed_in,
     submit,
     tasker,
     work,
@@ -417,3 +418,22 @@ def test_the_official_clients_task_carries_the_quality_key(api, in_review, rev):
     assert task.id == in_review.task_id and task.status == "completed"
     assert task.quality["review"]["status"] == "accepted"
     assert task.as_dict()["quality"] == task.quality
+
+
+def test_the_whole_loop_through_the_reviewers_start(in_review, tina, rev, project):
+    """The reviewer's Start (tasks/queue.py) hands out what the stages leave in review, and
+    the re-review of a rework to the reviewer who sent it back first."""
+    other = reviewer("rev2")
+    task = queue.claim_next_review(rev, project)
+    assert task is not None and task.pk == in_review.pk
+    res = signed_in(rev).post(f"/tasks/{task.task_id}/review/decide",
+                              {"decision": "send_back", "comment": "Redo it"},
+                              content_type="application/json")
+    assert res.json()["status"] == "rework"
+    assert queue.claim_next_review(other, project) is None  # nothing in review now
+    again = queue.claim_next(tina, project)
+    assert submit(tina, again, FIVE).status_code == 200
+    assert queue.claim_next_review(other, project) is None  # first refusal: rev's
+    assert queue.claim_next_review(rev, project).pk == task.pk
+    assert decide(rev, task, "accept").json()["status"] == "completed"
+    assert len(deliveries(task)) == 1
