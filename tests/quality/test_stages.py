@@ -437,3 +437,18 @@ def test_the_whole_loop_through_the_reviewers_start(in_review, tina, rev, projec
     assert queue.claim_next_review(rev, project).pk == task.pk
     assert decide(rev, task, "accept").json()["status"] == "completed"
     assert len(deliveries(task)) == 1
+
+
+def test_decide_takes_a_post_of_a_signed_in_reviewer(client, in_review):
+    assert client.get(f"/tasks/{in_review.task_id}/review/decide").status_code == 405
+    anonymous = client.post(f"/tasks/{in_review.task_id}/review/decide",
+                            {"decision": "accept"}, content_type="application/json")
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    rev = reviewer("rev9")
+    for body in (b"[1]", b"{", b'{"decision": "accept", "comment": 5}'):
+        res = signed_in(rev).post(f"/tasks/{in_review.task_id}/review/decide", body,
+                                  content_type="application/json")
+        assert res.status_code == 400 and res.json()["status_code"] == 400, body
+    missing = signed_in(rev).post("/tasks/nope/review/decide", {"decision": "accept"},
+                                  content_type="application/json")
+    assert missing.status_code == 404
