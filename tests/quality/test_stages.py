@@ -418,6 +418,8 @@ def test_the_official_clients_task_carries_the_quality_key(api, in_review, rev):
     assert task.id == in_review.task_id and task.status == "completed"
     assert task.quality["review"]["status"] == "accepted"
     assert task.as_dict()["quality"] == task.quality
+    (listed,) = api.get("tasks").json()["docs"]  # lists pass the stored text through
+    assert listed["quality"] == body["quality"]
 
 
 def test_the_whole_loop_through_the_reviewers_start(in_review, tina, rev, project):
