@@ -24,10 +24,11 @@ from tasks.models import (
 )
 from tasks.quality_flow import attempts, stages
 from tasks.quality_flow.changes import has_changes, reviewer_changes
+from tasks.rules.constants import LIMITS
 
 ACCEPT, SEND_BACK = "accept", "send_back"
 NO_REASON = "Say what to fix: reject an annotation, pin an issue or write a comment."
-MAX_COMMENT = 10000
+MAX_COMMENT = int(LIMITS["max_text_length"])
 
 
 def decide(task: Task, reviewer, decision: str, comment: str = "", *,

@@ -149,17 +149,11 @@ def finish_internal(task: Task, response: dict, by) -> Task:
 
 
 def _enqueue_merge(parent_id: str) -> None:
-    _enqueue("merge_consensus", parent_id)  # tasks/quality_flow/merging.py, in the worker
+    jobs.merge_consensus.enqueue(parent_id)  # tasks/quality_flow/merging.py, in the worker
 
 
 def _enqueue_score(task_id: str) -> None:
-    _enqueue("score_answer", task_id)  # tasks/quality_flow/gold.py, in the worker
-
-
-def _enqueue(job_name: str, task_id: str) -> None:
-    """Queue one of the worker's jobs of tasks/jobs.py, in the open transaction (its row
-    commits with the change that asks for it)."""
-    getattr(jobs, job_name).enqueue(task_id)
+    jobs.score_answer.enqueue(task_id)  # tasks/quality_flow/answers.py, in the worker
 
 
 # --- a merge ----------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from tasks.models import Task, TaskStatus
 from tasks.quality_flow import decisions
 
 
+@require_POST  # the method first: a GET is a 405 for anyone
 @login_required
-@require_POST
 def decide(request: HttpRequest, task_id: str) -> JsonResponse:
     if not queue.is_reviewer(request.user):
         return _error(ApiError(403, "This account is not a reviewer."))

@@ -139,3 +139,18 @@ def test_a_merged_task_goes_back_to_anyone(account, api):
     reject(api, parent)
     assert parent.stage == TaskStage.REWORK and parent.reserved_for is None
     assert parent.reserved_until is None
+
+
+def test_another_tasker_gets_it_only_after_the_reservation(api, done, tina):
+    reject(api, done)
+    otto = tasker("otto")
+    assert queue.claim_next(otto, done.project) is None  # first refusal: tina's
+    Task.objects.filter(pk=done.pk).update(reserved_until=timezone.now() - timedelta(seconds=1))
+    taken = queue.claim_next(otto, done.project)
+    assert taken is not None and taken.pk == done.pk and taken.claimed_by == otto
+
+
+def test_its_tasker_gets_it_first_whatever_the_queue_holds(account, api, done, tina):
+    create(account, priority=30)  # a newer task of a higher priority
+    reject(api, done)
+    assert queue.claim_next(tina, done.project).pk == done.pk

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from tasks import lifecycle, queue
+from tasks import jobs, lifecycle, queue
 from tasks.models import (
     Annotation,
     AnnotationVerdict,
@@ -34,6 +35,7 @@ from tests.quality.flow import (
     hold,
     project_with,
     reviewer,
+    signed_in,
     submit,
     tasker,
     work,
@@ -302,22 +304,20 @@ def replicas_of(parent: Task, k: int) -> list[Task]:
     return rows
 
 
-def test_consensus_creation_puts_the_parent_in_consensus(account, monkeypatch):
-    made = []
-    monkeypatch.setattr(stages.replicas, "create", lambda task, k: made.append((task.pk, k)))
+def test_consensus_creation_puts_the_parent_in_consensus(account):
     project_with(account, consensus_k=3)
     task = create(account)
     task.refresh_from_db()
-    assert task.stage == TaskStage.CONSENSUS and made == [(task.pk, 3)]
+    assert task.stage == TaskStage.CONSENSUS
+    replicas = Task.objects.filter(parent=task)
+    assert list(replicas.values_list("role", "stage").distinct()) == [("replica", "work")]
+    assert replicas.count() == 3
     project_with(account, "plain")
     other = create(account, "plain")
-    assert other.stage == TaskStage.WORK and len(made) == 1
+    assert other.stage == TaskStage.WORK and not Task.objects.filter(parent=other).exists()
 
 
-def test_the_last_replica_submitted_queues_the_merge_once(account, tina, monkeypatch):
-    queued = []
-    monkeypatch.setattr(stages, "_enqueue", lambda name, task_id: queued.append((name,
-                                                                                 task_id)))
+def test_the_last_replica_submitted_queues_the_merge_once(account, tina):
     project = project_with(account)
     parent = create(account)
     Task.objects.filter(pk=parent.pk).update(stage=TaskStage.CONSENSUS)
@@ -327,7 +327,9 @@ def test_the_last_replica_submitted_queues_the_merge_once(account, tina, monkeyp
         assert submit(user, replica, FIVE).status_code == 200
         replica.refresh_from_db()
         assert replica.status == TaskStatus.COMPLETED and replica.completed_by == user
-    assert queued == [("merge_consensus", parent.pk)]
+        queued = jobs.queued_args(jobs.merge_consensus)
+        assert queued == ({parent.pk} if user.username == "ted" else set())
+    assert DBTaskResult.objects.filter(task_path=jobs.merge_consensus.module_path).count() == 1
     assert not deliveries(parent) and project.pk
     parent.refresh_from_db()
     assert parent.status == TaskStatus.PENDING
@@ -380,11 +382,7 @@ def test_a_merge_that_breaks_a_rule_goes_to_review_with_an_issue(account):
 
 
 @pytest.mark.parametrize("role", [TaskRole.EVALUATION, TaskRole.TRAINING])
-def test_a_gold_or_training_copy_is_finished_and_scored_never_delivered(account, tina,
-                                                                        monkeypatch, role):
-    queued = []
-    monkeypatch.setattr(stages, "_enqueue", lambda name, task_id: queued.append((name,
-                                                                                 task_id)))
+def test_a_gold_or_training_copy_is_finished_and_scored_never_delivered(account, tina, role):
     project_with(account, review_mode="all")
     copy = create(account)
     Task.objects.filter(pk=copy.pk).update(role=role)
@@ -392,7 +390,7 @@ def test_a_gold_or_training_copy_is_finished_and_scored_never_delivered(account,
     assert submit(tina, copy, FIVE).status_code == 200
     copy.refresh_from_db()
     assert copy.status == TaskStatus.COMPLETED and copy.stage == TaskStage.WORK
-    assert queued == [("score_answer", copy.pk)] and deliveries(copy) == []
+    assert jobs.queued_args(jobs.score_answer) == {copy.pk} and deliveries(copy) == []
     assert copy.quality is None
 
 
@@ -420,3 +418,39 @@ def test_the_official_clients_task_carries_the_quality_key(api, in_review, rev):
     assert task.id == in_review.task_id and task.status == "completed"
     assert task.quality["review"]["status"] == "accepted"
     assert task.as_dict()["quality"] == task.quality
+    (listed,) = api.get("tasks").json()["docs"]  # lists pass the stored text through
+    assert listed["quality"] == body["quality"]
+
+
+def test_the_whole_loop_through_the_reviewers_start(in_review, tina, rev, project):
+    """The reviewer's Start (tasks/queue.py) hands out what the stages leave in review, and
+    the re-review of a rework to the reviewer who sent it back first."""
+    other = reviewer("rev2")
+    task = queue.claim_next_review(rev, project)
+    assert task is not None and task.pk == in_review.pk
+    res = signed_in(rev).post(f"/tasks/{task.task_id}/review/decide",
+                              {"decision": "send_back", "comment": "Redo it"},
+                              content_type="application/json")
+    assert res.json()["status"] == "rework"
+    assert queue.claim_next_review(other, project) is None  # nothing in review now
+    again = queue.claim_next(tina, project)
+    assert submit(tina, again, FIVE).status_code == 200
+    assert queue.claim_next_review(other, project) is None  # first refusal: rev's
+    assert queue.claim_next_review(rev, project).pk == task.pk
+    assert decide(rev, task, "accept").json()["status"] == "completed"
+    assert len(deliveries(task)) == 1
+
+
+def test_decide_takes_a_post_of_a_signed_in_reviewer(client, in_review):
+    assert client.get(f"/tasks/{in_review.task_id}/review/decide").status_code == 405
+    anonymous = client.post(f"/tasks/{in_review.task_id}/review/decide",
+                            {"decision": "accept"}, content_type="application/json")
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    rev = reviewer("rev9")
+    for body in (b"[1]", b"{", b'{"decision": "accept", "comment": 5}'):
+        res = signed_in(rev).post(f"/tasks/{in_review.task_id}/review/decide", body,
+                                  content_type="application/json")
+        assert res.status_code == 400 and res.json()["status_code"] == 400, body
+    missing = signed_in(rev).post("/tasks/nope/review/decide", {"decision": "accept"},
+                                  content_type="application/json")
+    assert missing.status_code == 404
