@@ -17,6 +17,7 @@ def staff_media(request, path: str):
 
 urlpatterns = [
     path("admin/stats/", include("tasks.admin_stats")),
+    path("admin/quality/", include("tasks.admin_quality")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("v1/", include("tasks.api.urls")),

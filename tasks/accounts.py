@@ -1,4 +1,5 @@
-"""Accounts (API users) and taskers, as the commands, the demo and the queue need them."""
+"""Accounts (API users), taskers and reviewers, as the commands, the demo and the queue need
+them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 TASKERS_GROUP = "taskers"
+REVIEWERS_GROUP = "reviewers"
 
 
 def get_or_create_account(username: str):
@@ -22,10 +24,20 @@ def get_or_create_account(username: str):
 
 def ensure_tasker(username: str, password: str):
     """Create or update `username` as an active member of the taskers group."""
+    return ensure_member(username, password, TASKERS_GROUP)
+
+
+def ensure_reviewer(username: str, password: str):
+    """Create or update `username` as an active member of the reviewers group."""
+    return ensure_member(username, password, REVIEWERS_GROUP)
+
+
+def ensure_member(username: str, password: str, group_name: str):
+    """Create or update `username` as an active member of the group `group_name`."""
     user, created = get_user_model().objects.get_or_create(username=username)
     user.set_password(password)
     user.is_active = True
     user.save()
-    group, _ = Group.objects.get_or_create(name=TASKERS_GROUP)
+    group, _ = Group.objects.get_or_create(name=group_name)
     user.groups.add(group)
     return user, created

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from tasks import kinds
+from tasks.admin_quality_settings import ProjectQualityInline
 from tasks.callback_signing import first_secret, new_secret
 from tasks.models import (
     AccountSettings,
@@ -78,9 +79,9 @@ class VideoFrameInline(NoAddMixin, admin.TabularInline):
 
 @admin.register(Task)
 class TaskAdmin(NoAddMixin, admin.ModelAdmin):
-    list_display = ("task_id", "project", "batch", "status", "priority", "is_test",
-                    "created_at", "work_started")
-    list_filter = ("status", "project", "batch", "is_test")
+    list_display = ("task_id", "project", "batch", "status", "stage", "role", "priority",
+                    "is_test", "created_at", "work_started")
+    list_filter = ("status", "stage", "role", "project", "batch", "is_test")
     list_select_related = ("project", "batch")
     search_fields = ("task_id", "unique_id")
     date_hierarchy = "created_at"
@@ -109,6 +110,8 @@ class TaskAdmin(NoAddMixin, admin.ModelAdmin):
         ("Work", {"fields": ("work_started", "claimed_by", "lease_expires_at", "completed_by",
                              "created_at", "updated_at", "completed_at",
                              "customer_review_status", "callback_succeeded")}),
+        ("Quality", {"fields": ("role", "stage", "parent", "reserved_for", "reserved_until",
+                                "quality_json")}),
         ("Attachment", {"fields": ("attachment_file", "attachment_width", "attachment_height",
                                    "attachment_mime")}),
         ("JSON", {"fields": ("params_json", "response_json", "metadata_json", "audits_json")}),
@@ -121,8 +124,13 @@ class TaskAdmin(NoAddMixin, admin.ModelAdmin):
         "lease_expires_at", "completed_by", "created_at", "updated_at", "completed_at",
         "customer_review_status", "callback_succeeded", "attachment_file", "attachment_width",
         "attachment_height", "attachment_mime", "params_json", "response_json",
-        "metadata_json", "audits_json",
+        "metadata_json", "audits_json", "role", "stage", "parent", "reserved_for",
+        "reserved_until", "quality_json",
     )
+
+    @admin.display(description="quality")
+    def quality_json(self, obj: Task) -> SafeString:
+        return pretty_json(obj.quality)
 
     @admin.display(description="params")
     def params_json(self, obj: Task) -> SafeString:
@@ -167,10 +175,10 @@ class ProjectAdmin(NoAddMixin, admin.ModelAdmin):
     list_filter = ("type", "is_test", "archived")
     list_select_related = ("owner",)
     search_fields = ("name", "owner__username")
-    filter_horizontal = ("taskers",)
-    inlines = [ParamVersionInline]
+    filter_horizontal = ("taskers", "reviewers")
+    inlines = [ProjectQualityInline, ParamVersionInline]
     fields = ("name", "owner", "type", "is_test", "archived", "created_at", "taskers",
-              "ontology_json", "extra_json")
+              "reviewers", "ontology_json", "extra_json")
     readonly_fields = ("owner", "type", "is_test", "created_at", "ontology_json", "extra_json")
 
     @admin.display(description="ontology")

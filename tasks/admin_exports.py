@@ -26,7 +26,8 @@ def export_action(fmt: str) -> Action:
     def action(model_admin: admin.ModelAdmin, request: HttpRequest,
                queryset: QuerySet) -> FileResponse:
         projects = list(queryset)
-        tasks = Task.objects.filter(project__in=projects, status=TaskStatus.COMPLETED)
+        tasks = Task.objects.for_customer().filter(project__in=projects,
+                                                   status=TaskStatus.COMPLETED)
         stem = projects[0].name if len(projects) == 1 else f"{len(projects)}-projects"
         response, report = file_response(tasks, fmt, stem)
         lines = report.lines()

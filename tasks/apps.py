@@ -17,5 +17,9 @@ class TasksConfig(AppConfig):
         # which the models' module must not, so they come once the models are ready)
         from tasks.kinds import image, video  # noqa: F401
 
+        # the quality loop follows the lifecycle's events (tasks/lifecycle.py, listeners)
+        from tasks.quality_flow import stages
+
+        stages.register()
         lookups.register()
         signed_out.connect_signals()

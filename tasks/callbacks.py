@@ -26,7 +26,7 @@ from django.utils import timezone
 from tasks import fetching
 from tasks.callback_signing import signed_headers
 from tasks.jobs import queued_args
-from tasks.models import AccountSettings, Batch, CallbackDelivery, Task
+from tasks.models import AccountSettings, Batch, CallbackDelivery, Task, TaskRole
 from tasks.models.deliveries import DeliveryEvent, DeliveryStatus
 from tasks.presenters import batch_json, task_json
 from tasks.rules.params import EMAIL
@@ -105,7 +105,10 @@ def callback_target(task: Task) -> str:
 def record_task_event(task: Task, event: str,
                       response: object = UNCHANGED) -> CallbackDelivery | None:
     """Write the callback of a change to `task` into the outbox. Call it inside the
-    transaction that makes the change."""
+    transaction that makes the change. Only a customer's own task calls back: never a
+    consensus replica, a gold or a training row (docs/quality.md)."""
+    if task.role != TaskRole.CUSTOMER:
+        return None
     url = callback_target(task)
     if not url:
         return None

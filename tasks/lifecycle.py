@@ -8,6 +8,10 @@ batches are in tasks/projects.py, the annotation rows in tasks/annotation_rows.p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -15,7 +19,16 @@ from tasks import callbacks, draft_extras, inheritance, kinds, live, projects, t
 from tasks.annotation_rows import insert_annotations, insert_prelabels, response_rows
 from tasks.errors import ApiError, rule_errors
 from tasks.jobs import fetch_attachment
-from tasks.models import Annotation, Batch, DraftSession, Project, Task, TaskStatus
+from tasks.models import (
+    Annotation,
+    Batch,
+    DraftSession,
+    Project,
+    Task,
+    TaskRole,
+    TaskStage,
+    TaskStatus,
+)
 from tasks.models.deliveries import DeliveryEvent
 from tasks.models.files import SCHEME, UploadedFile
 from tasks.projects import FINAL_STATUSES, check_name, find_batch, find_project, reopen_batch
@@ -23,12 +36,58 @@ from tasks.rules.errors import RuleError
 from tasks.rules.params import split_body, validate_task_fields
 from tasks.rules.prelabel_files import prelabel_urls, refuse_test_prelabel_file
 
+# --- listeners ------------------------------------------------------------------------------
+# The quality loop (tasks/quality_flow/stages.py) sits above this module and follows two of
+# its events; it registers here when the app starts (tasks/apps.py), so that this module never
+# imports it (docs/architecture.md: no import cycles).
+
+CreatedListener = Callable[[Task], None]
+SentBackListener = Callable[[Task, str], None]
+_created: list[CreatedListener] = []
+_sent_back: list[SentBackListener] = []
+
+
+def on_created(listener: CreatedListener) -> CreatedListener:
+    """Call `listener(task)` in the transaction that inserts a live (not test-key) task."""
+    if listener not in _created:
+        _created.append(listener)
+    return listener
+
+
+def on_sent_back(listener: SentBackListener) -> SentBackListener:
+    """Call `listener(task, comments)` in the transaction that sends a completed task back
+    to pending (a customer's audit rejection, with its comments, or a recall)."""
+    if listener not in _sent_back:
+        _sent_back.append(listener)
+    return listener
+
+
 # --- tasks ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PreparedTask:
+    """A create body, checked and normalized, ready to insert (`insert_prepared`)."""
+
+    owner: Any
+    is_test: bool
+    task_type: str
+    project: Project | None
+    batch: Batch | None
+    version: int | None
+    fields: dict
+    params: dict
+
 
 def create_task(*, owner, is_test: bool, task_type: str, body: object,
                 base_url: str = "") -> Task:
     """Validate a create body, store the task with its prelabels, and return it. `base_url`:
     the server's address as the request named it (a video response's file URLs)."""
+    prepared = prepare_create(owner=owner, is_test=is_test, task_type=task_type, body=body)
+    return insert_prepared(prepared, base_url=base_url)
+
+
+def prepare_create(*, owner, is_test: bool, task_type: str, body: object) -> PreparedTask:
+    """Every check and normalization of a create body (the 400s), nothing written."""
     kind = kinds.find(task_type)
     if kind is None:
         raise ApiError(400, f'Task type "{task_type}" is not supported by this server.')
@@ -45,18 +104,31 @@ def create_task(*, owner, is_test: bool, task_type: str, body: object,
             refuse_test_prelabel_file(params)
     for name, url in _attachment_fields(params):
         _check_attachment(owner, is_test, url, name)
+    return PreparedTask(owner, is_test, task_type, project, batch, version, fields, params)
+
+
+def insert_prepared(prepared: PreparedTask, *, role: str = TaskRole.CUSTOMER,
+                    stage: str = TaskStage.WORK, base_url: str = "") -> Task:
+    """Store a prepared task with its prelabels, in one transaction, and start its media
+    fetch; a customer task created with a test key completes at once. `role` and `stage`
+    make a gold or training template (tasks/api/views_quality.py)."""
+    p = prepared
     try:
         with transaction.atomic():
-            task = _insert_task(owner, is_test, task_type, project, batch, version, fields,
-                                params)
+            task = _insert_task(p.owner, p.is_test, p.task_type, p.project, p.batch, p.version,
+                                p.fields, p.params, role=role, stage=stage)
             reopen_batch(task)
             live.publish_task_changed(task, "created")
-            if is_test:
-                task = complete_task(task, kind.test_response(task, params, base_url=base_url))
+            if p.is_test and role == TaskRole.CUSTOMER:
+                response = kinds.get(p.task_type).test_response(task, p.params,
+                                                                base_url=base_url)
+                task = complete_task(task, response)
             else:
+                for listener in _created:
+                    listener(task)
                 fetch_attachment.enqueue(task.task_id)
     except IntegrityError as exc:
-        raise _unique_id_conflict(owner, is_test, fields.get("unique_id")) from exc
+        raise _unique_id_conflict(p.owner, p.is_test, p.fields.get("unique_id")) from exc
     return task
 
 
@@ -107,7 +179,8 @@ def _unique_id_conflict(owner, is_test: bool, unique_id: str | None) -> ApiError
                          f'({existing}).')
 
 
-def _insert_task(owner, is_test, task_type, project, batch, version, fields, params) -> Task:
+def _insert_task(owner, is_test, task_type, project, batch, version, fields, params, *,
+                 role: str = TaskRole.CUSTOMER, stage: str = TaskStage.WORK) -> Task:
     unique_id = fields.get("unique_id")
     if unique_id and Task.objects.filter(owner=owner, is_test=is_test,
                                          unique_id=unique_id).exists():
@@ -120,7 +193,7 @@ def _insert_task(owner, is_test, task_type, project, batch, version, fields, par
         metadata=fields.get("metadata", {}), tags=fields.get("tags", []), unique_id=unique_id,
         clear_unique_id_on_error=fields.get("clear_unique_id_on_error", False),
         priority=fields.get("priority", 20), created_at=now, updated_at=now,
-        draft_extras=draft_extras.initial(params.get("hypothesis")),
+        draft_extras=draft_extras.initial(params.get("hypothesis")), role=role, stage=stage,
     )
     tagging.write_tag_rows(task)
     insert_prelabels(task, params)
@@ -243,6 +316,10 @@ def _send_back(task: Task, event: str, **changes: object) -> None:
     reset_draft(task)
     reopen_batch(task)
     _status_changed(task, event, response=previous)
+    audits = changes.get("audits")
+    comments = audits[-1].get("comments", "") if isinstance(audits, list) and audits else ""
+    for listener in _sent_back:
+        listener(task, comments)
 
 
 def reset_draft(task: Task) -> None:

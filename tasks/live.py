@@ -79,7 +79,7 @@ def counts(*, project_id: int | None = None, batch_id: int | None = None) -> dic
     """Tasks of a project or batch by state; a pending task under a live lease is
     `in_progress`, the other pending ones are `pending` (free for the queue)."""
     scope = {"project_id": project_id} if project_id is not None else {"batch_id": batch_id}
-    tasks = Task.objects.filter(**scope)
+    tasks = Task.objects.for_customer().filter(**scope)
     leased = Q(claimed_by__isnull=False, lease_expires_at__gte=timezone.now())
     result = dict.fromkeys(COUNT_KEYS, 0)
     rows = tasks.values("status").annotate(n=Count("pk"), leased=Count("pk", filter=leased))

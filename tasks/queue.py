@@ -15,10 +15,17 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tasks import kinds, lifecycle, live
-from tasks.accounts import TASKERS_GROUP
-from tasks.models import Project, Task, TaskStatus
+from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
+from tasks.models import AttemptKind, Project, Task, TaskStage, TaskStatus
+from tasks.quality_flow import attempts
 
 EXPIRE_BATCH = 200
+# The stages a tasker's Start takes tasks from (docs/quality.md): not a consensus parent, a
+# task in review, nor a gold or training template.
+WORKABLE_STAGES = (TaskStage.WORK, TaskStage.REWORK)
+# The attempt a claim starts, by the task's stage.
+ATTEMPT_KINDS: dict[str, str] = {TaskStage.REWORK: AttemptKind.REWORK,
+                                 TaskStage.REVIEW: AttemptKind.REVIEW}
 
 
 def lease_seconds() -> int:
@@ -28,6 +35,12 @@ def lease_seconds() -> int:
 def is_tasker(user) -> bool:
     return user.is_authenticated and (
         user.is_staff or user.groups.filter(name=TASKERS_GROUP).exists()
+    )
+
+
+def is_reviewer(user) -> bool:
+    return user.is_authenticated and (
+        user.is_staff or user.groups.filter(name=REVIEWERS_GROUP).exists()
     )
 
 
@@ -41,7 +54,8 @@ def visible_projects(user) -> QuerySet:
 
 def free_tasks(now=None) -> QuerySet:
     now = now or timezone.now()
-    return Task.objects.filter(status=TaskStatus.PENDING, is_test=False).filter(
+    return Task.objects.filter(status=TaskStatus.PENDING, is_test=False,
+                               stage__in=WORKABLE_STAGES).filter(
         Q(claimed_by__isnull=True) | Q(lease_expires_at__lt=now)
     ).exclude(type__in=waiting_kinds(), attachment_mime="")  # its media not stored yet
 
@@ -99,6 +113,7 @@ def claim_next(user, project: Project) -> Task | None:
 def _lease(task: Task, user, now) -> None:
     if not holds(user, task):  # a new claim, not a renewal: the work clock starts now
         task.work_started_at = now
+        attempts.record_claim(task, user, ATTEMPT_KINDS.get(task.stage, AttemptKind.WORK), now)
     task.claimed_by = user
     task.lease_expires_at = now + timedelta(seconds=lease_seconds())
     task.work_started = True

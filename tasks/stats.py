@@ -151,7 +151,7 @@ class ProjectStats:
 
 
 def project_stats(project: Project) -> ProjectStats:
-    tasks = Task.objects.filter(project=project)
+    tasks = Task.objects.for_customer().filter(project=project)
     by_batch = progress_by(tasks, "batch")
     names = dict(project.batches.values_list("pk", "name"))
     medians = median_work(tasks, "batch")
@@ -187,7 +187,7 @@ class ProjectRow:
 
 def overview() -> list[ProjectRow]:
     """Every project with its progress and median work time (three queries)."""
-    tasks = Task.objects.all()
+    tasks = Task.objects.for_customer()
     progress = progress_by(tasks, "project")
     medians = median_work(tasks, "project")
     projects = Project.objects.select_related("owner").order_by("owner__username", "is_test",

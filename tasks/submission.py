@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from tasks import draft_extras, kinds, lifecycle, queue
+from tasks import draft_extras, kinds, queue
 from tasks.annotation_rows import replace_annotations
 from tasks.errors import ApiError
 from tasks.models import Task, TaskStatus
+from tasks.quality_flow import stages
 from tasks.rules.errors import RuleError
 from tasks.rules.locks import check_link_locks, check_locks
 
@@ -60,7 +61,7 @@ def _held_for_submit(task: Task, user) -> Task:
 
 def _complete(task: Task, user, response: dict, base_url: str) -> None:
     replace_annotations(task, response["annotations"])
-    lifecycle.complete_task(task, published(task, response, base_url), by=user, current=True)
+    stages.after_submit(task, published(task, response, base_url), user)
 
 
 def published(task: Task, response: dict, base_url: str) -> dict:

@@ -48,7 +48,9 @@ class ApiView(APIView):
         return cast("ApiKey", self.request.auth).is_test
 
     def scoped(self, model):
-        return model.objects.filter(owner=self.owner, is_test=self.is_test)
+        qs = model.objects.filter(owner=self.owner, is_test=self.is_test)
+        # the customer never sees a replica, a gold or a training row (docs/quality.md)
+        return qs.for_customer() if model is Task else qs
 
     def get_task(self, task_id: str, *, to_show: bool = False) -> Task:
         """The caller's task; `to_show`: only to be shown with task_json() (presenters.readable)."""

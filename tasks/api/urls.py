@@ -5,6 +5,7 @@ from tasks.api import views_batches as batches
 from tasks.api import views_exports as exports
 from tasks.api import views_files as files
 from tasks.api import views_projects as projects
+from tasks.api import views_quality as quality
 from tasks.api import views_tasks as tasks
 from tasks.api import views_video as video
 from tasks.api.errors import not_found_view
@@ -37,5 +38,7 @@ urlpatterns = [
     path("files/import", files.ImportFileView.as_view()),
     path("files/<uuid:file_id>/content", files.FileContentView.as_view()),
     path("exports/<str:fmt>", exports.ExportView.as_view()),
+    path("evaluation_tasks/<str:task_type>", quality.EvaluationTaskView.as_view()),
+    path("training_tasks/<str:task_type>", quality.TrainingTaskView.as_view()),
     re_path(r"^[\s\S]*$", not_found_view),  # any path, a newline in it too
 ]

@@ -18,7 +18,7 @@ from tasks.api.schema import (
     BatchSerializer,
 )
 from tasks.errors import ApiError
-from tasks.models import Batch
+from tasks.models import Batch, Task
 from tasks.models.projects import BatchStatus
 from tasks.presenters import batch_json
 
@@ -110,7 +110,8 @@ class BatchStatusView(ApiView):
     def get(self, request: Request, name: str) -> Response:
         batch = self.get_batch(name)
         counts = {row["status"]: row["n"] for row in
-                  batch.tasks.values("status").annotate(n=Count("pk")).order_by()}
+                  Task.objects.for_customer().filter(batch=batch).values("status")
+                  .annotate(n=Count("pk")).order_by()}
         data = {"status": batch.status}
         for status in ("pending", "completed", "error", "canceled"):
             data[status] = counts.get(status, 0)

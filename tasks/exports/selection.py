@@ -34,7 +34,8 @@ class Selection:
 
 
 def completed_tasks(selection: Selection) -> QuerySet:
-    qs = Task.objects.filter(project=selection.project, status=TaskStatus.COMPLETED)
+    qs = Task.objects.for_customer().filter(project=selection.project,
+                                            status=TaskStatus.COMPLETED)
     if selection.batch is not None:
         qs = qs.filter(batch=selection.batch)
     if selection.completed_after is not None:

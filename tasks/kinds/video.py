@@ -28,6 +28,7 @@ class VideoKind:
     name = VIDEO
     label = "video"
     waits_for_media = True  # the page needs the frames stored
+    supports_consensus = False  # consensus, gold and training tasks (docs/quality.md)
     has_frames = True
     export_formats = frozenset({"scale"})
     export_refusal = ("not exported: export video tasks as Scale JSON lines (their response "

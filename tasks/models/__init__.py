@@ -1,6 +1,7 @@
 """Models of the tasks app, one module per concept."""
 
 from tasks.models.accounts import AccountSettings, ApiKey
+from tasks.models.attempts import AttemptKind, AttemptOutcome, TaskAttempt
 from tasks.models.deliveries import (
     CallbackDelivery,
     ContextAttachment,
@@ -9,27 +10,66 @@ from tasks.models.deliveries import (
 )
 from tasks.models.files import UploadedFile
 from tasks.models.projects import Batch, Project, ProjectParamVersion
+from tasks.models.quality import (
+    ConsensusResult,
+    GoldAnswer,
+    GoldKind,
+    GoldPhase,
+    GoldStandard,
+    ProjectQuality,
+    ReviewMode,
+    TaskerStanding,
+)
+from tasks.models.reviews import (
+    AnnotationVerdict,
+    Issue,
+    IssueComment,
+    IssueStatus,
+    ReviewRound,
+    RoundSource,
+    RoundVerdict,
+)
 from tasks.models.sessions import DraftOp, DraftSession
-from tasks.models.tasks import Annotation, Task, TaskStatus, TaskTag
+from tasks.models.tasks import Annotation, Task, TaskRole, TaskStage, TaskStatus, TaskTag
 from tasks.models.video import VideoFrame
 from tasks.models.workers import WorkerBeat
 
 __all__ = [
     "AccountSettings",
     "Annotation",
+    "AnnotationVerdict",
     "ApiKey",
+    "AttemptKind",
+    "AttemptOutcome",
     "Batch",
     "CallbackDelivery",
+    "ConsensusResult",
     "ContextAttachment",
     "DeliveryEvent",
     "DeliveryStatus",
     "DraftOp",
     "DraftSession",
+    "GoldAnswer",
+    "GoldKind",
+    "GoldPhase",
+    "GoldStandard",
+    "Issue",
+    "IssueComment",
+    "IssueStatus",
     "Project",
     "ProjectParamVersion",
+    "ProjectQuality",
+    "ReviewMode",
+    "ReviewRound",
+    "RoundSource",
+    "RoundVerdict",
     "Task",
+    "TaskAttempt",
+    "TaskRole",
+    "TaskStage",
     "TaskStatus",
     "TaskTag",
+    "TaskerStanding",
     "UploadedFile",
     "VideoFrame",
     "WorkerBeat",

@@ -26,6 +26,10 @@ class Project(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="tasker_projects",
         help_text="Taskers who may work on this project; none means every tasker.",
     )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="reviewer_projects",
+        help_text="Reviewers who may review this project's work; none means every reviewer.",
+    )
 
     class Meta:
         constraints = [

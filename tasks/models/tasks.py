@@ -38,7 +38,31 @@ SUBSET_PREFIX = "params_subset_"
 RAW_PARAMS = "params_as_text"
 
 
+class TaskRole(models.TextChoices):
+    """What a task row is. Only customer rows are the customer's (docs/quality.md)."""
+
+    CUSTOMER = "customer"
+    REPLICA = "replica"  # one of a consensus task's k independent copies
+    EVALUATION = "evaluation"  # a gold task: its template, or a copy served to a tasker
+    TRAINING = "training"  # a training task: its template, or a served copy
+
+
+class TaskStage(models.TextChoices):
+    """Where a pending task is in the quality loop; meaningless once it is not pending."""
+
+    WORK = "work"
+    CONSENSUS = "consensus"  # waiting for its replicas and their merge
+    REVIEW = "review"
+    REWORK = "rework"
+    TEMPLATE = "template"  # a gold or training answer key: never claimed, never completed
+
+
 class TaskQuerySet(models.QuerySet["Task"]):
+    def for_customer(self) -> TaskQuerySet:
+        """The customer's own tasks: never a replica, a gold or a training row. Every API,
+        export, count and callback path reads through this (docs/quality.md)."""
+        return self.filter(role=TaskRole.CUSTOMER)
+
     def with_params_subset(self, keys: Iterable[str]) -> TaskQuerySet:
         """Read these keys of each task's `params` by SQL, into `task.params_subset`: a task's
         params are megabytes of JSON with a big hypothesis, decoded whole on every read. The
@@ -98,12 +122,24 @@ class Task(models.Model):
     work_started_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, blank=True, related_name="completed_tasks")
-    # The response an audit rejection or a recall sent the task back with: the next tasker
-    # starts from it, and a discarded draft returns to it (None: to the prelabels).
+    # The response the draft restarts from: the one an audit rejection, a recall or a review
+    # sent the task back with, or the submitted answer while it is in review (None: the
+    # prelabels). A discarded draft returns to it.
     sent_back_response = OrderedJSONField(null=True, blank=True)
     # The draft's response-level parts beside its annotation rows:
     # {"global_attributes": {...}, "links": [...]} (tasks.draft_extras.initial).
     draft_extras = OrderedJSONField(default=dict, blank=True)
+
+    # The quality loop (docs/quality.md): what the row is, its place in the loop, who has the
+    # first refusal of it and until when, and the customer-visible quality summary.
+    role = models.CharField(max_length=12, choices=TaskRole.choices, default=TaskRole.CUSTOMER)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="children")
+    stage = models.CharField(max_length=12, choices=TaskStage.choices, default=TaskStage.WORK)
+    reserved_for = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="reserved_tasks")
+    reserved_until = models.DateTimeField(null=True, blank=True)
+    quality = OrderedJSONField(null=True, blank=True)
 
     objects = TaskQuerySet.as_manager()
 
@@ -117,7 +153,9 @@ class Task(models.Model):
         ]
         indexes = [
             models.Index(fields=["owner", "is_test", "-created_at", "-task_id"],
-                         name="task_list_order"),
+                         name="task_list_order", condition=models.Q(role="customer")),
+            models.Index(fields=["project", "stage", "-priority", "created_at"],
+                         name="task_stage_queue", condition=models.Q(status="pending")),
             models.Index(fields=["project", "status", "-priority", "created_at"],
                          name="task_queue_order"),
             models.Index(fields=["batch", "status"], name="task_batch_status"),

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from tasks.workbench import views
+from tasks.workbench import (
+    review_actions,
+    review_queue_views,
+    review_views,
+    training_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.queue_page, name="queue"),
@@ -14,4 +20,13 @@ urlpatterns = [
     path("tasks/<str:task_id>/frames/<int:index>", views.task_frame, name="task-frame"),
     path("tasks/<str:task_id>/submit", views.submit_task, name="submit-task"),
     path("tasks/<str:task_id>/skip", views.skip_task, name="skip-task"),
+    # the quality loop (docs/quality.md)
+    path("review/", review_queue_views.review_queue_page, name="review-queue"),
+    path("review/projects/<int:project_id>/start", review_queue_views.start_next_review,
+         name="start-next-review"),
+    path("tasks/<str:task_id>/review/", review_views.review_page, name="review"),
+    path("tasks/<str:task_id>/review/decide", review_actions.decide, name="review-decide"),
+    path("tasks/<str:task_id>/result/", training_views.result_page, name="training-result"),
+    path("tasks/<str:task_id>/result.json", training_views.result_json,
+         name="training-result-json"),
 ]

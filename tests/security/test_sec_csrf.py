@@ -18,9 +18,9 @@ from tests.security.conftest import BOX
 pytestmark = pytest.mark.django_db
 
 # Every route of the workbench, and whether it changes anything (POST only) or only reads.
-CHANGING = {"start-next", "submit-task", "skip-task"}
+CHANGING = {"start-next", "submit-task", "skip-task", "start-next-review", "review-decide"}
 READING = {"queue", "work", "task-data", "task-image", "task-tile", "task-context",
-           "task-frame"}
+           "task-frame", "review-queue", "review", "training-result", "training-result-json"}
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_every_workbench_route_is_covered_here():
 
 def test_reading_routes_take_no_post(browser, leased):
     for name in READING:
-        args = {"queue": [], "task-context": [leased.task_id, 0],
+        args = {"queue": [], "review-queue": [], "task-context": [leased.task_id, 0],
                 "task-frame": [leased.task_id, 0],
                 "task-tile": [leased.task_id, 0, 0, 0]}.get(name, [leased.task_id])
         res = browser.post(reverse(name, args=args), {"csrfmiddlewaretoken": token(browser)})

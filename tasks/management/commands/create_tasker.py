@@ -1,4 +1,4 @@
-"""python manage.py create_tasker NAME [NAME ...] --password P [--project P ...]"""
+"""python manage.py create_tasker NAME [NAME ...] --password P [--project P ...] [--reviewer]"""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from argparse import ArgumentParser
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tasks.accounts import ensure_tasker
+from tasks.accounts import ensure_reviewer, ensure_tasker
 from tasks.models import Project
 
 
 class Command(BaseCommand):
-    help = ("Create or update taskers (users in the group 'taskers'), set the password and "
-            "give access to the named projects.")
+    help = ("Create or update taskers (users in the group 'taskers') or, with --reviewer, "
+            "reviewers (the group 'reviewers'), set the password and give access to the "
+            "named projects.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("names", nargs="+", metavar="NAME",
@@ -22,22 +23,39 @@ class Command(BaseCommand):
         parser.add_argument("--project", action="append", default=[], dest="projects",
                             metavar="PROJECT",
                             help="a live project's name; repeat for several projects")
+        parser.add_argument("--reviewer", action="store_true",
+                            help="make reviewers (not taskers, unless --tasker is given too)")
+        parser.add_argument("--tasker", action="store_true",
+                            help="with --reviewer: make them taskers as well")
 
     def handle(self, *args, names: list[str], password: str, projects: list[str],
-               **options) -> None:
+               reviewer: bool, tasker: bool, **options) -> None:
+        roles = ["reviewer"] if reviewer else []
+        if tasker or not reviewer:
+            roles.insert(0, "tasker")
         with transaction.atomic():
             found = find_live_projects(projects)
-            results = []
-            for name in dict.fromkeys(names):
-                user, created = ensure_tasker(name, password)
-                for project in found:
-                    project.taskers.add(user)
-                results.append((name, created))
+            results = [(name, make(name, password, roles, found))
+                       for name in dict.fromkeys(names)]
         for name, created in results:
-            self.stdout.write(f"{'Created' if created else 'Updated'} tasker {name}.")
+            self.stdout.write(f"{'Created' if created else 'Updated'} "
+                              f"{' and '.join(roles)} {name}.")
             for project in found:
-                self.stdout.write(f"  may work on project {project.name} (owner "
+                verb = "review" if roles == ["reviewer"] else "work on"
+                self.stdout.write(f"  may {verb} project {project.name} (owner "
                                   f"{project.owner})")
+
+
+def make(name: str, password: str, roles: list[str], projects: list[Project]) -> bool:
+    """Give `name` each role, on each project; whether the user is new."""
+    created = False
+    for role in roles:
+        ensure = ensure_tasker if role == "tasker" else ensure_reviewer
+        user, new = ensure(name, password)
+        created = created or new
+        for project in projects:
+            (project.taskers if role == "tasker" else project.reviewers).add(user)
+    return created
 
 
 def find_live_projects(names: list[str]) -> list[Project]:
@@ -49,4 +67,3 @@ def find_live_projects(names: list[str]) -> list[Project]:
         raise CommandError(f"No live project named {', '.join(map(repr, missing))}. "
                            "Projects are created through the API (POST /v1/projects).")
     return projects
-

@@ -1,0 +1,67 @@
+"""The admin's side of the quality loop's settings: a project's quality settings (an inline
+of the project's page) and each tasker's standing (docs/quality.md)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from tasks import kinds
+from tasks.models import ProjectQuality, TaskerStanding
+
+NO_CONSENSUS = ("Consensus, gold and training are available for {types} tasks; this project "
+                "is for {type} tasks.")
+
+
+class ProjectQualityForm(forms.ModelForm):
+    class Meta:
+        model = ProjectQuality
+        fields = ("review_mode", "review_percent", "review_first_n", "consensus_k",
+                  "consensus_min_similarity", "consensus_review_below",
+                  "consensus_skip_review_at", "gold_share", "gold_threshold",
+                  "gold_min_answers", "gold_window", "pause_when_flagged",
+                  "training_required", "training_threshold")
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        project = getattr(self.instance, "project", None)  # an inline's form has it set
+        kind = kinds.find(project.type) if project is not None else None
+        wants = ((data.get("consensus_k") or 1) > 1 or (data.get("gold_share") or 0) > 0
+                 or data.get("training_required"))
+        if kind is not None and wants and not kind.supports_consensus:
+            able = sorted(k.name for k in kinds.all_kinds() if k.supports_consensus)
+            raise forms.ValidationError(NO_CONSENSUS.format(types=", ".join(able),
+                                                            type=kind.name))
+        low, high = data.get("consensus_review_below"), data.get("consensus_skip_review_at")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError("The agreement that sends a task to review must not "
+                                        "be above the agreement that skips review.")
+        return data
+
+
+class ProjectQualityInline(admin.StackedInline):
+    model = ProjectQuality
+    form = ProjectQualityForm
+    can_delete = False
+    extra = 0
+    max_num = 1
+    verbose_name = "quality settings"
+    fieldsets = (
+        ("Review", {"fields": ("review_mode", "review_percent", "review_first_n")}),
+        ("Consensus", {"fields": ("consensus_k", "consensus_min_similarity",
+                                  "consensus_review_below", "consensus_skip_review_at")}),
+        ("Gold and training", {"fields": ("gold_share", "gold_threshold", "gold_min_answers",
+                                          "gold_window", "pause_when_flagged",
+                                          "training_required", "training_threshold")}),
+    )
+
+
+@admin.register(TaskerStanding)
+class TaskerStandingAdmin(admin.ModelAdmin):
+    list_display = ("user", "project", "flagged_at", "flag_reason", "paused_at",
+                    "training_passed_at", "training_failed_at")
+    list_filter = ("flag_reason", "project")
+    list_select_related = ("user", "project")
+    search_fields = ("user__username", "project__name")
+    readonly_fields = ("flagged_at", "flag_reason", "training_passed_at",
+                       "training_failed_at")

@@ -1,0 +1,2 @@
+"""The quality loop's flow: stages, queues, replicas, gold and training, metrics
+(docs/quality.md). The scoring core it uses is `tasks.quality`."""
