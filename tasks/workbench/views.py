@@ -19,6 +19,7 @@ from tasks.limits import unstorable
 from tasks.models import Task
 from tasks.models.files import SCHEME, UploadedFile
 from tasks.rules.params import effective_padding
+from tasks.workbench import review_views
 from tasks.workbench.csp import csp_protected
 
 
@@ -137,6 +138,7 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
         else None,
     }
     data.update(kinds.of(task).page_data(task, params))
+    data.update(review_views.page_quality(task))  # review / rework: docs/workbench.md
     return HttpResponse(orjson.dumps(data), content_type="application/json")
 
 
