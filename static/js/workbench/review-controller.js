@@ -9,7 +9,7 @@
 // methods, like video-controller.js. Verdicts and issues are ops of their own kinds
 // (lib/oplog.js registerOp), saved per operation through the live session (autosave.js).
 
-import { newUuid } from "../lib/annotationstore.js";
+import { newUuid, opUuids } from "../lib/annotationstore.js";
 import { registerOp } from "../lib/oplog.js";
 import {
   bannerText, describeIssue, describeVerdict, invertVerdict, issueActionOp, issueRefusal,
@@ -453,8 +453,9 @@ export class ReviewController {
 
   onStoreChange(change) {
     if (!["apply", "undo", "redo"].includes(change.kind)) return;
-    // a fix in rework revises the rejected annotation and resolves its issues (as the server does)
-    if (this.mode === "rework" && change.op && change.op.op !== "verdict" && this.state.revise(change.uuids)) {
+    // a fix in rework revises the rejected annotation and resolves its issues (as the server
+    // does); only the page's own edits count (a server-made change comes as an empty batch)
+    if (this.mode === "rework" && change.op && this.state.revise(opUuids(change.op))) {
       this.refresh(true);
       return;
     }
