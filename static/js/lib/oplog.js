@@ -44,8 +44,10 @@
  * invert(op): the op that undoes it (absent: it cannot be undone, e.g. a conversation);
  * describe(op): a few words for the status bar ("accept", "issue #2"); uuids(op): the
  * annotations the page shows differently after it (redrawn, panels updated);
- * applyRemote(message): a remote_op of this kind (read-only tabs, watchers); acked(message,
- * op) / rejected(op, info): the server's answer to one of this page's ops.
+ * applyRemote(message): every remote_op (read-only tabs, watchers: the kind looks for its ops
+ * in message.op and for what the server stored beside it); acked(message, op): every ack of
+ * this page's ops (what the server stored may ride on an ack of another kind's op: a fix in
+ * rework resolves issues); rejected(op, info): the server refused one of this kind's ops.
  * @typedef {{apply?: (model: Model, op: any) => void, invert?: (op: any) => any,
  *   describe?: (op: any) => string, uuids?: (op: any) => string[],
  *   applyRemote?: (message: any) => void, acked?: (message: any, op: any) => void,
@@ -71,6 +73,11 @@ export function registerOp(kind, spec) {
  */
 export function opKind(kind) {
   return kind === undefined ? undefined : OP_KINDS.get(kind);
+}
+
+/** Every registered kind's spec, in the order registered. @returns {OpKind[]} */
+export function opKinds() {
+  return [...OP_KINDS.values()];
 }
 
 /**

@@ -237,6 +237,15 @@ export class ReviewState {
     return issue;
   }
 
+  /**
+   * Set a verdict as the server holds it (null: none). @param {string} uuid @param {any} value
+   */
+  putVerdict(uuid, value) {
+    const verdict = cleanVerdict(value);
+    if (verdict) this.verdicts.set(uuid, verdict);
+    else this.verdicts.delete(uuid);
+  }
+
   /** Replace an issue as the server holds it. @param {any} value */
   putIssue(value) {
     const issue = cleanIssue(value);

@@ -12,7 +12,7 @@
 // same way: a verdict through the OpLog (undoable), an issue through push() (a conversation,
 // not undone); their kind hears of the server's answers and of other tabs' ops.
 
-import { applyOp, clone, extrasOf, extrasOps, opKind, registeredOps } from "../lib/oplog.js";
+import { applyOp, clone, extrasOf, extrasOps, opKind, opKinds, registeredOps } from "../lib/oplog.js";
 import { splitMeta } from "../lib/annotationstore.js";
 import { MemoryStore, SocketTransport, SyncClient, touchedUuids } from "../lib/sync.js";
 import { IdbStore } from "../lib/idbstore.js";
@@ -102,7 +102,7 @@ export class Autosave {
       },
       onError: (message) => this.app.status(String(message), "error"),
       onAck: (message, op) => {
-        for (const item of registeredOps(op)) opKind(item.op)?.acked?.(message, item);
+        for (const kind of opKinds()) kind.acked?.(message, op);
       },
     });
     this.onOnline = () => this.transport.reconnectNow?.();
@@ -345,7 +345,7 @@ export class Autosave {
 
   remote(message) {
     const { op, annotations, extras } = message;
-    for (const item of registeredOps(op)) opKind(item.op)?.applyRemote?.({ ...message, op: item });
+    for (const kind of opKinds()) kind.applyRemote?.(message);
     const index = op?.op === "add" && Number.isInteger(op.index) ? op.index : null;
     for (const [uuid, item] of Object.entries(annotations || {})) {
       this.replace(uuid, item, { quiet: true, index });

@@ -276,11 +276,11 @@ export class Renderer {
   }
 
   /** A wide outline in a tone's colour under the shapes' own (hooks.TONES). */
-  drawTone(ctx, tone, items, s) {
+  drawTone(ctx, tone, items, s, width = 5) {
     ctx.beginPath();
     for (const a of items) traceShape(ctx, a, s, POINT_RADIUS + 2.5);
     ctx.strokeStyle = TONES[tone];
-    ctx.lineWidth = 5 / s;
+    ctx.lineWidth = width / s;
     ctx.setLineDash([]);
     ctx.globalAlpha = 0.85;
     ctx.stroke();
@@ -558,7 +558,7 @@ export class Renderer {
     const color = bad ? DANGER_COLOR : app.colorOf(a);
     setImageTransform(ctx, view, dpr);
     const tone = app.hooks.hasStyles ? app.hooks.styleOf(a, app.store.metaOf(uuid)).tone : null;
-    if (tone) this.drawTone(ctx, tone, [a], s);
+    if (tone) this.drawTone(ctx, tone, [a], s, 10); // wider: the selection's dark edge covers 4.5 px
     if (isArea(a.type)) {
       ctx.beginPath();
       traceFill(ctx, a, s);

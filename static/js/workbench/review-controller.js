@@ -10,7 +10,7 @@
 // (lib/oplog.js registerOp), saved per operation through the live session (autosave.js).
 
 import { newUuid, opUuids } from "../lib/annotationstore.js";
-import { registerOp } from "../lib/oplog.js";
+import { registeredOps, registerOp } from "../lib/oplog.js";
 import {
   bannerText, describeIssue, describeVerdict, invertVerdict, issueActionOp, issueRefusal,
   openIssueOp, ReviewState, stepTarget,
@@ -18,7 +18,7 @@ import {
 import { submitTask } from "./api.js";
 import { issuesPanel } from "./panel-issues.js";
 import { reviewPanel } from "./panel-review.js";
-import { matchReview, reviewHelpRows } from "./review-keys.js";
+import { matchReview, REVIEW_REWORDED, reviewHelpRows } from "./review-keys.js";
 
 const PIN_RADIUS = 11; // CSS px
 const PIN_COLORS = { open: "#ef4444", resolved: "#f59e0b", closed: "#6b7280" };
@@ -53,6 +53,7 @@ export class ReviewController {
     app.hooks.addHelpSection("Review", reviewHelpRows(this.mode), { first: true });
     if (this.mode === "review") {
       app.hooks.addCommandGuard((command) => (command === "submit" ? this.refuseSubmit() : undefined));
+      for (const [section, keys, row] of REVIEW_REWORDED) app.hooks.replaceHelpRow(section, keys, [...row]);
       this.reviewToolbar();
     }
     this.issues = app.hooks.addPanel(issuesPanel(this), { before: "annotations" });
@@ -71,15 +72,15 @@ export class ReviewController {
       invert: invertVerdict,
       describe: describeVerdict,
       uuids: (op) => [op.uuid],
-      applyRemote: ({ op, verdicts }) => {
-        state.applyVerdict(verdicts?.[op.uuid] !== undefined ? { ...op, after: verdicts[op.uuid] } : op);
-        this.refresh(true);
+      // another tab's, or a watcher's view of the editor's: as the server stored them
+      applyRemote: (message) => {
+        const mine = registeredOps(message.op).filter((item) => item.op === "verdict");
+        if (!message.verdicts && !mine.length) return;
+        for (const item of mine) if (!message.verdicts || !(item.uuid in message.verdicts)) state.applyVerdict(item);
+        this.putVerdicts(message.verdicts);
       },
-      acked: ({ verdicts }, op) => {
-        if (!verdicts || verdicts[op.uuid] === undefined) return;
-        state.applyVerdict({ ...op, after: verdicts[op.uuid] });
-        this.refresh(true);
-      },
+      // what the server stored (a verdict of this page, or revised by a fix in rework)
+      acked: (message) => this.putVerdicts(message.verdicts),
       rejected: (op) => {
         state.applyVerdict(invertVerdict(op));
         this.refresh(true);
@@ -93,22 +94,34 @@ export class ReviewController {
       },
       describe: describeIssue,
       uuids: (op) => (op.annotation_uuid ? [op.annotation_uuid] : []),
-      applyRemote: ({ op, issues, author, at }) => {
-        if (issues?.[op.uuid]) state.putIssue(issues[op.uuid]);
-        else state.applyIssue(op, { author: author || null, at: at || null });
-        this.refresh(false);
+      applyRemote: (message) => {
+        const mine = registeredOps(message.op).filter((item) => item.op === "issue");
+        for (const item of mine) if (!message.issues?.[item.uuid]) state.applyIssue(item, {});
+        this.putIssues(message.issues, mine.length > 0);
       },
-      acked: ({ issues }, op) => {
-        if (!issues?.[op.uuid]) return;
-        state.putIssue(issues[op.uuid]);
-        this.refresh(false);
-      },
+      acked: (message) => this.putIssues(message.issues, false),
       rejected: (op, { reason }) => {
         if (op.action === "open") state.dropIssue(op.uuid);
         this.app.status(`Issue not saved: ${reason || "refused by the server"}`, "error");
         this.refresh(false);
       },
     });
+  }
+
+  /** Verdicts as the server stored them ({uuid: verdict | null}). */
+  putVerdicts(verdicts) {
+    if (!verdicts || typeof verdicts !== "object") return;
+    for (const [uuid, value] of Object.entries(verdicts)) this.state.putVerdict(uuid, value);
+    this.refresh(true);
+  }
+
+  /** Issues as the server stored them ({uuid: issue}). */
+  putIssues(issues, changed) {
+    if (issues && typeof issues === "object") {
+      for (const value of Object.values(issues)) this.state.putIssue(value);
+      changed = true;
+    }
+    if (changed) this.refresh(false);
   }
 
   /** Is this replayed issue op's text already in the thread (the page made it)? */

@@ -25,9 +25,13 @@ export const REWORK_BINDINGS = [
 
 /** Rows of the help overlay that are not keys of the tables. */
 const REVIEW_EXTRA_HELP = [
-  ["Review", "Ctrl+Enter", "Refused here: Shift+Enter accepts the task"],
   ["Review", "Click a pin", "Show its issue in the Issues panel"],
 ];
+
+/** The key map's row that reads otherwise in review (Ctrl+Enter submits elsewhere). */
+export const REVIEW_REWORDED = /** @type {const} */ ([
+  ["Task", "Ctrl+Enter", ["Ctrl+Enter", "Refused in review: Shift+Enter accepts the task"]],
+]);
 const REWORK_EXTRA_HELP = [
   ["Review", "Click a pin", "Show its issue: reply or Resolve in the Issues panel"],
 ];
