@@ -439,7 +439,7 @@ export class ReviewController {
     ctx.restore();
   }
 
-  /** The pin whose marker is under an image point (the topmost), or null. */
+  /** The pin whose round marker (above its point) is under an image point, or null. */
   pinAt(point) {
     const view = this.app.view;
     const s = view.toScreen(point);
@@ -447,7 +447,8 @@ export class ReviewController {
     for (const issue of this.visibleIssues()) {
       const p = view.toScreen({ x: issue.x, y: issue.y });
       const cy = p.y - PIN_RADIUS - 6;
-      if (Math.hypot(s.x - p.x, s.y - cy) <= PIN_RADIUS + 2 || Math.hypot(s.x - p.x, s.y - p.y) <= 4) found = issue.uuid;
+      // the round marker only: its tip stays free, so the annotation under it can be dragged
+      if (Math.hypot(s.x - p.x, s.y - cy) <= PIN_RADIUS + 2) found = issue.uuid;
     }
     return found;
   }
