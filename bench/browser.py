@@ -210,7 +210,8 @@ class BrowserBench:
         page.fill("input[name=username]", username or self.tasker)
         page.fill("input[name=password]", PASSWORD)
         page.click("form [type=submit]")
-        page.wait_for_url(f"{self.server.root}/")
+        # taskers land on the queue, reviewers on theirs
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
         return page
 
     def claim(self, page, project: str) -> str:
@@ -529,5 +530,21 @@ def browser_figures(server: BenchServer, api: ApiBench,
     bench.trace = trace
     try:
         return bench.run()
+    finally:
+        api.info["browser"] = bench.info
+
+
+def review_open_figures(server: BenchServer, api: ApiBench) -> list[Figure]:
+    """The review_open figure alone (`python -m bench --only review_open`)."""
+    from playwright.sync_api import sync_playwright
+
+    bench = BrowserBench(server, api, scale=api.scale)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return bench.review_open(browser)
+            finally:
+                browser.close()
     finally:
         api.info["browser"] = bench.info

@@ -111,7 +111,9 @@ def work_page(request: HttpRequest, task_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
-    task, read_only = viewable_task(request, task_id, raw_params=True)
+    # light: a submitted task's response and restart point (megabytes with 2,000 annotations,
+    # in review or rework) are not read here
+    task, read_only = viewable_task(request, task_id, light=True, raw_params=True)
     # The params (megabytes with a big hypothesis) go out as the text the database holds.
     # What is read of them here comes from SQL: the padding and the context images; a draft
     # whose extras were not stored (older tasks) takes them from the hypothesis, and only then
