@@ -11,7 +11,7 @@ builds its tile pyramid:
 A third pair, for `review_open`: two tasks of the same 2,000 annotations (1,600 boxes, 400
 polygons × 20 vertices) in a project whose review stage takes every task; the tasker submits
 one (it goes to review) and the next one is claimed for work; a reviewer takes the first with
-Start next review. The review page and the work page are then opened 5 times each.
+Start next review. The work page and the review page are then opened in turns, 5 times each.
 
 A tasker claims both and opens them. "First complete frame" is the renderer's
 `stats().firstFrameAt` (performance.now() — milliseconds from the navigation — of the first
@@ -474,34 +474,38 @@ class BrowserBench:
 
     def review_open(self, browser) -> list[Figure]:
         """The review page of a 2,000-annotation task against its work page: the p50 of the
-        first complete frame over 5 openings each (after one warm-up opening)."""
+        first complete frame over 5 openings each (after one warm-up opening each), taken in
+        turns so that the machine's load weighs on both alike."""
         self.setup_review()
         runs = max(int(5 * self.scale), 3)
-        context = self.context(browser)
-        page = self.login(context, self.review_tasker)
-        submitted = self.claim(page, REVIEW_PROJECT)
-        page.goto(f"{self.server.root}/")
-        answer = page.evaluate(SUBMIT_FROM_DRAFT, f"/tasks/{submitted}/submit")
+        tasker_context = self.context(browser)
+        tasker = self.login(tasker_context, self.review_tasker)
+        submitted = self.claim(tasker, REVIEW_PROJECT)
+        tasker.goto(f"{self.server.root}/")
+        answer = tasker.evaluate(SUBMIT_FROM_DRAFT, f"/tasks/{submitted}/submit")
         if answer["status"] != 200:
             raise BenchError(f"the review task's submit answered {answer['status']}: "
                              f"{answer['body'][:300]}")
         # the submit's next_url claimed the other task of the project for this tasker
         work_task = next(t for t in self.review_tasks if t != submitted)
-        work = [self.open(page, work_task) for _ in range(runs + 1)][1:]
-        context.close()
 
-        context = self.context(browser)
-        page = self.login(context, self.reviewer)
-        page.goto(f"{self.server.root}/review/")
-        page.locator(f"tr[data-project='{REVIEW_PROJECT}']").get_by_role(
+        reviewer_context = self.context(browser)
+        reviewer = self.login(reviewer_context, self.reviewer)
+        reviewer.goto(f"{self.server.root}/review/")
+        reviewer.locator(f"tr[data-project='{REVIEW_PROJECT}']").get_by_role(
             "button", name="Start next review").click()
-        page.wait_for_url("**/tasks/*/review/")
-        if task_from_url(page.url.replace("/review/", "/work/")) != submitted:
-            raise BenchError(f"the reviewer was given {page.url}, not task {submitted}")
-        review = [self.open(page, submitted, mode="review") for _ in range(runs + 1)][1:]
-        drawn = page.evaluate("() => window.__workbench.stats().drawn")
-        mode = page.evaluate("() => document.getElementById('workbench').dataset.mode")
-        context.close()
+        reviewer.wait_for_url("**/tasks/*/review/")
+        if f"/tasks/{submitted}/review/" not in reviewer.url:
+            raise BenchError(f"the reviewer was given {reviewer.url}, not task {submitted}")
+        work, review = [], []
+        for _ in range(runs + 1):
+            work.append(self.open(tasker, work_task))
+            review.append(self.open(reviewer, submitted, mode="review"))
+        work, review = work[1:], review[1:]
+        drawn = reviewer.evaluate("() => window.__workbench.stats().drawn")
+        mode = reviewer.evaluate("() => document.getElementById('workbench').dataset.mode")
+        tasker_context.close()
+        reviewer_context.close()
         if mode != "review" or drawn < 1900:
             raise BenchError(f"the review page drew {drawn} annotations in mode {mode!r}")
         work_p50, review_p50 = percentile(work, 50), percentile(review, 50)
@@ -512,7 +516,7 @@ class BrowserBench:
         figure.note = (f"work page p50 {work_p50:.0f} ms; review / work = "
                        f"{review_p50 / work_p50:.2f}")
         print(f"    review_open: review p50 {review_p50:.0f} ms, work p50 {work_p50:.0f} ms "
-              f"({len(review)} openings each)", flush=True)
+              f"({len(review)} openings each, in turns)", flush=True)
         return [figure]
 
     def wait_tiles(self, page, timeout: float = 30) -> None:
