@@ -54,7 +54,7 @@ export class ReviewController {
     if (this.mode === "review") {
       app.hooks.addCommandGuard((command) => (command === "submit" ? this.refuseSubmit() : undefined));
       for (const [section, keys, row] of REVIEW_REWORDED) app.hooks.replaceHelpRow(section, keys, [...row]);
-      this.reviewToolbar();
+      if (!app.readOnly) this.reviewToolbar(); // staff watching: nothing to decide
     }
     this.issues = app.hooks.addPanel(issuesPanel(this), { before: "annotations" });
     this.summary = app.hooks.addPanel(reviewPanel(this), { before: "issues" });
