@@ -224,3 +224,21 @@ test("the sync client reports the ack of a registered op with the op", async () 
   assert.equal(client.state.unsent, 0);
   client.stop();
 });
+
+// ---------------------------------------------------------------- the keys
+
+test("the review keys take none of the key map's or the video's, and all are in the help", async () => {
+  const { BINDINGS } = await import("../../static/js/workbench/keyboard.js");
+  const { VIDEO_BINDINGS } = await import("../../static/js/workbench/video-keys.js");
+  const { REVIEW_BINDINGS, REWORK_BINDINGS, matchReview, reviewHelpRows } = await import("../../static/js/workbench/review-keys.js");
+  const taken = new Set([...BINDINGS, ...VIDEO_BINDINGS].map((b) => b.combo));
+  for (const b of [...REVIEW_BINDINGS, ...REWORK_BINDINGS]) assert.ok(!taken.has(b.combo), `${b.combo} is free`);
+  const rows = new Map(reviewHelpRows("review"));
+  for (const keys of ["A", "X", "Shift+A", "I", "N / Shift+N", "Shift+Enter", "Shift+X"]) assert.ok(rows.has(keys), keys);
+  assert.deepEqual(matchReview({ key: "Enter", shiftKey: true }, "review")?.command, "reviewAcceptTask");
+  assert.equal(matchReview({ key: "Enter" }, "review"), null, "Enter alone is the key map's");
+  assert.deepEqual(matchReview({ key: "X", shiftKey: true }, "review")?.command, "reviewSendBack");
+  assert.equal(matchReview({ key: "a" }, "rework"), null, "the tasker does not judge");
+  assert.deepEqual(matchReview({ key: "N", shiftKey: true }, "rework")?.args, [-1]);
+  assert.deepEqual([...new Map(reviewHelpRows("rework")).keys()], ["N / Shift+N", "Click a pin"]);
+});
