@@ -17,9 +17,12 @@ class TasksConfig(AppConfig):
         # which the models' module must not, so they come once the models are ready)
         from tasks.kinds import image, video  # noqa: F401
 
-        # the quality loop follows the lifecycle's events (tasks/lifecycle.py, listeners)
-        from tasks.quality_flow import stages
+        # the quality loop plugs into the lifecycle and the jobs (tasks/quality_flow/wiring.py)
+        from tasks.quality_flow import wiring
 
-        stages.register()
+        wiring.register()
         lookups.register()
+        from tasks.quality_flow import ops  # the review's draft operations
+
+        ops.register()
         signed_out.connect_signals()

@@ -99,9 +99,12 @@ def _record(task: Task, copies: list[Copy]) -> bool:
         if current is None or current.attachment_mime:
             transaction.on_commit(lambda: _discard(copies))
             return False
-        Task.objects.filter(pk=task.pk).update(
-            attachment_file=main.name, attachment_width=main.width,
-            attachment_height=main.height, attachment_mime=main.mime_type)
+        columns = {"attachment_file": main.name, "attachment_width": main.width,
+                   "attachment_height": main.height, "attachment_mime": main.mime_type}
+        Task.objects.filter(pk=task.pk).update(**columns)
+        # Its consensus replicas (and a gold template's copies) show the same image
+        # (docs/quality.md); their tiles and context images are read from this task.
+        Task.objects.filter(parent=task).update(**columns)
         ContextAttachment.objects.filter(task=task).delete()
         ContextAttachment.objects.bulk_create(
             ContextAttachment(task=task, position=i, url=c.url, file=c.name, width=c.width,
@@ -116,7 +119,8 @@ def requeue_unfinished() -> int:
     waiting = queued_args(fetch_attachment, include_running=True)
     horizon = timezone.now() - timedelta(seconds=5)
     unfinished = (Task.objects.filter(status=TaskStatus.PENDING, is_test=False,
-                                      attachment_mime="", created_at__lte=horizon)
+                                      attachment_mime="", created_at__lte=horizon,
+                                      parent__isnull=True)  # a child's media are its parent's
                   .order_by("created_at").values_list("task_id", flat=True)[:SWEEP_LIMIT])
     count = 0
     for task_id in unfinished:

@@ -27,7 +27,7 @@ GONE = 4410  # the task can no longer be edited by this user: submitted, cancele
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_MESSAGE_CHARS = 8 * 1024 * 1024
 # Events after which a watcher's copy of the draft is stale as a whole.
-DRAFT_RESET_EVENTS = {"expired", "audit", "recall", "claimed"}
+DRAFT_RESET_EVENTS = {"expired", "audit", "recall", "claimed", "sent_back"}
 # A progress stream sends the counts of a project at most this often.
 COALESCE_SECONDS = 0.25
 
@@ -224,6 +224,7 @@ class TaskSessionConsumer(JsonConsumer):
                    "annotations": event["annotations"]}
         if event.get("extras"):
             message["extras"] = event["extras"]
+        message.update(event.get("notes") or {})  # a review's verdicts and issues
         await self.send_json(message)
 
     async def task_changed(self, event: dict) -> None:

@@ -9,7 +9,10 @@ their numbers, each in one transaction with the task's row locked:
 * delete: also versioned;
 * set_extras: the whole new value of one key of `Task.draft_extras` (global attributes, links,
   and whatever `tasks.draft_extras` has validators for);
-* batch: its operations in order, all or none.
+* batch: its operations in order, all or none;
+* any kind another module registers (`register_op`: the review's verdict and issue
+  operations, tasks/quality_flow/ops.py), with code to run after each applied operation
+  (`register_after_apply`).
 
 Each annotation an operation leaves behind is checked with the rules of a hypothesis (every
 rule but `required` attributes, which wait for the submit) and the base-annotation locks. Only
@@ -22,6 +25,7 @@ one asks the client to send again from the next one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -53,6 +57,30 @@ DRAFT_PARAMS = ("geometries", "annotation_attributes", "links", *locks.FLAGS)
 MAX_NAMED_UUIDS = 500
 # Columns an operation never reads: `params` is megabytes with a big hypothesis.
 HEAVY_FIELDS = ("params", "response", "sent_back_response", "metadata", "audits", "tags")
+
+
+# Operation kinds other modules add: kind -> handler(draft, op, depth), which raises Refused.
+OpHandler = Callable[["Draft", dict, int], None]
+_REGISTERED_OPS: dict[str, OpHandler] = {}
+# Called after each operation applied, in its transaction: fn(draft, uuids of the annotations
+# it added, changed or deleted). Only called when it touched some.
+AfterApply = Callable[["Draft", list[str]], None]
+_AFTER_APPLY: list[AfterApply] = []
+BUILTIN_OPS = ("add", "update", "delete", "set_extras", "batch")
+
+
+def register_op(kind: str, handler: OpHandler) -> None:
+    """Let drafts apply operations `{op: kind, ...}` with `handler`, as draft_extras.register
+    does for extras (docs/live-sessions.md). A handler may put what it stored in
+    `draft.notes` (`notes[key][id] = value`): the ack and the watchers' `remote_op` carry it."""
+    if kind in BUILTIN_OPS:
+        raise ValueError(f"{kind!r} is a built-in operation")
+    _REGISTERED_OPS[kind] = handler
+
+
+def register_after_apply(fn: AfterApply) -> None:
+    if fn not in _AFTER_APPLY:
+        _AFTER_APPLY.append(fn)
 
 
 class Refused(Exception):
@@ -158,7 +186,7 @@ def apply_op(task_id: str, user, session_id: str, channel_name: str, seq: int,
             return _repeat(session, seq)
         if seq > session.last_seq + 1:
             return {"type": "resend", "from_seq": session.last_seq + 1}
-        reply = _apply_next(task, session, seq, op)
+        reply = _apply_next(task, session, seq, op, user)
         queue.renew(task, user)
     return reply
 
@@ -212,18 +240,19 @@ def _repeat(session: DraftSession, seq: int) -> dict:
     return {**reply, "repeat": True}
 
 
-def _apply_next(task: Task, session: DraftSession, seq: int, op: Any) -> dict:
-    draft = Draft(task, task.params_subset)
+def _apply_next(task: Task, session: DraftSession, seq: int, op: Any, user=None) -> dict:
+    draft = Draft(task, task.params_subset, user=user)
     try:
         with transaction.atomic():
             draft.apply(op)
+            draft.after_apply()
     except Refused as refusal:
         reply = _reject(task, seq, refusal, op)
     else:
         draft.save_extras()
         reply = draft.ack(seq)
         live.publish_draft_changed(task.task_id, session.channel_name, seq, op, draft.states(),
-                                   extras=draft.changed_extras())
+                                   extras=draft.changed_extras(), notes=draft.notes)
     session.last_seq, session.last_seen = seq, timezone.now()
     session.save(update_fields=["last_seq", "last_seen"])
     DraftOp.objects.create(session=session, seq=seq, op=op, reply=reply)
@@ -282,10 +311,16 @@ def op_uuids(op: Any, found: list[str] | None = None, depth: int = 0) -> list[st
 class Draft:
     """The rows of one task while one operation changes them."""
 
-    def __init__(self, task: Task, params: dict) -> None:
-        """`params`: the keys of the task's params the checks read (locked_task)."""
+    def __init__(self, task: Task, params: dict, user=None) -> None:
+        """`params`: the keys of the task's params the checks read (locked_task); `user`: who
+        edits (the session's)."""
         self.task = task
         self.params = params
+        self.user = user
+        # What registered operations stored, for the ack and remote_op: {"verdicts": {uuid:
+        # verdict}, "issues": {uuid: issue}}.
+        self.notes: dict[str, dict[str, Any]] = {}
+        self.context: dict[str, Any] = {}  # what registered operations keep between them
         self.rows: dict[str, Annotation | None] = {}  # None: absent
         self.sent: dict[str, dict | None] = {}  # what the client made of each touched one
         self.extras = draft_extras.stored(task.draft_extras)
@@ -298,13 +333,28 @@ class Draft:
 
     def apply(self, op: Any, depth: int = 0) -> None:
         kind = op.get("op") if isinstance(op, dict) else None
+        kind = kind if isinstance(kind, str) else ""
         handler = {"add": self.add, "update": self.update, "delete": self.delete,
-                   "set_extras": self.set_extras,
-                   "batch": self.batch}.get(kind if isinstance(kind, str) else "")
-        if handler is None:
-            raise Refused("invalid", 'An operation is an object whose "op" is add, update, '
-                                     "delete, set_extras or batch.")
-        handler(op, depth)
+                   "set_extras": self.set_extras, "batch": self.batch}.get(kind)
+        if handler is not None:
+            handler(op, depth)
+        elif kind in _REGISTERED_OPS:
+            _REGISTERED_OPS[kind](self, op, depth)
+        else:
+            names = ", ".join((*BUILTIN_OPS[:-1], *_REGISTERED_OPS))
+            raise Refused("invalid", f'An operation is an object whose "op" is {names} or '
+                                     "batch.")
+
+    def after_apply(self) -> None:
+        """Run the registered after-apply code for the annotations this operation touched."""
+        touched = list(self.sent)
+        if touched:
+            for fn in _AFTER_APPLY:
+                fn(self, touched)
+
+    def note(self, key: str, name: str, value: Any) -> None:
+        """Record what a registered operation stored, for the ack and remote_op."""
+        self.notes.setdefault(key, {})[name] = value
 
     # -- the four kinds
 
@@ -449,6 +499,7 @@ class Draft:
                   if self.extras[key] != sent}
         if extras:
             reply["extras"] = extras
+        reply.update(self.notes)
         return reply
 
     def states(self) -> dict[str, dict | None]:

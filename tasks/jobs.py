@@ -2,12 +2,18 @@
 
 `fetch_attachment` fetches a created task's media: it hands the task to its kind
 (`Kind.fetch_media`, docs/architecture.md), so this module needs nothing above the models and
-the kinds' registry, and the lifecycle that queues it stays below the fetching code. The other
-job, `tasks.callbacks.deliver_callback`, lives beside its work. Below them: what is waiting in
-the queue, and the rows a dead worker left running.
+the kinds' registry, and the lifecycle that queues it stays below the fetching code.
+`merge_consensus` and `score_answer` run the quality loop's merges and gold scores
+(tasks/quality_flow/merging.py, gold.py) with the cyclic garbage collector paused
+(tasks/collector.py): only the worker loads numpy, scipy and shapely
+(docs/quality.md#memory). The other job,
+`tasks.callbacks.deliver_callback`, lives beside its work. Below them: what is waiting in the
+queue, and the rows a dead worker left running.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
@@ -15,6 +21,7 @@ from django_tasks.base import Task as Job
 from django_tasks_db.models import DBTaskResult
 
 from tasks import heartbeat, kinds
+from tasks.collector import collector_paused
 from tasks.models import Task, TaskStatus
 
 
@@ -35,6 +42,35 @@ def fetch_for_task(task_id: str) -> str:
     if task is None or not needs_fetch(task):
         return "skipped"
     return kinds.of(task).fetch_media(task)
+
+
+# The bodies of the quality loop's jobs sit above this module (they route tasks through the
+# stages): tasks/quality_flow/wiring.py registers them when the app starts, so that this
+# module never imports them (docs/architecture.md).
+JobBody = Callable[[str], str]
+_bodies: dict[str, JobBody] = {}
+
+
+def register_body(job: Job, body: JobBody) -> None:
+    _bodies[job.name] = body
+
+
+def _run_body(job_name: str, task_id: str) -> str:
+    with collector_paused():
+        return _bodies[job_name](task_id)
+
+
+@task()
+def merge_consensus(task_id: str) -> str:
+    """Merge the replicas of a customer task once all are completed (merging.merge_parent)."""
+    return _run_body("merge_consensus", task_id)
+
+
+@task()
+def score_answer(task_id: str) -> str:
+    """Score a finished gold or training copy against its expected response
+    (answers.score_copy)."""
+    return _run_body("score_answer", task_id)
 
 
 def queued_args(job: Job, include_running: bool = False) -> set[str]:

@@ -43,8 +43,10 @@ from tasks.rules.prelabel_files import prelabel_urls, refuse_test_prelabel_file
 
 CreatedListener = Callable[[Task], None]
 SentBackListener = Callable[[Task, str], None]
+DraftResetListener = Callable[[Task], None]
 _created: list[CreatedListener] = []
 _sent_back: list[SentBackListener] = []
+_draft_reset: list[DraftResetListener] = []
 
 
 def on_created(listener: CreatedListener) -> CreatedListener:
@@ -56,9 +58,18 @@ def on_created(listener: CreatedListener) -> CreatedListener:
 
 def on_sent_back(listener: SentBackListener) -> SentBackListener:
     """Call `listener(task, comments)` in the transaction that sends a completed task back
-    to pending (a customer's audit rejection, with its comments, or a recall)."""
+    to pending (a customer's audit rejection, with its comments, or a recall), before the
+    task's response and completer are cleared: the listener reads who did the work."""
     if listener not in _sent_back:
         _sent_back.append(listener)
+    return listener
+
+
+def on_draft_reset(listener: DraftResetListener) -> DraftResetListener:
+    """Call `listener(task)` after `reset_draft` loaded the response a task was sent back
+    with (a rework's locks go back on)."""
+    if listener not in _draft_reset:
+        _draft_reset.append(listener)
     return listener
 
 
@@ -214,19 +225,37 @@ def _locked(task: Task) -> Task:
 
 
 def complete_task(task: Task, response: dict, *, by=None, current: bool = False) -> Task:
-    """pending → completed with `response`; fires the callback. `current`: the caller locked
-    and read the task in its open transaction, so it is not read again (nor a savepoint
-    taken in it: two round trips to PostgreSQL)."""
+    """pending → completed with `response`; fires the callback. A task the customer rejected
+    is ready for their next audit again (`customer_review_status` cleared;
+    docs/api-decisions.md). `current`: the caller locked and read the task in its open
+    transaction, so it is not read again (nor a savepoint taken in it: two round trips to
+    PostgreSQL)."""
     with transaction.atomic(savepoint=not current):
         if not current:
             task = _locked(task)
         if task.status != TaskStatus.PENDING:
             raise ApiError(400, f"Task {task.task_id} is {task.status} and cannot be "
                                 "completed.")
+        changes: dict = {}
+        if task.customer_review_status == "rejected":  # done again: ready for the next audit
+            changes["customer_review_status"] = ""
         _touch(task, status=TaskStatus.COMPLETED, response=response,
                completed_at=timezone.now(), completed_by=by, claimed_by=None,
-               lease_expires_at=None)
+               lease_expires_at=None, **changes)
         _status_changed(task, DeliveryEvent.COMPLETED)
+    return task
+
+
+def complete_internal(task: Task, response: dict, *, by=None) -> Task:
+    """pending → completed for a row the customer never sees (a consensus replica, a gold or
+    training copy; docs/quality.md): no callback, no batch. Call it with the task locked, in
+    the open transaction."""
+    if task.status != TaskStatus.PENDING:
+        raise ApiError(400, f"Task {task.task_id} is {task.status} and cannot be completed.")
+    _touch(task, status=TaskStatus.COMPLETED, response=response, completed_at=timezone.now(),
+           completed_by=by, claimed_by=None, lease_expires_at=None)
+    forget_sessions(task)
+    live.publish_task_changed(task, DeliveryEvent.COMPLETED)
     return task
 
 
@@ -310,16 +339,16 @@ def recall_task(task: Task) -> Task:
 
 def _send_back(task: Task, event: str, **changes: object) -> None:
     previous = task.response
+    audits = changes.get("audits")
+    comments = audits[-1].get("comments", "") if isinstance(audits, list) and audits else ""
+    for listener in _sent_back:
+        listener(task, comments)
     _touch(task, status=TaskStatus.PENDING, response=None, completed_at=None,
            completed_by=None, work_started=False, claimed_by=None, lease_expires_at=None,
            sent_back_response=previous, **changes)
     reset_draft(task)
     reopen_batch(task)
     _status_changed(task, event, response=previous)
-    audits = changes.get("audits")
-    comments = audits[-1].get("comments", "") if isinstance(audits, list) and audits else ""
-    for listener in _sent_back:
-        listener(task, comments)
 
 
 def reset_draft(task: Task) -> None:
@@ -329,6 +358,8 @@ def reset_draft(task: Task) -> None:
     forget_sessions(task)
     if task.sent_back_response is not None:
         load_response(task, task.sent_back_response)
+        for listener in _draft_reset:
+            listener(task)
         return
     Annotation.objects.filter(task=task).delete()
     insert_prelabels(task, task.params)

@@ -28,12 +28,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from tasks.models import Task, TaskStatus
+from tasks.models.tasks import TaskStage
 
 logger = logging.getLogger("annotator.live")
 
 QUEUE_GROUP = "queue"
 COUNT_KEYS = ("pending", "in_progress", "completed", "canceled", "error")
 COUNTS_CACHE_SECONDS = 300
+# The stages of a pending task a tasker can still take (docs/quality.md "Counts").
+TO_DO_STAGES = (TaskStage.WORK, TaskStage.CONSENSUS, TaskStage.REWORK)
 
 
 def task_group(task_id: str) -> str:
@@ -64,29 +67,33 @@ def publish_task_changed(task: Task, event: str) -> None:
 
 def publish_draft_changed(task_id: str, origin: str, seq: int, op: dict,
                           annotations: dict[str, dict | None],
-                          extras: dict | None = None) -> None:
+                          extras: dict | None = None, notes: dict | None = None) -> None:
     """An operation was applied to a task's draft by the connection `origin`: the op as
-    applied, the resulting state of every annotation it touched (None: deleted) and the new
-    value of each draft extra it set."""
+    applied, the resulting state of every annotation it touched (None: deleted), the new
+    value of each draft extra it set, and what a registered operation stored (`notes`:
+    {"verdicts": {...}, "issues": {...}}, tasks/drafts.py register_op)."""
     message = {"type": "draft.changed", "task_id": task_id, "origin": origin, "seq": seq,
-               "op": op, "annotations": annotations, "extras": extras or {}}
+               "op": op, "annotations": annotations, "extras": extras or {},
+               "notes": notes or {}}
     _after_commit(lambda: group_send(task_group(task_id), message))
 
 
 # --- counts ---------------------------------------------------------------------------------
 
 def counts(*, project_id: int | None = None, batch_id: int | None = None) -> dict[str, int]:
-    """Tasks of a project or batch by state; a pending task under a live lease is
-    `in_progress`, the other pending ones are `pending` (free for the queue)."""
+    """The customer's tasks of a project or batch by state (a k > 1 task counts once): a
+    pending task free for a tasker (stage work, consensus or rework, not leased) is `pending`,
+    any other pending one (leased, or waiting for review) is `in_progress`."""
     scope = {"project_id": project_id} if project_id is not None else {"batch_id": batch_id}
     tasks = Task.objects.for_customer().filter(**scope)
-    leased = Q(claimed_by__isnull=False, lease_expires_at__gte=timezone.now())
+    busy = (Q(claimed_by__isnull=False, lease_expires_at__gte=timezone.now())
+            | ~Q(stage__in=TO_DO_STAGES))
     result = dict.fromkeys(COUNT_KEYS, 0)
-    rows = tasks.values("status").annotate(n=Count("pk"), leased=Count("pk", filter=leased))
+    rows = tasks.values("status").annotate(n=Count("pk"), busy=Count("pk", filter=busy))
     for row in rows.order_by():
         if row["status"] == TaskStatus.PENDING:
-            result["in_progress"] = row["leased"]
-            result["pending"] = row["n"] - row["leased"]
+            result["in_progress"] = row["busy"]
+            result["pending"] = row["n"] - row["busy"]
         elif row["status"] in result:
             result[row["status"]] = row["n"]
     return result

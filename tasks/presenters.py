@@ -14,7 +14,7 @@ from tasks.models import Batch, Project, Task, UploadedFile
 # --- read paths: the JSON columns passed through as their stored text -----------------------
 
 RAW_PREFIX = "raw_json_"
-JSON_COLUMNS = ("params", "response", "metadata", "tags", "audits")
+JSON_COLUMNS = ("params", "response", "metadata", "tags", "audits", "quality")
 # What task_json() and limited_task_json() read besides the JSON columns.
 PLAIN_COLUMNS = (
     "task_id", "created_at", "updated_at", "type", "status", "instruction", "is_test", "urgency",
@@ -88,6 +88,9 @@ def task_json(task: Task, *, attachment_url: str | None = None) -> dict:
         data["callback_succeeded"] = task.callback_succeeded
     if task.customer_review_status:
         data["customer_review_status"] = task.customer_review_status
+    quality = _json(task, "quality")  # only a task that went through an internal quality step
+    if quality is not None:
+        data["quality"] = quality
     if attachment_url is not None:
         data["attachment_url"] = attachment_url
     return data

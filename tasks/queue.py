@@ -1,36 +1,55 @@
-"""The taskers' queue: which tasks a tasker may work on, and leases on them.
+"""The queue: which tasks a tasker or a reviewer may take, and leases on them.
 
-A lease is not a status: a leased task stays `pending`. Claiming takes the highest-priority,
-oldest free task with a row lock that other claimers skip, so no task goes to two taskers.
+A lease is not a status: a leased task stays `pending`. Every claim goes through
+`_claim_first`: the highest-priority, oldest candidate is taken with a row lock that other
+claimers skip (PostgreSQL), and the lease is written by a conditional UPDATE that only a free
+row passes (what guards SQLite, which has no SKIP LOCKED), so no task goes to two people. A
+claim first locks the claimer's own user row, so one person's concurrent claims (two tabs, a
+double click) are serialized. The order of a Start is docs/quality.md "Queue rules".
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
 from tasks import kinds, lifecycle, live
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
-from tasks.models import AttemptKind, Project, Task, TaskStage, TaskStatus
-from tasks.quality_flow import attempts
+from tasks.models import (
+    AttemptKind,
+    AttemptOutcome,
+    Project,
+    Task,
+    TaskAttempt,
+    TaskerStanding,
+    TaskRole,
+    TaskStage,
+    TaskStatus,
+)
+from tasks.quality_flow import attempts, gold, training
+from tasks.quality_flow import settings as quality_settings
 
 EXPIRE_BATCH = 200
-# The stages a tasker's Start takes tasks from (docs/quality.md): not a consensus parent, a
-# task in review, nor a gold or training template.
-WORKABLE_STAGES = (TaskStage.WORK, TaskStage.REWORK)
-# The attempt a claim starts, by the task's stage.
-ATTEMPT_KINDS: dict[str, str] = {TaskStage.REWORK: AttemptKind.REWORK,
-                                 TaskStage.REVIEW: AttemptKind.REVIEW}
+# The order of every claim; a tasker's free work is ordered by stage first, and "rework"
+# sorts before "work", so that rework is taken first along the index `task_stage_queue`.
+CLAIM_ORDER = ("-priority", "created_at", "task_id")
+WORK_STAGES = (TaskStage.REWORK, TaskStage.WORK)
+assert sorted(WORK_STAGES) == [TaskStage.REWORK, TaskStage.WORK]
+WORKED_ROLES = (TaskRole.CUSTOMER, TaskRole.REPLICA)
 
 
 def lease_seconds() -> int:
     return int(settings.ANNOTATOR_LEASE_SECONDS)
 
+
+# --- who ------------------------------------------------------------------------------------
 
 def is_tasker(user) -> bool:
     return user.is_authenticated and (
@@ -44,6 +63,14 @@ def is_reviewer(user) -> bool:
     )
 
 
+def is_worker(user) -> bool:
+    """A tasker, a reviewer or staff: who may use the workbench's shared endpoints."""
+    return user.is_authenticated and (
+        user.is_staff
+        or user.groups.filter(name__in=(TASKERS_GROUP, REVIEWERS_GROUP)).exists()
+    )
+
+
 def visible_projects(user) -> QuerySet:
     """Live projects this tasker may work on: those naming them, or naming no tasker."""
     qs = Project.objects.filter(is_test=False, archived=False)
@@ -52,10 +79,20 @@ def visible_projects(user) -> QuerySet:
     return qs.annotate(n_taskers=Count("taskers")).filter(Q(taskers=user) | Q(n_taskers=0))
 
 
+def review_projects(user) -> QuerySet:
+    """Live projects this reviewer may review: those naming them, or naming no reviewer."""
+    qs = Project.objects.filter(is_test=False, archived=False)
+    if user.is_staff:
+        return qs
+    return qs.annotate(n_reviewers=Count("reviewers")).filter(
+        Q(reviewers=user) | Q(n_reviewers=0))
+
+
+# --- what is free ---------------------------------------------------------------------------
+
 def free_tasks(now=None) -> QuerySet:
     now = now or timezone.now()
-    return Task.objects.filter(status=TaskStatus.PENDING, is_test=False,
-                               stage__in=WORKABLE_STAGES).filter(
+    return Task.objects.filter(status=TaskStatus.PENDING, is_test=False).filter(
         Q(claimed_by__isnull=True) | Q(lease_expires_at__lt=now)
     ).exclude(type__in=waiting_kinds(), attachment_mime="")  # its media not stored yet
 
@@ -65,22 +102,60 @@ def waiting_kinds() -> list[str]:
     return [kind.name for kind in kinds.all_kinds() if kind.waits_for_media]
 
 
+def not_reserved(now: datetime) -> Q:
+    """No first refusal on the task, or its first refusal is over."""
+    return Q(reserved_for__isnull=True) | Q(reserved_until__lt=now)
+
+
+def work_candidates(user, project: Project, now: datetime) -> QuerySet:
+    """Step 5 of a tasker's Start: rework first, then work; a replica only while its task
+    waits for its replicas (not canceled nor failed), and never one of a task this user
+    worked (or holds) another replica of."""
+    touched = TaskAttempt.objects.filter(user=user, root=OuterRef("parent"))
+    replica_wanted = Q(parent__status=TaskStatus.PENDING, parent__stage=TaskStage.CONSENSUS)
+    return (free_tasks(now).filter(project=project, role__in=WORKED_ROLES,
+                                   stage__in=WORK_STAGES)
+            .filter(not_reserved(now))
+            .filter(Q(parent__isnull=True) | (replica_wanted & ~Exists(touched)))
+            .order_by("stage", *CLAIM_ORDER))
+
+
+def review_candidates(user, now: datetime) -> QuerySet:
+    """Step 4 of a reviewer's Start: customer tasks waiting for review that this user did not
+    work on (nor on one of their replicas)."""
+    worked = TaskAttempt.objects.filter(root=OuterRef("pk"), user=user,
+                                        kind__in=(AttemptKind.WORK, AttemptKind.REWORK))
+    return (free_tasks(now).filter(stage=TaskStage.REVIEW, role=TaskRole.CUSTOMER)
+            .filter(not_reserved(now)).filter(~Exists(worked)).order_by(*CLAIM_ORDER))
+
+
+# --- the queue pages ------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class QueueRow:
     project: Project
     pending: int
     mine: Task | None
+    paused: bool = False
 
 
 def queue_rows(user) -> list[QueueRow]:
+    """The tasker's queue: per project, the customer's tasks still to work on that nobody
+    holds, and the task this tasker holds."""
     projects = list(visible_projects(user).order_by("name"))
     now = timezone.now()
     counts = dict(
-        free_tasks(now).filter(project__in=projects).values_list("project")
-        .annotate(n=Count("pk")).order_by()
+        free_tasks(now).filter(project__in=projects, role=TaskRole.CUSTOMER,
+                               stage__in=live.TO_DO_STAGES)
+        .values_list("project").annotate(n=Count("pk")).order_by()
     )
-    held = {t.project_id: t for t in held_tasks(user, now).filter(project__in=projects)}
-    return [QueueRow(p, counts.get(p.pk, 0), held.get(p.pk)) for p in projects]
+    held = {t.project_id: t for t in held_tasks(user, now).filter(project__in=projects,
+                                                                  stage__in=WORK_STAGES)}
+    paused = set(TaskerStanding.objects.filter(user=user, project__in=projects,
+                                               paused_at__isnull=False)
+                 .values_list("project_id", flat=True))
+    return [QueueRow(p, counts.get(p.pk, 0), held.get(p.pk), p.pk in paused)
+            for p in projects]
 
 
 def held_tasks(user, now=None) -> QuerySet:
@@ -89,38 +164,175 @@ def held_tasks(user, now=None) -> QuerySet:
                                lease_expires_at__gte=now)
 
 
+def nothing_message(user, project: Project) -> str:
+    """Why a tasker's Start gave nothing."""
+    if TaskerStanding.objects.filter(user=user, project=project,
+                                     paused_at__isnull=False).exists():
+        return "Paused in this project: ask an admin."
+    if (quality_settings.of(project).training_required
+            and training.gate(user, project) == "failed"):
+        return "Training not passed: ask an admin."
+    return f"No pending tasks in {project.name} right now."
+
+
+# --- claims ---------------------------------------------------------------------------------
+
 def claim_next(user, project: Project) -> Task | None:
-    """The task this tasker already holds in the project, or the next free one, leased."""
+    """A tasker's Start in the project: the task they hold, else the next one, leased
+    (docs/quality.md "A tasker's Start")."""
     now = timezone.now()
-    held = held_tasks(user, now).filter(project=project).first()
-    if held is not None:
-        return renew(held, user)
     with transaction.atomic():
-        qs = free_tasks(now).filter(project=project).order_by("-priority", "created_at",
-                                                                "task_id")
-        if connection.features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
-        task = qs.first()
-        if task is None:
+        claimer = _lock_claimer(user, project, now, TaskStage.REWORK, WORK_STAGES)
+        if claimer.paused:
             return None
-        if task.claimed_by_id is not None:  # a lapsed lease the sweeper has not seen yet
-            lifecycle.reset_draft(task)
-        _lease(task, user, now)
-        live.publish_task_changed(task, "claimed")
+        mine = claimer.mine()
+        if mine is not None and holds(user, mine):
+            return renew(mine, user)
+        if mine is not None:  # rework reserved for this tasker
+            task = _claim_first(user, Task.objects.filter(pk=mine.pk), now)
+            if task is not None:
+                return task
+        quality = quality_settings.of(project)
+        if quality.training_required and not claimer.passed:
+            gate = training.gate(user, project)
+            if gate != "open":  # training tasks only, and nothing once training failed
+                served = training.serve(user, project, now) if gate == "training" else None
+                return _leased_copy(served, user, now)
+        if quality.gold_share > 0 and random.random() < quality.gold_share:
+            copy = _leased_copy(gold.serve(user, project, now), user, now)
+            if copy is not None:
+                return copy
+        return _claim_first(user, work_candidates(user, project, now), now)
+
+
+def claim_next_review(user, project: Project) -> Task | None:
+    """A reviewer's Start in the project: the review they hold, else the next one, leased
+    (docs/quality.md "A reviewer's Start")."""
+    now = timezone.now()
+    with transaction.atomic():
+        mine = _lock_claimer(user, project, now, TaskStage.REVIEW, (TaskStage.REVIEW,)).mine()
+        if mine is not None and holds(user, mine):
+            return renew(mine, user)
+        if mine is not None:  # a re-review reserved for this reviewer
+            task = _claim_first(user, Task.objects.filter(pk=mine.pk), now)
+            if task is not None:
+                return task
+        quality = quality_settings.of(project)
+        if quality.gold_share > 0 and random.random() < quality.gold_share:
+            copy = _leased_copy(gold.serve_review(user, project, now), user, now)
+            if copy is not None:
+                return copy
+        return _claim_first(user, review_candidates(user, now).filter(project=project), now)
+
+
+@dataclass(frozen=True)
+class Claimer:
+    """What a claim reads with the claimer's row lock."""
+
+    paused: bool  # in the project (a tasker's standing)
+    passed: bool  # the project's training
+    mine_id: str | None  # the task they hold, else one reserved for them
+
+    def mine(self) -> Task | None:
+        return Task.objects.filter(pk=self.mine_id).first() if self.mine_id else None
+
+
+def _lock_claimer(user, project: Project, now: datetime, reserved_stage: str,
+                  held_stages: tuple[str, ...]) -> Claimer:
+    """Lock the claimer's user row (their claims are serialized; other people's are not) and
+    read, in the same query, their standing in the project and the task they hold there (in
+    one of `held_stages`), else one reserved for them in `reserved_stage`."""
+    standing = TaskerStanding.objects.filter(user=OuterRef("pk"), project=project)
+    qs = get_user_model().objects.filter(pk=user.pk).annotate(
+        paused=Exists(standing.filter(paused_at__isnull=False)),
+        passed=Exists(standing.filter(training_passed_at__isnull=False)),
+        mine=Subquery(_mine(user, project, now, reserved_stage, held_stages).values("pk")[:1]))
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(**_of_self())
+    row = qs.values_list("paused", "passed", "mine").first()
+    return Claimer(*row) if row else Claimer(False, False, None)
+
+
+def _mine(user, project: Project, now: datetime, reserved_stage: str,
+          held_stages: tuple[str, ...]) -> QuerySet:
+    """The tasks this user holds in the project (in one of `held_stages`), then those reserved
+    for them in `reserved_stage`."""
+    held = Q(claimed_by=user, lease_expires_at__gte=now, stage__in=held_stages)
+    reserved = Q(stage=reserved_stage, reserved_for=user)
+    return (Task.objects.filter(project=project, status=TaskStatus.PENDING)
+            .filter(held | reserved)
+            .order_by(Case(When(held, then=0), default=1), *CLAIM_ORDER))
+
+
+def _claim_first(user, candidates: QuerySet, now: datetime) -> Task | None:
+    """Lease the first of `candidates` to `user`: select_for_update(skip_locked) on
+    PostgreSQL, then a conditional lease write that 0 rows pass when someone else took the
+    task meanwhile (SQLite, across processes). Writes the claim's TaskAttempt."""
+    qs = candidates
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, **_of_self())
+    task = qs.first()
+    if task is None:
+        return None
+    lapsed_holder = task.claimed_by_id
+    if not _take(task, user, now):
+        return None
+    if lapsed_holder is not None:  # a lapsed lease the sweeper has not seen yet
+        attempts.end(task, _user(lapsed_holder), AttemptOutcome.EXPIRED, now)
+        lifecycle.reset_draft(task)
+    _record(task, user, now)
     return task
 
 
-def _lease(task: Task, user, now) -> None:
-    if not holds(user, task):  # a new claim, not a renewal: the work clock starts now
-        task.work_started_at = now
-        attempts.record_claim(task, user, ATTEMPT_KINDS.get(task.stage, AttemptKind.WORK), now)
-    task.claimed_by = user
-    task.lease_expires_at = now + timedelta(seconds=lease_seconds())
-    task.work_started = True
-    task.updated_at = now
-    task.save(update_fields=["claimed_by", "lease_expires_at", "work_started", "updated_at",
-                             "work_started_at"])
+def _take(task: Task, user, now: datetime) -> bool:
+    """The conditional lease write: only a row nobody holds takes it."""
+    changes = {"claimed_by": user, "lease_expires_at": now + timedelta(seconds=lease_seconds()),
+               "work_started": True, "work_started_at": now, "updated_at": now}
+    free = Q(claimed_by__isnull=True) | Q(lease_expires_at__lt=now)
+    if not Task.objects.filter(pk=task.pk).filter(free).update(**changes):
+        return False
+    for name, value in changes.items():
+        setattr(task, name, value)
+    return True
 
+
+def _leased_copy(copy: Task | None, user, now: datetime) -> Task | None:
+    """A gold or training copy made for this claim, leased to the claimer (unless the
+    module that made it leased it already) with its attempt."""
+    if copy is None:
+        return None
+    if not holds(user, copy) and not _take(copy, user, now):
+        return None
+    _record(copy, user, now)
+    return copy
+
+
+def _record(task: Task, user, now: datetime) -> None:
+    """What follows every new claim: its attempt, a replica's parent marked started (a
+    started task cannot be canceled), the live event."""
+    attempts.record_claim(task, user, attempt_kind(task), now)
+    if task.parent_id is not None and task.role == TaskRole.REPLICA:
+        Task.objects.filter(pk=task.parent_id, work_started=False).update(work_started=True)
+    live.publish_task_changed(task, "claimed")
+
+
+def attempt_kind(task: Task) -> str:
+    if task.stage == TaskStage.REVIEW:
+        return AttemptKind.REVIEW
+    if task.stage == TaskStage.REWORK:
+        return AttemptKind.REWORK
+    return AttemptKind.WORK
+
+
+def _of_self() -> dict:
+    return {"of": ("self",)} if connection.features.has_select_for_update_of else {}
+
+
+def _user(pk: int):
+    return get_user_model()(pk=pk)
+
+
+# --- holding, renewing, giving back ---------------------------------------------------------
 
 def holds(user, task: Task) -> bool:
     return (task.claimed_by_id == user.pk and task.status == TaskStatus.PENDING
@@ -128,20 +340,27 @@ def holds(user, task: Task) -> bool:
 
 
 def renew(task: Task, user) -> Task:
+    """Extend the lease of a task `user` holds (an open page does this as it goes)."""
     if holds(user, task):
-        _lease(task, user, timezone.now())
+        now = timezone.now()
+        task.lease_expires_at = now + timedelta(seconds=lease_seconds())
+        task.updated_at = now
+        task.save(update_fields=["lease_expires_at", "updated_at"])
     return task
 
 
 def release(task: Task, user) -> bool:
-    """Give a held task back to the queue (Skip); the next tasker starts from the prelabels,
-    not from this tasker's half-done draft."""
+    """Give a held task back to the queue (Skip, Release); the next person starts from where
+    the work starts (the prelabels, or the response it was sent back or submitted with), not
+    from this one's half-done draft. The task keeps its stage."""
     with transaction.atomic():
+        now = timezone.now()
         updated = Task.objects.filter(pk=task.pk, claimed_by=user).update(
-            claimed_by=None, lease_expires_at=None, updated_at=timezone.now()
+            claimed_by=None, lease_expires_at=None, updated_at=now
         )
         if updated:
             task.refresh_from_db()
+            attempts.end(task, user, AttemptOutcome.RELEASED, now)
             lifecycle.reset_draft(task)
             live.publish_task_changed(task, "released")
     return bool(updated)
@@ -167,9 +386,11 @@ def expire_lease(task_id: str) -> bool:
         task = lapsed().select_for_update().filter(pk=task_id).first()
         if task is None:  # renewed or claimed again meanwhile
             return False
+        now = timezone.now()
+        attempts.end(task, _user(task.claimed_by_id), AttemptOutcome.EXPIRED, now)
         lifecycle.reset_draft(task)
         task.claimed_by, task.lease_expires_at = None, None
-        task.updated_at = timezone.now()
+        task.updated_at = now
         task.save(update_fields=["claimed_by", "lease_expires_at", "updated_at"])
         live.publish_task_changed(task, "expired")
     return True

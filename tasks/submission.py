@@ -7,10 +7,10 @@ from django.db import transaction
 from tasks import draft_extras, kinds, queue
 from tasks.annotation_rows import replace_annotations
 from tasks.errors import ApiError
-from tasks.models import Task, TaskStatus
+from tasks.models import Task, TaskStage, TaskStatus
 from tasks.quality_flow import stages
 from tasks.rules.errors import RuleError
-from tasks.rules.locks import check_link_locks, check_locks
+from tasks.rules.locks import check_accepted, check_link_locks, check_locks
 
 
 class SubmitRejected(ApiError):
@@ -22,10 +22,16 @@ class SubmitRejected(ApiError):
 
 
 def check_response(task: Task, payload: object) -> dict:
+    """The response a submit of `payload` stands for, normalized; SubmitRejected (400, naming
+    the annotation) when it breaks a rule of the task, a base annotation's lock, or in rework
+    the lock on an annotation a reviewer accepted (docs/quality.md)."""
     try:
         response = kinds.of(task).check_response(task, payload)
         check_locks(response["annotations"], task.params, "response.annotations")
         check_link_locks(response.get("links") or [], task.params, "response.links")
+        if task.stage == TaskStage.REWORK:
+            check_accepted(response["annotations"], stages.accepted_snapshots(task),
+                           "response.annotations")
         return response
     except RuleError as exc:
         raise SubmitRejected(exc) from exc
@@ -51,7 +57,7 @@ def submit_draft(task: Task, user, body: dict, *, base_url: str = "") -> Task:
 def _held_for_submit(task: Task, user) -> Task:
     """The task row locked for the transaction; 409 unless `user` still holds it pending."""
     # the project and batch come along: the callback's payload names them
-    task = (Task.objects.select_related("project", "batch")
+    task = (Task.objects.select_related("project", "batch", "project__quality")
             .select_for_update(of=("self",)).get(pk=task.pk))
     if task.status != TaskStatus.PENDING or not queue.holds(user, task):
         raise ApiError(409, "This task is no longer yours to submit: "

@@ -105,13 +105,16 @@ def pyramid_for(task_id: str) -> Pyramid | None:
         return None
 
 
-def announce(task) -> dict | None:
-    """The `tiles` entry of the workbench's task data, when the task's image has a pyramid."""
+def announce(task, media=None) -> dict | None:
+    """The `tiles` entry of the workbench's task data, when the task's image has a pyramid;
+    `media`: the task whose pyramid it is (a replica's or a gold copy's parent,
+    tasks/quality_flow/media.py), else `task`."""
     if not needs_tiles(task.attachment_width, task.attachment_height):
         return None
-    pyramid = pyramid_for(task.task_id)
+    media = media or task
+    pyramid = pyramid_for(media.task_id)
     if pyramid is None:
-        request_build(task)  # killed mid-build, or lost: cut again
+        request_build(media)  # killed mid-build, or lost: cut again
         return None
     template = reverse("task-tile", args=[task.task_id, 0, 0, 0]).replace(
         "/0/0_0.jpg", "/{level}/{x}_{y}.jpg")

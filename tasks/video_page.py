@@ -10,12 +10,13 @@ from django.urls import reverse
 
 from tasks import draft_extras
 from tasks.models import Task, VideoFrame
+from tasks.quality_flow import media
 
 
 def video_data(task: Task, params: dict) -> dict:
     """The `video` part of GET /tasks/<id>/data (docs: the video interface); `params` holds
     the task's events_to_annotate (the page reads no more of them)."""
-    rows = list(VideoFrame.objects.filter(task=task).order_by("index").values_list(
+    rows = list(VideoFrame.objects.filter(task=media.source(task)).order_by("index").values_list(
         "index", "width", "height", "timestamp", "layer"))
     prefix = reverse("task-frame", args=[task.task_id, 0]).removesuffix("0")  # 3,000 of them
     frames = [{"index": index, "url": f"{prefix}{index}", "width": width, "height": height,
@@ -34,7 +35,7 @@ def video_data(task: Task, params: dict) -> dict:
 def frame_response(task: Task, index: int) -> HttpResponseBase:
     """Our copy of the frame; before the worker stored the frames, a frame URL's original (a
     redirect), as for a task's image."""
-    frame = VideoFrame.objects.filter(task=task, index=index).first()
+    frame = VideoFrame.objects.filter(task=media.source(task), index=index).first()
     if frame is not None and frame.file:
         response = FileResponse(frame.file.open("rb"), content_type=frame.mime_type or None)
         response["Cache-Control"] = "private, max-age=86400"  # a stored frame never changes

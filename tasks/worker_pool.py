@@ -36,7 +36,8 @@ CANDIDATES = 100  # ready jobs looked at when choosing the next one
 
 def job_owners(rows: list[DBTaskResult]) -> dict[str, int | None]:
     """The account of each job row (its task's or its delivery's owner), by row id."""
-    task_jobs = (jobs.fetch_attachment.module_path, tiles.build_tiles.module_path)
+    task_jobs = (jobs.fetch_attachment.module_path, tiles.build_tiles.module_path,
+                 jobs.merge_consensus.module_path, jobs.score_answer.module_path)
     fetches = {r.pk: _first_arg(r) for r in rows if r.task_path in task_jobs}
     deliveries = {r.pk: _first_arg(r) for r in rows
                   if r.task_path == callbacks.deliver_callback.module_path}

@@ -53,6 +53,47 @@ BODY_ERRORS = {
 
 # --- tasks ------------------------------------------------------------------------------------
 
+class QualityReviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["pending", "accepted", "fixed", "not_sampled", "skipped_agreement"],
+        help_text="pending while in review or rework; fixed: accepted with the reviewer's "
+                  "changes; not_sampled: review is on in the project but this task was not "
+                  "sampled; skipped_agreement: the consensus was high enough to skip it.")
+    rounds = serializers.IntegerField(help_text="Internal review rounds so far.")
+    sent_back = serializers.IntegerField(help_text="How many of them sent the task back.")
+    annotations = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="The last decided round's verdicts: {accepted, rejected}.")
+    issues = serializers.DictField(child=serializers.IntegerField(),
+                                   help_text="The reviewers' issues: {open, resolved, closed}.")
+    reviewed_at = serializers.CharField(required=False, help_text=TIME)
+
+    class Meta:
+        ref_name = "TaskQualityReview"
+
+
+class QualityConsensusSerializer(serializers.Serializer):
+    taskers = serializers.IntegerField(help_text="How many taskers annotated the task.")
+    agreement = serializers.FloatField(help_text="The task's agreement, 0 to 1.")
+    kept = serializers.IntegerField(help_text="Objects in the merged response.")
+    dropped = serializers.IntegerField(help_text="Objects fewer than half the taskers drew.")
+    objects = serializers.DictField(child=serializers.FloatField(),
+                                    help_text="Each kept object's agreement, by uuid.")
+
+    class Meta:
+        ref_name = "TaskQualityConsensus"
+
+
+class QualitySerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=["work", "consensus", "review", "rework",
+                                             "completed"])
+    review = QualityReviewSerializer(required=False)
+    consensus = QualityConsensusSerializer(required=False)
+
+    class Meta:
+        ref_name = "TaskQuality"
+
+
 class TaskSerializer(serializers.Serializer):
     task_id = serializers.CharField(help_text="24 lowercase hex characters.")
     created_at = serializers.CharField(help_text=TIME)
@@ -78,6 +119,10 @@ class TaskSerializer(serializers.Serializer):
     response = any_object(required=False, help_text="Present once the task has a response.")
     callback_succeeded = serializers.BooleanField(required=False)
     customer_review_status = serializers.CharField(required=False)
+    quality = QualitySerializer(
+        required=False,
+        help_text="Only for a task that went through an internal quality step (review, "
+                  "consensus): docs/api-decisions.md. No worker is named.")
     attachment_url = serializers.CharField(
         required=False, help_text="Only with include_attachment_url=true.")
 

@@ -17,6 +17,7 @@ removing a keyframe edits it) and "attributes" are the keyframes' attributes
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from .constants import MESSAGES, TOLERANCES
@@ -26,6 +27,21 @@ from .prelabel_files import prelabel_list
 FLAGS = ("can_add_base_annotations", "can_edit_base_annotations",
          "can_edit_base_annotation_labels", "can_delete_base_annotations")
 NOT_GEOMETRY = {"uuid", "type", "label", "attributes", "locked"}
+
+
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a refused change names the annotation and why it is locked."""
+
+    noun: str  # "base annotation", "annotation"
+    locked: str  # "is locked", "was accepted in review"
+
+
+BASE = Wording("base annotation", "is locked")
+# An annotation a reviewer accepted before sending the task back (docs/quality.md).
+ACCEPTED = Wording("annotation", MESSAGES["accepted_in_review"])
 
 
 def flags(params: dict[str, Any]) -> dict[str, bool]:
@@ -81,44 +97,62 @@ def _locked(original: dict[str, Any]) -> bool:
     return bool(original.get("locked"))
 
 
-def _check_delete(original: dict[str, Any], allowed: dict[str, Any], path: str) -> None:
+def _check_delete(original: dict[str, Any], allowed: dict[str, Any], path: str,
+                  wording: Wording = BASE) -> None:
     if _locked(original) or not allowed["can_delete_base_annotations"]:
-        why = "is locked" if _locked(original) else "cannot be deleted in this task"
-        raise RuleError(path, f"must keep base annotation {original['uuid']}: it {why}",
+        why = wording.locked if _locked(original) else "cannot be deleted in this task"
+        raise RuleError(path, f"must keep {wording.noun} {original['uuid']}: it {why}",
                         annotation_uuid=original["uuid"])
 
 
 def _check_change(original: dict[str, Any], annotation: dict[str, Any], allowed: dict[str, Any],
-                  path: str) -> None:
+                  path: str, wording: Wording = BASE) -> None:
     uuid = original["uuid"]
+    noun = f"{wording.noun} {uuid}"
     editable = allowed["can_edit_base_annotations"] and not _locked(original)
-    why = "is locked" if _locked(original) else "cannot be edited in this task"
+    why = wording.locked if _locked(original) else "cannot be edited in this task"
     if annotation["type"] != original["type"]:
-        raise RuleError(join(path, "type"), f"of base annotation {uuid} cannot change",
-                        annotation_uuid=uuid)
+        raise RuleError(join(path, "type"), f"of {noun} cannot change", annotation_uuid=uuid)
     if not editable and _is_track(original):
         changed = track_changes(original.get("keyframes"), annotation.get("keyframes"))
         if "keyframes" in changed:
-            raise RuleError(join(path, "keyframes"), f"change the geometry of base annotation "
-                                                     f"{uuid}, which {why}",
-                            annotation_uuid=uuid)
+            raise RuleError(join(path, "keyframes"), f"change the geometry of {noun}, which "
+                                                     f"{why}", annotation_uuid=uuid)
         if "attributes" in changed:
-            raise RuleError(join(path, "keyframes"), f"change the attributes of base "
-                                                     f"annotation {uuid}, which {why}",
-                            annotation_uuid=uuid)
+            raise RuleError(join(path, "keyframes"), f"change the attributes of {noun}, "
+                                                     f"which {why}", annotation_uuid=uuid)
     elif not editable and not same_geometry(original, annotation):
-        raise RuleError(path, f"changes the geometry of base annotation {uuid}, which {why}",
+        raise RuleError(path, f"changes the geometry of {noun}, which {why}",
                         annotation_uuid=uuid)
     if not editable and (original.get("attributes") or {}) != (annotation.get("attributes")
                                                                or {}):
-        raise RuleError(join(path, "attributes"),
-                        f"of base annotation {uuid} cannot change: it {why}",
+        raise RuleError(join(path, "attributes"), f"of {noun} cannot change: it {why}",
                         annotation_uuid=uuid)
     relabel = editable and allowed["can_edit_base_annotation_labels"]
     if not relabel and original.get("label") != annotation.get("label"):
         reason = why if not editable else "cannot be relabelled in this task"
-        raise RuleError(join(path, "label"), f"of base annotation {uuid} cannot change: it "
-                                             f"{reason}", annotation_uuid=uuid)
+        raise RuleError(join(path, "label"), f"of {noun} cannot change: it {reason}",
+                        annotation_uuid=uuid)
+
+
+def check_accepted(annotations: list[dict[str, Any]], accepted: list[dict[str, Any]],
+                   path: str = "annotations") -> None:
+    """Raise RuleError when `annotations` (a normalized response) deletes or changes one of
+    `accepted`: the annotations as a reviewer accepted them before sending the task back,
+    which the rework may not touch (docs/quality.md). Shared with the page's
+    `checkAccepted` (static/js/lib/locks.js) through tests/fixtures/rules/review_lock_cases.json."""
+    if not accepted:
+        return
+    allowed = flags({})
+    submitted = {a["uuid"]: (i, a) for i, a in enumerate(annotations)}
+    for snapshot in accepted:
+        original = {**snapshot, "locked": True}
+        found = submitted.get(original["uuid"])
+        if found is None:
+            _check_delete(original, allowed, path, ACCEPTED)
+        else:
+            index, annotation = found
+            _check_change(original, annotation, allowed, join(path, index), ACCEPTED)
 
 
 def _is_track(annotation: dict[str, Any]) -> bool:

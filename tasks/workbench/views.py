@@ -16,23 +16,37 @@ from django.views.decorators.http import require_GET, require_POST
 from tasks import draft_extras, drafts, kinds, queue, submission, tiles, video_page
 from tasks.errors import ApiError
 from tasks.limits import unstorable
-from tasks.models import Task
+from tasks.models import ContextAttachment, Task
 from tasks.models.files import SCHEME, UploadedFile
+from tasks.models.tasks import TaskStage
+from tasks.quality_flow import media as quality_media
 from tasks.rules.params import effective_padding
 from tasks.workbench import review_views
 from tasks.workbench.csp import csp_protected
 
 
-def tasker_required(view):
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not queue.is_tasker(request.user):
-            raise PermissionDenied("This account is not a tasker.")
-        return view(request, *args, **kwargs)
+def role_required(allowed, refusal: str):
+    """A view decorator: signed in (else the login page), and `allowed(user)` (else 403)."""
+    def decorate(view):
+        @login_required
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if not allowed(request.user):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorate
+
+
+tasker_required = role_required(queue.is_tasker, "This account is not a tasker.")
+reviewer_required = role_required(queue.is_reviewer, "This account is not a reviewer.")
+# The endpoints a tasker's and a reviewer's pages share (the task's data, media, submit,
+# release): whoever holds the task may use them.
+worker_required = role_required(queue.is_worker,
+                                "This account is neither a tasker nor a reviewer.")
 
 
 def work_url(task: Task) -> str:
@@ -40,19 +54,27 @@ def work_url(task: Task) -> str:
 
 
 @csp_protected
-@tasker_required
+@login_required
 @require_GET
 def queue_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "workbench/queue.html", {"rows": queue.queue_rows(request.user)})
+    """The tasker's queue; a reviewer who is not a tasker lands on the review queue."""
+    if not queue.is_tasker(request.user):
+        if queue.is_reviewer(request.user):
+            return redirect("review-queue")
+        raise PermissionDenied("This account is not a tasker.")
+    return render(request, "workbench/queue.html",
+                  {"rows": queue.queue_rows(request.user),
+                   "review_link": queue.is_reviewer(request.user)})
 
 
 @tasker_required
 @require_POST
 def start_next(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = get_object_or_404(queue.visible_projects(request.user), pk=project_id)
+    project = get_object_or_404(queue.visible_projects(request.user).select_related("quality"),
+                                pk=project_id)
     task = queue.claim_next(request.user, project)
     if task is None:
-        messages.info(request, f"No pending tasks in {project.name} right now.")
+        messages.info(request, queue.nothing_message(request.user, project))
         return redirect("queue")
     return redirect(work_url(task))
 
@@ -108,7 +130,7 @@ def work_page(request: HttpRequest, task_id: str) -> HttpResponse:
                                                    "preload_image": preload})
 
 
-@login_required
+@worker_required
 @require_GET
 def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
     # light: a submitted task's response and restart point (megabytes with 2,000 annotations,
@@ -121,6 +143,7 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
     raw_params = task.raw_params or "{}"
     params = read_params(task, raw_params)
     pad_x, pad_y = effective_padding(params)
+    media = quality_media.source(task)  # a replica's or a gold copy's media are its parent's
     data = {
         "task_id": task.task_id,
         "project": task.project.name if task.project is not None else None,
@@ -130,16 +153,16 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
         "image": {"url": reverse("task-image", args=[task.task_id]),
                   "width": task.attachment_width, "height": task.attachment_height},
         # a large image's tile pyramid, when the worker built one (tasks/tiles.py)
-        "tiles": tiles.announce(task),
+        "tiles": tiles.announce(task, media),
         "read_only": read_only,
         "annotations": orjson.Fragment(drafts.draft_state_json(task)),
         **draft_extras.current(task, params),
-        "context": context_images(task, params),
+        "context": context_images(task, media, params),
         "socket_url": f"/ws/tasks/{task.task_id}/",
         "lease_expires_at": task.lease_expires_at.isoformat() if task.lease_expires_at
         else None,
     }
-    data.update(kinds.of(task).page_data(task, params))
+    data.update(kinds.of(task).page_data(task, params))  # its media: video_page
     data.update(review_views.page_quality(task))  # review / rework: docs/workbench.md
     return HttpResponse(orjson.dumps(data), content_type="application/json")
 
@@ -154,7 +177,7 @@ def read_params(task: Task, raw_params: str) -> dict:
     return orjson.loads(raw_params)
 
 
-@login_required
+@worker_required
 @require_GET
 def task_image(request: HttpRequest, task_id: str) -> HttpResponseBase:
     task, _ = viewable_task(request, task_id, light=True)
@@ -176,12 +199,13 @@ def uploaded_file_response(task: Task, url: str, gone: str) -> FileResponse:
     return FileResponse(record.file.open("rb"), content_type=record.mime_type)
 
 
-@login_required
+@worker_required
 @require_GET
 def task_tile(request: HttpRequest, task_id: str, level: int, x: int, y: int) -> HttpResponseBase:
-    """One tile of the task's image pyramid, to whoever may see the image."""
-    viewable_task(request, task_id, light=True)
-    handle = tiles.tile_file(task_id, level, x, y)
+    """One tile of the task's image pyramid (its parent's, for a replica or a gold copy), to
+    whoever may see the image."""
+    task, _ = viewable_task(request, task_id, light=True)
+    handle = tiles.tile_file(quality_media.source(task).task_id, level, x, y)
     if handle is None:
         raise Http404("No such tile.")
     response = FileResponse(handle, content_type="image/jpeg")
@@ -190,18 +214,20 @@ def task_tile(request: HttpRequest, task_id: str, level: int, x: int, y: int) ->
     return response
 
 
-@login_required
+@worker_required
 @require_GET
 def task_frame(request: HttpRequest, task_id: str, index: int) -> HttpResponseBase:
-    """Frame `index` of a video task, to whoever may see the task's image."""
+    """Frame `index` of a video task (its parent's, for a copy), to whoever may see the
+    task's image."""
     task, _ = viewable_task(request, task_id, light=True)
     return video_page.frame_response(task, index)
 
 
-def context_images(task: Task, params: dict) -> list[dict]:
+def context_images(task: Task, media: Task, params: dict) -> list[dict]:
     """The task's context images as the page loads them, in their order; `params` holds
-    the task's context_attachments."""
-    copies = {c.position: c for c in task.context_copies.all()}
+    the task's context_attachments, `media` is the task whose copies are kept
+    (quality_flow.media.source)."""
+    copies = {c.position: c for c in ContextAttachment.objects.filter(task=media)}
     images = []
     for n, item in enumerate(params.get("context_attachments") or []):
         copy = copies.get(n)
@@ -213,16 +239,18 @@ def context_images(task: Task, params: dict) -> list[dict]:
     return images
 
 
-@login_required
+@worker_required
 @require_GET
 def task_context(request: HttpRequest, task_id: str, n: int) -> HttpResponseBase:
-    """Context image `n` of the task, for whoever may see the task's image: our copy, else
-    the uploaded file, else (not fetched yet) a redirect to the original."""
+    """Context image `n` of the task, for whoever may see the task's image: our copy (its
+    parent's, for a replica or a gold copy), else the uploaded file, else (not fetched yet) a
+    redirect to the original."""
     task, _ = viewable_task(request, task_id)
     contexts = task.params.get("context_attachments") or []
     if not 0 <= n < len(contexts) or not isinstance(contexts[n], dict):
         raise Http404("No such context image.")
-    copy = task.context_copies.filter(position=n).first()
+    media = quality_media.source(task)
+    copy = ContextAttachment.objects.filter(task=media, position=n).first()
     if copy is not None and copy.file:
         return FileResponse(copy.file.open("rb"), content_type=copy.mime_type or None)
     url = contexts[n].get("attachment") or ""
@@ -233,10 +261,11 @@ def task_context(request: HttpRequest, task_id: str, n: int) -> HttpResponseBase
     return redirect(url)
 
 
-@tasker_required
+@worker_required
 @require_POST
 def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
-    task = get_object_or_404(Task.objects.select_related("project"), task_id=task_id)
+    # the project's quality settings come along: the next claim reads them
+    task = get_object_or_404(Task.objects.select_related("project__quality"), task_id=task_id)
     try:
         payload = orjson.loads(request.body or b"null")
     except orjson.JSONDecodeError:
@@ -251,7 +280,10 @@ def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
             submission.submit(task, request.user, payload, base_url=base_url)
     except ApiError as exc:
         return JsonResponse(exc.as_json(), status=exc.status_code)
-    return JsonResponse({"status": "completed", "next_url": next_url(request.user, task)})
+    from tasks.quality_flow import training  # a training copy's answer: its result page
+
+    return JsonResponse(training.submit_answer(task)
+                        or {"status": "completed", "next_url": next_url(request.user, task)})
 
 
 def next_url(user, task: Task) -> str:
@@ -261,10 +293,12 @@ def next_url(user, task: Task) -> str:
     return work_url(following) if following else reverse("queue")
 
 
-@tasker_required
+@worker_required
 @require_POST
 def skip_task(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Skip (a tasker) or Release (a reviewer): the task goes back to its queue, and so does
+    the page."""
     task = get_object_or_404(Task, task_id=task_id)
     if queue.release(task, request.user):
         messages.info(request, f"Task {task.task_id} went back to the queue.")
-    return redirect("queue")
+    return redirect("review-queue" if task.stage == TaskStage.REVIEW else "queue")

@@ -37,7 +37,7 @@ test("locked beats every flag", () => {
   for (const action of EDITS) {
     assert.deepEqual(can(action, locked, withBase()), { allowed: false, reason: "This base annotation is locked" });
   }
-  assert.equal(can("move", { ...tasker, locked: true }, {}).reason, "This annotation is locked");
+  assert.equal(can("move", { ...tasker, locked: true }, {}).reason, "This annotation was accepted in review and is locked");
 });
 
 test("the flags only restrict base annotations", () => {

@@ -699,6 +699,60 @@ def test_a_batch_completes_with_its_last_task_and_calls_back(client, box, callba
     assert client.batch_status("b")["pending"] == 1
 
 
+# --- evaluation and training tasks ------------------------------------------------------------
+
+def test_evaluation_and_training_tasks(client, box):
+    """The official client's create_evaluation_task / create_training_task, unchanged
+    (docs/api-decisions.md): the id and the expected response come back; the template is
+    never the customer's task."""
+    client.create_project("gold", IMAGE)
+    car = {"uuid": "e1", "type": "box", "label": "car", "left": 1, "top": 2, "width": 10,
+           "height": 8, "attributes": {}}
+    expected = {"annotations": [car]}
+    evaluation = client.create_evaluation_task(IMAGE, **box(project="gold"),
+                                               expected_response=expected)
+    assert evaluation.id and evaluation.expected_response == expected
+    assert evaluation.as_dict()["kind"] == "evaluation"
+    assert evaluation.as_dict()["phase"] == "work"
+    assert "initial_response" not in evaluation.as_dict()
+    initial = {"annotations": [{**car, "label": "bus"}]}
+    review = client.create_evaluation_task(IMAGE, **box(project="gold"),
+                                           expected_response=expected, initial_response=initial)
+    assert review.as_dict()["initial_response"] == initial
+    assert review.as_dict()["phase"] == "review"
+    training = client.create_training_task(IMAGE, **box(project="gold"),
+                                           expected_response=expected)
+    assert training.id and training.expected_response == expected
+    assert training.as_dict()["kind"] == "training"
+    for hidden in (evaluation.id, review.id, training.id):
+        with pytest.raises(ScaleResourceNotFound):
+            client.get_task(hidden)
+    assert client.tasks(project="gold").total == 0
+
+    cases = [
+        (client.create_evaluation_task, box(), "project"),
+        (client.create_evaluation_task, box(project="gold"), "expected_response"),
+        (client.create_evaluation_task,
+         box(project="gold", unique_id="u1", expected_response=expected), "unique_id"),
+        (client.create_evaluation_task,
+         box(project="gold", expected_response={"annotations": [{**car, "label": "cat"}]}),
+         "expected_response.annotations[0].label"),
+        (client.create_training_task,
+         box(project="gold", expected_response=expected, initial_response=initial),
+         "initial_response"),
+        (client.create_training_task,
+         box(project="gold", batch="b", expected_response=expected), "batch"),
+    ]
+    for create, body, fragment in cases:
+        with pytest.raises(ScaleInvalidRequest) as err:
+            create(IMAGE, **body)
+        assert err.value.code == 400 and fragment in err.value.message, body
+    with pytest.raises(ScaleInvalidRequest) as video:
+        client.create_evaluation_task(TaskType.VideoAnnotation,
+                                      **box(project="gold"), expected_response=expected)
+    assert "imageannotation" in video.value.message
+
+
 # --- errors and isolation -------------------------------------------------------------------
 
 def test_invalid_requests_are_400(client):

@@ -99,3 +99,44 @@ def test_the_export_command_holds_the_customer_task_only(customer_task, hidden, 
 def test_no_callback_is_written_for_a_hidden_row(customer_task, hidden):
     assert not CallbackDelivery.objects.filter(task__in=hidden).exists()
     assert CallbackDelivery.objects.filter(task=customer_task, event="completed").count() == 1
+
+
+def test_templates_copies_and_answers_made_through_the_api_stay_hidden(api, test_api,
+                                                                         customer_task):
+    """Gold and training templates made by POST /v1/evaluation_tasks and /v1/training_tasks
+    (with a live and a test key), their copies served and scored as the queue and the worker
+    do it: none is listed, counted, exported or called back."""
+    from django.utils import timezone
+
+    from tasks.models import ProjectQuality
+    from tasks.quality_flow import answers, gold, training
+    from tests.factories import make_tasker
+
+    ProjectQuality.objects.create(project=customer_task.project, gold_share=1,
+                                  training_required=True)
+    body = box_task(project="streets", callback_url="https://example.com/cb",
+                    expected_response=RESPONSE)
+    made = [api.post(f"{kind}_tasks/imageannotation", body).json()["id"]
+            for kind in ("evaluation", "training")]
+    make_project(customer_task.owner, is_test=True)
+    test_made = test_api.post("evaluation_tasks/imageannotation", body)
+    assert test_made.status_code == 200, test_made.content
+    tasker = make_tasker("tina")
+    now = timezone.now()
+    copies = [gold.serve(tasker, customer_task.project, now),
+              training.serve(tasker, customer_task.project, now)]
+    for copy in copies:
+        assert copy is not None and copy.parent_id in made
+        lifecycle.complete_task(copy, RESPONSE, by=tasker)
+        assert answers.score(copy).score == 1
+    lifecycle.complete_task(customer_task, RESPONSE)
+    listed = api.get("tasks").json()
+    assert [t["task_id"] for t in listed["docs"]] == [customer_task.pk]
+    assert test_api.get("tasks").json()["total"] == 0
+    for row in [*made, *(c.pk for c in copies)]:
+        assert api.get(f"task/{row}").status_code == 404
+    assert test_api.get(f"task/{test_made.json()['id']}").status_code == 404
+    assert api.get("batches/b1/status").json()["completed"] == 1
+    res = api.get("exports/scale", project="streets")
+    assert orjson.loads(res["X-Export-Report"])["tasks"] == 1
+    assert not CallbackDelivery.objects.exclude(task=customer_task).exists()

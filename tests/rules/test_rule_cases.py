@@ -32,6 +32,7 @@ READERS = {
     "attributes": "rule-cases", "conditions": "rule-cases", "events": "rule-cases",
     "geometry": "rule-cases", "labels": "rule-cases", "links": "rule-cases",
     "locks": "rule-cases", "interpolation": "interpolate", "cuboid_3d": "camera",
+    "review_lock_cases": "review-locks",
 }
 
 

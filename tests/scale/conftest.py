@@ -33,7 +33,11 @@ from tests.polling import answers, wait_until
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVERS = 4
 START_TIMEOUT_SECONDS = 60
-TASKERS = [f"t{i:02d}" for i in range(50)] + [f"racer{i}" for i in range(4)]
+# Taskers; w00-w14 work the reviewers' test's tasks, and w00-w04 are reviewers as well.
+WORKERS = [f"w{i:02d}" for i in range(15)]
+TASKERS = [f"t{i:02d}" for i in range(50)] + [f"racer{i}" for i in range(4)] + WORKERS
+# Reviewers (docs/quality.md "Roles"): twenty, five of whom also task.
+REVIEWERS = WORKERS[:5] + [f"rv{i:02d}" for i in range(15)]
 TASKER_PASSWORD = "scale-pw-1"
 # Small enough that the body-limit tests send little, large enough for every other test.
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -105,6 +109,11 @@ class Cluster:
             return list(conn.execute(query.replace("%s", "?"), params).fetchall())
         finally:
             conn.close()
+
+    def django(self, code: str) -> str:
+        """Run Python in a `manage.py shell` of the servers' settings and database (what the
+        API cannot do, as an admin would in the admin)."""
+        return run_manage(self.env, "shell", "-c", code)
 
     # --- processes --------------------------------------------------------------------------
     def start_server(self, index: int) -> subprocess.Popen:
@@ -201,6 +210,8 @@ def cluster() -> Iterator[Cluster]:
         cluster.api_key = run_manage(env, "create_api_key", "scale-owner").strip() \
             .splitlines()[-1].strip()
         run_manage(env, "create_tasker", *TASKERS, "--password", TASKER_PASSWORD)
+        run_manage(env, "create_tasker", *REVIEWERS, "--password", TASKER_PASSWORD,
+                   "--reviewer")  # adds the role: w00-w04 stay taskers
         for index in range(SERVERS):
             cluster.wait_until_serving(index)
         yield cluster

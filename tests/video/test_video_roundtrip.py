@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tasks import queue
 from tasks.models import Annotation, Task
@@ -196,6 +197,8 @@ def test_a_rejected_audit_gives_the_next_tasker_the_tracks_and_events(
     # the files of the rejected completion are no longer served
     assert api.get(f"task/{task.task_id}/files/annotations.json").status_code == 404
     other = make_tasker("otto")
+    assert queue.claim_next(other, task.project) is None  # first its tasker's (rework)
+    Task.objects.filter(pk=task.pk).update(reserved_until=timezone.now())  # who lets it lapse
     assert queue.claim_next(other, task.project).task_id == task.task_id
     assert submit(other, task).status_code == 200
     task.refresh_from_db()

@@ -9,6 +9,9 @@
 // * can_edit_base_annotations = false locks a base annotation's geometry, attributes AND
 //   label ("all aspects"); can_edit_base_annotation_labels = false locks only its label.
 // * can_delete_base_annotations is independent of can_edit_base_annotations.
+// * A locked annotation that is not a base annotation was accepted in review before the task
+//   was sent back for rework (docs/quality.md): its sentence says so, and `checkAccepted`
+//   refuses a response that changes or deletes it, as tasks/rules/locks.py check_accepted.
 
 /** @typedef {"add" | "move" | "edit_geometry" | "relabel" | "edit_attributes" | "delete"} Action */
 /** @typedef {{source?: string, locked?: boolean}} Lockable */
@@ -163,4 +166,73 @@ export function trackUpdateActions(track, after) {
     if (changed.has("keyframes")) actions.push("edit_geometry");
   }
   return actions;
+}
+
+// ---------------------------------------------------------------- accepted in review
+//
+// A task sent back by a reviewer comes back with the annotations they accepted locked. The
+// server refuses a response that deletes or changes one of them (tasks/rules/locks.py
+// check_accepted); so does `checkAccepted`, with the same sentences
+// (tests/fixtures/rules/review_lock_cases.json pins both).
+
+const NOT_GEOMETRY = new Set(["uuid", "type", "label", "attributes", "locked"]);
+
+/** The same geometry within the tolerance (every key but uuid, type, label, attributes). */
+export function sameGeometry(a, b) {
+  const keys = new Set([...Object.keys(a || {}), ...Object.keys(b || {})]);
+  return [...keys].every((k) => NOT_GEOMETRY.has(k) || close(a?.[k], b?.[k]));
+}
+
+function sameJson(a, b) {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  }
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => k in b && sameJson(a[k], b[k]));
+  }
+  return a === b;
+}
+
+/**
+ * What a response does to an annotation accepted in review, in the server's words.
+ * @param {any} original the annotation as accepted @param {any} annotation the response's
+ * @param {string} path its path in the response @returns {{path: string, message: string} | null}
+ */
+function acceptedChange(original, annotation, path) {
+  const noun = `annotation ${original.uuid}`;
+  const why = message("accepted_in_review");
+  if (annotation.type !== original.type) return { path: `${path}.type`, message: `of ${noun} cannot change` };
+  if (Array.isArray(original.keyframes)) {
+    const changed = trackChanges(original.keyframes, annotation.keyframes);
+    if (changed.has("keyframes")) return { path: `${path}.keyframes`, message: `change the geometry of ${noun}, which ${why}` };
+    if (changed.has("attributes")) return { path: `${path}.keyframes`, message: `change the attributes of ${noun}, which ${why}` };
+  } else if (!sameGeometry(original, annotation)) {
+    return { path, message: `changes the geometry of ${noun}, which ${why}` };
+  }
+  if (!sameJson(original.attributes || {}, annotation.attributes || {})) {
+    return { path: `${path}.attributes`, message: `of ${noun} cannot change: it ${why}` };
+  }
+  if ((original.label ?? null) !== (annotation.label ?? null)) {
+    return { path: `${path}.label`, message: `of ${noun} cannot change: it ${why}` };
+  }
+  return null;
+}
+
+/**
+ * The first way `annotations` (a response's) deletes or changes one of `accepted` (the
+ * annotations a reviewer accepted before sending the task back), or null.
+ * @param {any[]} annotations @param {any[]} accepted @param {string} [path]
+ * @returns {{path: string, message: string, annotation_uuid: string} | null}
+ */
+export function checkAccepted(annotations, accepted, path = "annotations") {
+  const submitted = new Map(annotations.map((a, i) => [a.uuid, i]));
+  for (const original of accepted || []) {
+    const index = submitted.get(original.uuid);
+    const problem = index === undefined
+      ? { path, message: `must keep annotation ${original.uuid}: it ${message("accepted_in_review")}` }
+      : acceptedChange(original, annotations[index], `${path}[${index}]`);
+    if (problem) return { ...problem, annotation_uuid: original.uuid };
+  }
+  return null;
 }

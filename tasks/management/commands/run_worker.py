@@ -4,9 +4,11 @@ The jobs (callbacks, attachment fetches) run a few at once, fairly between accou
 worker's heartbeat is kept (tasks/worker_pool.py).
 A sweeper thread, every ANNOTATOR_SWEEP_SECONDS (default 30) and once at start, queues
 the work that a killed worker left behind: deliveries that are due with no live lease and no
-queued job, and attachment fetches that never finished; and it gives tasks whose lease lapsed
-(no open session for ANNOTATOR_LEASE_SECONDS) back to the queue. SIGTERM or SIGINT lets the
-current job finish and stops both (a second signal ends the job too).
+queued job, attachment fetches that never finished, the consensus merges of tasks whose
+replicas are all done and the scores of finished gold and training copies; and it gives
+tasks whose lease lapsed (no open session for ANNOTATOR_LEASE_SECONDS) back to the queue.
+SIGTERM or SIGINT lets the current job finish and stops both (a second signal ends the job
+too).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 
 from tasks import attachments, callbacks, heartbeat, jobs, queue
+from tasks.quality_flow import answers, merging
 from tasks.worker_pool import PooledWorker
 
 logger = logging.getLogger("annotator.worker")
@@ -31,6 +34,8 @@ def sweep() -> tuple[int, int]:
     heartbeat.forget_dead()
     deliveries = callbacks.requeue_stalled()
     fetches = attachments.requeue_unfinished()
+    merging.requeue_stuck()
+    answers.requeue_unscored()
     return_lapsed_leases()
     if deliveries or fetches:
         logger.warning("sweeper queued %d callback deliveries and %d attachment fetches again",
