@@ -156,3 +156,30 @@ def test_who_opens_the_review_page(client, account, people, django_user_model):
     assert moved.status_code == 302 and moved["Location"] == f"/tasks/{task.task_id}/work/"
     # and the work page says it is the work page
     assert 'data-mode="work"' in client.get(moved["Location"]).content.decode()
+
+
+def test_a_re_review_reserved_for_the_reviewer_waits_in_their_queue(client, account, people):
+    """After a rework the task comes back to the reviewer who sent it back first: their review
+    queue counts it (Start is enabled) while the first refusal lasts, nobody else's does."""
+    from tasks import projects
+
+    tasker, reviewer = people["tasker"], people["reviewer"]
+    other = ensure_reviewer("rev2", "pw-rev2-1")[0]
+    project = projects.create_project(owner=account, is_test=False,
+                                      body={"type": "imageannotation", "name": "reviewed"})
+    task = task_in(account, TaskStage.REVIEW, tasker)
+    Task.objects.filter(pk=task.pk).update(
+        project=project, claimed_by=None, lease_expires_at=None, reserved_for=reviewer,
+        reserved_until=timezone.now() + timedelta(minutes=10))
+
+    def waiting(user) -> int:
+        client.force_login(user)
+        page = client.get("/review/")
+        assert page.status_code == 200
+        return {row.project.name: row.waiting for row in page.context["rows"]}["reviewed"]
+
+    assert waiting(reviewer) == 1
+    assert waiting(other) == 0
+    Task.objects.filter(pk=task.pk).update(reserved_until=timezone.now() - timedelta(minutes=1))
+    assert waiting(reviewer) == 1, "counted once when the first refusal is over"
+    assert waiting(other) == 1
