@@ -103,7 +103,8 @@ def main(argv: list[str]) -> int:
                              "10,000-annotation page")
     parser.add_argument("--only", nargs="*", default=None,
                         help="figures to run (create get list submit concurrent export "
-                             "quality browser fairness)")
+                             "quality browser fairness; review_open: that browser figure "
+                             "alone)")
     args = parser.parse_args(argv)
     wanted = set(args.only) if args.only is not None else {
         "create", "get", "list", "submit", "concurrent", "export", "quality", "browser",
@@ -166,6 +167,10 @@ def main(argv: list[str]) -> int:
             trace = RESULTS / f"{started:%Y%m%dT%H%M%SZ}-chrome-trace.json" if args.profile \
                 else None
             step("browser", lambda: browser_figures(server, bench, trace))
+        if "review_open" in wanted and "browser" not in wanted:
+            from bench.browser import review_open_figures
+
+            step("review_open", lambda: review_open_figures(server, bench))
         if "fairness" in wanted:
             from bench.fairness import fairness_figures
 

@@ -8,6 +8,11 @@ builds its tile pyramid:
 * 10,000 annotations (5,000 boxes, 5,000 polygons × 20 vertices) on a 4,000 × 3,000 JPEG;
 * a 20,000 × 20,000 JPEG (400 megapixels) with 200 boxes.
 
+A third pair, for `review_open`: two tasks of the same 2,000 annotations (1,600 boxes, 400
+polygons × 20 vertices) in a project whose review stage takes every task; the tasker submits
+one (it goes to review) and the next one is claimed for work; a reviewer takes the first with
+Start next review. The work page and the review page are then opened in turns, 5 times each.
+
 A tasker claims both and opens them. "First complete frame" is the renderer's
 `stats().firstFrameAt` (performance.now() — milliseconds from the navigation — of the first
 frame with the whole image or every visible tile and every annotation drawn, at rest; also a
@@ -38,6 +43,17 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 900}
 CACHE = Path(__file__).resolve().parent / "results" / "cache"
 PASSWORD = "bench-browser-password-1"
+REVIEW_PROJECT = "bench-review"
+# the review page may cost at most this much more than the work page of the same content
+REVIEW_OPEN_RATIO = 1.1
+SUBMIT_FROM_DRAFT = """async (url) => {
+  const pair = document.cookie.split("; ").find((c) => c.startsWith("csrftoken=")) || "";
+  const token = pair.slice(10);
+  const r = await fetch(url, {method: "POST", credentials: "same-origin", headers: {
+    "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(token)},
+    body: JSON.stringify({from_draft: true})});
+  return {status: r.status, body: await r.text()};
+}"""
 FRAME_BUDGET_MS = 16.7
 # A frame keeps the display's 60 Hz beat when the next one starts one period later; one that
 # misses it comes a whole period late (33.3 ms). Timestamps jitter by a fraction of a
@@ -138,8 +154,10 @@ class BrowserBench:
                   f"({path.stat().st_size / 1e6:.1f} MB, kept in {path.parent})", flush=True)
         return path.read_bytes()
 
-    def task(self, project: str, width: int, height: int, hypothesis: list[dict]) -> str:
-        self.api.project(project)
+    def task(self, project: str, width: int, height: int, hypothesis: list[dict], *,
+             new_project: bool = True) -> str:
+        if new_project:
+            self.api.project(project)
         attachment = self.upload(f"{project}.jpg", self.image(width, height))
         body = task_body(project=project, attachment=attachment,
                          hypothesis={"annotations": hypothesis})
@@ -148,9 +166,10 @@ class BrowserBench:
         created = time.perf_counter() - t0
         t0 = time.perf_counter()
         outcome = self.server.python("bench.bulk", "fetch", "--task", task_id).strip()
-        self.info[project] = {"task_id": task_id, "create_seconds": created,
-                              "worker_seconds": time.perf_counter() - t0,
-                              "worker": orjson.loads(outcome)}
+        key = project if new_project else f"{project}:{task_id}"
+        self.info[key] = {"task_id": task_id, "create_seconds": created,
+                          "worker_seconds": time.perf_counter() - t0,
+                          "worker": orjson.loads(outcome)}
         return task_id
 
     def setup(self) -> None:
@@ -165,15 +184,34 @@ class BrowserBench:
                            "--project", "bench-10k", "--project", "bench-20k")
         self.info["setup_seconds"] = time.perf_counter() - t0
 
+    def setup_review(self) -> None:
+        """The review_open pair: a project reviewing every task, two tasks of the same
+        2,000 annotations, a tasker and a reviewer."""
+        t0 = time.perf_counter()
+        hypothesis = annotations(1600, 400, seed=13)
+        self.review_tasks = [self.task(REVIEW_PROJECT, 4000, 3000, hypothesis, new_project=not i)
+                             for i in range(2)]
+        self.server.manage("shell", "-c", (
+            "from tasks.models import Project; from tasks.models.quality import ProjectQuality; "
+            f"p = Project.objects.get(name={REVIEW_PROJECT!r}); "
+            "ProjectQuality.objects.update_or_create(project=p, defaults={'review_mode': 'all'})"))
+        self.review_tasker, self.reviewer = "tasker-bench-review", "reviewer-bench-review"
+        self.server.manage("create_tasker", self.review_tasker, "--password", PASSWORD,
+                           "--project", REVIEW_PROJECT)
+        self.server.manage("create_tasker", self.reviewer, "--password", PASSWORD,
+                           "--project", REVIEW_PROJECT, "--reviewer")
+        self.info["review_setup_seconds"] = time.perf_counter() - t0
+
     # ------------------------------------------------------------------ the page
 
-    def login(self, context):
+    def login(self, context, username: str | None = None):
         page = context.new_page()
         page.goto(f"{self.server.root}/accounts/login/")
-        page.fill("input[name=username]", self.tasker)
+        page.fill("input[name=username]", username or self.tasker)
         page.fill("input[name=password]", PASSWORD)
         page.click("form [type=submit]")
-        page.wait_for_url(f"{self.server.root}/")
+        # taskers land on the queue, reviewers on theirs
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
         return page
 
     def claim(self, page, project: str) -> str:
@@ -183,10 +221,10 @@ class BrowserBench:
         page.wait_for_url("**/tasks/*/work/")
         return task_from_url(page.url)
 
-    def open(self, page, task_id: str, timeout: float = 60) -> float:
-        """Navigate to the task; milliseconds from the navigation to the first complete
-        frame."""
-        page.goto(f"{self.server.root}/tasks/{task_id}/work/")
+    def open(self, page, task_id: str, timeout: float = 60, mode: str = "work") -> float:
+        """Navigate to the task's page (`mode`: work or review); milliseconds from the
+        navigation to the first complete frame."""
+        page.goto(f"{self.server.root}/tasks/{task_id}/{mode}/")
         deadline = time.monotonic() + timeout
         while True:
             # polled with evaluate(): the page's CSP forbids wait_for_function's eval
@@ -249,6 +287,7 @@ class BrowserBench:
             try:
                 figures += self.ten_thousand(browser)
                 figures += self.large_image(browser)
+                figures += self.review_open(browser)
             finally:
                 browser.close()
         return figures
@@ -433,6 +472,53 @@ class BrowserBench:
                               (pan,)),
         ]
 
+    def review_open(self, browser) -> list[Figure]:
+        """The review page of a 2,000-annotation task against its work page: the p50 of the
+        first complete frame over 5 openings each (after one warm-up opening each), taken in
+        turns so that the machine's load weighs on both alike."""
+        self.setup_review()
+        runs = max(int(5 * self.scale), 3)
+        tasker_context = self.context(browser)
+        tasker = self.login(tasker_context, self.review_tasker)
+        submitted = self.claim(tasker, REVIEW_PROJECT)
+        tasker.goto(f"{self.server.root}/")
+        answer = tasker.evaluate(SUBMIT_FROM_DRAFT, f"/tasks/{submitted}/submit")
+        if answer["status"] != 200:
+            raise BenchError(f"the review task's submit answered {answer['status']}: "
+                             f"{answer['body'][:300]}")
+        # the submit's next_url claimed the other task of the project for this tasker
+        work_task = next(t for t in self.review_tasks if t != submitted)
+
+        reviewer_context = self.context(browser)
+        reviewer = self.login(reviewer_context, self.reviewer)
+        reviewer.goto(f"{self.server.root}/review/")
+        reviewer.locator(f"tr[data-project='{REVIEW_PROJECT}']").get_by_role(
+            "button", name="Start next review").click()
+        reviewer.wait_for_url("**/tasks/*/review/")
+        if f"/tasks/{submitted}/review/" not in reviewer.url:
+            raise BenchError(f"the reviewer was given {reviewer.url}, not task {submitted}")
+        work, review = [], []
+        for _ in range(runs + 1):
+            work.append(self.open(tasker, work_task))
+            review.append(self.open(reviewer, submitted, mode="review"))
+        work, review = work[1:], review[1:]
+        drawn = reviewer.evaluate("() => window.__workbench.stats().drawn")
+        mode = reviewer.evaluate("() => document.getElementById('workbench').dataset.mode")
+        tasker_context.close()
+        reviewer_context.close()
+        if mode != "review" or drawn < 1900:
+            raise BenchError(f"the review page drew {drawn} annotations in mode {mode!r}")
+        work_p50, review_p50 = percentile(work, 50), percentile(review, 50)
+        figure = distribution(
+            "review_open", "2,000 annotations: navigation → first complete frame of the review "
+            "page (the work page's in the note)", f"≤ {REVIEW_OPEN_RATIO} × work p50", review,
+            limit=REVIEW_OPEN_RATIO * work_p50, work_p50=work_p50, work_samples=work)
+        figure.note = (f"work page p50 {work_p50:.0f} ms; review / work = "
+                       f"{review_p50 / work_p50:.2f}")
+        print(f"    review_open: review p50 {review_p50:.0f} ms, work p50 {work_p50:.0f} ms "
+              f"({len(review)} openings each, in turns)", flush=True)
+        return [figure]
+
     def wait_tiles(self, page, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while not page.evaluate("() => window.__workbench.app.renderer.imageComplete"):
@@ -448,5 +534,21 @@ def browser_figures(server: BenchServer, api: ApiBench,
     bench.trace = trace
     try:
         return bench.run()
+    finally:
+        api.info["browser"] = bench.info
+
+
+def review_open_figures(server: BenchServer, api: ApiBench) -> list[Figure]:
+    """The review_open figure alone (`python -m bench --only review_open`)."""
+    from playwright.sync_api import sync_playwright
+
+    bench = BrowserBench(server, api, scale=api.scale)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return bench.review_open(browser)
+            finally:
+                browser.close()
     finally:
         api.info["browser"] = bench.info

@@ -16,7 +16,7 @@ from tasks.models.tasks import TaskStage
 @dataclass(frozen=True)
 class ReviewRow:
     project: Project
-    waiting: int  # customer tasks in review this reviewer may take
+    waiting: int  # customer tasks in review this reviewer may take (re-reviews reserved too)
     mine: Task | None  # the review they hold in the project
 
 
@@ -28,6 +28,13 @@ def review_rows(user) -> list[ReviewRow]:
         queue.review_candidates(user, now).filter(project__in=projects)
         .values_list("project").annotate(n=Count("pk")).order_by()
     )
+    # and a re-review still reserved for this reviewer (Start's step 2; the candidates above
+    # leave it out while the first refusal lasts)
+    reserved = (queue.free_tasks(now).filter(project__in=projects, stage=TaskStage.REVIEW,
+                                             reserved_for=user, reserved_until__gte=now)
+                .values_list("project").annotate(n=Count("pk")).order_by())
+    for project_id, n in reserved:
+        counts[project_id] = counts.get(project_id, 0) + n
     held = {t.project_id: t for t in queue.held_tasks(user, now)
             .filter(project__in=projects, stage=TaskStage.REVIEW)}
     return [ReviewRow(p, counts.get(p.pk, 0), held.get(p.pk)) for p in projects]

@@ -21,6 +21,7 @@ from tasks.models.files import SCHEME, UploadedFile
 from tasks.models.tasks import TaskStage
 from tasks.quality_flow import media as quality_media
 from tasks.rules.params import effective_padding
+from tasks.workbench import review_views
 from tasks.workbench.csp import csp_protected
 
 
@@ -132,7 +133,9 @@ def work_page(request: HttpRequest, task_id: str) -> HttpResponse:
 @worker_required
 @require_GET
 def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
-    task, read_only = viewable_task(request, task_id, raw_params=True)
+    # light: a submitted task's response and restart point (megabytes with 2,000 annotations,
+    # in review or rework) are not read here
+    task, read_only = viewable_task(request, task_id, light=True, raw_params=True)
     # The params (megabytes with a big hypothesis) go out as the text the database holds.
     # What is read of them here comes from SQL: the padding and the context images; a draft
     # whose extras were not stored (older tasks) takes them from the hypothesis, and only then
@@ -160,6 +163,7 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
         else None,
     }
     data.update(kinds.of(task).page_data(task, params))  # its media: video_page
+    data.update(review_views.page_quality(task))  # review / rework: docs/workbench.md
     return HttpResponse(orjson.dumps(data), content_type="application/json")
 
 

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { WorkbenchHooks } from "../../static/js/workbench/hooks.js";
+import { TONES, WorkbenchHooks } from "../../static/js/workbench/hooks.js";
 import { BINDINGS, EXTRA_HELP, helpSections } from "../../static/js/workbench/keyboard.js";
 import { addVideoHelp, VIDEO_BINDINGS } from "../../static/js/workbench/video-keys.js";
 
@@ -96,6 +96,50 @@ test("the page-changing hooks go to the Workbench's effects", () => {
   hooks.setLayers([{ type: "box" }, { type: "point" }]);
   hooks.setLayers([]);
   assert.deepEqual(calls, [["button", "fit"], ["layers", 2], ["layers", 0]]);
+});
+
+test("review hooks: commands, panels, overlays, annotation styles, the banner and the pointer", () => {
+  const calls = [];
+  const hooks = new WorkbenchHooks({
+    addToolbarButton: () => assert.fail("no button expected"),
+    setLayers: () => assert.fail("no layers expected"),
+    addPanel: (spec, options) => calls.push(["panel", spec.id, options.before]) && spec,
+    setBanner: (banner) => calls.push(["banner", banner && banner.text]),
+    pointer: () => ({ x: 3, y: 4 }),
+    invalidate: (what) => calls.push(["invalidate", what]),
+  });
+  hooks.addCommand("reviewAccept", (n) => n * 2);
+  assert.equal(hooks.command("reviewAccept")(21), 42);
+  assert.equal(hooks.command("nothing"), undefined);
+  assert.throws(() => hooks.addCommand("reviewAccept", () => 0), /exists/);
+  const panel = { id: "issues", title: "Issues", mount() {} };
+  assert.equal(hooks.addPanel(panel, { before: "annotations" }), panel);
+  // overlays: the topmost mark under a point takes the click
+  const clicked = [];
+  hooks.addOverlay({ draw: () => calls.push(["draw", 1]), hit: (p) => (p.x < 10 ? "low" : null), onClick: (id) => clicked.push(`a:${id}`) });
+  hooks.addOverlay({ draw: () => calls.push(["draw", 2]), hit: (p) => (p.x < 5 ? "top" : null), onClick: (id) => clicked.push(`b:${id}`) });
+  hooks.drawOverlays(/** @type {any} */ ({}), {});
+  assert.equal(hooks.clickOverlay({ x: 1, y: 0 }), true);
+  assert.equal(hooks.clickOverlay({ x: 7, y: 0 }), true);
+  assert.equal(hooks.clickOverlay({ x: 70, y: 0 }), false);
+  assert.deepEqual(clicked, ["b:top", "a:low"]);
+  // styles: the first known tone, every badge and note
+  assert.equal(hooks.hasStyles, false);
+  hooks.addAnnotationStyle((a) => (a.uuid === "r" ? { tone: "rejected", badge: "rejected", note: "Rejected: van" } : undefined));
+  hooks.addAnnotationStyle((a) => ({ tone: "no-such-tone", badge: a.uuid === "r" ? "issue" : undefined }));
+  assert.equal(hooks.hasStyles, true);
+  assert.deepEqual(hooks.styleOf({ uuid: "r" }, {}), { tone: "rejected", badges: ["rejected", "issue"], notes: ["Rejected: van"] });
+  assert.deepEqual(hooks.styleOf({ uuid: "a" }, {}), { tone: null, badges: [], notes: [] });
+  assert.ok(TONES.rejected && TONES.accepted);
+  hooks.setBanner({ text: "Sent back by rev1: fix it", tone: "warn" });
+  hooks.setBanner({ text: "" });
+  assert.deepEqual(hooks.pointer(), { x: 3, y: 4 });
+  assert.deepEqual(calls, [
+    ["panel", "issues", "annotations"], ["invalidate", "overlay"], ["invalidate", "overlay"],
+    ["draw", 1], ["draw", 2], ["invalidate", "static"], ["invalidate", "static"],
+    ["banner", "Sent back by rev1: fix it"], ["banner", null],
+  ]);
+  assert.equal(new WorkbenchHooks(noEffects()).pointer(), null, "no pointer effect: no point");
 });
 
 /** The Workbench's methods and getters, read from the class in app.js. */

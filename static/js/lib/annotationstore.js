@@ -11,7 +11,7 @@
 
 import { bounds } from "./geometry.js";
 import { SpatialIndex } from "./hittest.js";
-import { OpLog, clone, extrasOf } from "./oplog.js";
+import { OpLog, clone, extrasOf, opKind } from "./oplog.js";
 
 /** Keys the server adds to each annotation of GET /tasks/<id>/data, kept out of the model. */
 export const META_KEYS = ["source", "locked", "version"];
@@ -19,9 +19,12 @@ export const META_KEYS = ["source", "locked", "version"];
 /** @typedef {{source: string, locked: boolean, version: number}} Meta */
 /** @typedef {{kind: string, op: any, uuids: Set<string>}} StoreChange */
 
-/** The uuids an op touches (a link op: its two ends; a globals op: none). */
+/** The uuids an op touches (a link op: its two ends; a globals op: none; a registered kind,
+ * such as a review verdict: those its spec names, redrawn and listed again). */
 export function opUuids(op, into = new Set()) {
-  if (op.op === "batch") for (const item of op.ops) opUuids(item, into);
+  const kind = opKind(op.op);
+  if (kind) for (const uuid of kind.uuids?.(op) || []) into.add(uuid);
+  else if (op.op === "batch") for (const item of op.ops) opUuids(item, into);
   else if (op.op === "globals" || op.op === "set_extras") return into;
   else if (op.op === "link_add" || op.op === "link_delete") into.add(op.link.from).add(op.link.to);
   else into.add(op.op === "update" ? op.uuid : op.annotation.uuid);

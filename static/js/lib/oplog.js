@@ -19,6 +19,11 @@
 //   {op: "set_extras", key, after, before?}  the whole value of one extras key (what the
 //                                        server's draft takes; see extrasOps); `before`,
 //                                        when given, makes it undoable
+//
+// Other kinds join through registerOp(kind, spec) (the review's verdict and issue ops,
+// docs/workbench.md "Review mode"): they change state of their own (spec.apply), not the
+// annotations, travel to the server like edits (sync.js sends them unversioned) and are
+// undoable when the spec can invert them.
 
 /**
  * @typedef {{op: "add" | "delete", annotation: object, index?: number, seq?: number}
@@ -32,6 +37,59 @@
 /** @typedef {{global_attributes: Record<string, any>, links: Link[]}} Extras */
 /** @typedef {Map<string, object> & {extras?: Extras}} Model */
 /** @typedef {{kind: "apply" | "undo" | "redo", op: Op, seq: number}} Change */
+
+/**
+ * A registered op kind.
+ * apply(model, op): change the state the kind keeps (the page's; not the annotations);
+ * invert(op): the op that undoes it (absent: it cannot be undone, e.g. a conversation);
+ * describe(op): a few words for the status bar ("accept", "issue #2"); uuids(op): the
+ * annotations the page shows differently after it (redrawn, panels updated);
+ * applyRemote(message): every remote_op (read-only tabs, watchers: the kind looks for its ops
+ * in message.op and for what the server stored beside it); acked(message, op): every ack of
+ * this page's ops (what the server stored may ride on an ack of another kind's op: a fix in
+ * rework resolves issues); rejected(op, info): the server refused one of this kind's ops.
+ * @typedef {{apply?: (model: Model, op: any) => void, invert?: (op: any) => any,
+ *   describe?: (op: any) => string, uuids?: (op: any) => string[],
+ *   applyRemote?: (message: any) => void, acked?: (message: any, op: any) => void,
+ *   rejected?: (op: any, info: {kind?: string, reason?: string}) => void}} OpKind
+ */
+
+/** @type {Map<string, OpKind>} */
+const OP_KINDS = new Map();
+const BUILT_IN = new Set(["add", "delete", "update", "globals", "link_add", "link_delete", "set_extras", "batch"]);
+
+/**
+ * Register an op kind (the registration replaces an earlier one of the same kind).
+ * @param {string} kind @param {OpKind} spec
+ */
+export function registerOp(kind, spec) {
+  if (BUILT_IN.has(kind)) throw new Error(`${kind} is a built-in op`);
+  OP_KINDS.set(kind, spec);
+}
+
+/**
+ * The registered kind of an op, or undefined (built-in or unknown kinds).
+ * @param {string | undefined} kind @returns {OpKind | undefined}
+ */
+export function opKind(kind) {
+  return kind === undefined ? undefined : OP_KINDS.get(kind);
+}
+
+/** Every registered kind's spec, in the order registered. @returns {OpKind[]} */
+export function opKinds() {
+  return [...OP_KINDS.values()];
+}
+
+/**
+ * Every registered op in `op` (itself, or the items of a batch), in order.
+ * @param {any} op @param {any[]} [into] @returns {any[]}
+ */
+export function registeredOps(op, into = []) {
+  if (!op || typeof op !== "object") return into;
+  if (op.op === "batch" && Array.isArray(op.ops)) for (const item of op.ops) registeredOps(item, into);
+  else if (OP_KINDS.has(op.op)) into.push(op);
+  return into;
+}
 
 /**
  * A deep copy of a JSON-like value.
@@ -152,8 +210,12 @@ export function invert(op) {
       return { op: "set_extras", key: op.key, before: op.after, after: op.before };
     case "batch":
       return { op: "batch", ops: op.ops.map(invert).reverse() };
-    default: // (an op from the page or the network may be of any kind)
+    default: { // (an op from the page or the network may be of any kind)
+      const kind = opKind(/** @type {any} */ (op).op);
+      if (kind?.invert) return kind.invert(op);
+      if (kind) throw new Error(`a ${/** @type {any} */ (op).op} op cannot be undone`);
       throw new Error(`unknown op ${/** @type {any} */ (op).op}`);
+    }
   }
 }
 
@@ -267,8 +329,12 @@ export function applyOp(model, op) {
       return { ...op };
     case "batch":
       return { op: "batch", ops: applyBatch(model, op.ops) };
-    default: // (an op from the page or the network may be of any kind)
-      throw new Error(`unknown op ${/** @type {any} */ (op).op}`);
+    default: { // (an op from the page or the network may be of any kind)
+      const kind = opKind(/** @type {any} */ (op).op);
+      if (!kind) throw new Error(`unknown op ${/** @type {any} */ (op).op}`);
+      kind.apply?.(model, op);
+      return { .../** @type {any} */ (op) };
+    }
   }
 }
 

@@ -39,6 +39,8 @@
  * @property {(message: object) => boolean} send  false when not connected
  * @property {() => void} close  for good: no reconnect
  */
+import { opKind } from "./oplog.js";
+
 const FINAL_STATUSES = new Set(["completed", "canceled", "error"]);
 
 /** @typedef {{status: "saved" | "saving" | "offline", unsent: number, text: string}} SaveState */
@@ -59,10 +61,11 @@ function uuidOf(op) {
   return op.op === "update" ? op.uuid : op.annotation?.uuid;
 }
 
-/** Every uuid an operation touches (a set_extras touches none). */
+/** Every uuid an operation touches (a set_extras touches none, nor does a registered kind
+ * such as a review verdict: lib/oplog.js registerOp). */
 export function touchedUuids(op, into = new Set()) {
   if (op.op === "batch") for (const item of op.ops) touchedUuids(item, into);
-  else if (op.op !== "set_extras") into.add(uuidOf(op));
+  else if (op.op !== "set_extras" && !opKind(op.op)) into.add(uuidOf(op));
   return into;
 }
 
@@ -82,6 +85,7 @@ export function stamp(op, versions) {
   const { seq, merge, ...rest } = op;
   if (rest.op === "batch") return { ...rest, ops: rest.ops.map((item) => stamp(item, versions)) };
   if (rest.op === "set_extras") return rest;  // unversioned: the whole value each time
+  if (opKind(rest.op)) return rest;  // a registered kind (a verdict, an issue): no version
   const uuid = uuidOf(rest);
   if (rest.op === "add") {
     versions.set(uuid, 1);
@@ -180,6 +184,7 @@ const noop = () => {};
  * * onReset(): the server discarded this session's draft (its lease lapsed); the unsent ops
  *   were dropped and a rebuilding welcome follows.
  * * onError(message): the server or the store complained.
+ * * onAck(message, op): the server took one of this page's ops (after the above).
  */
 export class SyncClient {
   /**
@@ -199,7 +204,7 @@ export class SyncClient {
     /** @type {Record<string, (...args: any[]) => void>} */
     this.on = {
       state: noop, welcome: noop, role: noop, conflict: noop, reject: noop, normalize: noop,
-      extras: noop, remote: noop, status: noop, reset: noop, error: noop,
+      extras: noop, remote: noop, status: noop, reset: noop, error: noop, ack: noop,
     };
     for (const [name, fn] of Object.entries(callbacks)) {
       if (name.startsWith("on") && typeof fn === "function") {
@@ -427,6 +432,7 @@ export class SyncClient {
       if (this.lastTouch.get(uuid) === message.seq) this.on.normalize(uuid, annotation);
     }
     this.serverExtras(message, null);
+    this.on.ack(message, entry.op);
   }
 
   /** Hand the page the server's value of each extras key this op was the last to set. */

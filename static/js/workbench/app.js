@@ -49,6 +49,7 @@ import { EllipseTool } from "./tool-ellipse.js";
 import { CuboidTool } from "./tool-cuboid.js";
 import { RulerTool } from "./tool-ruler.js";
 import { createVideoStore, VideoController } from "./video-controller.js";
+import { ReviewController } from "./review-controller.js";
 
 export const GEOMETRY_ORDER = ["box", "polygon", "line", "point", "ellipse", "cuboid"];
 const HIT_TOLERANCE = 6; // CSS px
@@ -68,6 +69,10 @@ export class Workbench {
     this.hooks = new WorkbenchHooks({
       addToolbarButton: (spec) => addToolbarButton(this, spec),
       setLayers: (shapes) => showLayers(this, shapes),
+      addPanel: (spec, options) => addPanel(this, spec, options),
+      setBanner: (banner) => showPersistentBanner(this, banner),
+      pointer: () => (this.lastPointer ? { ...this.lastPointer.image } : null),
+      invalidate: (what) => this.renderer?.invalidate(what),
     });
     this.params = data.params || {};
     this.readOnly = Boolean(data.read_only);
@@ -157,6 +162,8 @@ export class Workbench {
     this.setTool("select");
     this.updateToolbar();
     if (data.video) this.video = new VideoController(this);
+    // review and rework (GET /data's `quality`): verdicts, pins, the banner
+    if (data.quality) this.review = new ReviewController(this);
     this.loadImage();
     new ResizeObserver(() => {
       const first = this.view.width <= 1;
@@ -760,10 +767,12 @@ export class Workbench {
 
   /** Run a command of the key map (commands.js); false when it did nothing (the key goes on). */
   run(command, args = []) {
-    const fn = COMMANDS[command];
-    if (!fn) throw new Error(`unknown command ${command}`);
+    const own = COMMANDS[command];
+    const added = own ? null : this.hooks.command(command); // an extension's (hooks.addCommand)
+    if (!own && !added) throw new Error(`unknown command ${command}`);
     const guarded = this.hooks.guardCommand(command, args);
-    return guarded === undefined ? fn(this, ...args) : guarded;
+    if (guarded !== undefined) return guarded;
+    return own ? own(this, ...args) : added(...args);
   }
 
   setTool(name) {
@@ -939,6 +948,32 @@ function showLayers(app, shapes) {
   });
   app.root.dataset.layerShapes = String(shapes.length);
   app.invalidate("static");
+}
+
+/** hooks.addPanel: a side panel at the end of the column, or before the panel `before`. */
+function addPanel(app, spec, { before } = {}) {
+  const panel = app.panels.add(spec);
+  const target = before ? app.side.querySelector(`.wb-panel-${before}`) : null;
+  if (target) target.before(panel.section);
+  return panel;
+}
+
+/**
+ * hooks.setBanner: the persistent banner over the canvas (null: none). The transient one
+ * (showBanner: a refused submit) shows below it.
+ */
+function showPersistentBanner(app, banner) {
+  if (!app.persistentBanner) {
+    app.persistentBanner = document.createElement("div");
+    app.persistentBanner.className = "wb-persistent-banner";
+    app.persistentBanner.setAttribute("role", "status");
+    app.stage.append(app.persistentBanner);
+  }
+  const el = app.persistentBanner;
+  el.hidden = !banner;
+  el.textContent = banner ? banner.text : "";
+  el.dataset.tone = banner?.tone || "info";
+  app.stage.classList.toggle("has-persistent-banner", Boolean(banner));
 }
 
 /** Layer shapes of params.layer and params.layers (both accepted), with their `type`. */

@@ -8,8 +8,11 @@
 // change comes from the server; only the tasker's own apply / undo / redo are pushed.
 // Global attributes and links are the draft's too: a change of them is sent as a set_extras
 // with the whole new value, through the same outbox, in order with the annotation ops.
+// Registered op kinds (lib/oplog.js registerOp: the review's verdicts and issues) travel the
+// same way: a verdict through the OpLog (undoable), an issue through push() (a conversation,
+// not undone); their kind hears of the server's answers and of other tabs' ops.
 
-import { applyOp, clone, extrasOf, extrasOps } from "../lib/oplog.js";
+import { applyOp, clone, extrasOf, extrasOps, opKind, opKinds, registeredOps } from "../lib/oplog.js";
 import { splitMeta } from "../lib/annotationstore.js";
 import { MemoryStore, SocketTransport, SyncClient, touchedUuids } from "../lib/sync.js";
 import { IdbStore } from "../lib/idbstore.js";
@@ -31,7 +34,7 @@ export function draftPart(op) {
     if (!ops.length) return null;
     return ops.length === 1 ? ops[0] : { op: "batch", ops };
   }
-  return DRAFT_OPS.has(op.op) ? op : null;
+  return DRAFT_OPS.has(op.op) || opKind(op.op) ? op : null;
 }
 
 /**
@@ -98,6 +101,9 @@ export class Autosave {
         this.app.status("Your lease had lapsed: the server discarded the draft and the unsent edits", "warn");
       },
       onError: (message) => this.app.status(String(message), "error"),
+      onAck: (message, op) => {
+        for (const kind of opKinds()) kind.acked?.(message, op);
+      },
     });
     this.onOnline = () => this.transport.reconnectNow?.();
     window.addEventListener("online", this.onOnline);
@@ -175,6 +181,26 @@ export class Autosave {
         this.app.refuse(this.app.editBlock);
         return null;
       };
+    }
+  }
+
+  /**
+   * Send an op that is not an edit of the model's undo log (a registered kind that cannot be
+   * undone, e.g. a review issue's comment): ordered with the edits, kept in the outbox until
+   * the server answered. Returns false (saying why) when this tab may not send now.
+   * @param {any} op
+   */
+  push(op) {
+    if (this.app.editBlock) {
+      this.app.refuse(this.app.editBlock);
+      return false;
+    }
+    try {
+      this.sync.push(op);
+      return true;
+    } catch (error) {
+      this.app.status(`Not saved: ${error instanceof Error ? error.message : error}`, "error");
+      return false;
     }
   }
 
@@ -307,14 +333,19 @@ export class Autosave {
   }
 
   rejected({ kind, reason, op }) {
+    for (const item of registeredOps(op)) opKind(item.op)?.rejected?.(item, { kind, reason });
     const what = kind === "conflict" ? "changed elsewhere" : "refused by the server";
-    const reloaded = op && !touchedUuids(op).size ? "It was reloaded" : "The annotation was reloaded";
+    const reloaded = op && !touchedUuids(op).size
+      ? (registeredOps(op).length ? "It was undone on this page" : "It was reloaded")
+      : "The annotation was reloaded";
     const message = `Not saved (${what}): ${reason}. ${reloaded}; undo history cleared.`;
     this.app.status(message, "error");
     this.app.root.dataset.conflict = reason || kind || "";
   }
 
-  remote({ op, annotations, extras }) {
+  remote(message) {
+    const { op, annotations, extras } = message;
+    for (const kind of opKinds()) kind.applyRemote?.(message);
     const index = op?.op === "add" && Number.isInteger(op.index) ? op.index : null;
     for (const [uuid, item] of Object.entries(annotations || {})) {
       this.replace(uuid, item, { quiet: true, index });

@@ -2,7 +2,7 @@
 // false when it did nothing, so that the key keeps its usual meaning (Tab moves the focus,
 // arrows scroll…). Submit lives here too: its body is the model, as held.
 
-import { clone, deleteOp, diff } from "../lib/oplog.js";
+import { clone, deleteOp, diff, opKind } from "../lib/oplog.js";
 import { linkedTo, pruneAttributes, pruneGlobals, settleAttributes, shownAttributes } from "../lib/attributes.js";
 import { pruneLinks } from "../lib/links.js";
 import { newUuid } from "../lib/annotationstore.js";
@@ -305,6 +305,11 @@ function plural(type) {
 }
 
 function describe(op) {
+  const kind = opKind(op.op);
+  if (kind) return kind.describe ? kind.describe(op) : op.op;
+  if (op.op === "batch" && op.ops.every((item) => opKind(item.op)?.describe)) {
+    return op.ops.length === 1 ? describe(op.ops[0]) : `${op.ops.length} × ${describe(op.ops[0])}`;
+  }
   if (op.op === "batch") return `${op.ops.length} changes`;
   if (op.op === "add") return `add ${op.annotation.type}`;
   if (op.op === "delete") return `delete ${op.annotation.type}`;

@@ -7,6 +7,12 @@
 //   addHelpSection(...)        rows of the help overlay; replaceHelpRow(...) rewords one
 //   addToolbarButton(spec)     a button of the top bar, before the spacer
 //   setLayers(shapes)          the read-only layer shapes drawn now
+//   addCommand(name, fn)       a command of its own, run through app.run (so guards see it)
+//   addPanel(spec, {before})   a side panel (the review's Issues and Review panels)
+//   addOverlay(overlay)        marks drawn over the annotations, clickable (review pins)
+//   addAnnotationStyle(fn)     an outline tone, list badges and notes per annotation
+//   setBanner(banner)          the persistent banner over the canvas (rework: "Sent back by…")
+//   pointer()                  the image point under the mouse, or null
 //
 // This module holds the registries and is DOM-free (tests/js/workbench-hooks.test.mjs); what
 // touches the page (the button, the layers) is the Workbench's, passed in as `effects`.
@@ -31,8 +37,46 @@
  */
 
 /**
+ * A panel of the side column (panels.js): mount(body, app) once, update(change) on every
+ * store change.
+ * @typedef {{id: string, title: string, mount: (body: HTMLElement, app: any) => void,
+ *   update?: (change: any) => void, collapsed?: boolean, grow?: boolean} & Record<string, any>} PanelSpec
+ */
+
+/**
+ * Marks over the annotations. draw(ctx, view): in CSS pixels of the canvas (the context's
+ * transform maps them to device pixels; view.toScreen(p) places an image point); hit(point)
+ * with `point` in image pixels: the id of the mark there, or null; onClick(id): a click on it
+ * (the click goes no further).
+ * @typedef {{draw: (ctx: CanvasRenderingContext2D, view: any) => void,
+ *   hit?: (point: {x: number, y: number}) => any, onClick?: (id: any) => void}} Overlay
+ */
+
+/**
+ * How an annotation looks beside its label colour: `tone` (one of TONES) outlines it, a
+ * `badge` marks its row in the list, a `note` goes to its row's tooltip and the Attributes
+ * panel. undefined: no change.
+ * @typedef {{tone?: string, badge?: string, note?: string}} AnnotationStyle
+ * @typedef {(annotation: any, meta: any) => AnnotationStyle | undefined} AnnotationStyler
+ */
+
+/** The outline tones, a small fixed palette (so the static layer still batches by colour). */
+export const TONES = Object.freeze({
+  accepted: "#22c55e",
+  rejected: "#ef4444",
+  revised: "#f59e0b",
+  pending: "#a78bfa",
+});
+
+/** @typedef {{text: string, tone?: "info" | "warn" | "error"}} Banner */
+
+/**
  * @typedef {{addToolbarButton: (spec: ToolbarButtonSpec) => HTMLButtonElement,
- *   setLayers: (shapes: any[]) => void}} HookEffects
+ *   setLayers: (shapes: any[]) => void,
+ *   addPanel?: (spec: PanelSpec, options: {before?: string}) => PanelSpec,
+ *   setBanner?: (banner: Banner | null) => void,
+ *   pointer?: () => ({x: number, y: number} | null),
+ *   invalidate?: (what: "overlay" | "static") => void}} HookEffects
  */
 
 export class WorkbenchHooks {
@@ -49,6 +93,110 @@ export class WorkbenchHooks {
     this.helpReplacements = [];
     /** Bumped by every help change: the overlay is rebuilt when it differs. */
     this.helpRevision = 0;
+    /** @type {Map<string, (...args: any[]) => any>} */
+    this.commands = new Map();
+    /** @type {Overlay[]} */
+    this.overlays = [];
+    /** @type {AnnotationStyler[]} */
+    this.stylers = [];
+  }
+
+  /**
+   * A command of the extension: app.run(name, args) runs it (after the command guards), as
+   * its keys and toolbar buttons do; fn(...args) returns as a command does (false: it did
+   * nothing). The key map's own commands (commands.js) keep their names.
+   * @param {string} name @param {(...args: any[]) => any} fn
+   */
+  addCommand(name, fn) {
+    if (this.commands.has(name)) throw new Error(`command ${name} exists`);
+    this.commands.set(name, fn);
+  }
+
+  /** @param {string} name @returns {((...args: any[]) => any) | undefined} */
+  command(name) {
+    return this.commands.get(name);
+  }
+
+  /**
+   * A side panel, at the end of the column or before the panel whose id is `before`.
+   * @param {PanelSpec} spec @param {{before?: string}} [options] @returns {PanelSpec}
+   */
+  addPanel(spec, options = {}) {
+    if (!this.effects.addPanel) throw new Error("this workbench has no side panels");
+    return this.effects.addPanel(spec, options);
+  }
+
+  /** @param {Overlay} overlay drawn in the order added, above the annotations */
+  addOverlay(overlay) {
+    this.overlays.push(overlay);
+    this.effects.invalidate?.("overlay");
+  }
+
+  /** Draw every overlay (the renderer's overlay pass). @param {CanvasRenderingContext2D} ctx @param {any} view */
+  drawOverlays(ctx, view) {
+    for (const overlay of this.overlays) overlay.draw(ctx, view);
+  }
+
+  /**
+   * The topmost overlay mark at an image point: {overlay, id}, or null.
+   * @param {{x: number, y: number}} point @returns {{overlay: Overlay, id: any} | null}
+   */
+  overlayAt(point) {
+    for (let i = this.overlays.length - 1; i >= 0; i--) {
+      const overlay = this.overlays[i];
+      const id = overlay.hit ? overlay.hit(point) : null;
+      if (id !== null && id !== undefined) return { overlay, id };
+    }
+    return null;
+  }
+
+  /**
+   * A click at an image point: true when an overlay mark took it.
+   * @param {{x: number, y: number}} point @returns {boolean}
+   */
+  clickOverlay(point) {
+    const found = this.overlayAt(point);
+    if (!found) return false;
+    found.overlay.onClick?.(found.id);
+    return true;
+  }
+
+  /** @param {AnnotationStyler} styler asked for every annotation drawn or listed */
+  addAnnotationStyle(styler) {
+    this.stylers.push(styler);
+    this.effects.invalidate?.("static");
+  }
+
+  get hasStyles() {
+    return this.stylers.length > 0;
+  }
+
+  /**
+   * The styles of an annotation: the first tone given, every badge and note.
+   * @param {any} annotation @param {any} meta
+   * @returns {{tone: string | null, badges: string[], notes: string[]}}
+   */
+  styleOf(annotation, meta) {
+    /** @type {{tone: string | null, badges: string[], notes: string[]}} */
+    const style = { tone: null, badges: [], notes: [] };
+    for (const styler of this.stylers) {
+      const one = styler(annotation, meta);
+      if (!one) continue;
+      if (one.tone && !style.tone && Object.hasOwn(TONES, one.tone)) style.tone = one.tone;
+      if (one.badge) style.badges.push(one.badge);
+      if (one.note) style.notes.push(one.note);
+    }
+    return style;
+  }
+
+  /** The persistent banner over the canvas; null takes it away. @param {Banner | null} banner */
+  setBanner(banner) {
+    this.effects.setBanner?.(banner && banner.text ? banner : null);
+  }
+
+  /** The image point (px) under the mouse while it is over the canvas, else null. */
+  pointer() {
+    return this.effects.pointer ? this.effects.pointer() : null;
   }
 
   /** @param {CommandGuard} guard guards run in the order they were added */

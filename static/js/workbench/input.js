@@ -12,6 +12,7 @@ export function bindInput(app) {
   canvas.addEventListener("pointercancel", (event) => onPointerUp(app, event));
   canvas.addEventListener("pointerleave", () => {
     app.statusPosition.textContent = "";
+    app.lastPointer = null; // hooks.pointer(): the mouse is not over the canvas
     if (app.tool.name === "select" && !app.tool.busy) app.setHover(null);
   });
   canvas.addEventListener("dblclick", (event) => {
@@ -63,6 +64,8 @@ function onPointerDown(app, event) {
     return;
   }
   if (app.mode !== "idle" || event.button !== 0) return;
+  // a mark an extension draws over the annotations (hooks.addOverlay: review pins) takes the click
+  if (!app.tool.busy && app.hooks.clickOverlay(input.image)) return;
   app.canvas.setPointerCapture(event.pointerId);
   app.gesture = gestureTool(app, input);
   app.gesture.pointerDown(input);

@@ -35,6 +35,11 @@ export function attributesPanel() {
       const title = el("div", "wb-attrs-title");
       title.textContent = app.describe(uuid);
       parts.push(title);
+      for (const text of app.hooks.hasStyles ? app.hooks.styleOf(a, app.store.metaOf(uuid)).notes : []) {
+        const mark = note(text, "wb-attrs-style-note"); // an extension's note (review: the reason)
+        mark.setAttribute("role", "note");
+        parts.push(mark);
+      }
       const defs = app.attributeDefs;
       const verdict = app.can("edit_attributes", uuid);
       if (!verdict.allowed) {

@@ -125,6 +125,11 @@ export function annotationListPanel() {
       if (app.isBelowMin(a)) el.append(badge("small", "Below the task's minimum size", "danger"));
       if (meta.source === "base") el.append(badge("base", "Base annotation", "base"));
       if (meta.locked) el.append(badge("locked", "Locked: it cannot be changed", "locked"));
+      if (app.hooks.hasStyles) { // an extension's marks (review: accepted / rejected, the reason)
+        const style = app.hooks.styleOf(a, meta);
+        for (const text of style.badges) el.append(badge(text, style.notes.join("; ") || text, `tone-${style.tone || "none"}`));
+        if (style.notes.length) el.title = style.notes.join("; ");
+      }
       const problems = app.problemsOf(uuid);
       if (problems.length) {
         const title = problems.map((p) => `${p.id} ${p.reason}`).join("; ");

@@ -22,6 +22,7 @@ import { intersects } from "../lib/hittest.js";
 import { box3dOf, wireframe } from "../lib/camera.js";
 import { drawWireframe } from "./cuboid-3d.js";
 import { connectionSegments, lineSegment, shownAttributes } from "../lib/attributes.js";
+import { TONES } from "./hooks.js";
 import {
   ACCENT_COLOR, DANGER_COLOR, LAYER_COLOR, POINT_RADIUS, arrow, isArea, roundHandle, squareHandle, tag,
   traceFill, traceShape, withAlpha,
@@ -236,11 +237,22 @@ export class Renderer {
     const store = app.store;
     const visible = store.index.query(area);
     const groups = new Map();
+    // outline tones of hooks.addAnnotationStyle (review verdicts): one path per tone
+    const styled = app.hooks.hasStyles;
+    /** @type {Map<string, any[]>} */
+    const tones = new Map();
     let drawn = 0;
     for (const uuid of visible) {
       if (store.selection.has(uuid) || app.previews.has(uuid)) continue;
       const a = store.get(uuid);
       const meta = store.metaOf(uuid);
+      if (styled) {
+        const tone = app.hooks.styleOf(a, meta).tone;
+        if (tone) {
+          if (!tones.has(tone)) tones.set(tone, []);
+          tones.get(tone).push(a);
+        }
+      }
       const bad = app.isBelowMin(a);
       const color = bad ? DANGER_COLOR : app.colorOf(a);
       const dashed = meta.source === "base" || bad;
@@ -251,6 +263,7 @@ export class Renderer {
       drawn++;
     }
     this.drawConnections(ctx, s);
+    for (const [tone, items] of tones) this.drawTone(ctx, tone, items, s);
     const hairline = drawn > DENSE_SHAPES ? 1 / (s * dpr) : 0;
     for (const group of groups.values()) this.drawGroup(ctx, group, s, hairline);
     this.drawLinks(ctx, s);
@@ -260,6 +273,18 @@ export class Renderer {
     this.stats.staticRenders++;
     this.stats.drawn = drawn;
     this.stats.lastStaticMs = performance.now() - t0;
+  }
+
+  /** A wide outline in a tone's colour under the shapes' own (hooks.TONES). */
+  drawTone(ctx, tone, items, s, width = 5) {
+    ctx.beginPath();
+    for (const a of items) traceShape(ctx, a, s, POINT_RADIUS + 2.5);
+    ctx.strokeStyle = TONES[tone];
+    ctx.lineWidth = width / s;
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 0.85;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
   }
 
   /** One style's shapes. `hairline` (image px, or 0): dense mode's line width, no fills. */
@@ -423,6 +448,8 @@ export class Renderer {
     this.drawLinkTags(view);
     const single = store.selected;
     if (single && !store.hidden?.(single)) this.drawAttributeOverlay(app.previews.get(single) || store.get(single), view);
+    app.hooks.drawOverlays(ctx, view); // an extension's marks (review pins)
+    screenTransform();
     app.tool?.drawOverlay?.(ctx, view);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
   }
@@ -530,6 +557,8 @@ export class Renderer {
     const bad = app.isBelowMin(a);
     const color = bad ? DANGER_COLOR : app.colorOf(a);
     setImageTransform(ctx, view, dpr);
+    const tone = app.hooks.hasStyles ? app.hooks.styleOf(a, app.store.metaOf(uuid)).tone : null;
+    if (tone) this.drawTone(ctx, tone, [a], s, 10); // wider: the selection's dark edge covers 4.5 px
     if (isArea(a.type)) {
       ctx.beginPath();
       traceFill(ctx, a, s);
