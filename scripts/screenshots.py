@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 VIEWPORT = {"width": 1440, "height": 900}
-QUEUE_VIEWPORT = {"width": 1000, "height": 340}  # the queue is a narrow page: no empty acres
+QUEUE_VIEWPORT = {"width": 1000, "height": 450}  # the queue is a narrow page: no empty acres
 # The demo's accounts and projects (tasks/demo/load.py, tasks/demo/video.py,
 # tasks/demo/quality.py: its one task waiting in review has a rejected box and a pin).
 TASKER, TASKER_PASSWORD = "tasker", "tasker"
