@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from tasks import kinds
+from tasks.admin_attempts import AttemptInline
 from tasks.admin_quality_settings import ProjectQualityInline
 from tasks.callback_signing import first_secret, new_secret
 from tasks.models import (
@@ -86,12 +87,12 @@ class TaskAdmin(NoAddMixin, admin.ModelAdmin):
     search_fields = ("task_id", "unique_id")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
-    inlines = [AnnotationInline]
+    inlines = [AnnotationInline, AttemptInline]
 
     def get_inlines(self, request: HttpRequest, obj: Task | None = None) -> list:
         kind = kinds.find(obj.type) if obj is not None else None
         if kind is not None and kind.has_frames:
-            return [VideoFrameInline, AnnotationInline]
+            return [VideoFrameInline, *self.inlines]
         return self.inlines
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):

@@ -25,6 +25,7 @@ from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.models import (
     AttemptKind,
     AttemptOutcome,
+    DraftSession,
     Project,
     Task,
     TaskAttempt,
@@ -110,7 +111,8 @@ def not_reserved(now: datetime) -> Q:
 def work_candidates(user, project: Project, now: datetime) -> QuerySet:
     """Step 5 of a tasker's Start: rework first, then work; a replica only while its task
     waits for its replicas (not canceled nor failed), and never one of a task this user
-    worked (or holds) another replica of."""
+    worked (or holds) another replica of. The tasks this user skipped come after all the
+    others (`claim_in_order`)."""
     touched = TaskAttempt.objects.filter(user=user, root=OuterRef("parent"))
     replica_wanted = Q(parent__status=TaskStatus.PENDING, parent__stage=TaskStage.CONSENSUS)
     return (free_tasks(now).filter(project=project, role__in=WORKED_ROLES,
@@ -127,6 +129,21 @@ def review_candidates(user, now: datetime) -> QuerySet:
                                         kind__in=(AttemptKind.WORK, AttemptKind.REWORK))
     return (free_tasks(now).filter(stage=TaskStage.REVIEW, role=TaskRole.CUSTOMER)
             .filter(not_reserved(now)).filter(~Exists(worked)).order_by(*CLAIM_ORDER))
+
+
+def skipped_by(user) -> Exists:
+    """The task was skipped (released) by `user` before: it comes after the rest of their
+    queue (docs/live-sessions.md "Skip")."""
+    return Exists(TaskAttempt.objects.filter(task=OuterRef("pk"), user=user,
+                                             outcome=AttemptOutcome.RELEASED))
+
+
+def claim_in_order(user, candidates: QuerySet, now: datetime) -> Task | None:
+    """Claim the first of `candidates` this user did not skip, else (the rest of their queue
+    is empty) the first they did skip. Two claims in the index's order rather than one
+    ordered by the skip, so that the usual claim still walks the queue's index."""
+    return (_claim_first(user, candidates.filter(~skipped_by(user)), now)
+            or _claim_first(user, candidates, now))
 
 
 # --- the queue pages ------------------------------------------------------------------------
@@ -202,7 +219,7 @@ def claim_next(user, project: Project) -> Task | None:
             copy = _leased_copy(gold.serve(user, project, now), user, now)
             if copy is not None:
                 return copy
-        return _claim_first(user, work_candidates(user, project, now), now)
+        return claim_in_order(user, work_candidates(user, project, now), now)
 
 
 def claim_next_review(user, project: Project) -> Task | None:
@@ -222,7 +239,7 @@ def claim_next_review(user, project: Project) -> Task | None:
             copy = _leased_copy(gold.serve_review(user, project, now), user, now)
             if copy is not None:
                 return copy
-        return _claim_first(user, review_candidates(user, now).filter(project=project), now)
+        return claim_in_order(user, review_candidates(user, now).filter(project=project), now)
 
 
 @dataclass(frozen=True)
@@ -279,6 +296,8 @@ def _claim_first(user, candidates: QuerySet, now: datetime) -> Task | None:
         return None
     if lapsed_holder is not None:  # a lapsed lease the sweeper has not seen yet
         attempts.end(task, _user(lapsed_holder), AttemptOutcome.EXPIRED, now)
+    if task.role == TaskRole.REPLICA and draft_authors(task) - {user.pk}:
+        # a replica is one person's independent answer: another's draft is not continued
         lifecycle.reset_draft(task)
     _record(task, user, now)
     return task
@@ -349,10 +368,14 @@ def renew(task: Task, user) -> Task:
     return task
 
 
-def release(task: Task, user) -> bool:
-    """Give a held task back to the queue (Skip, Release); the next person starts from where
-    the work starts (the prelabels, or the response it was sent back or submitted with), not
-    from this one's half-done draft. The task keeps its stage."""
+SKIP_REASON_MAX = 500
+
+
+def release(task: Task, user, reason: str = "") -> bool:
+    """Give a held task back to the queue (Skip, Release), with the tasker's optional
+    reason (kept on their attempt, shown to managers). The draft stays: whoever takes the
+    task next continues from it, and this user gets it again only once the rest of their
+    queue is empty (docs/live-sessions.md "Leases"). The task keeps its stage."""
     with transaction.atomic():
         now = timezone.now()
         updated = Task.objects.filter(pk=task.pk, claimed_by=user).update(
@@ -360,10 +383,27 @@ def release(task: Task, user) -> bool:
         )
         if updated:
             task.refresh_from_db()
-            attempts.end(task, user, AttemptOutcome.RELEASED, now)
-            lifecycle.reset_draft(task)
+            attempts.end(task, user, AttemptOutcome.RELEASED, now,
+                         reason=reason.strip()[:SKIP_REASON_MAX])
             live.publish_task_changed(task, "released")
     return bool(updated)
+
+
+def draft_authors(task: Task) -> set[int]:
+    """Who made the task's draft: the users whose editing sessions applied an operation
+    (the sessions are forgotten when the draft is replaced)."""
+    return set(DraftSession.objects.filter(task=task, last_seq__gt=0)
+               .values_list("user_id", flat=True))
+
+
+def draft_author_name(task: Task, user) -> str | None:
+    """The name of the last other person who edited the task's draft, when `user` continues
+    it (the page says "Continuing <name>'s draft"); None when it is theirs or untouched."""
+    row = (DraftSession.objects.filter(task=task, last_seq__gt=0).exclude(user=user)
+           .select_related("user").order_by("-last_seen").first())
+    if row is None:
+        return None
+    return row.user.get_full_name() or row.user.get_username()
 
 
 def lapsed(now=None) -> QuerySet:
@@ -373,8 +413,8 @@ def lapsed(now=None) -> QuerySet:
 
 
 def expire_leases() -> int:
-    """Give every task with a lapsed lease back to the queue, its draft discarded (the
-    worker's sweeper runs this). Returns how many went back."""
+    """Give every task with a lapsed lease back to the queue, its draft kept (the worker's
+    sweeper runs this; docs/live-sessions.md "Leases"). Returns how many went back."""
     returned = 0
     for task_id in lapsed().values_list("pk", flat=True)[:EXPIRE_BATCH]:
         returned += expire_lease(task_id)
@@ -388,7 +428,6 @@ def expire_lease(task_id: str) -> bool:
             return False
         now = timezone.now()
         attempts.end(task, _user(task.claimed_by_id), AttemptOutcome.EXPIRED, now)
-        lifecycle.reset_draft(task)
         task.claimed_by, task.lease_expires_at = None, None
         task.updated_at = now
         task.save(update_fields=["claimed_by", "lease_expires_at", "updated_at"])

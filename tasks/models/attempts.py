@@ -37,6 +37,8 @@ class TaskAttempt(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=12, choices=AttemptOutcome.choices,
                                default=AttemptOutcome.OPEN)
+    # What the tasker said when they skipped (outcome "released"); shown to managers.
+    reason = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         indexes = [

@@ -26,11 +26,13 @@ def record_claim(task: Task, user, kind: str, now: datetime | None = None) -> No
                                claimed_at=now or timezone.now())
 
 
-def end(task: Task, user, outcome: str, now: datetime | None = None) -> None:
-    """Close `user`'s open attempt on `task` with `outcome`."""
+def end(task: Task, user, outcome: str, now: datetime | None = None, *,
+        reason: str = "") -> None:
+    """Close `user`'s open attempt on `task` with `outcome` (and a skip's `reason`)."""
     if user is None:
         return
-    open_attempts(task, user).update(outcome=outcome, ended_at=now or timezone.now())
+    open_attempts(task, user).update(outcome=outcome, ended_at=now or timezone.now(),
+                                     reason=reason)
 
 
 def open_attempts(task: Task, user):

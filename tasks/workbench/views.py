@@ -161,6 +161,9 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
         "socket_url": f"/ws/tasks/{task.task_id}/",
         "lease_expires_at": task.lease_expires_at.isoformat() if task.lease_expires_at
         else None,
+        "lease_seconds": queue.lease_seconds(),
+        # another tasker's draft this one continues (docs/live-sessions.md "Leases")
+        "draft_by": None if read_only else queue.draft_author_name(task, request.user),
     }
     data.update(kinds.of(task).page_data(task, params))  # its media: video_page
     data.update(page.page_quality(task))  # review / rework: docs/workbench.md
@@ -298,6 +301,8 @@ def skip_task(request: HttpRequest, task_id: str) -> HttpResponse:
     """Skip (a tasker) or Release (a reviewer): the task goes back to its queue, and so does
     the page."""
     task = get_object_or_404(Task, task_id=task_id)
-    if queue.release(task, request.user):
-        messages.info(request, f"Task {task.task_id} went back to the queue.")
+    reason = str(request.POST.get("reason") or "")
+    if queue.release(task, request.user, reason):
+        messages.info(request, f"Task {task.task_id} went back to the queue; you get it "
+                               "again only once the rest of your queue is done.")
     return redirect("review-queue" if task.stage == TaskStage.REVIEW else "queue")

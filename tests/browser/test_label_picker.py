@@ -58,7 +58,7 @@ def test_picker_searches_the_tree_offers_leaves_and_remembers_recent_labels(make
     assert len(bench.annotations()) == 1
     assert "discarded" in bench.status()
 
-    # Recent labels are numbered; 1-9 pick them while the search field is empty.
+    # Recent labels are numbered; Alt+1-9 pick them (a plain digit searches).
     bench.drag((200, 140), (260, 200))
     picker.wait_for(state="visible")
     search.type("deer")
@@ -67,7 +67,7 @@ def test_picker_searches_the_tree_offers_leaves_and_remembers_recent_labels(make
     picker.wait_for(state="visible")
     recent = picker.locator(".wb-picker-option:has(kbd)")
     assert recent.locator(".wb-picker-name").evaluate_all(TEXTS) == ["deer", "Adult"]
-    search.press("2")
+    search.press("Alt+2")
     picker.wait_for(state="hidden")
     assert [a["label"] for a in bench.annotations()] == ["ped_adult", "deer", "ped_adult"]
 

@@ -40,7 +40,7 @@ test("every command has a help row (directly or through its group)", () => {
   const keys = [...sections.values()].flat().map(([k]) => k);
   for (const needed of ["V", "B", "P", "L", "O", "E", "C", "M", "Esc", "Backspace", "Delete",
     "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "Ctrl+C", "Ctrl+V", "Tab", "Shift+Tab", "H",
-    "Ctrl+Enter", "?", "+", "-", "F", "Enter", "1–9"]) {
+    "Ctrl+Enter", "?", "+", "-", "F", "Enter", "Alt+1–9"]) {
     assert.ok(keys.includes(needed), `help lacks ${needed}`);
   }
   const commands = new Set(BINDINGS.map((b) => b.command));

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { findLeaf, isLeaf, leaves, parseLabels, pathText, RecentLabels, search } from "../../static/js/lib/labeltree.js";
+import { findLeaf, isLeaf, leaves, parseLabels, pathText, recentKeyIndex, RecentLabels, search } from "../../static/js/lib/labeltree.js";
 
 const OBJECTS = [
   "Car",
@@ -45,7 +45,9 @@ test("search matches display or choice, case-insensitively, and shows the path",
     { node: undefined, choice: "ped_adult", display: "Adult", path: "Pedestrian › Adult" });
   assert.deepEqual(choices(search(tree, "PED_")), ["ped_adult", "ped_child"]); // by choice
   assert.deepEqual(choices(search(tree, "child")), ["ped_child"]);
-  assert.deepEqual(choices(search(tree, "pedestrian")), []); // groups cannot be picked
+  // a group's name finds its leaves (the group itself cannot be picked)
+  assert.deepEqual(choices(search(tree, "pedestrian")), ["ped_adult", "ped_child", "Cyclist", "Carrier cyclist"]);
+  assert.deepEqual(choices(search(tree, "bike")), ["Cyclist", "Carrier cyclist"]);
   assert.deepEqual(choices(search(tree, "zebra")), []);
 });
 
@@ -69,8 +71,9 @@ test("search ranks exact, then prefix, then substring, then tree order", () => {
   // "ca": prefixes only, so tree order.
   assert.deepEqual(choices(search(tree, "cart")), ["Cart"]);
   assert.deepEqual(choices(search(tree, "ca")), ["Car", "Carrier cyclist", "Cart", "car park sign"]);
-  // "t": prefix Truck first, then substrings in tree order (Child and the sign have no t).
-  assert.deepEqual(choices(search(tree, "t")), ["Truck", "ped_adult", "Cyclist", "Carrier cyclist", "Cart"]);
+  // "t": prefix Truck first, then substrings in tree order, then Child through its group
+  // Pedestrian (the sign has no t).
+  assert.deepEqual(choices(search(tree, "t")), ["Truck", "ped_adult", "Cyclist", "Carrier cyclist", "Cart", "ped_child"]);
   // An exact match later in the tree beats an earlier prefix match.
   const order = parseLabels(["Busy", "Bus stop", "Bus"]);
   assert.deepEqual(choices(search(order, "bus")), ["Bus", "Busy", "Bus stop"]);
@@ -82,6 +85,27 @@ test("an empty query lists every leaf in tree order", () => {
   const tree = parseLabels(OBJECTS);
   assert.deepEqual(choices(search(tree, "")), leaves(tree).map((n) => n.choice));
   assert.deepEqual(choices(search(tree, "   ")), leaves(tree).map((n) => n.choice));
+});
+
+test("a group's name finds its leaves after the direct matches", () => {
+  const tree = parseLabels([
+    { choice: "car", display: "Car", subchoices: ["sedan", "suv", "van", "pickup"] },
+    { choice: "bus", display: "Bus", subchoices: ["coach", "minibus"] },
+  ]);
+  assert.deepEqual(choices(search(tree, "car")), ["sedan", "suv", "van", "pickup"]);
+  assert.deepEqual(choices(search(tree, "bus")), ["minibus", "coach"]);  // direct first
+  assert.deepEqual(choices(search(tree, "bus coach")), ["coach"]);
+  assert.deepEqual(choices(search(tree, "car coach")), []);
+});
+
+test("recentKeyIndex: Alt with a digit picks a recent label; a plain digit searches", () => {
+  assert.equal(recentKeyIndex({ key: "1", code: "Digit1" }), -1);
+  assert.equal(recentKeyIndex({ key: "1", code: "Digit1", altKey: true }), 0);
+  assert.equal(recentKeyIndex({ key: "¡", code: "Digit1", altKey: true }), 0);  // macOS layout
+  assert.equal(recentKeyIndex({ key: "9", code: "Numpad9", altKey: true }), 8);
+  assert.equal(recentKeyIndex({ key: "0", code: "Digit0", altKey: true }), -1);
+  assert.equal(recentKeyIndex({ key: "2", code: "Digit2", altKey: true, ctrlKey: true }), -1);
+  assert.equal(recentKeyIndex({ key: "a", code: "KeyA", altKey: true }), -1);
 });
 
 test("RecentLabels keeps 9 per geometry, most recent first, without repeats", () => {

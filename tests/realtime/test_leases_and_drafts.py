@@ -1,5 +1,5 @@
 """Leases kept by open sessions, lapsed leases swept back to the queue with their drafts
-discarded, the per-operation lock rules, and the response a draft submit stands for."""
+kept, the per-operation lock rules, and the response a draft submit stands for."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def uuids(task) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_the_sweep_returns_lapsed_tasks_with_their_drafts_discarded(task, tasker):
+def test_the_sweep_returns_lapsed_tasks_with_their_drafts_kept(task, tasker):
     edit(task, tasker, {"op": "add", "annotation": NEW},
          {"op": "update", "uuid": BOX["uuid"], "after": {"left": 1}, "base_version": 1})
     assert sweep() == (0, 0)
@@ -48,21 +48,21 @@ def test_the_sweep_returns_lapsed_tasks_with_their_drafts_discarded(task, tasker
     sweep()
     task.refresh_from_db()
     assert (task.claimed_by, task.lease_expires_at) == (None, None)
-    (row,) = Annotation.objects.filter(task=task)
-    assert (row.uuid, row.geometry["left"], row.version) == (BOX["uuid"], 10, 1)
-    assert not DraftSession.objects.filter(task=task).exists()
+    rows = {a.uuid: a for a in Annotation.objects.filter(task=task)}
+    assert sorted(rows) == sorted([BOX["uuid"], "new-1"])
+    assert (rows[BOX["uuid"]].geometry["left"], rows[BOX["uuid"]].version) == (1, 2)
+    assert DraftSession.objects.get(task=task).last_seq == 2  # the session may come back
     assert queue.expire_leases() == 0
 
 
 @pytest.mark.django_db
-def test_claiming_a_lapsed_task_discards_the_draft_first(task, tasker, project,
-                                                        django_user_model):
+def test_claiming_a_lapsed_task_keeps_the_draft(task, tasker, project, django_user_model):
     edit(task, tasker, {"op": "add", "annotation": NEW})
     lapse(task)
     other = make_tasker("otto")
     claimed = queue.claim_next(other, project)
     assert claimed.pk == task.pk and claimed.claimed_by == other
-    assert uuids(task) == [BOX["uuid"]]
+    assert uuids(task) == [BOX["uuid"], "new-1"]
     assert not queue.holds(tasker, Task.objects.get(pk=task.pk))
 
 
@@ -76,7 +76,9 @@ def test_a_recalled_task_starts_and_restarts_from_its_last_response(task, tasker
     edit(task, tasker, {"op": "delete", "annotation": NEW, "base_version": 1})
     assert uuids(task) == [BOX["uuid"]]
     lapse(task)
-    assert queue.expire_leases() == 1
+    assert queue.expire_leases() == 1  # the lapse keeps the draft made from the response
+    assert uuids(task) == [BOX["uuid"]]
+    lifecycle.reset_draft(task)  # an explicit reset restarts from the response
     rows = {a.uuid: a for a in Annotation.objects.filter(task=task)}
     assert sorted(rows) == [BOX["uuid"], "new-1"] and rows[BOX["uuid"]].geometry["left"] == 77
 

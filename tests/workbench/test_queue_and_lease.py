@@ -92,7 +92,7 @@ def test_skip_releases(client, tasker, project, account):
     assert task.claimed_by is None
 
 
-def test_skip_discards_the_draft(client, tasker, project, account):
+def test_skip_keeps_the_draft(client, tasker, project, account):
     hypothesis = {"annotations": [{"type": "box", "label": "car", "left": 1, "top": 2,
                                    "width": 30, "height": 40}]}
     task = create(account, hypothesis=hypothesis)
@@ -102,7 +102,7 @@ def test_skip_discards_the_draft(client, tasker, project, account):
                                                           "height": 40})
     client.post(f"/tasks/{task.task_id}/skip")
     (row,) = Annotation.objects.filter(task=task)
-    assert row.geometry["left"] == 1
+    assert row.geometry["left"] == 99  # docs/live-sessions.md "Leases": a Skip keeps it
 
 
 def test_taskers_see_only_their_projects(client, tasker, django_user_model, project, account):

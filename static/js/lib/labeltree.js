@@ -80,10 +80,13 @@ function words(query) {
   return query.toLowerCase().split(/\s+/).filter(Boolean);
 }
 
-/** 0 exact, 1 prefix, 2 substring (every word in display, or every word in choice), -1 none. */
+/** 0 exact, 1 prefix, 2 substring (every word in display, or every word in choice), 3 every
+ * word in the leaf's path (its groups' names with its own: "car" finds every leaf of Car),
+ * -1 none. */
 function rank(node, queryWords) {
   const texts = [node.display.toLowerCase(), node.choice.toLowerCase()];
-  if (!texts.some((text) => queryWords.every((word) => text.includes(word)))) return -1;
+  const has = (text) => queryWords.every((word) => text.includes(word));
+  if (!texts.some(has)) return has(node.path.join(" ").toLowerCase()) ? 3 : -1;
   const phrase = queryWords.join(" ");
   if (texts.some((text) => text === phrase)) return 0;
   if (texts.some((text) => text.startsWith(phrase))) return 1;
@@ -100,8 +103,9 @@ function rank(node, queryWords) {
 
 /**
  * Leaves matching `query`, case-insensitively: the leaf's display or its choice contains every
- * whitespace-separated word. Ranked: exact match of the whole query first, then prefix, then
- * substring; ties in tree order. An empty query returns every leaf in tree order.
+ * whitespace-separated word, or its path does (the names of its groups with its own, so a
+ * group's name finds all its leaves). Ranked: exact match of the whole query first, then
+ * prefix, then substring, then matches through the path; ties in tree order. An empty query returns every leaf in tree order.
  * @param {LabelNode[]} tree @param {string} query @returns {SearchResult[]}
  */
 export function search(tree, query) {
@@ -118,6 +122,20 @@ export function search(tree, query) {
     display: node.display,
     path: pathText(node),
   }));
+}
+
+/**
+ * Which recent label (0-based) a key press in the picker picks, or -1: Alt with a digit 1–9
+ * (by `code`, as Alt+digit types other characters on some layouts). A plain digit always goes
+ * to the search field, so labels like "120" can be typed (docs/workbench.md "Labels").
+ * @param {{key?: string, code?: string, altKey?: boolean, ctrlKey?: boolean,
+ *   metaKey?: boolean}} event @returns {number}
+ */
+export function recentKeyIndex(event) {
+  if (!event.altKey || event.ctrlKey || event.metaKey) return -1;
+  const match = /^(?:Digit|Numpad)([1-9])$/.exec(event.code || "");
+  const digit = match ? match[1] : /^[1-9]$/.test(event.key || "") ? event.key : null;
+  return digit ? Number(digit) - 1 : -1;
 }
 
 /**

@@ -163,7 +163,7 @@ const noop = () => {};
  *
  * Callbacks (all optional):
  * * onState(state): the save state changed ({status, unsent, text}).
- * * onWelcome({role, annotations, extras, pending, rebuild, reason}): the server's draft
+ * * onWelcome({role, annotations, extras, pending, rebuild, reason, status}): the server's draft
  *   (annotations with versions, and its extras: {global_attributes, links, ...}). With
  *   `rebuild`, the page replaces its model with `annotations` and `extras` and applies
  *   `pending` (the ops the server does not have yet, in order) on top; without it, its model
@@ -370,7 +370,7 @@ export class SyncClient {
       this.setRole(message.role, message.reason);
       this.on.welcome({ role: message.role, annotations: message.annotations,
         extras: message.extras || null, pending: [], rebuild: true,
-        reason: message.reason || "" });
+        reason: message.reason || "", status: message.status || null });
       this.welcomed = true;
       this.emitState();
       return;
@@ -389,7 +389,8 @@ export class SyncClient {
     this.setRole("editor", "");
     this.welcomed = true;
     this.on.welcome({ role: "editor", annotations: message.annotations,
-      extras: message.extras || null, pending: this.pending(), rebuild, reason: "" });
+      extras: message.extras || null, pending: this.pending(), rebuild, reason: "",
+      status: message.status || null });
     this.pump();
     this.emitState();
   }

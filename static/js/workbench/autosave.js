@@ -16,6 +16,7 @@ import { applyOp, clone, extrasOf, extrasOps, opKind, opKinds, registeredOps } f
 import { splitMeta } from "../lib/annotationstore.js";
 import { MemoryStore, SocketTransport, SyncClient, touchedUuids } from "../lib/sync.js";
 import { IdbStore } from "../lib/idbstore.js";
+import { continuingText, leaseState } from "../lib/lease.js";
 import { submitTask } from "./api.js";
 
 /** Operations the server's draft takes as the page makes them (set_extras ops are rebuilt
@@ -98,18 +99,49 @@ export class Autosave {
       onRemote: (message) => this.remote(message),
       onStatus: (status) => this.statusChanged(status),
       onReset: () => {
-        this.app.status("Your lease had lapsed: the server discarded the draft and the unsent edits", "warn");
+        // never a lapsed lease nor a Skip, which keep the draft (docs/live-sessions.md "Leases")
+        this.app.status("The server restarted this task's draft (it was sent back): the unsent edits of this browser no longer apply", "warn");
       },
       onError: (message) => this.app.status(String(message), "error"),
       onAck: (message, op) => {
         for (const kind of opKinds()) kind.acked?.(message, op);
       },
     });
+    this.watchLease(data);
     this.onOnline = () => this.transport.reconnectNow?.();
     window.addEventListener("online", this.onOnline);
     // The browser says the network is gone: an open socket may linger for minutes before it
     // notices, so drop it now (edits then wait in the outbox; "online" reconnects).
     window.addEventListener("offline", () => this.dropConnection());
+  }
+
+  /** The lease's end, warned of before it comes (docs/live-sessions.md "Leases"), and whose
+   * draft this is when another tasker made it. */
+  watchLease(data) {
+    if (this.watcher) return;
+    this.leaseSeconds = Number(data.lease_seconds) || 1800;
+    this.lastConnectedAt = Date.now();
+    this.expiresAt = data.lease_expires_at ? Date.parse(data.lease_expires_at) : null;
+    const by = continuingText(data.draft_by);
+    if (by) {
+      this.draftBy.textContent = by;
+      this.draftBy.hidden = false;
+      this.app.root.dataset.draftBy = data.draft_by;
+    }
+    this.leaseTimer = setInterval(() => this.checkLease(), 1000);
+  }
+
+  checkLease() {
+    if (this.ended || !this.sync) {
+      this.leaseBox.hidden = true;
+      return;
+    }
+    const connected = this.sync.state.status !== "offline";
+    if (connected) this.lastConnectedAt = Date.now();
+    const state = leaseState({ leaseSeconds: this.leaseSeconds, lastConnectedAt: this.lastConnectedAt,
+      expiresAt: this.expiresAt, connected, now: Date.now() });
+    this.leaseBox.hidden = !state.warn;
+    this.leaseBox.textContent = state.text;
   }
 
   makeStore() {
@@ -227,8 +259,9 @@ export class Autosave {
     }
   }
 
-  welcome({ role, annotations, extras, pending, rebuild }) {
+  welcome({ role, annotations, extras, pending, rebuild, status }) {
     this.welcomed = true;
+    if (status) this.taskStatus = status;
     if (rebuild) {
       this.serverChange(() => {
         const store = this.app.store;
@@ -438,6 +471,16 @@ export class Autosave {
     this.queueLink.href = this.app.urls.queue || "/";
     this.queueLink.textContent = "Back to the queue";
     this.noticeBox.append(this.noticeText, this.takeOverButton, this.queueLink);
+    this.leaseBox = document.createElement("div");
+    this.leaseBox.className = "wb-lease-warning";
+    this.leaseBox.setAttribute("role", "alert");
+    this.leaseBox.hidden = true;
+    this.draftBy = document.createElement("span");
+    this.draftBy.className = "wb-draft-by";
+    this.draftBy.hidden = true;
+    this.draftBy.title = "Another tasker worked on this task before you: their saved edits are kept";
+    this.indicator.after(this.draftBy);
+    (this.app.stage || root).append(this.leaseBox);
     // over the top of the canvas (the page's grid has three rows)
     (this.app.stage || root).append(this.noticeBox);
   }
@@ -452,7 +495,7 @@ export class Autosave {
   showState(state) {
     let text = SAVE_TEXT[state.status](state.unsent);
     if (this.watcher || (this.role && this.role !== "editor")) {
-      text = state.status === "offline" ? "Offline" : this.watcher ? "Watching live" : "Read-only";
+      text = state.status === "offline" ? "Offline" : this.watcher ? watcherText(this.taskStatus) : "Read-only";
     }
     if (this.ended) text = "Session ended";
     this.indicator.textContent = text;
@@ -462,6 +505,12 @@ export class Autosave {
       ? "Not connected: edits are kept in this browser and sent when the connection is back"
       : state.status === "saving" ? "Sending edits to the server" : "Every edit is on the server";
   }
+}
+
+/** What a watcher's indicator says: live only while the task can still change. */
+function watcherText(status) {
+  if (!status || status === "pending") return "Watching live";
+  return `Read-only: ${status}`;
 }
 
 function insertAt(model, uuid, annotation, index) {

@@ -69,7 +69,7 @@ export const EXTRA_HELP = [
   ["Editing", "Shift+click", "Add to / remove from the selection"],
   ["Labels", "Type", "Search the labels by name, in the whole tree"],
   ["Labels", "↑ ↓, Enter", "Move, pick the highlighted label"],
-  ["Labels", "1–9", "Pick a recent label (search field empty)"],
+  ["Labels", "Alt+1–9", "Pick a recent label (a typed digit always searches: labels like 120)"],
   ["Labels", "Esc", "Keep the previous label; a new shape is discarded"],
 ];
 

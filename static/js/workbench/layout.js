@@ -68,17 +68,45 @@ export function buildLayout(app) {
   helpButton.addEventListener("click", () => app.run("help"));
   toolbar.append(helpButton);
   if (!app.readOnly) {
+    // Skip asks for an optional reason (shown to managers); the draft is kept on the server
+    // and the task comes back to this tasker only after the rest of their queue
+    // (docs/live-sessions.md "Leases").
     const skip = el("form", "wb-skip", { method: "post", action: app.urls.skip });
     const token = el("input", "", { type: "hidden", name: "csrfmiddlewaretoken" });
     token.value = csrfToken();
-    const skipButton = el("button", "wb-button", { type: "submit", title: "Skip: give the task back to the queue" });
+    const skipButton = el("button", "wb-button", { type: "button", title: "Skip: give the task back to the queue", "aria-expanded": "false" });
     skipButton.textContent = "Skip";
-    skip.append(token, skipButton);
-    skip.addEventListener("submit", (event) => {
-      if (app.store.dirty && !window.confirm("Skip this task? Your changes will be lost.")) {
+    const ask = el("div", "wb-skip-ask", { role: "dialog", "aria-label": "Skip this task" });
+    ask.hidden = true;
+    const question = el("label", "wb-skip-question");
+    question.textContent = "Why? (optional, seen by the managers)";
+    const reason = el("input", "wb-skip-reason", { type: "text", name: "reason", maxlength: "500", autocomplete: "off" });
+    question.append(reason);
+    const note = el("div", "wb-skip-note");
+    note.textContent = "Your saved edits stay with the task. You get it again only once the rest of your queue is done.";
+    const confirm = el("button", "wb-button primary wb-skip-confirm", { type: "submit" });
+    const cancel = el("button", "wb-button", { type: "button" });
+    cancel.textContent = "Cancel";
+    ask.append(question, note, confirm, cancel);
+    skip.append(token, skipButton, ask);
+    const showAsk = (open) => {
+      ask.hidden = !open;
+      skipButton.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) {
+        confirm.textContent = skipButton.textContent === "Skip" ? "Skip task" : skipButton.textContent;
+        reason.focus();
+      } else app.canvas?.focus();
+    };
+    skipButton.addEventListener("click", () => showAsk(ask.hidden));
+    cancel.addEventListener("click", () => showAsk(false));
+    ask.addEventListener("keydown", (event) => {
+      event.stopPropagation();  // typing a reason is not a shortcut
+      if (event.key === "Escape") {
         event.preventDefault();
-        return;
+        showAsk(false);
       }
+    });
+    skip.addEventListener("submit", () => {
       token.value = csrfToken();
       app.leaving = true;
     });

@@ -3,10 +3,10 @@
 // open() shows it with the search field focused and resolves with the picked leaf `choice`,
 // or null when the tasker pressed Esc. Typing filters every leaf of the tree by display text
 // and choice (results show their path, "Pedestrian › Adult"); ↑/↓ move, Enter picks the
-// highlighted leaf, a click picks; 1–9 pick a recent label while the search field is empty.
+// highlighted leaf, a click picks; Alt+1–9 pick a recent label (typed digits always search).
 // Groups are headings only: they cannot be picked. Task text goes in with textContent only.
 
-import { isLeaf, search } from "../lib/labeltree.js";
+import { isLeaf, recentKeyIndex, search } from "../lib/labeltree.js";
 
 let counter = 0;
 
@@ -38,7 +38,7 @@ export class LabelPicker {
     this.list.setAttribute("role", "listbox");
     const hint = document.createElement("div");
     hint.className = "wb-picker-hint";
-    hint.textContent = "↑↓ move · Enter pick · 1–9 recent · Esc cancel";
+    hint.textContent = "↑↓ move · Enter pick · Alt+1–9 recent · Esc cancel";
     this.el.append(this.titleEl, this.input, this.list, hint);
     container.append(this.el);
     /** @type {{choice: string, el: HTMLElement}[]} */
@@ -125,12 +125,10 @@ export class LabelPicker {
       if (this.highlighted >= 0) this.pick(this.highlighted);
     } else if (key === "Tab") {
       event.preventDefault();
-    } else if (/^[1-9]$/.test(key) && !this.input.value && !event.ctrlKey && !event.metaKey) {
-      const choice = this.state.recent[Number(key) - 1];
-      if (choice) {
-        event.preventDefault();
-        this.close(choice);
-      }
+    } else if (recentKeyIndex(event) >= 0) {
+      event.preventDefault();  // Alt+digit never types into the search
+      const choice = this.state.recent[recentKeyIndex(event)];
+      if (choice) this.close(choice);
     }
   }
 
@@ -205,7 +203,7 @@ export class LabelPicker {
     li.style.paddingLeft = `${10 + depth * 14}px`;
     if (recentKey) {
       const key = document.createElement("kbd");
-      key.textContent = String(recentKey);
+      key.textContent = `Alt+${recentKey}`;
       li.append(key);
     }
     const swatch = document.createElement("span");
