@@ -10,7 +10,8 @@ from tasks.errors import ApiError
 from tasks.models import Task, TaskStage, TaskStatus
 from tasks.quality_flow import stages
 from tasks.rules.errors import RuleError
-from tasks.rules.locks import check_accepted, check_link_locks, check_locks
+from tasks.rules.locks import base_annotations, check_accepted, check_link_locks, check_locks
+from tasks.rules.precision import round_coordinates
 
 
 class SubmitRejected(ApiError):
@@ -32,6 +33,11 @@ def check_response(task: Task, payload: object) -> dict:
         if task.stage == TaskStage.REWORK:
             check_accepted(response["annotations"], stages.accepted_snapshots(task),
                            "response.annotations")
+        # two decimals of a pixel; base annotations stay as the customer gave them
+        # (docs/task-format.md "Coordinates")
+        base = {a["uuid"] for a in base_annotations(task.params)}
+        response["annotations"] = [a if a.get("uuid") in base else round_coordinates(a)
+                                   for a in response["annotations"]]
         return response
     except RuleError as exc:
         raise SubmitRejected(exc) from exc

@@ -72,3 +72,16 @@ test("reveal pans the least needed, and centres what does not fit", () => {
   v.reveal({ minX: 0, minY: 0, maxX: 2000, maxY: 100 }, 40);
   close(v.toScreen({ x: 1000, y: 0 }).x, 400);
 });
+
+test("reveal keeps a shape out from under a banner covering the top of the canvas", async () => {
+  // a shape at the very top of the screen, under a 100 px banner
+  const rect = { minX: 300, minY: 10, maxX: 360, maxY: 50 };
+  const covered = view(800, 600);
+  const y0 = covered.toScreen({ x: 300, y: 10 }).y;
+  assert.ok(covered.reveal({ ...rect, minY: 10 - y0 + 5, maxY: 50 - y0 + 5 }, 40, 100));
+  assert.equal(Math.round(covered.toScreen({ x: 300, y: 10 - y0 + 5 }).y), 140);
+  // without the banner, 40 px from the edge is enough
+  const plain = view(800, 600);
+  plain.reveal({ ...rect, minY: 10 - y0 + 5, maxY: 50 - y0 + 5 }, 40);
+  assert.equal(Math.round(plain.toScreen({ x: 300, y: 10 - y0 + 5 }).y), 40);
+});

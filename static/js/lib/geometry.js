@@ -694,3 +694,30 @@ export function insertVertex(vertices, index, point) {
 export function removeVertex(vertices, index) {
   return vertices.filter((_, i) => i !== index);
 }
+
+// Pixel coordinates to two decimals, as the server stores a submit (docs/task-format.md
+// "Coordinates", tasks/rules/precision.py): left/top/width/height/x/y anywhere in the
+// geometry; never attributes, a rotation, or a cuboid's 3D keys.
+const PIXEL_KEYS = new Set(["left", "top", "width", "height", "x", "y"]);
+const KEEP_KEYS = new Set(["attributes", "position", "dimensions", "rotation", "yaw", "camera", "metadata"]);
+
+/** `value` rounded to a hundredth (a size stays ≥ 0.01 when it was > 0). */
+export function roundPixel(value, key = "") {
+  if (typeof value !== "number" || !Number.isFinite(value) || Number.isInteger(value)) return value;
+  let rounded = Math.round(value * 100) / 100;
+  if ((key === "width" || key === "height") && value > 0) rounded = Math.max(rounded, 0.01);
+  return rounded === 0 ? 0 : rounded;  // no -0
+}
+
+/** A copy of `item` (an annotation) with its pixel coordinates rounded. */
+export function roundCoordinates(item, key = "") {
+  // a 3D cuboid's vertices are the projection of its 3D keys: kept whole
+  if (!key && item && typeof item === "object" && !Array.isArray(item) && "position" in item) return item;
+  if (Array.isArray(item)) return item.map((v) => roundCoordinates(v, key));
+  if (item && typeof item === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(item)) out[k] = KEEP_KEYS.has(k) ? v : roundCoordinates(v, k);
+    return out;
+  }
+  return PIXEL_KEYS.has(key) ? roundPixel(item, key) : item;
+}

@@ -155,18 +155,20 @@ export class Viewport {
    * Pan the least needed so that `rect` is on screen (with `margin` CSS pixels) when it fits.
    * @param {Rect} rect @param {number} [margin]
    */
-  reveal(rect, margin = 40) {
+  reveal(rect, margin = 40, top = 0) {
     const { minX, minY, maxX, maxY } = boundsOf([
       { x: rect.minX, y: rect.minY }, { x: rect.maxX, y: rect.maxY },
     ].map((p) => this.toScreen(p)));
     const a = { x: minX, y: minY }, b = { x: maxX, y: maxY };
-    const shift = (lo, hi, size) => {
-      if (hi - lo > size - 2 * margin) return size / 2 - (lo + hi) / 2; // too big: centre it
-      if (lo < margin) return margin - lo;
+    // `start`: screen pixels covered at the start of the axis (a banner over the canvas top)
+    const shift = (lo, hi, size, start = 0) => {
+      const free = size - start;
+      if (hi - lo > free - 2 * margin) return start + free / 2 - (lo + hi) / 2; // too big: centre it
+      if (lo < start + margin) return start + margin - lo;
       if (hi > size - margin) return size - margin - hi;
       return 0;
     };
-    return this.panBy(shift(a.x, b.x, this.width), shift(a.y, b.y, this.height));
+    return this.panBy(shift(a.x, b.x, this.width), shift(a.y, b.y, this.height, Math.max(0, top)));
   }
 
   /** A plain copy of the transform. */

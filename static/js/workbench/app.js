@@ -8,7 +8,7 @@
 //   "help"       the help overlay is open: Esc or ? closes it, nothing else runs
 //   "submitting" a submit is in flight: edits are refused until it answers
 
-import { bounds, meetsMinSize, roundBoxPixels, vertexLimits, withBoxVertices } from "../lib/geometry.js";
+import { bounds, meetsMinSize, roundBoxPixels, roundCoordinates, vertexLimits, withBoxVertices } from "../lib/geometry.js";
 import { handleAt, pointHits, SpatialIndex } from "../lib/hittest.js";
 import { leaves, parseLabels, pathText, RecentLabels } from "../lib/labeltree.js";
 import { can as lockCan } from "../lib/locks.js";
@@ -269,14 +269,15 @@ export class Workbench {
     return Boolean(this.options("box").can_rotate);
   }
 
-  /** The annotation as it would be stored: box rotation keys and integer pixels. */
+  /** The annotation as it would be stored: box rotation keys, integer pixels, and pixel
+   * coordinates to two decimals (docs/task-format.md "Coordinates"). */
   finalize(a) {
-    if (a.type !== "box") return a;
+    if (a.type !== "box") return roundCoordinates(a);
     let box = a;
     if (this.canRotateBox() && !("rotation" in box)) box = { ...box, rotation: 0 };
-    if ("rotation" in box) box = withBoxVertices(box);
+    if ("rotation" in box) box = withBoxVertices(roundCoordinates(box));
     if (this.options("box").integer_pixels && !box.rotation) box = roundBoxPixels(box);
-    return box;
+    return roundCoordinates(box);
   }
 
   /** Is a box or cuboid below the task's min_width / min_height? */
@@ -331,6 +332,7 @@ export class Workbench {
   }
 
   refuse(reason) {
+    this.lastRefusal = reason;  // a field that asked shows it beside itself
     this.status(reason, "warn");
   }
 
@@ -391,11 +393,12 @@ export class Workbench {
     this.canvas.focus({ preventScroll: true });
   }
 
-  reveal(uuid) {
+  /** Pan `uuid` into view; `top`: canvas pixels covered at the top (an error banner). */
+  reveal(uuid, top = 0) {
     const a = this.store.get(uuid);
     if (!a) return;
     try {
-      if (this.view.reveal(bounds(a))) this.invalidate("view");
+      if (this.view.reveal(bounds(a), 40, top)) this.invalidate("view");
     } catch {
       /* malformed geometry */
     }

@@ -187,17 +187,33 @@ function fieldInput(app, b, name, { type, parse, attributes = {} }) {
   input.disabled = b.disabled;
   input.autocomplete = "off";
   const shown = () => (isMissing(b.value) ? "" : String(b.value));
+  // A refused value stays in the field, marked, with the reason under it (Esc reverts).
+  const error = el("div", "wb-attr-error", { role: "alert" });
+  error.hidden = true;
+  const explain = (reason) => {
+    error.textContent = reason;
+    error.hidden = !reason;
+    if (reason) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  };
   const apply = () => {
-    if (input.value === shown() && !input.validity.badInput) return;
+    if (input.value === shown() && !input.validity.badInput) {
+      explain("");
+      return;
+    }
     const parsed = parse(input);
     if (parsed.error) {
       app.refuse(`${b.id} ${parsed.error}`);
-      input.value = shown();
+      explain(`${b.id} ${parsed.error}`);
       return;
     }
     if (parsed.value === b.value) return;
-    if (!b.set(parsed.value)) input.value = shown();
+    app.lastRefusal = "";
+    if (!b.set(parsed.value)) explain(app.lastRefusal || `${b.id}: this value is refused`);
+    else explain("");
   };
+  input.addEventListener("input", () => { if (!error.hidden) explain(""); });
+  queueMicrotask(() => input.after(error));
   input.addEventListener("change", apply);
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
@@ -206,6 +222,7 @@ function fieldInput(app, b, name, { type, parse, attributes = {} }) {
     } else if (event.key === "Escape") {
       event.preventDefault();
       input.value = shown();
+      explain("");
       app.canvas.focus({ preventScroll: true });
     }
   });

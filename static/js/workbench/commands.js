@@ -3,6 +3,7 @@
 // arrows scroll…). Submit lives here too: its body is the model, as held.
 
 import { clone, deleteOp, diff, opKind } from "../lib/oplog.js";
+import { redoneText, undoneText } from "../lib/undotext.js";
 import { linkedTo, pruneAttributes, pruneGlobals, settleAttributes, shownAttributes } from "../lib/attributes.js";
 import { pruneLinks } from "../lib/links.js";
 import { newUuid } from "../lib/annotationstore.js";
@@ -43,7 +44,7 @@ function commandUndo(app) {
   }
   const op = app.store.undo();
   app.lastEdit = "";
-  app.status(op ? `Undone: ${describe(op)}` : "Nothing to undo");
+  app.status(op ? undoneText(op) : "Nothing to undo");
   return true;
 }
 
@@ -52,7 +53,7 @@ function commandRedo(app) {
   if (app.mode !== "idle" || app.tool.busy) return true;
   const op = app.store.redo();
   app.lastEdit = "";
-  app.status(op ? `Redone: ${describe(op)}` : "Nothing to redo");
+  app.status(op ? redoneText(op) : "Nothing to redo");
   return true;
 }
 
@@ -281,15 +282,23 @@ async function commandSubmit(app) {
   return true;
 }
 
+/** Canvas pixels the banners over the canvas cover at its top. */
+function coveredTop(app) {
+  const canvas = app.canvas?.getBoundingClientRect?.();
+  if (!canvas) return 0;
+  let bottom = canvas.top;
+  for (const el of [app.banner, app.persistentBanner]) {
+    if (el && !el.hidden) bottom = Math.max(bottom, el.getBoundingClientRect().bottom);
+  }
+  return bottom - canvas.top;
+}
+
 function showSubmitError(app, result) {
   let message = result.error;
-  if (result.annotationUuid && app.store.get(result.annotationUuid)) {
-    const uuid = result.annotationUuid;
+  const uuid = result.annotationUuid && app.store.get(result.annotationUuid) ? result.annotationUuid : null;
+  if (uuid) {
     const a = app.store.get(uuid);
     const index = app.store.uuids().indexOf(uuid) + 1;
-    app.setTool("select");
-    app.select([uuid]);
-    app.reveal(uuid);
     const name = `${a.type}${app.labelPath(a) ? ` “${app.labelPath(a)}”` : ""} (#${index})`;
     message = `Not submitted: ${name}: ${result.error}`;
   } else {
@@ -297,29 +306,17 @@ function showSubmitError(app, result) {
   }
   app.status(message, "error");
   app.showBanner(message);
+  if (uuid) {
+    // selected, listed and panned into view below the banner (docs/workbench.md)
+    app.setTool("select");
+    app.select([uuid]);
+    app.reveal(uuid, coveredTop(app));
+  }
   app.root.dataset.submitError = result.error;
 }
 
 function plural(type) {
   return { box: "boxes", polygon: "polygons", line: "lines", point: "points", ellipse: "ellipses", cuboid: "cuboids" }[type] || type;
-}
-
-function describe(op) {
-  const kind = opKind(op.op);
-  if (kind) return kind.describe ? kind.describe(op) : op.op;
-  if (op.op === "batch" && op.ops.every((item) => opKind(item.op)?.describe)) {
-    return op.ops.length === 1 ? describe(op.ops[0]) : `${op.ops.length} × ${describe(op.ops[0])}`;
-  }
-  if (op.op === "batch") return `${op.ops.length} changes`;
-  if (op.op === "add") return `add ${op.annotation.type}`;
-  if (op.op === "delete") return `delete ${op.annotation.type}`;
-  if (op.op === "globals") return "global attribute change";
-  if (op.op === "link_add") return `link “${op.link.label}”`;
-  if (op.op === "link_delete") return `unlink “${op.link.label}”`;
-  const keys = Object.keys(op.after);
-  if (keys.includes("label")) return "label change";
-  if (keys.length === 1 && keys[0] === "attributes") return "attribute change";
-  return "edit";
 }
 
 /** Command name → function(app, ...args). */

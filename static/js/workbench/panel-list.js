@@ -112,10 +112,22 @@ export function annotationListPanel() {
       const swatch = document.createElement("span");
       swatch.className = "wb-swatch";
       swatch.style.background = app.colorOf(a);
+      // The leaf always shows; its groups come first and are the part cut off when the row
+      // is narrow ("… › Car", the full path in the tooltip).
       const label = document.createElement("span");
       label.className = "wb-row-label";
       const text = app.labelPath(a);
-      label.textContent = text || "(no label)";
+      const { groups, leaf } = splitPath(text);
+      if (groups) {
+        const head = document.createElement("span");
+        head.className = "wb-row-groups";
+        head.textContent = groups;
+        label.append(head);
+      }
+      const tail = document.createElement("span");
+      tail.className = "wb-row-leaf";
+      tail.textContent = groups ? ` › ${leaf}` : leaf || "(no label)";
+      label.append(tail);
       if (!text) label.classList.add("muted");
       label.title = text || "";
       const type = document.createElement("span");
@@ -139,6 +151,13 @@ export function annotationListPanel() {
       return el;
     },
   };
+}
+
+/** "Vehicle › Road › Car" → {groups: "Vehicle › Road", leaf: "Car"}. */
+export function splitPath(text) {
+  const at = (text || "").lastIndexOf(" › ");
+  if (at < 0) return { groups: "", leaf: text || "" };
+  return { groups: text.slice(0, at), leaf: text.slice(at + 3) };
 }
 
 function badge(text, title, kind) {
