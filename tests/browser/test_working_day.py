@@ -210,3 +210,118 @@ def test_label_search_finds_the_leaves_of_a_group(make_task, bench_for):
     search.press("Enter")
     picker.wait_for(state="hidden")
     assert bench.annotations()[0]["label"] == "coach"
+
+
+DEEP = {"geometries": {"box": {"objects_to_annotate": [
+    {"choice": "vehicle", "display": "Vehicle", "subchoices": [
+        {"choice": "road_vehicle", "display": "Road vehicle with a rather long group name",
+         "subchoices": [{"choice": "car", "display": "Car"}]}]},
+    "tree"]}},
+    "annotation_attributes": {
+        "parked": {"choices": ["yes", "no"], "required": True},
+        "speed": {"type": "number", "min": 0, "max": 130, "step": 10},
+    }}
+
+
+def attribute(page, name: str):
+    return page.locator(f".wb-panel-attributes [data-attribute='{name}']")
+
+
+def test_the_list_shows_the_leaf_of_a_deep_label(make_task, bench_for):
+    setup = make_task(DEEP)
+    bench = bench_for(setup)
+    bench.start()
+    draw_box(bench, (40, 40), (140, 120), "car")
+    row = bench.page.locator(".wb-row").first
+    leaf = row.locator(".wb-row-leaf")
+    assert leaf.inner_text().strip() == "› Car"
+    # the leaf is whole and inside the row; the groups are what gets cut
+    assert leaf.evaluate("e => e.scrollWidth <= e.clientWidth")
+    inside = row.evaluate(
+        "r => { const l = r.querySelector('.wb-row-leaf').getBoundingClientRect();"
+        " const b = r.querySelector('.wb-row-label').getBoundingClientRect();"
+        " return l.right <= b.right + 0.5 && l.left >= b.left - 0.5; }")
+    assert inside
+    assert row.locator(".wb-row-label").get_attribute("title") == (
+        "Vehicle › Road vehicle with a rather long group name › Car")
+
+
+def test_a_refused_submit_shows_the_annotation_below_the_banner(make_task, bench_for):
+    setup = make_task(DEEP)
+    bench = bench_for(setup)
+    bench.start()
+    page = bench.page
+    draw_box(bench, (40, 10), (140, 60), "car")
+    bench.focus_canvas()
+    page.keyboard.press("Escape")
+    # the box sits at the very top of the canvas, where the banner comes
+    page.evaluate("""() => { const app = window.__workbench.app;
+        const y = app.view.toScreen({x: 40, y: 10}).y;
+        app.view.panBy(0, 2 - y); app.invalidate('view'); }""")
+    assert page.evaluate("window.__workbench.toScreen({x: 40, y: 10}).y") < 5
+    bench.submit()
+    assert "parked is required" in bench.status()
+    banner = page.locator(".wb-banner").bounding_box()
+    top = page.evaluate("window.__workbench.toPage({x: 40, y: 10}).y")
+    assert top > banner["y"] + banner["height"], (top, banner)
+    assert bench.selection() == [bench.annotations()[0]["uuid"]]
+
+
+def test_an_invalid_number_is_explained_at_its_field(make_task, bench_for):
+    setup = make_task(DEEP)
+    bench = bench_for(setup)
+    bench.start()
+    page = bench.page
+    draw_box(bench, (40, 40), (140, 120), "car")
+    field = attribute(page, "speed").locator("input")
+    field.fill("35")
+    field.press("Enter")
+    assert field.input_value() == "35"  # not cleared
+    assert field.get_attribute("aria-invalid") == "true"
+    error = attribute(page, "speed").locator(".wb-attr-error")
+    assert error.is_visible() and "10" in error.inner_text()
+    assert "speed" not in (bench.annotations()[0].get("attributes") or {})
+    field.fill("40")
+    field.press("Enter")
+    assert error.is_hidden() and field.get_attribute("aria-invalid") is None
+    assert bench.annotations()[0]["attributes"]["speed"] == 40
+
+
+def test_undo_names_the_step_and_old_refusals_go(make_task, bench_for):
+    setup = make_task(BOX)
+    bench = bench_for(setup)
+    bench.start()
+    page = bench.page
+    draw_box(bench, (40, 40), (140.333, 120.777))
+    (box,) = bench.annotations()
+    assert all(round(box[k], 2) == box[k] for k in ("left", "top", "width", "height"))
+    bench.focus_canvas()
+    page.keyboard.press("Control+z")
+    assert bench.status() == "Undone: new box"
+    page.keyboard.press("Control+Shift+z")
+    assert bench.status() == "Redone: new box"
+    # a refusal, then an unrelated action a moment later: the refusal goes
+    page.keyboard.press("p")  # the task has no polygons: refused
+    assert bench.status() == "This task does not ask for polygons"
+    page.wait_for_timeout(1700)
+    page.keyboard.press("v")  # the select tool
+    assert "polygons" not in bench.status()
+
+
+def test_staff_see_a_completed_task_read_only_without_live_nor_hints(make_task, bench_for,
+                                                                    browser):
+    setup = make_task(BOX)
+    bench = bench_for(setup)
+    bench.start()
+    draw_box(bench, (40, 40), (140, 120))
+    wait_until(lambda: saved(bench.page), "Saved")
+    bench.submit()
+    bench.page.wait_for_url(f"{setup.root}/")
+    with another_page(browser) as page:
+        admin = Bench(page, setup)
+        admin.login(*make_admin(setup.server))
+        page.goto(f"{setup.root}/tasks/{setup.task_id}/work/")
+        admin.wait_ready()
+        wait_until(lambda: page.locator(".wb-save-state").inner_text().strip()
+                   == "Read-only: completed", "the read-only indicator")
+        assert page.locator(".wb-status-hint").inner_text().strip() == ""

@@ -49,6 +49,9 @@ import { EllipseTool } from "./tool-ellipse.js";
 import { CuboidTool } from "./tool-cuboid.js";
 import { RulerTool } from "./tool-ruler.js";
 import { createVideoStore, VideoController } from "./video-controller.js";
+
+// How long a refusal stays in the status bar at least, before an unrelated action clears it.
+const STALE_REFUSAL_MS = 1500;
 import { ReviewController } from "./review-controller.js";
 
 export const GEOMETRY_ORDER = ["box", "polygon", "line", "point", "ellipse", "cuboid"];
@@ -339,6 +342,17 @@ export class Workbench {
   status(message, kind = "info") {
     this.statusMessage.textContent = message;
     this.statusMessage.dataset.kind = kind;
+    this.statusAt = Date.now();
+  }
+
+  /** A refusal or an error in the status bar goes with the next unrelated action (a
+   * selection, a tool) once it has been shown for a moment; a submit's error keeps its
+   * banner until the next edit. */
+  clearStaleRefusal() {
+    const kind = this.statusMessage?.dataset.kind;
+    if ((kind === "warn" || kind === "error") && Date.now() - (this.statusAt || 0) > STALE_REFUSAL_MS) {
+      this.status("");
+    }
   }
 
   showBanner(message) {
@@ -377,7 +391,10 @@ export class Workbench {
   }
 
   select(uuids) {
-    if (this.store.select(uuids)) this.lastEdit = "";
+    if (this.store.select(uuids)) {
+      this.lastEdit = "";
+      this.clearStaleRefusal();
+    }
   }
 
   selectFromList(uuid, add) {
@@ -789,7 +806,10 @@ export class Workbench {
     }
     this.root.dataset.tool = name;
     this.canvas.style.cursor = this.tool.cursor;
-    this.statusHint.textContent = TOOL_HINTS[name === "cuboid" && this.camera ? "cuboid3d" : name] || "";
+    // a read-only view gets no editing hints (docs/workbench.md)
+    this.statusHint.textContent = this.readOnly ? ""
+      : TOOL_HINTS[name === "cuboid" && this.camera ? "cuboid3d" : name] || "";
+    this.clearStaleRefusal();
     if (name !== "select") this.setHover(null);
     this.invalidate("overlay");
   }

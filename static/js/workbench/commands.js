@@ -232,9 +232,6 @@ function showBlocker(app, blocker) {
   const what = blocker.problems.map((p) => `${p.id} ${p.reason}`).join("; ");
   let message;
   if (blocker.uuid) {
-    app.setTool("select");
-    app.select([blocker.uuid]);
-    app.reveal(blocker.uuid);
     message = `Not submitted: ${app.describe(blocker.uuid)}: ${what}`;
   } else {
     message = `Not submitted: global attributes: ${what}`;
@@ -242,6 +239,11 @@ function showBlocker(app, blocker) {
   }
   app.status(message, "error");
   app.showBanner(message);
+  if (blocker.uuid) {  // selected and panned into view below the banner
+    app.setTool("select");
+    app.select([blocker.uuid]);
+    app.reveal(blocker.uuid, coveredTop(app));
+  }
   app.root.dataset.submitError = what;
 }
 

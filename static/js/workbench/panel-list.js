@@ -24,7 +24,7 @@ export function annotationListPanel() {
       this.scroller.append(this.spacer);
       this.empty = document.createElement("p");
       this.empty.className = "wb-list-empty";
-      this.empty.textContent = "No annotations yet. Pick a tool and draw.";
+      this.empty.textContent = app.readOnly ? "No annotations." : "No annotations yet. Pick a tool and draw.";
       body.append(this.empty, this.scroller);
       this.pending = false;
       this.scroller.addEventListener("scroll", () => this.schedule());
