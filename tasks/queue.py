@@ -138,6 +138,11 @@ def skipped_by(user) -> Exists:
                                              outcome=AttemptOutcome.RELEASED))
 
 
+def skipped(user, task: Task) -> bool:
+    return TaskAttempt.objects.filter(task=task, user=user,
+                                      outcome=AttemptOutcome.RELEASED).exists()
+
+
 def claim_in_order(user, candidates: QuerySet, now: datetime) -> Task | None:
     """Claim the first of `candidates` this user did not skip, else (the rest of their queue
     is empty) the first they did skip. Two claims in the index's order rather than one
@@ -205,7 +210,10 @@ def claim_next(user, project: Project) -> Task | None:
         mine = claimer.mine()
         if mine is not None and holds(user, mine):
             return renew(mine, user)
-        if mine is not None:  # rework reserved for this tasker
+        deferred = None
+        if mine is not None and skipped(user, mine):
+            deferred = mine  # rework reserved for them that they skipped: after the rest
+        elif mine is not None:  # rework reserved for this tasker
             task = _claim_first(user, Task.objects.filter(pk=mine.pk), now)
             if task is not None:
                 return task
@@ -219,7 +227,10 @@ def claim_next(user, project: Project) -> Task | None:
             copy = _leased_copy(gold.serve(user, project, now), user, now)
             if copy is not None:
                 return copy
-        return claim_in_order(user, work_candidates(user, project, now), now)
+        task = claim_in_order(user, work_candidates(user, project, now), now)
+        if task is None and deferred is not None:
+            task = _claim_first(user, Task.objects.filter(pk=deferred.pk), now)
+        return task
 
 
 def claim_next_review(user, project: Project) -> Task | None:

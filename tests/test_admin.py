@@ -97,6 +97,9 @@ def test_task_status_cannot_be_changed_by_post(admin_client, data):
         "annotations-TOTAL_FORMS": 1, "annotations-INITIAL_FORMS": 1,
         "annotations-MIN_NUM_FORMS": 0, "annotations-MAX_NUM_FORMS": 1000,
         "annotations-0-id": task.annotations.get().pk, "annotations-0-task": task.pk,
+        # the attempts inline (read-only), as the page's form sends it
+        "attempts-TOTAL_FORMS": 0, "attempts-INITIAL_FORMS": 0,
+        "attempts-MIN_NUM_FORMS": 0, "attempts-MAX_NUM_FORMS": 1000,
     })
     task.refresh_from_db()
     assert task.priority == 30

@@ -141,3 +141,38 @@ def test_the_page_data_names_the_draft_author(client, account, project, tina):
     data = client.get(f"/tasks/{task.task_id}/data").json()
     assert data["draft_by"] == "Tina Tasker"
     assert any(a["uuid"] == "new-1" for a in data["annotations"])
+
+
+# --- the quality loop: rework and review drafts survive a lapse too ------------------------
+
+def test_a_lapsed_rework_keeps_the_edits_and_the_locks(account):
+    from tests.quality import flow
+
+    project = flow.project_with(account, review_mode="all")
+    worker, reviewer = flow.tasker("tina"), flow.reviewer("rev1")
+    task = flow.sent_back(account, project, worker, reviewer)
+    task = queue.claim_next(worker, project)
+    edit(task, worker, "s1", {"op": "update", "uuid": "b5", "after": {"label": "bus"},
+                              "base_version": 1})
+    lapse(task)
+    assert queue.expire_leases() == 1
+    rows = {a.uuid: a for a in Annotation.objects.filter(task=task)}
+    assert rows["b5"].label == "bus"  # the rework's edit is kept
+    assert {u for u, a in rows.items() if a.locked} == {"b1", "b2", "b3", "b4"}
+    # back: the same tasker, the same draft
+    assert queue.claim_next(worker, project).pk == task.pk
+    assert Annotation.objects.get(task=task, uuid="b5").label == "bus"
+
+
+def test_a_skipped_reserved_rework_comes_after_the_rest(account):
+    from tests.quality import flow
+
+    project = flow.project_with(account, review_mode="all")
+    worker, reviewer = flow.tasker("tina"), flow.reviewer("rev1")
+    task = flow.sent_back(account, project, worker, reviewer)
+    other = flow.create(account)
+    assert queue.claim_next(worker, project).pk == task.pk  # rework first
+    assert queue.release(task, worker, "need the reviewer's eyes")
+    assert queue.claim_next(worker, project).pk == other.pk
+    lifecycle.complete_task(Task.objects.get(pk=other.pk), {"annotations": []})
+    assert queue.claim_next(worker, project).pk == task.pk
