@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 EVERY_KEY = [
     "V", "B", "P", "L", "O", "E", "C", "M", "Esc", "Backspace", "Delete", "Ctrl+Z",
     "Ctrl+Shift+Z", "Ctrl+Y", "Ctrl+C", "Ctrl+V", "← ↑ → ↓", "Shift+← ↑ → ↓", "Tab",
-    "Shift+Tab", "H", "Ctrl+Enter", "?", "+", "-", "F", "Enter", "1–9", "Mouse wheel",
+    "Shift+Tab", "H", "Ctrl+Enter", "?", "+", "-", "F", "Enter", "Alt+1–9", "Mouse wheel",
     "Space + drag", "Alt+click a vertex",
 ]
 

@@ -102,29 +102,24 @@ def test_leaving_with_unsubmitted_edits_asks_first(make_task, bench_for):
 
 
 def test_skip_asks_when_there_are_edits_and_gives_the_task_back(make_task, bench_for):
+    # Skip asks for an optional reason in the page (no browser dialog) and keeps the draft
+    # (docs/live-sessions.md "Leases"); tests/browser/test_working_day.py runs the same steps.
     setup = make_task({"geometries": {"point": {"objects_to_annotate": []}}})
     bench = bench_for(setup)
     bench.start()
     page = bench.page
     bench.tool("o")
     bench.click(100, 100)
-    answers = iter([False, True])
     seen = []
-
-    def answer(dialog):
-        seen.append(dialog.type)
-        if next(answers):
-            dialog.accept()
-        else:
-            dialog.dismiss()
-
-    page.on("dialog", answer)
+    page.on("dialog", lambda dialog: (seen.append(dialog.type), dialog.accept()))
     page.get_by_role("button", name="Skip").click()
-    assert page.url.endswith(f"/tasks/{setup.task_id}/work/")  # dismissed: still here
+    page.locator(".wb-skip-ask").get_by_role("button", name="Cancel").click()
+    assert page.url.endswith(f"/tasks/{setup.task_id}/work/")  # canceled: still here
     assert len(bench.annotations()) == 1
     page.get_by_role("button", name="Skip").click()
+    page.locator(".wb-skip-confirm").click()
     page.wait_for_url(f"{setup.root}/")
-    assert seen == ["confirm", "confirm"], "Skip asks once; no second beforeunload prompt"
+    assert seen == [], "Skip asks in the page; no confirm, no beforeunload prompt"
     assert "went back to the queue" in page.locator(".messages").inner_text()
     task = setup.task()
     assert task["status"] == "pending"

@@ -234,15 +234,18 @@ def test_the_list_shows_the_leaf_of_a_deep_label(make_task, bench_for):
     draw_box(bench, (40, 40), (140, 120), "car")
     row = bench.page.locator(".wb-row").first
     leaf = row.locator(".wb-row-leaf")
-    assert leaf.inner_text().strip() == "› Car"
-    # the leaf is whole and inside the row; the groups are what gets cut
-    assert leaf.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert leaf.inner_text().strip() == "Car"
+    # the path is longer than the row: the leaf is whole and inside it, the groups are cut
+    assert row.locator(".wb-row-label").evaluate("e => e.scrollWidth > e.clientWidth")
     inside = row.evaluate(
         "r => { const l = r.querySelector('.wb-row-leaf').getBoundingClientRect();"
         " const b = r.querySelector('.wb-row-label').getBoundingClientRect();"
         " return l.right <= b.right + 0.5 && l.left >= b.left - 0.5; }")
     assert inside
     assert row.locator(".wb-row-label").get_attribute("title") == (
+        "Vehicle › Road vehicle with a rather long group name › Car")
+    # its text reads as the path (what assistive technology and copy read)
+    assert row.locator(".wb-row-label").inner_text() == (
         "Vehicle › Road vehicle with a rather long group name › Car")
 
 
@@ -325,3 +328,26 @@ def test_staff_see_a_completed_task_read_only_without_live_nor_hints(make_task, 
         wait_until(lambda: page.locator(".wb-save-state").inner_text().strip()
                    == "Read-only: completed", "the read-only indicator")
         assert page.locator(".wb-status-hint").inner_text().strip() == ""
+
+
+def test_skip_cancel_stays_and_skip_gives_back_without_a_dialog(make_task, bench_for):
+    """The steps of test_submit_rules' Skip test, updated to the in-page reason form."""
+    setup = make_task({"geometries": {"point": {"objects_to_annotate": []}}})
+    bench = bench_for(setup)
+    bench.start()
+    page = bench.page
+    bench.tool("o")
+    bench.click(100, 100)
+    seen = []
+    page.on("dialog", lambda dialog: (seen.append(dialog.type), dialog.accept()))
+    page.get_by_role("button", name="Skip").click()
+    page.locator(".wb-skip-ask").get_by_role("button", name="Cancel").click()
+    assert page.url.endswith(f"/tasks/{setup.task_id}/work/")
+    assert page.locator(".wb-skip-ask").is_hidden()
+    page.get_by_role("button", name="Skip").click()
+    page.locator(".wb-skip-confirm").click()
+    page.wait_for_url(f"{setup.root}/")
+    assert seen == []
+    assert "went back to the queue" in page.locator(".messages").inner_text()
+    task = setup.task()
+    assert task["status"] == "pending" and not task.get("response")

@@ -113,21 +113,25 @@ export function annotationListPanel() {
       swatch.className = "wb-swatch";
       swatch.style.background = app.colorOf(a);
       // The leaf always shows; its groups come first and are the part cut off when the row
-      // is narrow ("… › Car", the full path in the tooltip).
+      // is narrow ("…ad vehicle › Car", the full path in the tooltip): the label is laid out
+      // right to left around a left-to-right path, so the overflow falls at its start.
       const label = document.createElement("span");
       label.className = "wb-row-label";
       const text = app.labelPath(a);
       const { groups, leaf } = splitPath(text);
+      const path = document.createElement("span");
+      path.className = "wb-row-path";
       if (groups) {
         const head = document.createElement("span");
         head.className = "wb-row-groups";
-        head.textContent = groups;
-        label.append(head);
+        head.textContent = `${groups} › `;
+        path.append(head);
       }
       const tail = document.createElement("span");
       tail.className = "wb-row-leaf";
-      tail.textContent = groups ? ` › ${leaf}` : leaf || "(no label)";
-      label.append(tail);
+      tail.textContent = leaf || "(no label)";
+      path.append(tail);
+      label.append(path);
       if (!text) label.classList.add("muted");
       label.title = text || "";
       const type = document.createElement("span");
