@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from typing import Any
 
 import orjson
@@ -102,7 +103,7 @@ class TaskSessionConsumer(JsonConsumer):
     """ws/tasks/<task_id>/: one page's connection to one task."""
 
     handlers = {"hello": "on_hello", "op": "on_op", "takeover": "on_takeover",
-                "ping": "on_ping"}
+                "ping": "on_ping", "active": "on_active"}
 
     async def connect(self) -> None:
         self.task_id: str = self.scope["url_route"]["kwargs"]["task_id"]
@@ -112,6 +113,9 @@ class TaskSessionConsumer(JsonConsumer):
         self.tab_id = ""
         self.beat: asyncio.Task | None = None
         self.group = ""
+        # the tasker's last sign of life (hello, an operation, a takeover, "active"): the
+        # heartbeats renew the lease only within a lease time of it (docs/live-sessions.md)
+        self.active_at = time.monotonic()
         await self.accept()
         if await database_sync_to_async(presence.access)(self.task_id, self.user) is None:
             await self.refuse()
@@ -142,12 +146,14 @@ class TaskSessionConsumer(JsonConsumer):
             raise BadMessage("tab_id is a string of at most 64 characters.")
         _seq(message.get("last_seq", 0), "last_seq", minimum=0)
         self.session_id, self.tab_id = session_id, tab_id
+        self.active_at = time.monotonic()
         opening = await database_sync_to_async(presence.open_session)(
             self.task_id, self.user, session_id, tab_id, self.channel_name)
         await self.opened(opening)
 
     async def on_op(self, message: dict) -> None:
         seq = _seq(message.get("seq"), "seq", minimum=1)
+        self.active_at = time.monotonic()
         if self.role != presence.EDITOR:
             await self.not_editor()
             return
@@ -159,11 +165,16 @@ class TaskSessionConsumer(JsonConsumer):
         elif reply["type"] == "status":
             await self.lost()
 
+    async def on_active(self, message: dict) -> None:
+        """The page saw the tasker work (a key, a click, the wheel): no reply."""
+        self.active_at = time.monotonic()
+
     async def on_takeover(self, message: dict) -> None:
         if self.role != presence.READONLY:
             raise BadMessage("Only a read-only tab of the task's tasker can take it over"
                              + (" (this one already edits)." if self.role == presence.EDITOR
                                 else "."))
+        self.active_at = time.monotonic()
         opening = await database_sync_to_async(presence.take_over)(
             self.task_id, self.user, self.session_id, self.tab_id, self.channel_name)
         await self.opened(opening)
@@ -203,8 +214,9 @@ class TaskSessionConsumer(JsonConsumer):
             await asyncio.sleep(presence.heartbeat_seconds())
             if self.role not in (presence.EDITOR, presence.READONLY):
                 continue
+            active = time.monotonic() - self.active_at <= queue.lease_seconds()
             status = await database_sync_to_async(presence.heartbeat)(
-                self.task_id, self.user, self.session_id, self.channel_name)
+                self.task_id, self.user, self.session_id, self.channel_name, renew=active)
             if status is not None:
                 await self.send_json(status)
                 await self.lost()

@@ -104,15 +104,18 @@ def close_session(task_id: str, user, session_id: str, channel_name: str) -> Non
         queue.renew(task, user)
 
 
-def heartbeat(task_id: str, user, session_id: str, channel_name: str) -> dict | None:
-    """An open session renews the lease; the status reply once the task is no longer
-    editable by this user (None while it is)."""
+def heartbeat(task_id: str, user, session_id: str, channel_name: str, *,
+              renew: bool = True) -> dict | None:
+    """An open session renews the lease (unless `renew` is false: the tasker has been idle
+    for a lease time); the status reply once the task is no longer editable by this user
+    (None while it is)."""
     with transaction.atomic():
         task = _tasks().select_for_update().filter(pk=task_id).first()
         lost = drafts.not_editable(task, user)
         if lost is not None:
             return lost
-        queue.renew(task, user)
+        if renew:
+            queue.renew(task, user)
         DraftSession.objects.filter(task=task, session_id=session_id,
                                     channel_name=channel_name).update(last_seen=timezone.now())
     return None

@@ -49,8 +49,9 @@ def task_id_of(page) -> str:
 
 
 @contextmanager
-def another_page(browser, expected: tuple[str, ...] = ()):
-    """A page in a context of its own (another person), checked for errors at the end."""
+def another_page(browser, expected: tuple[str, ...] = ("Failed to load resource",)):
+    """A page in a context of its own (another person), checked for errors at the end (a
+    resource that failed to load is the `page` fixture's one expected error too)."""
     pages = watched_page(browser, expected)
     page = next(pages)
     try:

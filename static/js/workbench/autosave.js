@@ -58,6 +58,8 @@ export function socketUrl(path, loc = globalThis.location) {
   return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}${path}`;
 }
 
+const ACTIVE_EVERY_MS = 30000;
+
 const SAVE_TEXT = {
   saved: () => "Saved",
   saving: () => "Saving…",
@@ -129,6 +131,16 @@ export class Autosave {
       this.app.root.dataset.draftBy = data.draft_by;
     }
     this.leaseTimer = setInterval(() => this.checkLease(), 1000);
+    // The server renews the lease only while the tasker works: say so, at most every 30 s.
+    let said = 0;
+    const active = () => {
+      const now = Date.now();
+      if (now - said < ACTIVE_EVERY_MS) return;
+      if (this.transport.send?.({ type: "active" })) said = now;
+    };
+    for (const type of ["pointerdown", "keydown", "wheel"]) {
+      window.addEventListener(type, active, { capture: true, passive: true });
+    }
   }
 
   checkLease() {
