@@ -146,7 +146,7 @@ class FakeServer {
     this.rows.get(uuid).version += 1;
   }
 
-  /** The lease lapsed: drafts and sessions are gone. */
+  /** The draft was replaced (a send-back): drafts and sessions are gone. */
   discard(annotations = []) {
     this.rows = new Map(annotations.map((a) => [a.uuid, { ...a, version: 1 }]));
     this.sessions.clear();
