@@ -23,6 +23,7 @@ from tasks.quality_flow import media as quality_media
 from tasks.quality_flow import page, training
 from tasks.rules.params import effective_padding
 from tasks.workbench.csp import csp_protected
+from tasks.workbench.recent_work import recent_work
 
 
 def role_required(allowed, refusal: str):
@@ -64,6 +65,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("This account is not a tasker.")
     return render(request, "workbench/queue.html",
                   {"rows": queue.queue_rows(request.user),
+                   "recent_work": recent_work(request.user),
                    "review_link": queue.is_reviewer(request.user)})
 
 

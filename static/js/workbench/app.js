@@ -23,7 +23,8 @@ import { rotationFromValue, rotationValue, Viewport } from "../lib/viewport.js";
 import { cameraFromOptions } from "../lib/camera.js";
 import { taskAttributeDefs } from "../lib/eventattributes.js";
 import { COMMANDS } from "./commands.js";
-import { labelColors, NO_LABEL_COLOR } from "./draw.js";
+import { NO_LABEL_COLOR } from "./draw.js";
+import { labelColorMap } from "../lib/labelcolors.js";
 import { HelpOverlay } from "./help.js";
 import { WorkbenchHooks } from "./hooks.js";
 import { bindInput } from "./input.js";
@@ -50,6 +51,7 @@ import { CuboidTool } from "./tool-cuboid.js";
 import { RulerTool } from "./tool-ruler.js";
 import { createVideoStore, VideoController } from "./video-controller.js";
 import { ReviewController } from "./review-controller.js";
+import { Aids } from "./aids.js";
 
 export const GEOMETRY_ORDER = ["box", "polygon", "line", "point", "ellipse", "cuboid"];
 const HIT_TOLERANCE = 6; // CSS px
@@ -85,7 +87,8 @@ export class Workbench {
     for (const name of this.geometryNames) {
       this.trees[name] = parseLabels(this.geometries[name]?.objects_to_annotate);
     }
-    this.colors = labelColors(this.trees, leaves);
+    // stable per label path across the project's tasks, siblings spread (lib/labelcolors.js)
+    this.colors = labelColorMap(this.trees);
     /** leaf choice → {display, path} of the first geometry that has it */
     this.labelInfo = new Map();
     for (const tree of Object.values(this.trees)) {
@@ -164,6 +167,8 @@ export class Workbench {
     if (data.video) this.video = new VideoController(this);
     // review and rework (GET /data's `quality`): verdicts, pins, the banner
     if (data.quality) this.review = new ReviewController(this);
+    // the tasker's aids: hide / lock, display, snapping, problems, timer (aids.js)
+    this.aids = new Aids(this);
     this.loadImage();
     new ResizeObserver(() => {
       const first = this.view.width <= 1;
@@ -320,7 +325,11 @@ export class Workbench {
     // the live session (autosave.js): connecting, read-only tab, session ended
     if (this.editBlock) return { allowed: false, reason: this.editBlock };
     if (this.mode === "submitting") return { allowed: false, reason: "Submitting… wait for the answer" };
-    return lockCan(action, uuid ? this.store.lockable(uuid) : null, this.params);
+    const verdict = lockCan(action, uuid ? this.store.lockable(uuid) : null, this.params);
+    if (!verdict.allowed || !uuid || action === "add") return verdict;
+    // the tasker's own lock (aids.js), never the API's `locked`
+    const reason = this.hooks.editRefusal(action, uuid);
+    return reason ? { allowed: false, reason } : verdict;
   }
 
   /** can(), saying why in the status bar when refused. */
@@ -405,7 +414,9 @@ export class Workbench {
   hitTest(point) {
     const tolerance = HIT_TOLERANCE / this.view.scale;
     let best = null, bestArea = Infinity;
+    const hides = this.hooks.hasHiddenTests;
     for (const uuid of this.store.index.queryPoint(point, tolerance)) {
+      if (hides && this.hooks.isHidden(uuid)) continue; // hidden by the tasker (aids.js)
       const a = this.store.get(uuid);
       let hit = false;
       try {

@@ -31,7 +31,10 @@ export class PolylineTool extends Tool {
       this.finish();
       return;
     }
-    this.vertices.push({ x: e.image.x, y: e.image.y });
+    // snapping and tracing (aids.js): the click may join a vertex, or follow a border to it
+    const added = app.aids ? app.aids.verticesForClick(e.image, !this.vertices.length) : [e.image];
+    const room = app.maxVertices(this.type) - this.vertices.length;
+    this.vertices.push(...added.slice(-room).map((v) => ({ x: v.x, y: v.y })));
     app.invalidate("overlay");
     if (this.vertices.length >= app.maxVertices(this.type)) this.finish();
   }
