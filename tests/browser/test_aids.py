@@ -115,7 +115,7 @@ def test_display_adjusts_the_image_only_and_the_fill_opacity(make_task, bench_fo
     assert sum(bright) > sum(plain) + 60, (plain, bright)
     assert max(bright) - min(bright) <= 3, bright  # saturation 0: grey
     panel.locator("input[name=fill]").fill("60")
-    assert page.evaluate("window.__workbench.app.fillOpacity") == pytest.approx(0.6)
+    assert page.evaluate("window.__workbench.app.aids.fillOpacity") == pytest.approx(0.6)
     panel.locator("input[name=fill]").press("Escape")
     assert panel.is_hidden()
     # the settings are the project's: kept on a reload

@@ -70,8 +70,12 @@ export class Aids {
     /** The vertex the last snapped click joined ({uuid, index}), for tracing. */
     this.lastSnap = null;
     this.display = { ...DISPLAY_DEFAULTS, ...this.loadDisplay() };
+    /** The view settings the renderer reads (app.aids): fill opacity 0–1, the image's CSS
+     * filter ("" when neutral) and its filtered copy. */
+    this.fillOpacity = DISPLAY_DEFAULTS.fill / 100;
+    this.imageFilterCss = "";
     /** @type {{source: any, bitmap: any, filter: string} | null} */
-    app.filtered = null;
+    this.filtered = null;
     this.filtering = null;
 
     const hooks = app.hooks;
@@ -356,9 +360,9 @@ export class Aids {
 
   applyDisplay() {
     const app = this.app;
-    app.fillOpacity = this.display.fill / 100;
-    app.imageFilterCss = imageFilter(this.display) === "none" ? "" : imageFilter(this.display);
-    app.root.dataset.imageFilter = app.imageFilterCss || "none";
+    this.fillOpacity = this.display.fill / 100;
+    this.imageFilterCss = imageFilter(this.display) === "none" ? "" : imageFilter(this.display);
+    app.root.dataset.imageFilter = this.imageFilterCss || "none";
     try {
       storage()?.setItem(this.displayKey, JSON.stringify(this.display));
     } catch {
@@ -374,12 +378,12 @@ export class Aids {
    */
   refilter() {
     const app = this.app;
-    const filter = app.imageFilterCss;
+    const filter = this.imageFilterCss;
     if (!filter) {
-      app.filtered = null;
+      this.filtered = null;
       return;
     }
-    if (app.filtered && app.filtered.source === app.image && app.filtered.filter === filter) return;
+    if (this.filtered && this.filtered.source === app.image && this.filtered.filter === filter) return;
     clearTimeout(this.filtering);
     this.filtering = setTimeout(() => {
       const source = app.image;
@@ -387,9 +391,9 @@ export class Aids {
       const { width, height } = app.imageSize;
       const canvas = new OffscreenCanvas(width, height);
       const ctx = canvas.getContext("2d");
-      ctx.filter = app.imageFilterCss;
+      ctx.filter = this.imageFilterCss;
       ctx.drawImage(source, 0, 0, width, height);
-      app.filtered = { source, bitmap: canvas.transferToImageBitmap(), filter: app.imageFilterCss };
+      this.filtered = { source, bitmap: canvas.transferToImageBitmap(), filter: this.imageFilterCss };
       app.invalidate("overlay");
     }, 80);
   }

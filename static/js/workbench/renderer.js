@@ -182,18 +182,20 @@ export class Renderer {
       ctx.fillStyle = "#3a414c";
       ctx.fillRect(0, 0, width, height);
       // the image adjustments (aids.js): the tiles on screen, filtered as they are drawn
-      if (app.imageFilterCss) ctx.filter = app.imageFilterCss;
+      if (app.aids?.imageFilterCss) ctx.filter = app.aids.imageFilterCss;
       this.imageComplete = app.tileLayer.draw(ctx, view, dpr);
       ctx.filter = "none";
     } else if (app.image && app.imageReady) {
       // the image adjustments (aids.js) come as a filtered copy made once per change, not a
       // filter per frame; until it is ready (or for a new video frame) the draw filters
       let source = app.image;
-      if (app.imageFilterCss) {
-        if (app.filtered?.source === app.image && app.filtered.filter === app.imageFilterCss) source = app.filtered.bitmap;
+      const aids = app.aids;
+      if (aids?.imageFilterCss) {
+        const copy = aids.filtered;
+        if (copy?.source === app.image && copy.filter === aids.imageFilterCss) source = copy.bitmap;
         else {
-          ctx.filter = app.imageFilterCss;
-          app.aids?.refilter();
+          ctx.filter = aids.imageFilterCss;
+          aids.refilter();
         }
       }
       ctx.drawImage(source, 0, 0, width, height);
@@ -318,7 +320,7 @@ export class Renderer {
     if (group.kind === "a" && !hairline) {
       ctx.beginPath();
       for (const a of group.items) traceFill(ctx, a, s);
-      ctx.fillStyle = withAlpha(group.color, this.app.fillOpacity ?? 0.14);
+      ctx.fillStyle = withAlpha(group.color, this.app.aids?.fillOpacity ?? 0.14);
       ctx.fill("evenodd");
     }
     ctx.beginPath();
@@ -578,7 +580,7 @@ export class Renderer {
     if (isArea(a.type)) {
       ctx.beginPath();
       traceFill(ctx, a, s);
-      ctx.fillStyle = withAlpha(color, Math.min(1, 2 * (this.app.fillOpacity ?? 0.14)));
+      ctx.fillStyle = withAlpha(color, Math.min(1, 2 * (this.app.aids?.fillOpacity ?? 0.14)));
       ctx.fill("evenodd");
     }
     ctx.beginPath();
