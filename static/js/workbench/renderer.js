@@ -181,10 +181,9 @@ export class Renderer {
       // a large image: the tiles on screen (tile-layer.js)
       ctx.fillStyle = "#3a414c";
       ctx.fillRect(0, 0, width, height);
-      // the image adjustments (aids.js): the tiles on screen, filtered as they are drawn
-      if (app.aids?.imageFilterCss) ctx.filter = app.aids.imageFilterCss;
+      // the image adjustments (aids.js): the tile layer draws filtered copies of its tiles
+      app.tileLayer.setFilter(app.aids?.imageFilterCss || "");
       this.imageComplete = app.tileLayer.draw(ctx, view, dpr);
-      ctx.filter = "none";
     } else if (app.image && app.imageReady) {
       // the image adjustments (aids.js) come as a filtered copy made once per change, not a
       // filter per frame; until it is ready (or for a new video frame) the draw filters
