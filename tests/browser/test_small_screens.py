@@ -150,3 +150,23 @@ def test_the_shortcut_overlay_fits_1600_by_900(make_task, browser):
         assert card.evaluate("c => c.scrollHeight <= c.clientHeight + 1"), "the overlay scrolls"
     finally:
         context.close()
+
+
+def test_a_1366_by_768_laptop_keeps_the_desktop_layout(make_task, browser):
+    setup = make_task({"geometries": {"box": {"objects_to_annotate": ["car"]}}})
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, device_scale_factor=1)
+    try:
+        page = context.new_page()
+        Bench(page, setup).start()
+        toolbar = page.locator(".wb-toolbar").bounding_box()
+        assert toolbar is not None and toolbar["height"] <= 45, "the toolbar is one row"
+        assert page.locator(".wb-side").is_visible()
+        side = page.locator(".wb-side").bounding_box()
+        assert side is not None and abs(side["width"] - 320) < 2
+        assert not page.locator(".wb-side-toggle").is_visible()
+        assert not page.locator(".wb-actionbar").is_visible(), "no touch: no action bar"
+        submit = page.locator(".wb-toolbar .wb-button.primary").bounding_box()
+        assert submit is not None and submit["x"] + submit["width"] <= 1366
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    finally:
+        context.close()

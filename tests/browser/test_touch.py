@@ -128,14 +128,38 @@ def test_tablet_draw_pinch_pan_delete_and_submit(make_task, tablet):
     (still,) = bench.annotations()
     assert still["left"] == box["left"] and still["top"] == box["top"]
 
-    # a tap selects the box; the action bar deletes it
+    # a tap selects the box; the action bar relabels, copies and pastes it
     page.touchscreen.tap(*bench.at(300, 225))
     assert bench.selection() == [box["uuid"]]
-    delete = page.locator(".wb-actionbar [data-action=delete]")
+    bar_button = lambda action: page.locator(f".wb-actionbar [data-action={action}]")  # noqa: E731
+    bar_button("enter").tap()
+    bench.pick_label("truck")
+    assert bench.annotations()[0]["label"] == "truck"
+    assert bar_button("paste").is_disabled()
+    bar_button("copy").tap()
+    bar_button("paste").tap()
+    pasted = bench.annotations()
+    assert len(pasted) == 2 and pasted[1]["label"] == "truck"
+    assert bench.selection() == [pasted[1]["uuid"]]
+    # and deletes: the pasted copy (selected), then the box
+    delete = bar_button("delete")
     assert delete.is_enabled()
+    delete.tap()
+    assert [a["uuid"] for a in bench.annotations()] == [box["uuid"]]
+    assert delete.is_disabled()
+    page.touchscreen.tap(*bench.at(300, 225))
+    assert bench.selection() == [box["uuid"]]
     delete.tap()
     assert bench.annotations() == []
     assert delete.is_disabled()
+
+    # a second finger drops the box the first one was drawing: nothing is added
+    page.locator(".wb-toolbar [data-tool=box]").tap()
+    centre = bench.at(500, 300)
+    fingers.drag([(centre[0] - 40, centre[1] - 40), (centre[0] + 40, centre[1] + 40)],
+                 [(centre[0] - 80, centre[1] - 80), (centre[0] + 80, centre[1] + 80)])
+    assert not bench.picker().is_visible()
+    assert bench.annotations() == []
 
     # Submit is on screen and works by touch
     assert inside_viewport(page, ".wb-toolbar .wb-button.primary")
