@@ -1,6 +1,7 @@
-"""The task and project admin for managers (docs/workbench.md, "Read-only view"): a task's change page links to its
-read-only workbench view, the task list filters by tasker, tag, status, project and batch, long
-JSON is folded, and a project's taskers and reviewers are chosen among their groups only."""
+"""The task and project admin for managers (docs/workbench.md, "Read-only view"): a task's
+change page links to its read-only workbench view, the task list filters by tasker, tag,
+status, project and batch, long JSON is folded, and a project's taskers and reviewers are
+chosen among their groups only."""
 
 from __future__ import annotations
 
