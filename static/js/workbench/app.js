@@ -29,7 +29,7 @@ import { HelpOverlay } from "./help.js";
 import { WorkbenchHooks } from "./hooks.js";
 import { bindInput } from "./input.js";
 import { helpSections } from "./keyboard.js";
-import { addToolbarButton, buildLayout } from "./layout.js";
+import { addToolbarButton, buildLayout, updateActionBar } from "./layout.js";
 import { LabelPicker } from "./picker.js";
 import { Panels } from "./panels.js";
 import { annotationListPanel } from "./panel-list.js";
@@ -828,7 +828,7 @@ export class Workbench {
    */
   rotateView(quarterTurns) {
     if (this.mode !== "idle" || !this.view.rotateBy(quarterTurns)) return true;
-    this.viewChanged();
+    this.fit(); // the turned image is fitted again: a wide image turned upright stays whole
     const def = this.attributeDefs.image_rotation;
     const value = def?.conditions?.is_global ? rotationValue(def, this.view.rotation) : null;
     const current = this.store.globals?.image_rotation;
@@ -844,7 +844,7 @@ export class Workbench {
     const def = this.attributeDefs.image_rotation;
     if (!def?.conditions?.is_global) return;
     const turns = rotationFromValue(def, this.store.globals?.image_rotation);
-    if (turns !== null && this.view.setRotation(turns) && this.renderer) this.viewChanged();
+    if (turns !== null && this.view.setRotation(turns) && this.renderer) this.fit();
   }
 
   openHelp() {
@@ -891,6 +891,7 @@ export class Workbench {
     if (this.undoButton) this.undoButton.disabled = !this.store.log.canUndo;
     if (this.redoButton) this.redoButton.disabled = !this.store.log.canRedo;
     this.root.dataset.dirty = this.store.dirty ? "true" : "false";
+    updateActionBar(this);
   }
 
 

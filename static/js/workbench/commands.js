@@ -322,6 +322,13 @@ function describe(op) {
   return "edit";
 }
 
+/** Finish the shape being drawn (a polygon or line: as Enter does); the touch action bar's. */
+function commandFinish(app) {
+  if (app.mode !== "idle" || !app.tool.busy || typeof app.tool.finish !== "function") return false;
+  app.tool.finish();
+  return true;
+}
+
 /** Command name → function(app, ...args). */
 export const COMMANDS = {
   tool: commandTool,
@@ -341,5 +348,6 @@ export const COMMANDS = {
   turn: commandTurn,
   rotateView: (app, turns) => app.rotateView(turns),
   submit: commandSubmit,
+  finish: commandFinish,
   help: (app) => app.openHelp(),
 };
