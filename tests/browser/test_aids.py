@@ -81,7 +81,18 @@ def test_hide_and_lock_are_the_taskers_own_and_survive_a_reload(make_task, bench
     assert root_data(page, "aidsHidden") == "3"
     bench.click(500, 90)
     assert bench.selection() == []
-    assert third  # (the bus is hidden too)
+
+    # a submit sends neither: the response has every annotation, none `locked`
+    page.keyboard.press("u")
+    bench.click(500, 90)
+    assert bench.selection() == [third]
+    page.keyboard.press("Shift+L")
+    page.keyboard.press("Shift+H")
+    bench.submit()
+    page.wait_for_url(f"{setup.root}/")
+    got = setup.task()["response"]["annotations"]
+    assert sorted(a["uuid"] for a in got) == sorted([first, second, third])
+    assert not any(a.get("locked") for a in got)
 
 
 def canvas_pixel(page, x: float, y: float) -> list[int]:

@@ -266,6 +266,11 @@ export class Aids {
     return [...border, p];
   }
 
+  /** The vertex the last click joined is no longer the shape's last one (Backspace, Esc). */
+  forgetTrace() {
+    this.lastSnap = null;
+  }
+
   /** The ring at the vertex the pointer would snap to. */
   drawSnapMark(ctx, view) {
     if (!this.snapping && !this.tracing) return;

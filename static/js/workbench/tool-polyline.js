@@ -72,6 +72,7 @@ export class PolylineTool extends Tool {
     const undoKey = (event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z";
     if (event.key === "Backspace" || undoKey) {
       this.vertices.pop();
+      this.app.aids?.forgetTrace(); // tracing starts again from the next click
       this.app.status(this.vertices.length ? `${this.vertices.length} vertices` : "Shape dropped");
       this.app.invalidate("overlay");
       return true;
@@ -95,6 +96,7 @@ export class PolylineTool extends Tool {
   cancel() {
     if (!this.vertices.length) return false;
     this.vertices = [];
+    this.app.aids?.forgetTrace();
     this.app.invalidate("overlay");
     return true;
   }
