@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.models import Annotation, TaskStage, TaskStatus
+from tasks.models import Annotation, Task, TaskStage, TaskStatus
 from tests.quality.flow import (
     accept_verdicts,
     create,
@@ -17,6 +17,14 @@ from tests.quality.flow import (
     tasker,
     work,
 )
+from tests.quality.test_training import (
+    RIGHT,
+    answer,
+    image,  # noqa: F401  (a fixture)
+    make_templates,
+    receiver,  # noqa: F401  (a fixture)
+)
+from tests.quality.test_training import project as training_project  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +71,39 @@ def test_a_rejected_annotation_fixed_or_deleted_lets_the_accept_through(in_revie
     task.refresh_from_db()
     assert task.quality["review"]["status"] == "fixed"
     assert len(deliveries(task)) == 1
+
+
+# --- the training result page ---------------------------------------------------------------
+
+@pytest.mark.parametrize("second, verdict", [
+    (RIGHT, "Training passed</strong>: your mean score is 100 % (pass mark 80 %)"),
+    ([], "Training not passed</strong>: your mean score is 50 %, the pass mark 80 %. "
+         "Ask an admin"),
+])
+def test_the_training_result_says_where_the_tasker_stands(api, training_project, image,  # noqa: F811
+                                                           client, second, verdict):
+    """The result page showed a score and Next, but not which training task this was, nor,
+    after the last one, whether the tasker had passed: a failed tasker pressed Next and met
+    "No pending tasks"."""
+    make_templates(api, image)
+    tasker_user = tasker("tina")
+    client.force_login(tasker_user)
+    first = answer(tasker_user, training_project, RIGHT)
+    html = client.get(f"/tasks/{first.task_id}/result/").content.decode()
+    assert "Training task 1 of 2: your mean score so far is 100 % (pass mark 80 %)." in html
+    assert 'data-training="not_taken"' in html
+    last = answer(tasker_user, training_project, second)
+    html = client.get(f"/tasks/{last.task_id}/result/").content.decode()
+    assert verdict in html
+
+
+def test_the_training_result_labels_scale_with_the_image(api, training_project, image,  # noqa: F811
+                                                          client):
+    """On a 960 px image drawn 300 px wide, 14-unit labels were 4 px high: unreadable."""
+    make_templates(api, image, count=1)
+    tasker_user = tasker("tina")
+    client.force_login(tasker_user)
+    copy = answer(tasker_user, training_project, RIGHT)
+    Task.objects.filter(pk=copy.pk).update(attachment_width=1800, attachment_height=1200)
+    html = client.get(f"/tasks/{copy.task_id}/result/").content.decode()
+    assert 'font-size="40"' in html and 'font-size="14"' not in html
