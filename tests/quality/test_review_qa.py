@@ -14,6 +14,7 @@ from tests.quality.flow import (
     hold,
     project_with,
     reviewer,
+    signed_in,
     tasker,
     work,
 )
@@ -107,3 +108,20 @@ def test_the_training_result_labels_scale_with_the_image(api, training_project, 
     Task.objects.filter(pk=copy.pk).update(attachment_width=1800, attachment_height=1200)
     html = client.get(f"/tasks/{copy.task_id}/result/").content.decode()
     assert 'font-size="40"' in html and 'font-size="14"' not in html
+
+
+@pytest.mark.parametrize("decision, said", [("accept", "accepted."),
+                                            ("send_back", "sent back for rework.")])
+def test_the_review_queue_confirms_the_decision_just_made(in_review, decision, said):
+    """After Shift+Enter or Shift+X the page went to the review queue, which said nothing of
+    the task just decided (Release says "… went back to the queue")."""
+    rev = reviewer("rev1")
+    task = hold(rev, in_review)
+    client = signed_in(rev)
+    res = client.post(f"/tasks/{task.task_id}/review/decide",
+                      {"decision": decision, "comment": "Fix the fifth box"},
+                      content_type="application/json")
+    assert res.status_code == 200, res.content
+    page = client.get(res.json()["next_url"]).content.decode()
+    assert f"Task {task.task_id} {said}" in page
+    assert f"Task {task.task_id}" not in client.get("/review/").content.decode()  # once
