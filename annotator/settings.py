@@ -266,6 +266,9 @@ ANNOTATOR_PUBLIC_URL = os.environ.get("ANNOTATOR_PUBLIC_URL", "")
 # Comma-separated hosts, addresses or CIDR ranges that server-side fetches may reach even
 # though they are loopback or private.
 ANNOTATOR_FETCH_ALLOW = env_list("ANNOTATOR_FETCH_ALLOW", "")
+# Origins (https://host[:port]) the workbench may load instruction images from, besides this
+# server and the task's own attachment origins (docs/workbench.md, "Instructions").
+ANNOTATOR_INSTRUCTION_IMAGE_ORIGINS = env_list("ANNOTATOR_INSTRUCTION_IMAGE_ORIGINS", "")
 
 # How long a tasker holds a task without an open session.
 ANNOTATOR_LEASE_SECONDS = env_seconds("ANNOTATOR_LEASE_SECONDS", 1800)

@@ -121,6 +121,20 @@ TIMELINE = """() => {
   return out;
 }"""
 
+# The image adjustments of the workbench's Display (static/js/workbench/aids.js) on and off:
+# the frame figures `*_filtered` are measured with them on (docs/workbench.md, "Aids").
+FILTERS = """async (on) => {
+  const app = window.__workbench.app, aids = app.aids;
+  Object.assign(aids.display, on ? {brightness: 130, contrast: 120, saturation: 60}
+    : {brightness: 100, contrast: 100, saturation: 100});
+  aids.applyDisplay();
+  const t0 = performance.now();
+  while (on && !app.tileLayer && !aids.filtered && performance.now() - t0 < 10000) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return on ? aids.imageFilterCss : "";
+}"""
+
 SETTLE = """async () => {
   await new Promise((r) => setTimeout(r, 300));
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -336,6 +350,19 @@ class BrowserBench:
         ):
             figures.append(self.frame_figure(key, name, parts))
 
+        # the same with the image adjustments on (brightness, contrast, saturation)
+        if not page.evaluate(FILTERS, True):
+            raise BenchError("the image filters did not turn on")
+        page.evaluate("() => { window.__workbench.app.fit(); }")
+        page.evaluate(SETTLE)
+        filtered = self.frames(page, "pan", n // 2, 9)
+        page.evaluate(SETTLE)
+        filtered_zoom = self.frames(page, "zoom", n // 2)
+        figures.append(self.frame_figure(
+            "pan_zoom_filtered", "10,000 annotations: pan and zoom, fitted, image filters on",
+            (filtered, filtered_zoom)))
+        page.evaluate(FILTERS, False)
+
         page.evaluate("() => { window.__workbench.app.fit(); }")
         self.become_editor(page)
         page.evaluate(SETTLE)
@@ -444,7 +471,7 @@ class BrowserBench:
         # every measured opening in a new context: no tile in the browser's cache
         runs = max(int(5 * self.scale), 3)
         loads = []
-        pan = None
+        pan = pan_filtered = None
         for run in range(runs + 1):
             context = self.context(browser)
             page = self.login(context)
@@ -464,12 +491,20 @@ class BrowserBench:
                 self.wait_tiles(page)
                 n = max(int(240 * self.scale), 120)
                 pan = self.frames(page, "pan", n, 24)
+                # the same with the image adjustments on: the tiles are filtered as drawn
+                if not page.evaluate(FILTERS, True):
+                    raise BenchError("the image filters did not turn on")
+                page.evaluate(SETTLE)
+                self.wait_tiles(page)
+                pan_filtered = self.frames(page, "pan", n, 24)
             context.close()
         return [
             distribution("first_frame_20k", "20,000 × 20,000 image: navigation → first "
                          "complete frame (tiles, empty cache)", "≤ 2 s", loads, limit=2000),
             self.frame_figure("pan_20k", "20,000 × 20,000 image: pan at 4× zoom (400 %)",
                               (pan,)),
+            self.frame_figure("pan_20k_filtered", "20,000 × 20,000 image: pan at 4× zoom, "
+                              "image filters on", (pan_filtered,)),
         ]
 
     def review_open(self, browser) -> list[Figure]:

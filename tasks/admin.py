@@ -11,12 +11,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from tasks import kinds
+from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.admin_attempts import AttemptInline
 from tasks.admin_quality_settings import ProjectQualityInline
 from tasks.callback_signing import first_secret, new_secret
@@ -33,11 +37,59 @@ from tasks.models import (
     VideoFrame,
 )
 
+# JSON longer than this many lines is shown folded (a <details> the reader opens)
+FOLD_LINES = 12
+
 
 def pretty_json(value: object) -> SafeString:
-    """Indented JSON in a <pre>, HTML-escaped."""
+    """Indented JSON in a <pre>, HTML-escaped; folded under a one-line summary when long."""
     text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
-    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+    pre = format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+    lines = text.count("\n") + 1
+    if lines <= FOLD_LINES:
+        return pre
+    what = (f"{len(value)} keys" if isinstance(value, dict)
+            else f"{len(value)} items" if isinstance(value, list) else "value")
+    return format_html('<details class="admin-json"><summary>{} · {} lines · {} characters'
+                       "</summary>{}</details>", what, lines, len(text), pre)
+
+
+def group_members(group: str) -> QuerySet:
+    return get_user_model().objects.filter(groups__name=group)
+
+
+class TaskerFilter(admin.SimpleListFilter):
+    """Tasks a tasker holds (claimed_by) or completed (completed_by)."""
+
+    title = "tasker"
+    parameter_name = "tasker"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        users = group_members(TASKERS_GROUP).order_by("username").values_list("pk", "username")
+        return [(str(pk), name) for pk, name in users[:500]]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value or not value.isdigit():
+            return queryset
+        return queryset.filter(Q(claimed_by_id=int(value)) | Q(completed_by_id=int(value)))
+
+
+class TagFilter(admin.SimpleListFilter):
+    """Tasks with a tag, through a subquery (no join: see TaskAdmin.get_search_results)."""
+
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        tags = TaskTag.objects.order_by("tag").values_list("tag", flat=True).distinct()[:200]
+        return [(tag, tag) for tag in tags]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=TaskTag.objects.filter(tag=value).values("task"))
 
 
 class NoAddMixin:
@@ -82,7 +134,8 @@ class VideoFrameInline(NoAddMixin, admin.TabularInline):
 class TaskAdmin(NoAddMixin, admin.ModelAdmin):
     list_display = ("task_id", "project", "batch", "status", "stage", "role", "priority",
                     "is_test", "created_at", "work_started")
-    list_filter = ("status", "stage", "role", "project", "batch", "is_test")
+    list_filter = ("status", "stage", "role", "project", "batch", TaskerFilter, TagFilter,
+                   "is_test")
     list_select_related = ("project", "batch")
     search_fields = ("task_id", "unique_id")
     date_hierarchy = "created_at"
@@ -105,7 +158,8 @@ class TaskAdmin(NoAddMixin, admin.ModelAdmin):
         tagged = TaskTag.objects.filter(tag__icontains=term).values("task")
         return found | queryset.filter(pk__in=tagged), False
     fieldsets = (
-        (None, {"fields": ("task_id", "owner", "is_test", "type", "status", "project", "batch",
+        (None, {"fields": ("task_id", "visual_view", "owner", "is_test", "type", "status",
+                           "project", "batch",
                            "project_param_version", "priority", "urgency", "unique_id", "tags",
                            "instruction", "callback_url")}),
         ("Work", {"fields": ("work_started", "claimed_by", "lease_expires_at", "completed_by",
@@ -120,7 +174,7 @@ class TaskAdmin(NoAddMixin, admin.ModelAdmin):
     # Only priority, instruction and callback_url stay editable: the status moves through
     # tasks.lifecycle, and ids, tags and prelabels have API endpoints that keep them consistent.
     readonly_fields = (
-        "task_id", "owner", "is_test", "type", "status", "project", "batch",
+        "task_id", "visual_view", "owner", "is_test", "type", "status", "project", "batch",
         "project_param_version", "urgency", "unique_id", "tags", "work_started", "claimed_by",
         "lease_expires_at", "completed_by", "created_at", "updated_at", "completed_at",
         "customer_review_status", "callback_succeeded", "attachment_file", "attachment_width",
@@ -128,6 +182,13 @@ class TaskAdmin(NoAddMixin, admin.ModelAdmin):
         "metadata_json", "audits_json", "role", "stage", "parent", "reserved_for",
         "reserved_until", "quality_json",
     )
+
+    @admin.display(description="visual view")
+    def visual_view(self, obj: Task) -> SafeString:
+        """The workbench page, read-only for staff (docs/workbench.md, "Read-only view")."""
+        url = reverse("work", args=[obj.task_id])
+        return format_html('<a href="{}" target="_blank" rel="noopener">Open the task in the '
+                           "workbench (read-only)</a>", url)
 
     @admin.display(description="quality")
     def quality_json(self, obj: Task) -> SafeString:
@@ -181,6 +242,28 @@ class ProjectAdmin(NoAddMixin, admin.ModelAdmin):
     fields = ("name", "owner", "type", "is_test", "archived", "created_at", "taskers",
               "reviewers", "ontology_json", "extra_json")
     readonly_fields = ("owner", "type", "is_test", "created_at", "ontology_json", "extra_json")
+
+    # "Available taskers" lists only the taskers group, reviewers only the reviewers group
+    # (and whoever is chosen already, so that saving never drops them silently)
+    M2M_GROUPS = {"taskers": TASKERS_GROUP, "reviewers": REVIEWERS_GROUP}
+
+    def get_form(self, request: HttpRequest, obj: Project | None = None, change: bool = False,
+                 **kwargs: Any) -> type[forms.ModelForm]:
+        request._admin_project = obj  # type: ignore[attr-defined]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest,
+                                 **kwargs: Any) -> Any:
+        group = self.M2M_GROUPS.get(db_field.name)
+        if group is not None:
+            members = Q(groups__name=group)
+            project = getattr(request, "_admin_project", None)
+            if project is not None:
+                members |= Q(pk__in=getattr(project, db_field.name).values("pk"))
+            kwargs["queryset"] = (get_user_model().objects.filter(
+                pk__in=get_user_model().objects.filter(members).values("pk"))
+                .order_by("username"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="ontology")
     def ontology_json(self, obj: Project) -> SafeString:

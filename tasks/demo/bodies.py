@@ -13,7 +13,7 @@ from tasks.demo.annotations import (
     sign_ann,
     vehicle_attributes,
 )
-from tasks.demo.scenes import COLORS, Scene
+from tasks.demo.scenes import CAMERA_HEIGHT, COLORS, Scene
 
 ACCOUNT = "demo"
 PROJECT = "demo"
@@ -197,7 +197,8 @@ def pedestrians_params(scene: Scene) -> dict:
 
 
 def cuboid_params(scene: Scene) -> dict:
-    """3D cuboids: the camera looks along the road, level, 1.5 m above it."""
+    """3D cuboids: the camera the scenes are drawn for (scenes.CAMERA_HEIGHT) looks along the
+    road, level: a cuboid fitted to a vehicle has its size (a truck about 2.5 × 3.3 × 8 m)."""
     return {
         "instruction": "Fit a cuboid to every vehicle; the front face is the face nearest you.",
         "geometries": {
@@ -209,7 +210,7 @@ def cuboid_params(scene: Scene) -> dict:
                                    "skew": 0, "scalefactor": 1},
                 camera_rotation_quaternion={"w": 0.7071067811865476,
                                             "x": -0.7071067811865476, "y": 0, "z": 0},
-                camera_height=1.5),
+                camera_height=CAMERA_HEIGHT),
         },
         "annotation_attributes": {"occlusion": vehicle_attributes_spec()["occlusion"]},
     }

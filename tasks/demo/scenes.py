@@ -96,7 +96,13 @@ def lerp(a: float, b: float, t: float) -> float:
     return a + (b - a) * t
 
 
-VEHICLE_SHAPES = {"Car": (0.24, 0.62, 0.1), "Truck": (0.28, 0.95, 0.18), "Bus": (0.34, 0.85, 0.22)}
+# The camera the pictures are drawn for (the 3D cuboid tasks give it: bodies.cuboid_params): a
+# pinhole with fx = fy = the image width, level, its centre on the horizon, CAMERA_HEIGHT
+# metres above the road (a traffic camera). At that height the drawn road is a two-lane road
+# of 7-9 m where the vehicles stand, so a cuboid fitted to a vehicle has the vehicle's size.
+CAMERA_HEIGHT = 3.8
+# label -> (width, height, length) in metres
+VEHICLE_SHAPES = {"Car": (1.8, 1.5, 4.5), "Truck": (2.5, 3.4, 8.0), "Bus": (2.55, 3.2, 12.0)}
 COLORS = {"red": (190, 40, 40), "blue": (40, 80, 180), "white": (235, 235, 235),
           "black": (30, 30, 35), "silver": (165, 170, 178), "yellow": (230, 185, 30)}
 
@@ -119,15 +125,21 @@ def make_scene(index: int) -> Scene:
 
 def _make_vehicle(scene: Scene, rng: random.Random) -> Vehicle:
     label = rng.choices(list(VEHICLE_SHAPES), weights=(6, 2, 1))[0]
-    width_share, aspect, depth = VEHICLE_SHAPES[label]
+    width_m, height_m, length = VEHICLE_SHAPES[label]
     bottom = lerp(scene.horizon, scene.bottom, rng.uniform(0.25, 0.92))
     left_edge, right_edge = scene.road_edges(bottom)
     road_width = right_edge - left_edge
-    width = road_width * width_share
+    # The rear face stands at distance z = fx·h / (bottom − horizon): a metre there is
+    # (bottom − horizon) / h pixels. The side toward the vanishing point shows; its far end is
+    # `length` metres further, its points lerped toward the vanishing point by
+    # length / (z + length).
+    pixels_per_metre = (bottom - scene.horizon) / CAMERA_HEIGHT
+    distance = scene.width / pixels_per_metre
+    width = width_m * pixels_per_metre
     cx = left_edge + road_width * (rng.choice((0.27, 0.73)) + rng.uniform(-0.04, 0.04))
-    face = (cx - width / 2, bottom - width * aspect, cx + width / 2, bottom)
-    # The side toward the vanishing point shows; it shrinks toward the horizon.
+    face = (cx - width / 2, bottom - height_m * pixels_per_metre, cx + width / 2, bottom)
     vx, vy = scene.width / 2, scene.horizon
+    depth = length / (distance + length)
     near_x = face[2] if cx < vx else face[0]
     color_name = "yellow" if label == "Bus" else rng.choice(list(COLORS)[:5])
     return Vehicle(

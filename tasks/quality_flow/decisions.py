@@ -23,11 +23,13 @@ from tasks.models import (
     TaskStatus,
 )
 from tasks.quality_flow import attempts, stages
-from tasks.quality_flow.changes import has_changes, reviewer_changes
+from tasks.quality_flow.changes import changed_parts, has_changes, reviewer_changes
 from tasks.rules.constants import LIMITS
 
 ACCEPT, SEND_BACK = "accept", "send_back"
 NO_REASON = "Say what to fix: reject an annotation, pin an issue or write a comment."
+STILL_REJECTED = ("annotation {uuid} was rejected in this review and is unchanged: fix or "
+                  "delete it, or send the task back (Shift+X)")
 MAX_COMMENT = int(LIMITS["max_text_length"])
 
 
@@ -64,6 +66,7 @@ def _held_in_review(task: Task, reviewer) -> Task:
 
 def _accept(task: Task, reviewer, round_: ReviewRound, comment: str, base_url: str) -> None:
     response = submission.check_response(task, submission.draft_payload(task, {}))
+    _refuse_unfixed_rejections(round_, response)
     replace_annotations(task, response["annotations"])
     final = submission.published(task, response, base_url)
     changes = reviewer_changes(round_.work_response, final)
@@ -71,6 +74,21 @@ def _accept(task: Task, reviewer, round_: ReviewRound, comment: str, base_url: s
     _close(round_, reviewer, verdict, final, changes, comment)
     attempts.end(task, reviewer, AttemptOutcome(verdict))
     stages.accepted(task, round_, final, reviewer)
+
+
+def _refuse_unfixed_rejections(round_: ReviewRound, response: dict) -> None:
+    """An accepted task never reaches the customer with an annotation its reviewer rejected
+    in this round and left as it was (docs/quality.md, "Review mode"): fixed (any change) or
+    deleted, it passes."""
+    final = {a.get("uuid"): (i, a) for i, a in enumerate(response.get("annotations") or [])}
+    for verdict in (AnnotationVerdict.objects.filter(round=round_, verdict="rejected")
+                    .order_by("pk")):
+        index, annotation = final.get(verdict.uuid, (None, None))
+        if annotation is None or not isinstance(verdict.annotation, dict):
+            continue
+        if not changed_parts(verdict.annotation, annotation):
+            raise ApiError(400, STILL_REJECTED.format(uuid=verdict.uuid),
+                           annotation_uuid=verdict.uuid, path=f"response.annotations[{index}]")
 
 
 def _send_back(task: Task, reviewer, round_: ReviewRound, comment: str) -> None:

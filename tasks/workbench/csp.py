@@ -7,6 +7,9 @@ task's attachment (and of its context attachments), because the image endpoint t
 the browser to the original (docs/deploy.md). Once the copy is kept, only 'self' remains.
 Frames: only the http(s) origins of the documents the task's instruction embeds (an
 `<iframe src=…>` block, static/js/lib/markdown.js), which the page shows in a sandboxed frame.
+Images of the instruction (`![alt](url)`): those of this server, and of the origins of the
+task's own attachments or the deployment's ANNOTATOR_INSTRUCTION_IMAGE_ORIGINS
+(docs/workbench.md, "Instructions"); the page links to any other instead of loading it.
 
 The admin and the API docs keep Django's and drf-spectacular's own pages, without this policy.
 """
@@ -18,6 +21,7 @@ from collections.abc import Sequence
 from functools import wraps
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from tasks.models import Task
@@ -84,6 +88,32 @@ def embed_origins(task_id: str | None) -> list[str]:
     return sorted({o for o in map(origin_of, urls) if o})
 
 
+# the url of every markdown image in an instruction: ![alt](url "title")
+MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*([^\s()]+)")
+
+
+def instruction_image_origins(task_id: str | None) -> list[str]:
+    """The origins the instruction's images may load from: those of its images that are the
+    origin of the task's attachment or of a context attachment, or one the deployment allows
+    (settings.ANNOTATOR_INSTRUCTION_IMAGE_ORIGINS). Images of this server need none."""
+    if not task_id:
+        return []
+    rows = list(Task.objects.filter(task_id=task_id).values_list(
+        "instruction", "params__attachment", "params__context_attachments")[:1])
+    if not rows:
+        return []
+    instruction, attachment, contexts = rows[0]
+    if not isinstance(instruction, str) or "![" not in instruction:
+        return []
+    contexts = contexts if isinstance(contexts, list) else []
+    own = [attachment, *(item.get("attachment") for item in contexts if isinstance(item, dict))]
+    allowed = {o for o in map(origin_of, own) if o}
+    allowed |= {o for o in map(origin_of, getattr(
+        settings, "ANNOTATOR_INSTRUCTION_IMAGE_ORIGINS", ())) if o}
+    used = {o for o in map(origin_of, MARKDOWN_IMAGE.findall(instruction)) if o}
+    return sorted(used & allowed)
+
+
 def policy(
     request: HttpRequest, image_origins: Sequence[str] = (), frame_origins: Sequence[str] = ()
 ) -> str:
@@ -117,7 +147,8 @@ def csp_protected(view):
             task_id = kwargs.get("task_id")
             origins = attachment_origins(task_id) if ok else []
             frames = embed_origins(task_id) if ok else []
-            response[HEADER] = policy(request, origins, frames)
+            images = instruction_image_origins(task_id) if ok else []
+            response[HEADER] = policy(request, sorted({*origins, *images}), frames)
         return response
 
     return wrapped

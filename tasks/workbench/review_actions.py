@@ -9,6 +9,7 @@ when the draft breaks a rule) for a bad body or a send-back without a reason."""
 from __future__ import annotations
 
 import orjson
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -34,6 +35,9 @@ def decide(request: HttpRequest, task_id: str) -> JsonResponse:
     except ApiError as exc:
         return _error(exc)
     status = "completed" if task.status == TaskStatus.COMPLETED else "rework"
+    # what the review queue, where the page goes next, says about the decision just made
+    messages.success(request, f"Task {task.task_id} accepted." if status == "completed"
+                     else f"Task {task.task_id} sent back for rework.")
     return JsonResponse({"status": status, "next_url": reverse("review-queue")})
 
 

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET
 
 from tasks.models import GoldAnswer, Task, TaskRole
 from tasks.models.files import SCHEME
+from tasks.quality_flow import settings as quality_settings
+from tasks.quality_flow import standing, training
 from tasks.rules.geometry import box_corners
 from tasks.workbench.csp import csp_protected
 from tasks.workbench.views import uploaded_file_response
@@ -90,8 +92,29 @@ def result_context(task: Task, answer: GoldAnswer) -> dict:
         "details": answer.details,
         "width": width,
         "height": height,
+        # readable once the image is scaled to half the page: about 1/45 of its larger side
+        "label_size": max(14, round(max(width, height) / 45)),
         "panels": panels,
+        "progress": progress(task),
         "next_url": next_url(task),
+    }
+
+
+def progress(task: Task) -> dict | None:
+    """Where the tasker stands in the project's training (docs/quality.md, "Gold and
+    training tasks"): how many of its training tasks they answered, their mean score, the
+    pass mark, and whether they passed or failed (decided after the last one)."""
+    project, user = task.project, task.completed_by
+    if project is None or user is None:
+        return None
+    counted = training.answers(project, user)
+    mean = training.mean_score(project, user)
+    return {
+        "answered": len(counted),
+        "needed": training.templates(project).count(),
+        "state": standing.training_state(standing.of(project, user)),
+        "mean_percent": None if mean is None else round(mean * 100),
+        "pass_percent": round(quality_settings.of(project).training_threshold * 100),
     }
 
 

@@ -22,7 +22,9 @@ from tasks.models.tasks import TaskStage
 from tasks.quality_flow import media as quality_media
 from tasks.quality_flow import page, training
 from tasks.rules.params import effective_padding
+from tasks.workbench import csp
 from tasks.workbench.csp import csp_protected
+from tasks.workbench.recent_work import recent_work
 
 
 def role_required(allowed, refusal: str):
@@ -64,6 +66,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("This account is not a tasker.")
     return render(request, "workbench/queue.html",
                   {"rows": queue.queue_rows(request.user),
+                   "recent_work": recent_work(request.user),
                    "review_link": queue.is_reviewer(request.user)})
 
 
@@ -148,6 +151,8 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
         "task_id": task.task_id,
         "project": task.project.name if task.project is not None else None,
         "instruction": task.instruction,
+        # the origins its images may load from (tasks/workbench/csp.py)
+        "instruction_image_origins": csp.instruction_image_origins(task.task_id),
         "params": orjson.Fragment(raw_params),
         "padding": {"x": pad_x, "y": pad_y},
         "image": {"url": reverse("task-image", args=[task.task_id]),

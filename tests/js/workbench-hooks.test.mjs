@@ -209,3 +209,22 @@ test("nothing outside app.js replaces a Workbench method or a hook-owned field",
   }
   assert.deepEqual(found, [], "extend the Workbench through app.hooks (hooks.js) instead");
 });
+
+test("hidden tests and edit guards: any test hides, the first guard's reason refuses", () => {
+  const invalidated = [];
+  const hooks = new WorkbenchHooks({ addToolbarButton: () => null, setLayers: () => {}, invalidate: (what) => invalidated.push(what) });
+  assert.equal(hooks.hasHiddenTests, false);
+  assert.equal(hooks.isHidden("a"), false);
+  hooks.addHiddenTest((uuid) => uuid === "a");
+  hooks.addHiddenTest((uuid) => uuid === "b");
+  assert.equal(hooks.hasHiddenTests, true);
+  assert.deepEqual(["a", "b", "c"].map((u) => hooks.isHidden(u)), [true, true, false]);
+  assert.deepEqual(invalidated, ["static", "static"]);
+  assert.equal(hooks.editRefusal("move", "a"), "");
+  hooks.addEditGuard((action, uuid) => (uuid === "a" ? "mine" : ""));
+  hooks.addEditGuard((action) => (action === "delete" ? "never" : ""));
+  assert.equal(hooks.editRefusal("move", "a"), "mine");
+  assert.equal(hooks.editRefusal("delete", "a"), "mine");
+  assert.equal(hooks.editRefusal("delete", "b"), "never");
+  assert.equal(hooks.editRefusal("move", "b"), "");
+});

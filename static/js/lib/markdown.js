@@ -1,8 +1,11 @@
 // A safe markdown subset for task instructions, parsed to a tree (no DOM, no HTML strings).
 //
 // Blocks: paragraphs, ATX headings (# … ######), bullet and numbered lists (one level),
-// fenced code (```), block quotes (>), rules (---). Inline: **strong** / __strong__,
-// *em* / _em_, `code`, [text](url) and bare http(s) URLs. Raw HTML is NOT interpreted: it
+// fenced code (```), block quotes (>), rules (---), pipe tables (a header row, a delimiter
+// row `| --- | :-: |`, body rows). Inline: **strong** / __strong__, *em* / _em_, `code`,
+// [text](url), bare http(s) URLs and images ![alt](url) (http(s) or a path of this server;
+// the page shows only those of the task's own or allowed origins, the others as links:
+// panel-instruction.js, tasks/workbench/csp.py). Raw HTML is NOT interpreted: it
 // stays text, and the page renders every text node with textContent. Links keep only
 // http:, https: and mailto: URLs; any other link becomes its text.
 //
@@ -15,13 +18,16 @@
 
 /**
  * @typedef {{type: "text", text: string} | {type: "code", text: string} | {type: "br"}
+ *   | {type: "image", src: string, alt: string}
  *   | {type: "strong" | "em", children: Inline[]}
  *   | {type: "link", href: string, children: Inline[]}} Inline
  * @typedef {{type: "paragraph" | "quote", inline: Inline[]}
  *   | {type: "heading", level: number, inline: Inline[]}
  *   | {type: "list", ordered: boolean, items: Inline[][]}
  *   | {type: "code", text: string} | {type: "hr"}
- *   | {type: "embed", src: string, title: string}} Block
+ *   | {type: "embed", src: string, title: string}
+ *   | {type: "table", align: Array<"left" | "center" | "right" | null>, head: Inline[][],
+ *      rows: Inline[][][]}} Block
  */
 
 /** The sandbox of an embedded document: scripts, but never with allow-same-origin. */
@@ -65,6 +71,12 @@ export function parseMarkdown(source) {
       i = embed.next;
       continue;
     }
+    const table = tableBlock(lines, i);
+    if (table) {
+      blocks.push(table.block);
+      i = table.next;
+      continue;
+    }
     const heading = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
     if (heading) {
       blocks.push({ type: "heading", level: heading[1].length, inline: parseInline(heading[2]) });
@@ -105,10 +117,59 @@ export function parseMarkdown(source) {
       continue;
     }
     const body = [lines[i++]]; // (an iframe line that is not an embed is text)
-    while (i < lines.length && lines[i].trim() && !startsBlock(lines[i])) body.push(lines[i++]);
+    while (i < lines.length && lines[i].trim() && !startsBlock(lines[i]) && !tableBlock(lines, i)) {
+      body.push(lines[i++]);
+    }
     blocks.push({ type: "paragraph", inline: parseInline(body.join("\n")) });
   }
   return blocks;
+}
+
+const DELIMITER_CELL = /^\s*(:?)-+(:?)\s*$/;
+
+/** The cells of a table row: split on `|` (not `\|`), without the outer pipes. */
+export function tableCells(line) {
+  let text = line.trim();
+  if (text.startsWith("|")) text = text.slice(1);
+  if (text.endsWith("|") && !text.endsWith("\\|")) text = text.slice(0, -1);
+  return text.split(/(?<!\\)\|/).map((cell) => cell.trim().replace(/\\\|/g, "|"));
+}
+
+/**
+ * The pipe table starting at line `i` (a header row with a pipe, then a delimiter row of as
+ * many cells), or null. Rows run to the first blank line or line without a pipe; a short row
+ * is padded, extra cells are dropped.
+ * @param {string[]} lines @param {number} i @returns {{block: Block, next: number} | null}
+ */
+function tableBlock(lines, i) {
+  const header = lines[i];
+  const delimiter = lines[i + 1];
+  if (!header?.includes("|") || delimiter === undefined || !delimiter.includes("-")) return null;
+  const head = tableCells(header);
+  const marks = tableCells(delimiter);
+  if (marks.length !== head.length || !marks.every((cell) => DELIMITER_CELL.test(cell))) return null;
+  const align = marks.map((cell) => {
+    const m = /** @type {RegExpExecArray} */ (DELIMITER_CELL.exec(cell));
+    return m[1] && m[2] ? "center" : m[2] ? "right" : m[1] ? "left" : null;
+  });
+  const rows = [];
+  let next = i + 2;
+  while (next < lines.length && lines[next].trim() && lines[next].includes("|")) {
+    const cells = tableCells(lines[next++]);
+    rows.push(head.map((_, n) => parseInline(cells[n] ?? "")));
+  }
+  return { block: { type: "table", align, head: head.map((cell) => parseInline(cell)), rows }, next };
+}
+
+/**
+ * An image's src when it is an absolute http(s) URL or a path of this server ("/…", not
+ * "//…"), else null.
+ */
+export function safeImageSrc(url) {
+  const trimmed = String(url).trim();
+  if (/[\s<>"'\\]/.test(trimmed)) return null;
+  if (/^https?:\/\/[^\s/?#]+/i.test(trimmed)) return trimmed;
+  return /^\/(?!\/)/.test(trimmed) ? trimmed : null;
 }
 
 /**
@@ -203,6 +264,16 @@ export function parseInline(text) {
         flush();
         out.push({ type: "code", text: text.slice(i + 1, end) });
         i = end + 1;
+        continue;
+      }
+    }
+    if (ch === "!" && text[i + 1] === "[") {
+      const image = /^!\[([^\]]*)\]\(\s*((?:[^()\s]|\([^()\s]*\))+)(?:\s+"[^"]*")?\s*\)/.exec(rest);
+      if (image) {
+        flush();
+        const src = safeImageSrc(image[2]);
+        out.push(src ? { type: "image", src, alt: image[1] } : { type: "text", text: image[1] });
+        i += image[0].length;
         continue;
       }
     }

@@ -23,12 +23,13 @@ import { rotationFromValue, rotationValue, Viewport } from "../lib/viewport.js";
 import { cameraFromOptions } from "../lib/camera.js";
 import { taskAttributeDefs } from "../lib/eventattributes.js";
 import { COMMANDS } from "./commands.js";
-import { labelColors, NO_LABEL_COLOR } from "./draw.js";
+import { NO_LABEL_COLOR } from "./draw.js";
+import { labelColorMap } from "../lib/labelcolors.js";
 import { HelpOverlay } from "./help.js";
 import { WorkbenchHooks } from "./hooks.js";
 import { bindInput } from "./input.js";
 import { helpSections } from "./keyboard.js";
-import { addToolbarButton, buildLayout } from "./layout.js";
+import { addToolbarButton, buildLayout, updateActionBar } from "./layout.js";
 import { LabelPicker } from "./picker.js";
 import { Panels } from "./panels.js";
 import { annotationListPanel } from "./panel-list.js";
@@ -53,6 +54,7 @@ import { createVideoStore, VideoController } from "./video-controller.js";
 // How long a refusal stays in the status bar at least, before an unrelated action clears it.
 const STALE_REFUSAL_MS = 1500;
 import { ReviewController } from "./review-controller.js";
+import { Aids } from "./aids.js";
 
 export const GEOMETRY_ORDER = ["box", "polygon", "line", "point", "ellipse", "cuboid"];
 const HIT_TOLERANCE = 6; // CSS px
@@ -88,7 +90,8 @@ export class Workbench {
     for (const name of this.geometryNames) {
       this.trees[name] = parseLabels(this.geometries[name]?.objects_to_annotate);
     }
-    this.colors = labelColors(this.trees, leaves);
+    // stable per label path across the project's tasks, siblings spread (lib/labelcolors.js)
+    this.colors = labelColorMap(this.trees);
     /** leaf choice → {display, path} of the first geometry that has it */
     this.labelInfo = new Map();
     for (const tree of Object.values(this.trees)) {
@@ -167,6 +170,8 @@ export class Workbench {
     if (data.video) this.video = new VideoController(this);
     // review and rework (GET /data's `quality`): verdicts, pins, the banner
     if (data.quality) this.review = new ReviewController(this);
+    // the tasker's aids: hide / lock, display, snapping, problems, timer (aids.js)
+    this.aids = new Aids(this);
     this.loadImage();
     new ResizeObserver(() => {
       const first = this.view.width <= 1;
@@ -324,7 +329,11 @@ export class Workbench {
     // the live session (autosave.js): connecting, read-only tab, session ended
     if (this.editBlock) return { allowed: false, reason: this.editBlock };
     if (this.mode === "submitting") return { allowed: false, reason: "Submitting… wait for the answer" };
-    return lockCan(action, uuid ? this.store.lockable(uuid) : null, this.params);
+    const verdict = lockCan(action, uuid ? this.store.lockable(uuid) : null, this.params);
+    if (!verdict.allowed || !uuid || action === "add") return verdict;
+    // the tasker's own lock (aids.js), never the API's `locked`
+    const reason = this.hooks.editRefusal(action, uuid);
+    return reason ? { allowed: false, reason } : verdict;
   }
 
   /** can(), saying why in the status bar when refused. */
@@ -425,7 +434,9 @@ export class Workbench {
   hitTest(point) {
     const tolerance = HIT_TOLERANCE / this.view.scale;
     let best = null, bestArea = Infinity;
+    const hides = this.hooks.hasHiddenTests;
     for (const uuid of this.store.index.queryPoint(point, tolerance)) {
+      if (hides && this.hooks.isHidden(uuid)) continue; // hidden by the tasker (aids.js)
       const a = this.store.get(uuid);
       let hit = false;
       try {
@@ -840,7 +851,7 @@ export class Workbench {
    */
   rotateView(quarterTurns) {
     if (this.mode !== "idle" || !this.view.rotateBy(quarterTurns)) return true;
-    this.viewChanged();
+    this.fit(); // the turned image is fitted again: a wide image turned upright stays whole
     const def = this.attributeDefs.image_rotation;
     const value = def?.conditions?.is_global ? rotationValue(def, this.view.rotation) : null;
     const current = this.store.globals?.image_rotation;
@@ -856,7 +867,7 @@ export class Workbench {
     const def = this.attributeDefs.image_rotation;
     if (!def?.conditions?.is_global) return;
     const turns = rotationFromValue(def, this.store.globals?.image_rotation);
-    if (turns !== null && this.view.setRotation(turns) && this.renderer) this.viewChanged();
+    if (turns !== null && this.view.setRotation(turns) && this.renderer) this.fit();
   }
 
   openHelp() {
@@ -903,6 +914,7 @@ export class Workbench {
     if (this.undoButton) this.undoButton.disabled = !this.store.log.canUndo;
     if (this.redoButton) this.redoButton.disabled = !this.store.log.canRedo;
     this.root.dataset.dirty = this.store.dirty ? "true" : "false";
+    updateActionBar(this);
   }
 
 

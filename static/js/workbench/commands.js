@@ -2,7 +2,7 @@
 // false when it did nothing, so that the key keeps its usual meaning (Tab moves the focus,
 // arrows scroll…). Submit lives here too: its body is the model, as held.
 
-import { clone, deleteOp, diff, opKind } from "../lib/oplog.js";
+import { clone, deleteOp, diff } from "../lib/oplog.js";
 import { redoneText, undoneText } from "../lib/undotext.js";
 import { linkedTo, pruneAttributes, pruneGlobals, settleAttributes, shownAttributes } from "../lib/attributes.js";
 import { pruneLinks } from "../lib/links.js";
@@ -321,6 +321,13 @@ function plural(type) {
   return { box: "boxes", polygon: "polygons", line: "lines", point: "points", ellipse: "ellipses", cuboid: "cuboids" }[type] || type;
 }
 
+/** Finish the shape being drawn (a polygon or line: as Enter does); the touch action bar's. */
+function commandFinish(app) {
+  if (app.mode !== "idle" || !app.tool.busy || typeof app.tool.finish !== "function") return false;
+  app.tool.finish();
+  return true;
+}
+
 /** Command name → function(app, ...args). */
 export const COMMANDS = {
   tool: commandTool,
@@ -340,5 +347,6 @@ export const COMMANDS = {
   turn: commandTurn,
   rotateView: (app, turns) => app.rotateView(turns),
   submit: commandSubmit,
+  finish: commandFinish,
   help: (app) => app.openHelp(),
 };

@@ -9,32 +9,12 @@ import {
   ellipseFromVertices,
 } from "../lib/geometry.js";
 
-/** Distinct hues for labels, in label-tree order. */
-const PALETTE = [
-  "#4cc9f0", "#f72585", "#b8f24a", "#ffb703", "#9b5de5", "#00f5d4", "#fb8500",
-  "#ff5d8f", "#3a86ff", "#e9ff70", "#06d6a0", "#ef476f", "#c77dff", "#90e0ef",
-];
 export const NO_LABEL_COLOR = "#d0d5dc";
 /** Radius of a point annotation, screen px. */
 export const POINT_RADIUS = 4.5;
 export const LAYER_COLOR = "#aab4c2";
 export const DANGER_COLOR = "#ff4d4f";
 export const ACCENT_COLOR = "#ffffff";
-
-/**
- * A colour per leaf label: the leaves of every geometry in order, one palette step each.
- * @param {Record<string, import("../lib/labeltree.js").LabelNode[]>} trees
- * @returns {Map<string, string>}
- */
-export function labelColors(trees, leavesOf) {
-  const colors = new Map();
-  for (const tree of Object.values(trees)) {
-    for (const leaf of leavesOf(tree)) {
-      if (!colors.has(leaf.choice)) colors.set(leaf.choice, PALETTE[colors.size % PALETTE.length]);
-    }
-  }
-  return colors;
-}
 
 /** Does the type enclose an area (filled) rather than being a stroke only? */
 export function isArea(type) {

@@ -13,6 +13,8 @@
 //   addAnnotationStyle(fn)     an outline tone, list badges and notes per annotation
 //   setBanner(banner)          the persistent banner over the canvas (rework: "Sent back by…")
 //   pointer()                  the image point under the mouse, or null
+//   addHiddenTest(test)        annotations not drawn nor hit (the tasker's hide: aids.js)
+//   addEditGuard(guard)        refuse an action on one annotation (the tasker's own lock)
 //
 // This module holds the registries and is DOM-free (tests/js/workbench-hooks.test.mjs); what
 // touches the page (the button, the layers) is the Workbench's, passed in as `effects`.
@@ -99,6 +101,48 @@ export class WorkbenchHooks {
     this.overlays = [];
     /** @type {AnnotationStyler[]} */
     this.stylers = [];
+    /** @type {Array<(uuid: string) => boolean>} */
+    this.hiddenTests = [];
+    /** @type {Array<(action: string, uuid: string) => string>} */
+    this.editGuards = [];
+  }
+
+  /**
+   * Annotations the page does not draw and the pointer does not hit while `test(uuid)` is
+   * true (the tasker's hide, aids.js). Call invalidate("static") when its answer changes.
+   * @param {(uuid: string) => boolean} test
+   */
+  addHiddenTest(test) {
+    this.hiddenTests.push(test);
+    this.effects.invalidate?.("static");
+  }
+
+  get hasHiddenTests() {
+    return this.hiddenTests.length > 0;
+  }
+
+  /** Is the annotation hidden by a registered test? @param {string} uuid */
+  isHidden(uuid) {
+    return this.hiddenTests.some((test) => test(uuid));
+  }
+
+  /**
+   * A guard of the actions on one annotation (lib/locks.js ACTIONS but "add"): it returns
+   * the reason it refuses, or "" to let the action through (app.can asks it after the
+   * task's own locks allow the action).
+   * @param {(action: string, uuid: string) => string} guard
+   */
+  addEditGuard(guard) {
+    this.editGuards.push(guard);
+  }
+
+  /** The first guard's refusal reason, or "". @param {string} action @param {string} uuid */
+  editRefusal(action, uuid) {
+    for (const guard of this.editGuards) {
+      const reason = guard(action, uuid);
+      if (reason) return reason;
+    }
+    return "";
   }
 
   /**

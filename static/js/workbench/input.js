@@ -1,14 +1,22 @@
 // Input routing: pointer, wheel and keys go to the view (pan, zoom), the active tool or the
 // key map, depending on the app's mode (see app.js) and where the focus is.
 
+import { Fingers, TAP_SLOP } from "../lib/gestures.js";
 import { match } from "./keyboard.js";
+import { updateActionBar } from "./layout.js";
 
 /** Listen to the canvas, the document and the window for the app. */
 export function bindInput(app) {
   const canvas = app.canvas;
+  /** The fingers on the canvas (touch pointers): two pinch-zoom and pan the view. */
+  app.fingers = new Fingers();
+  app.pinching = false;
   canvas.addEventListener("pointerdown", (event) => onPointerDown(app, event));
   canvas.addEventListener("pointermove", (event) => onPointerMove(app, event));
-  canvas.addEventListener("pointerup", (event) => onPointerUp(app, event));
+  canvas.addEventListener("pointerup", (event) => {
+    onPointerUp(app, event);
+    updateActionBar(app); // a shape being drawn enables Finish
+  });
   canvas.addEventListener("pointercancel", (event) => onPointerUp(app, event));
   canvas.addEventListener("pointerleave", () => {
     app.statusPosition.textContent = "";
@@ -52,6 +60,7 @@ function onPointerDown(app, event) {
   // picker (a point, the end of a cuboid) must leave the keyboard with the picker.
   event.preventDefault();
   const input = pointerInput(app, event);
+  if (event.pointerType === "touch" && touchDown(app, event, input)) return;
   if (app.mode === "picking" && event.button !== 1) {
     app.picker.input.focus(); // the picker keeps the keyboard
     return;
@@ -88,6 +97,7 @@ function gestureTool(app, input) {
 
 function onPointerMove(app, event) {
   const input = pointerInput(app, event);
+  if (event.pointerType === "touch" && touchMove(app, event, input)) return;
   app.lastPointer = input;
   const p = input.image;
   app.statusPosition.textContent = `x ${p.x.toFixed(1)}  y ${p.y.toFixed(1)} px`;
@@ -101,6 +111,73 @@ function onPointerMove(app, event) {
   if (!app.gesture && app.tool.name !== "select" && app.tool.name !== "pick" && !app.tool.busy) handleCursor(app, input);
 }
 
+// ---------------------------------------------------------------- touch (docs/workbench.md)
+
+/**
+ * A finger touched the canvas: true when the touch handling took the press. A second finger
+ * drops whatever the first one started (a box being dragged) and starts a pinch; one finger
+ * pans the view when no tool draws and nothing editable is under it.
+ */
+function touchDown(app, event, input) {
+  app.root.dataset.touch = "true"; // the floating action bar shows from the first touch
+  app.fingers.down(event.pointerId, input.screen);
+  if (app.fingers.count >= 2) {
+    if (app.gesture || app.tool.busy) app.tool.cancel();
+    app.gesture = null;
+    app.pan = null;
+    app.pinching = true;
+    app.canvas.setPointerCapture(event.pointerId);
+    app.invalidate("overlay");
+    return true;
+  }
+  if (app.mode === "picking" || app.mode === "help") return false;
+  if (app.mode === "idle" && !app.tool.busy && panByFinger(app, input)) {
+    app.pan = { id: event.pointerId, last: input.screen, start: input.screen, touch: true };
+    app.canvas.setPointerCapture(event.pointerId);
+    return true;
+  }
+  return false;
+}
+
+/** One finger pans with the select tool off any annotation (or its handles), and in a read-only view. */
+function panByFinger(app, input) {
+  if (app.readOnly) return true;
+  if (app.tool.name !== "select") return false;
+  if (app.hooks.overlayAt(input.image)) return false;
+  const selected = app.store.selected;
+  if (selected && app.handleHit(selected, input.image)) return false;
+  return app.hitTest(input.image) === null;
+}
+
+/** A finger moved: true when the pinch took it. */
+function touchMove(app, event, input) {
+  const step = app.fingers.move(event.pointerId, input.screen);
+  if (!app.pinching) return false;
+  if (step) {
+    const panned = app.view.panBy(step.dx, step.dy);
+    const zoomed = step.factor !== 1 && app.view.zoomAt(step.centre, step.factor);
+    if (panned || zoomed) app.viewChanged();
+  }
+  return true;
+}
+
+/** A finger lifted: true when it ended a pinch or a one-finger pan (a tap there deselects). */
+function touchUp(app, event) {
+  app.fingers.up(event.pointerId);
+  if (app.pinching) {
+    if (app.fingers.count === 0) app.pinching = false;
+    return true;
+  }
+  if (app.pan?.touch) {
+    const { start, last } = app.pan;
+    app.pan = null;
+    const tap = Math.hypot(last.x - start.x, last.y - start.y) < TAP_SLOP;
+    if (tap && app.mode === "idle" && app.store.selection.size) app.select([]);
+    return true;
+  }
+  return false;
+}
+
 /** Drawing tools show the resize / rotate cursors over the selection's handles. */
 function handleCursor(app, input) {
   const selected = app.store.selected;
@@ -112,6 +189,7 @@ function handleCursor(app, input) {
 
 function onPointerUp(app, event) {
   if (app.canvas.hasPointerCapture?.(event.pointerId)) app.canvas.releasePointerCapture(event.pointerId);
+  if (event.pointerType === "touch" && touchUp(app, event)) return;
   if (app.pan) {
     app.pan = null;
     app.canvas.style.cursor = app.spaceHeld ? "grab" : app.tool.cursor;

@@ -60,6 +60,8 @@ export const BINDINGS = [
 export const EXTRA_HELP = [
   ["View", "Mouse wheel", "Zoom about the cursor"],
   ["View", "Space + drag, middle button drag", "Pan"],
+  ["View", "Two fingers (touch)", "Pinch to zoom; move them together to pan"],
+  ["View", "One finger (touch)", "Pans off the annotations with the select tool; the action bar deletes, copies, pastes, relabels, finishes"],
   ["Editing", "Drag a shape", "Move it (the whole selection)"],
   ["Editing", "Drag a handle", "Resize; the round knob above rotates (Shift: 15° steps)"],
   ["Editing", "Drag a vertex", "Move the vertex"],

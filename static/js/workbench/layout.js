@@ -63,6 +63,13 @@ export function buildLayout(app) {
   toolbar.append(zoom);
 
   toolbar.append(el("div", "wb-spacer"));
+  // below about 1,200 px the side column folds away; this button shows it (workbench.css)
+  app.sideToggle = el("button", "wb-button wb-side-toggle", {
+    type: "button", title: "Show / hide the panels", "aria-expanded": "false",
+  });
+  app.sideToggle.textContent = "Panels";
+  app.sideToggle.addEventListener("click", () => toggleSide(app));
+  toolbar.append(app.sideToggle);
   const helpButton = el("button", "wb-button", { type: "button", title: "Keyboard shortcuts (?)" });
   helpButton.textContent = "?";
   helpButton.addEventListener("click", () => app.run("help"));
@@ -130,6 +137,9 @@ export function buildLayout(app) {
   app.banner = el("div", "wb-banner", { role: "alert" });
   app.banner.hidden = true;
   app.stage.append(app.canvas, app.banner);
+  if (!app.readOnly) app.stage.append(buildActionBar(app));
+  const coarse = typeof window.matchMedia === "function" && window.matchMedia("(pointer: coarse)").matches;
+  if (coarse || navigator.maxTouchPoints > 0) root.dataset.touch = "true";
   app.side = el("aside", "wb-side", { "aria-label": "Task panels" });
   main.append(app.stage, app.side);
 
@@ -141,6 +151,61 @@ export function buildLayout(app) {
   statusbar.append(app.statusMessage, app.statusHint, app.statusPosition, app.statusZoom);
 
   root.append(toolbar, main, statusbar);
+}
+
+/** Show or hide the folded side column (narrow windows). @param {any} app @param {boolean} [open] */
+export function toggleSide(app, open) {
+  const next = open ?? !app.root.classList.contains("wb-side-open");
+  app.root.classList.toggle("wb-side-open", next);
+  app.sideToggle.setAttribute("aria-expanded", next ? "true" : "false");
+  app.sideToggle.classList.toggle("active", next);
+}
+
+const ACTIONS = [
+  { command: "delete", text: "Delete", needs: "selection", icon: "M5 7h12M9 7V4h4v3M7 7l1 11h6l1-11" },
+  { command: "copy", text: "Copy", needs: "selection", icon: "M8 8h9v10H8zM5 14V4h9" },
+  { command: "paste", text: "Paste", needs: "clipboard", icon: "M7 5H5v14h12V5h-2M8 3h6v4H8z" },
+  { command: "enter", text: "Relabel", needs: "one", icon: "M4 11l7-7h7v7l-7 7zM14 7.5h.01" },
+  { command: "finish", text: "Finish", needs: "drawing", icon: "M5 11l4 4 8-9" },
+];
+
+/**
+ * The floating action bar for touch (docs/workbench.md, "Tablets and touch"): what a tasker
+ * without a keyboard needs; shown on touch devices (the root's data-touch, workbench.css).
+ */
+function buildActionBar(app) {
+  const bar = el("div", "wb-actionbar", { role: "toolbar", "aria-label": "Actions" });
+  app.actionButtons = {};
+  for (const action of ACTIONS) {
+    const button = iconButton(action.icon, action.text, action.text);
+    button.dataset.action = action.command;
+    button.dataset.needs = action.needs;
+    // the canvas keeps the focus: a tap on the bar must not take the keyboard from it
+    button.addEventListener("pointerdown", (event) => event.preventDefault());
+    button.addEventListener("click", () => {
+      app.run(action.command);
+      updateActionBar(app);
+    });
+    bar.append(button);
+    app.actionButtons[action.command] = button;
+  }
+  app.actionBar = bar;
+  return bar;
+}
+
+/** Enable the action bar's buttons for the selection, the clipboard and the tool's state. */
+export function updateActionBar(app) {
+  if (!app.actionButtons) return;
+  const selected = app.store.selection.size;
+  const ready = {
+    selection: selected > 0,
+    one: selected === 1,
+    clipboard: app.clipboard.length > 0,
+    drawing: Boolean(app.tool?.busy && typeof app.tool.finish === "function"),
+  };
+  for (const button of Object.values(app.actionButtons)) {
+    button.disabled = app.readOnly || !ready[button.dataset.needs];
+  }
 }
 
 /**

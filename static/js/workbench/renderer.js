@@ -181,9 +181,24 @@ export class Renderer {
       // a large image: the tiles on screen (tile-layer.js)
       ctx.fillStyle = "#3a414c";
       ctx.fillRect(0, 0, width, height);
+      // the image adjustments (aids.js): the tile layer draws filtered copies of its tiles
+      app.tileLayer.setFilter(app.aids?.imageFilterCss || "");
       this.imageComplete = app.tileLayer.draw(ctx, view, dpr);
     } else if (app.image && app.imageReady) {
-      ctx.drawImage(app.image, 0, 0, width, height);
+      // the image adjustments (aids.js) come as a filtered copy made once per change, not a
+      // filter per frame; until it is ready (or for a new video frame) the draw filters
+      let source = app.image;
+      const aids = app.aids;
+      if (aids?.imageFilterCss) {
+        const copy = aids.filtered;
+        if (copy?.source === app.image && copy.filter === aids.imageFilterCss) source = copy.bitmap;
+        else {
+          ctx.filter = aids.imageFilterCss;
+          aids.refilter();
+        }
+      }
+      ctx.drawImage(source, 0, 0, width, height);
+      ctx.filter = "none";
       this.imageComplete = true;
     } else {
       ctx.fillStyle = "#3a414c";
@@ -242,8 +257,10 @@ export class Renderer {
     /** @type {Map<string, any[]>} */
     const tones = new Map();
     let drawn = 0;
+    const hides = app.hooks.hasHiddenTests; // the tasker's hide (aids.js)
     for (const uuid of visible) {
       if (store.selection.has(uuid) || app.previews.has(uuid)) continue;
+      if (hides && app.hooks.isHidden(uuid)) continue;
       const a = store.get(uuid);
       const meta = store.metaOf(uuid);
       if (styled) {
@@ -302,7 +319,7 @@ export class Renderer {
     if (group.kind === "a" && !hairline) {
       ctx.beginPath();
       for (const a of group.items) traceFill(ctx, a, s);
-      ctx.fillStyle = withAlpha(group.color, 0.14);
+      ctx.fillStyle = withAlpha(group.color, this.app.aids?.fillOpacity ?? 0.14);
       ctx.fill("evenodd");
     }
     ctx.beginPath();
@@ -562,7 +579,7 @@ export class Renderer {
     if (isArea(a.type)) {
       ctx.beginPath();
       traceFill(ctx, a, s);
-      ctx.fillStyle = withAlpha(color, 0.28);
+      ctx.fillStyle = withAlpha(color, Math.min(1, 2 * (this.app.aids?.fillOpacity ?? 0.14)));
       ctx.fill("evenodd");
     }
     ctx.beginPath();

@@ -8,6 +8,9 @@ import { LruKeys, standIn, tile, tilesForView, tileUrl } from "../lib/tiles.js";
 const MAX_IN_FLIGHT = 6;
 const KEEP_DECODED = 96; // tiles kept (512 px: 1 MB each)
 const PREFETCH_MARGIN = 128; // CSS px fetched around the view
+// The image adjustments (aids.js): each tile is filtered once into a copy, a few per frame
+// (a filter at draw time costs the compositor a whole frame on a CPU-only machine).
+const FILTERED_PER_FRAME = 3;
 
 export class TileLayer {
   /**
@@ -27,6 +30,40 @@ export class TileLayer {
     this.failed = new Set();
     // The one tile of the last level stands in for everything while the rest arrives.
     this.top = tile(pyramid, pyramid.levels - 1, 0, 0);
+    /** The CSS filter of the image adjustments ("" none) and the tiles filtered with it. */
+    this.filter = "";
+    /** @type {Map<string, ImageBitmap>} */
+    this.filtered = new Map();
+    this.filteredThisFrame = 0;
+  }
+
+  /** Draw the tiles through a CSS filter from now on ("" for none). @param {string} filter */
+  setFilter(filter) {
+    if (filter === this.filter) return;
+    this.filter = filter;
+    for (const bitmap of this.filtered.values()) bitmap.close();
+    this.filtered.clear();
+  }
+
+  /** The bitmap to draw for a tile: its filtered copy when a filter is set (made now, a few per frame). */
+  source(key) {
+    const bitmap = this.bitmaps.get(key);
+    if (!this.filter || !bitmap || typeof OffscreenCanvas === "undefined") return bitmap;
+    const copy = this.filtered.get(key);
+    if (copy) return copy;
+    if (this.filteredThisFrame >= FILTERED_PER_FRAME) {
+      this.behind = true;
+      return bitmap;
+    }
+    this.filteredThisFrame++;
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return bitmap;
+    ctx.filter = this.filter;
+    ctx.drawImage(bitmap, 0, 0);
+    const made = canvas.transferToImageBitmap();
+    this.filtered.set(key, made);
+    return made;
   }
 
   /**
@@ -39,13 +76,19 @@ export class TileLayer {
     const onScreen = new Set(tiles.map((t) => t.key));
     const has = (key) => this.bitmaps.has(key);
     let complete = true;
+    this.filteredThisFrame = 0;
+    this.behind = false;
     for (const t of tiles) {
       const cover = standIn(p, t, has);
       if (!cover || cover.tile.key !== t.key) complete = false;
       if (!cover) continue;
-      ctx.drawImage(this.bitmaps.get(cover.tile.key), cover.sx, cover.sy, cover.sw, cover.sh,
+      ctx.drawImage(this.source(cover.tile.key), cover.sx, cover.sy, cover.sw, cover.sh,
         t.left, t.top, t.width, t.height);
       this.use(cover.tile.key, onScreen);
+    }
+    if (this.behind) {
+      complete = false; // tiles drawn unfiltered this frame: another frame filters them
+      requestAnimationFrame(() => this.onLoad());
     }
     const around = tilesForView(p, view, dpr, PREFETCH_MARGIN).tiles;
     this.want([this.top, ...tiles, ...around.filter((t) => !onScreen.has(t.key))]);
@@ -58,6 +101,8 @@ export class TileLayer {
     for (const old of this.lru.touch(key, keep)) {
       this.bitmaps.get(old)?.close();
       this.bitmaps.delete(old);
+      this.filtered.get(old)?.close();
+      this.filtered.delete(old);
     }
   }
 

@@ -19,12 +19,14 @@ export class BoxTool extends Tool {
   pointerDown(e) {
     if (e.button !== 0) return;
     if (!this.app.refuseUnless("add")) return;
-    this.start = e;
-    this.cursor_ = e.image;
+    // snapping (aids.js): a corner drawn near a vertex of another shape joins it
+    const snapped = this.app.aids ? this.app.aids.snap(e.image).point : e.image;
+    this.start = { ...e, image: snapped };
+    this.cursor_ = snapped;
   }
 
   pointerMove(e) {
-    this.cursor_ = e.image;
+    this.cursor_ = this.start && this.app.aids ? this.app.aids.snap(e.image).point : e.image;
     this.app.invalidate("overlay");
   }
 
@@ -37,7 +39,8 @@ export class BoxTool extends Tool {
       this.app.invalidate("overlay");
       return;
     }
-    let box = { type: "box", ...boxFromDrag(start.image, e.image) };
+    const end = this.app.aids ? this.app.aids.snap(e.image).point : e.image;
+    let box = { type: "box", ...boxFromDrag(start.image, end) };
     if (this.app.options("box").can_rotate) box = withBoxVertices({ ...box, rotation: 0 });
     this.app.finishShape(box);
   }

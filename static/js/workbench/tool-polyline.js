@@ -31,7 +31,10 @@ export class PolylineTool extends Tool {
       this.finish();
       return;
     }
-    this.vertices.push({ x: e.image.x, y: e.image.y });
+    // snapping and tracing (aids.js): the click may join a vertex, or follow a border to it
+    const added = app.aids ? app.aids.verticesForClick(e.image, !this.vertices.length) : [e.image];
+    const room = app.maxVertices(this.type) - this.vertices.length;
+    this.vertices.push(...added.slice(-room).map((v) => ({ x: v.x, y: v.y })));
     app.invalidate("overlay");
     if (this.vertices.length >= app.maxVertices(this.type)) this.finish();
   }
@@ -69,6 +72,7 @@ export class PolylineTool extends Tool {
     const undoKey = (event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z";
     if (event.key === "Backspace" || undoKey) {
       this.vertices.pop();
+      this.app.aids?.forgetTrace(); // tracing starts again from the next click
       this.app.status(this.vertices.length ? `${this.vertices.length} vertices` : "Shape dropped");
       this.app.invalidate("overlay");
       return true;
@@ -92,6 +96,7 @@ export class PolylineTool extends Tool {
   cancel() {
     if (!this.vertices.length) return false;
     this.vertices = [];
+    this.app.aids?.forgetTrace();
     this.app.invalidate("overlay");
     return true;
   }

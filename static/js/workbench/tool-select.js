@@ -171,7 +171,9 @@ export class SelectTool extends Tool {
         next = dragCuboidVertex(app, a, drag.description, p);
       } else {
         const base = drag.base || a;
-        const vertices = base.vertices.map((v, i) => (i === drag.index ? { x: p.x, y: p.y } : v));
+        // snapping (aids.js): the vertex joins a vertex of another shape near it
+        const q = app.aids && a.type !== "ellipse" ? app.aids.snap(p, drag.uuid).point : p;
+        const vertices = base.vertices.map((v, i) => (i === drag.index ? { x: q.x, y: q.y } : v));
         next = { ...base, vertices };
       }
     }
