@@ -91,16 +91,16 @@ export function buildLayout(app) {
     question.append(reason);
     const note = el("div", "wb-skip-note");
     note.textContent = "Your saved edits stay with the task. You get it again only once the rest of your queue is done.";
-    const confirm = el("button", "wb-button primary wb-skip-confirm", { type: "submit" });
-    const cancel = el("button", "wb-button", { type: "button" });
-    cancel.textContent = "Cancel";
+    // inputs, not buttons: `.wb-skip button` stays the one Skip (Release) button
+    const confirm = /** @type {HTMLInputElement} */ (el("input", "wb-button primary wb-skip-confirm", { type: "submit", value: "Skip task" }));
+    const cancel = el("input", "wb-button", { type: "button", value: "Cancel" });
     ask.append(question, note, confirm, cancel);
     skip.append(token, skipButton, ask);
     const showAsk = (open) => {
       ask.hidden = !open;
       skipButton.setAttribute("aria-expanded", open ? "true" : "false");
       if (open) {
-        confirm.textContent = skipButton.textContent === "Skip" ? "Skip task" : skipButton.textContent;
+        confirm.value = skipButton.textContent === "Skip" ? "Skip task" : skipButton.textContent || "Skip task";
         reason.focus();
       } else app.canvas?.focus();
     };
