@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks import draft_extras, drafts, kinds, queue, submission, tiles, video_page
+from tasks import draft_extras, drafts, kinds, presence, queue, submission, tiles, video_page
 from tasks.errors import ApiError
 from tasks.limits import unstorable
 from tasks.models import ContextAttachment, Task
@@ -167,6 +167,7 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
         "lease_expires_at": task.lease_expires_at.isoformat() if task.lease_expires_at
         else None,
         "lease_seconds": queue.lease_seconds(),
+        "heartbeat_seconds": presence.heartbeat_seconds(),
         # another tasker's draft this one continues (docs/live-sessions.md "Leases")
         "draft_by": None if read_only else queue.draft_author_name(task, request.user),
     }

@@ -122,7 +122,21 @@ def test_the_lease_warning_shows_while_offline_before_the_lease_ends(short_lease
     wait_until(lambda: warning.is_visible(), "the lease warning", seconds=LEASE + 5)
     assert "lease" in warning.inner_text()
     page.context.set_offline(False)
-    wait_until(lambda: warning.is_hidden(), "the warning to go once back online")
+    wait_until(lambda: saved(page), "the page back online")
+    bench.click(300, 300)  # and working again: the lease is renewed, no idle warning either
+    wait_until(lambda: warning.is_hidden(), "the warning to go once back online and active")
+
+
+def test_an_idle_open_page_warns_before_its_lease_runs_out(short_lease, page):
+    setup = TaskFactory(short_lease.live)(BOX)
+    bench = Bench(page, setup)
+    bench.start()
+    warning = page.locator(".wb-lease-warning")
+    bench.click(300, 300)
+    assert warning.is_hidden()
+    # connected but idle: the server stops renewing a lease time after the last activity
+    wait_until(lambda: warning.is_visible(), "the idle warning", seconds=3 * LEASE)
+    assert warning.inner_text().startswith(("Idle: your lease ends", "Your lease has ended"))
 
 
 def test_skip_asks_a_reason_keeps_the_draft_and_comes_back_last(make_task, page, browser):

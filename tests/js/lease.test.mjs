@@ -38,3 +38,16 @@ test("texts", () => {
   assert.equal(continuingText("Tina Tasker"), "Continuing Tina Tasker's draft");
   assert.equal(continuingText(null), "");
 });
+
+test("an idle open page warns before the server stops renewing runs the lease out", () => {
+  const base = { leaseSeconds: 1800, lastConnectedAt: T0, lastActiveAt: T0, heartbeatSeconds: 60, connected: true };
+  // the earliest end: two lease times less one heartbeat after the last activity
+  const end = T0 + 2 * 1_800_000 - 60_000;
+  assert.equal(leaseState({ ...base, now: T0 + 600_000 }).warn, false);
+  const near = leaseState({ ...base, now: end - 90_000 });
+  assert.equal(near.endsAt, end);
+  assert.equal(near.warn, true);
+  assert.match(near.text, /^Idle: your lease ends in 1 min 30 s/);
+  // working again: no warning
+  assert.equal(leaseState({ ...base, lastActiveAt: end - 100_000, now: end - 90_000 }).warn, false);
+});

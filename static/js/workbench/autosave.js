@@ -123,6 +123,8 @@ export class Autosave {
     if (this.watcher) return;
     this.leaseSeconds = Number(data.lease_seconds) || 1800;
     this.lastConnectedAt = Date.now();
+    this.lastActiveAt = Date.now();
+    this.heartbeatSeconds = Number(data.heartbeat_seconds) || 60;
     this.expiresAt = data.lease_expires_at ? Date.parse(data.lease_expires_at) : null;
     const by = continuingText(data.draft_by);
     if (by) {
@@ -135,6 +137,7 @@ export class Autosave {
     let said = 0;
     const active = () => {
       const now = Date.now();
+      this.lastActiveAt = now;
       if (now - said < ACTIVE_EVERY_MS) return;
       if (this.transport.send?.({ type: "active" })) said = now;
     };
@@ -151,6 +154,7 @@ export class Autosave {
     const connected = this.sync.state.status !== "offline";
     if (connected) this.lastConnectedAt = Date.now();
     const state = leaseState({ leaseSeconds: this.leaseSeconds, lastConnectedAt: this.lastConnectedAt,
+      lastActiveAt: this.lastActiveAt, heartbeatSeconds: this.heartbeatSeconds,
       expiresAt: this.expiresAt, connected, now: Date.now() });
     this.leaseBox.hidden = !state.warn;
     this.leaseBox.textContent = state.text;
