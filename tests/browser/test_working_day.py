@@ -227,9 +227,11 @@ def test_label_search_finds_the_leaves_of_a_group(make_task, bench_for):
     assert bench.annotations()[0]["label"] == "coach"
 
 
+LONG_GROUP = ("Road vehicle, a group name far longer than any row of the annotation list "
+              "is wide, whatever the window")
 DEEP = {"geometries": {"box": {"objects_to_annotate": [
     {"choice": "vehicle", "display": "Vehicle", "subchoices": [
-        {"choice": "road_vehicle", "display": "Road vehicle with a rather long group name",
+        {"choice": "road_vehicle", "display": LONG_GROUP,
          "subchoices": [{"choice": "car", "display": "Car"}]}]},
     "tree"]}},
     "annotation_attributes": {
@@ -258,10 +260,10 @@ def test_the_list_shows_the_leaf_of_a_deep_label(make_task, bench_for):
         " return l.right <= b.right + 0.5 && l.left >= b.left - 0.5; }")
     assert inside
     assert row.locator(".wb-row-label").get_attribute("title") == (
-        "Vehicle › Road vehicle with a rather long group name › Car")
+        f"Vehicle › {LONG_GROUP} › Car")
     # its text reads as the path (what assistive technology and copy read)
     assert row.locator(".wb-row-label").inner_text() == (
-        "Vehicle › Road vehicle with a rather long group name › Car")
+        f"Vehicle › {LONG_GROUP} › Car")
 
 
 def test_a_refused_submit_shows_the_annotation_below_the_banner(make_task, bench_for):
