@@ -176,3 +176,22 @@ def test_a_skipped_reserved_rework_comes_after_the_rest(account):
     assert queue.claim_next(worker, project).pk == other.pk
     lifecycle.complete_task(Task.objects.get(pk=other.pk), {"annotations": []})
     assert queue.claim_next(worker, project).pk == task.pk
+
+
+def test_a_replica_taken_by_someone_else_restarts_from_the_prelabels(account, project, tina):
+    from tasks.models import TaskStage
+    from tasks.quality_flow import replicas
+
+    parent = create(account)
+    replicas.create(parent, 2)
+    Task.objects.filter(pk=parent.pk).update(stage=TaskStage.CONSENSUS)
+    first = queue.claim_next(tina, project)
+    assert first.parent_id == parent.pk
+    edit(first, tina, "s1", {"op": "add", "annotation": NEW})
+    assert queue.release(first, tina)
+    assert "new-1" in uuids(first)  # kept for now
+    otto = make_tasker("otto")
+    claimed = queue.claim_next(otto, project)
+    assert claimed.pk == first.pk
+    assert "new-1" not in uuids(first)  # one person's independent answer
+    assert queue.draft_author_name(first, otto) is None
