@@ -20,11 +20,12 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
-from tasks import kinds, lifecycle, live
+from tasks import kinds, lifecycle, live, workforce
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.models import (
     AttemptKind,
     AttemptOutcome,
+    Batch,
     DraftSession,
     Project,
     Task,
@@ -73,20 +74,15 @@ def is_worker(user) -> bool:
 
 
 def visible_projects(user) -> QuerySet:
-    """Live projects this tasker may work on: those naming them, or naming no tasker."""
-    qs = Project.objects.filter(is_test=False, archived=False)
-    if user.is_staff:
-        return qs
-    return qs.annotate(n_taskers=Count("taskers")).filter(Q(taskers=user) | Q(n_taskers=0))
+    """Live projects offered to this tasker (docs/workforce.md): of an account they work for,
+    naming them, or naming no tasker when they are a labeler there."""
+    return workforce.offered_projects(user)
 
 
 def review_projects(user) -> QuerySet:
-    """Live projects this reviewer may review: those naming them, or naming no reviewer."""
-    qs = Project.objects.filter(is_test=False, archived=False)
-    if user.is_staff:
-        return qs
-    return qs.annotate(n_reviewers=Count("reviewers")).filter(
-        Q(reviewers=user) | Q(n_reviewers=0))
+    """Live projects this reviewer may review: of an account they work for, naming them, or
+    naming no reviewer."""
+    return workforce.reviewed_projects(user)
 
 
 # --- what is free ---------------------------------------------------------------------------
@@ -108,18 +104,25 @@ def not_reserved(now: datetime) -> Q:
     return Q(reserved_for__isnull=True) | Q(reserved_until__lt=now)
 
 
-def work_candidates(user, project: Project, now: datetime) -> QuerySet:
-    """Step 5 of a tasker's Start: rework first, then work; a replica only while its task
-    waits for its replicas (not canceled nor failed), and never one of a task this user
-    worked (or holds) another replica of. The tasks this user skipped come after all the
-    others (`claim_in_order`)."""
+def work_candidates(user, project: Project, now: datetime, *,
+                    prioritized: bool = False) -> QuerySet:
+    """Step 5 of a tasker's Start: rework first, then work, batches in their Studio priority
+    when the project has prioritized batches (docs/workforce.md); never a task given to
+    someone else nor one of a batch given to groups this user is not in; a replica only
+    while its task waits for its replicas (not canceled nor failed), and never one of a task
+    this user worked (or holds) another replica of. (Tasks given to this user come first:
+    claim_next takes them before these; the tasks this user skipped come after all the
+    others: `claim_in_order`.)"""
     touched = TaskAttempt.objects.filter(user=user, root=OuterRef("parent"))
     replica_wanted = Q(parent__status=TaskStatus.PENDING, parent__stage=TaskStage.CONSENSUS)
+    order = ("stage", *workforce.batch_order(), *CLAIM_ORDER) if prioritized else (
+        "stage", *CLAIM_ORDER)
     return (free_tasks(now).filter(project=project, role__in=WORKED_ROLES,
                                    stage__in=WORK_STAGES)
             .filter(not_reserved(now))
             .filter(Q(parent__isnull=True) | (replica_wanted & ~Exists(touched)))
-            .order_by("stage", *CLAIM_ORDER))
+            .filter(workforce.served_q(user))
+            .order_by(*order))
 
 
 def review_candidates(user, now: datetime) -> QuerySet:
@@ -164,11 +167,12 @@ class QueueRow:
 def queue_rows(user) -> list[QueueRow]:
     """The tasker's queue: per project, the customer's tasks still to work on that nobody
     holds, and the task this tasker holds."""
-    projects = list(visible_projects(user).order_by("name"))
+    projects = list(visible_projects(user).select_related("owner").order_by("name"))
     now = timezone.now()
     counts = dict(
         free_tasks(now).filter(project__in=projects, role=TaskRole.CUSTOMER,
                                stage__in=live.TO_DO_STAGES)
+        .filter(workforce.served_q(user))
         .values_list("project").annotate(n=Count("pk")).order_by()
     )
     held = {t.project_id: t for t in held_tasks(user, now).filter(project__in=projects,
@@ -227,7 +231,12 @@ def claim_next(user, project: Project) -> Task | None:
             copy = _leased_copy(gold.serve(user, project, now), user, now)
             if copy is not None:
                 return copy
-        task = claim_in_order(user, work_candidates(user, project, now), now)
+        candidates = work_candidates(user, project, now, prioritized=claimer.prioritized)
+        task = None
+        if claimer.assigned:  # a task given to this user comes before other work
+            task = claim_in_order(user, candidates.filter(assigned_to=user), now)
+        if task is None:
+            task = claim_in_order(user, candidates, now)
         if task is None and deferred is not None:
             task = _claim_first(user, Task.objects.filter(pk=deferred.pk), now)
         return task
@@ -260,6 +269,8 @@ class Claimer:
     paused: bool  # in the project (a tasker's standing)
     passed: bool  # the project's training
     mine_id: str | None  # the task they hold, else one reserved for them
+    assigned: bool = False  # a pending task of the project is given to them
+    prioritized: bool = False  # a batch of the project has a Studio priority
 
     def mine(self) -> Task | None:
         return Task.objects.filter(pk=self.mine_id).first() if self.mine_id else None
@@ -274,10 +285,14 @@ def _lock_claimer(user, project: Project, now: datetime, reserved_stage: str,
     qs = get_user_model().objects.filter(pk=user.pk).annotate(
         paused=Exists(standing.filter(paused_at__isnull=False)),
         passed=Exists(standing.filter(training_passed_at__isnull=False)),
-        mine=Subquery(_mine(user, project, now, reserved_stage, held_stages).values("pk")[:1]))
+        mine=Subquery(_mine(user, project, now, reserved_stage, held_stages).values("pk")[:1]),
+        assigned=Exists(Task.objects.filter(project=project, status=TaskStatus.PENDING,
+                                            assigned_to=OuterRef("pk"))),
+        prioritized=Exists(Batch.objects.filter(project=project,
+                                                studio_priority__isnull=False)))
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(**_of_self())
-    row = qs.values_list("paused", "passed", "mine").first()
+    row = qs.values_list("paused", "passed", "mine", "assigned", "prioritized").first()
     return Claimer(*row) if row else Claimer(False, False, None)
 
 

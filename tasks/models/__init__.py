@@ -33,6 +33,7 @@ from tasks.models.sessions import DraftOp, DraftSession
 from tasks.models.tasks import Annotation, Task, TaskRole, TaskStage, TaskStatus, TaskTag
 from tasks.models.video import VideoFrame
 from tasks.models.workers import WorkerBeat
+from tasks.models.workforce import Invitation, Membership, ProjectGroup, TeamRole
 
 __all__ = [
     "AccountSettings",
@@ -53,10 +54,13 @@ __all__ = [
     "GoldKind",
     "GoldPhase",
     "GoldStandard",
+    "Invitation",
     "Issue",
     "IssueComment",
     "IssueStatus",
+    "Membership",
     "Project",
+    "ProjectGroup",
     "ProjectParamVersion",
     "ProjectQuality",
     "ReviewMode",
@@ -70,6 +74,7 @@ __all__ = [
     "TaskStatus",
     "TaskTag",
     "TaskerStanding",
+    "TeamRole",
     "UploadedFile",
     "VideoFrame",
     "WorkerBeat",

@@ -84,6 +84,10 @@ class Batch(models.Model):
     self_label_batch = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Studio (docs/workforce.md): the order batches are served in (lower first; none after,
+    # by created_at), and the groups that work the batch (none: every assigned labeler).
+    studio_priority = models.PositiveIntegerField(null=True, blank=True)
+    groups = models.ManyToManyField("tasks.ProjectGroup", related_name="batches", blank=True)
 
     class Meta:
         constraints = [

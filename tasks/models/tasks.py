@@ -140,6 +140,9 @@ class Task(models.Model):
                                      null=True, blank=True, related_name="reserved_tasks")
     reserved_until = models.DateTimeField(null=True, blank=True)
     quality = OrderedJSONField(null=True, blank=True)
+    # A task given to one person (docs/workforce.md): served only to them, before other work.
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="assigned_tasks")
 
     objects = TaskQuerySet.as_manager()
 

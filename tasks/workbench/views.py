@@ -13,7 +13,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks import draft_extras, drafts, kinds, presence, queue, submission, tiles, video_page
+from tasks import (
+    draft_extras,
+    drafts,
+    kinds,
+    presence,
+    queue,
+    submission,
+    tiles,
+    video_page,
+    workforce,
+)
 from tasks.errors import ApiError
 from tasks.limits import unstorable
 from tasks.models import ContextAttachment, Task
@@ -67,6 +77,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     return render(request, "workbench/queue.html",
                   {"rows": queue.queue_rows(request.user),
                    "recent_work": recent_work(request.user),
+                   "show_accounts": workforce.accounts_label(request.user),
                    "review_link": queue.is_reviewer(request.user)})
 
 
@@ -99,7 +110,9 @@ def viewable_task(request: HttpRequest, task_id: str, *, light: bool = False,
     `light`: without HEAVY_FIELDS (read on access, one query each); `raw_params`: `params`
     as its stored JSON text in `task.raw_params`, decoded by the caller, and page_params() in
     `task.params_subset`."""
-    found = list(task_queryset(light=light, raw_params=raw_params).filter(task_id=task_id)[:1])
+    # A task of a project not offered to this user is not found (docs/workforce.md).
+    qs = workforce.openable_tasks(request.user, task_queryset(light=light, raw_params=raw_params))
+    found = list(qs.filter(task_id=task_id)[:1])
     if not found:
         raise Http404("No such task.")
     task = found[0]
@@ -121,7 +134,7 @@ def task_queryset(*, light: bool = False, raw_params: bool = False) -> QuerySet[
 
 
 @csp_protected
-@login_required
+@worker_required
 @require_GET
 def work_page(request: HttpRequest, task_id: str) -> HttpResponse:
     task, read_only = viewable_task(request, task_id, light=True)
@@ -274,7 +287,9 @@ def task_context(request: HttpRequest, task_id: str, n: int) -> HttpResponseBase
 @require_POST
 def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
     # the project's quality settings come along: the next claim reads them
-    task = get_object_or_404(Task.objects.select_related("project__quality"), task_id=task_id)
+    task = get_object_or_404(
+        workforce.openable_tasks(request.user, Task.objects.select_related("project__quality")),
+        task_id=task_id)
     try:
         payload = orjson.loads(request.body or b"null")
     except orjson.JSONDecodeError:
@@ -306,7 +321,7 @@ def next_url(user, task: Task) -> str:
 def skip_task(request: HttpRequest, task_id: str) -> HttpResponse:
     """Skip (a tasker) or Release (a reviewer): the task goes back to its queue, and so does
     the page."""
-    task = get_object_or_404(Task, task_id=task_id)
+    task = get_object_or_404(workforce.openable_tasks(request.user), task_id=task_id)
     reason = str(request.POST.get("reason") or "")
     if queue.release(task, request.user, reason):
         messages.info(request, f"Task {task.task_id} went back to the queue; you get it "

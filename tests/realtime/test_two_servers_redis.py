@@ -34,6 +34,7 @@ REDIS_URL = os.environ.get("ANNOTATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/1
 SETUP = """
 from tasks import lifecycle, projects
 from tasks.accounts import ensure_tasker, get_or_create_account
+from tasks.models import Membership
 from django.contrib.auth import get_user_model
 owner, _ = get_or_create_account("acme")
 projects.create_project(owner=owner, is_test=False,
@@ -41,7 +42,8 @@ projects.create_project(owner=owner, is_test=False,
 lifecycle.create_task(owner=owner, is_test=False, task_type="imageannotation", body={
     "project": "streets", "attachment": "https://example.com/a.png",
     "geometries": {"box": {"objects_to_annotate": ["car"]}}})
-ensure_tasker("tina", "pw-tina-1")
+tina, _ = ensure_tasker("tina", "pw-tina-1")
+Membership.objects.create(account=owner, user=tina)
 get_user_model().objects.create_superuser("boss", password="pw-boss-1")
 """
 BOX = {"uuid": "b1", "type": "box", "label": "car", "left": 1, "top": 2, "width": 30,
