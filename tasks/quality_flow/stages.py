@@ -114,9 +114,12 @@ def _enter_review(task: Task, response: dict, worked_by, *, reserve: int | None 
     the answer) is the restart point, no annotation is locked but base ones, the tasker's lease
     and sessions end (their sockets get lease_lost)."""
     now = timezone.now()
-    ReviewRound.objects.create(task=task, number=next_round_number(task),
-                               source=RoundSource.INTERNAL,
-                               worked_by=worked_by, work_response=response, created_at=now)
+    previous = last_round(task)
+    round_ = ReviewRound.objects.create(task=task, number=next_round_number(task),
+                                        source=RoundSource.INTERNAL, worked_by=worked_by,
+                                        work_response=response, created_at=now)
+    if previous is not None:
+        _carry_accepted(task, previous, round_)
     Annotation.objects.filter(task=task, locked=True).exclude(
         source=AnnotationSource.BASE).update(locked=False)
     if worked_by is not None:
@@ -127,6 +130,21 @@ def _enter_review(task: Task, response: dict, worked_by, *, reserve: int | None 
                                    review_status=presenter.PENDING))
     lifecycle.forget_sessions(task)
     live.publish_task_changed(task, "submitted")
+
+
+def _carry_accepted(task: Task, previous: ReviewRound, round_: ReviewRound) -> None:
+    """Back from rework a reviewer sent it to: the annotations accepted then and unchanged
+    since (the same snapshot; rework locked them) start the new round accepted, so the
+    Review panel and an immediate accept count them; the reviewer may still change them."""
+    if previous.source != RoundSource.INTERNAL or previous.verdict != RoundVerdict.SENT_BACK:
+        return
+    kept = list(AnnotationVerdict.objects.filter(round=previous, verdict="accepted"))
+    rows = {row.uuid: row.as_json() for row in
+            Annotation.objects.filter(task=task, uuid__in=[v.uuid for v in kept])}
+    AnnotationVerdict.objects.bulk_create([
+        AnnotationVerdict(round=round_, uuid=v.uuid, verdict="accepted", reason=v.reason,
+                          annotation=rows[v.uuid])
+        for v in kept if v.uuid in rows and rows[v.uuid] == v.annotation])
 
 
 def _finish_replica(task: Task, response: dict, user) -> None:
