@@ -101,9 +101,11 @@ def _complete(task: Task, response: dict, by, review_status: str | None) -> None
     changes: dict = {}
     if task.reserved_for_id is not None:  # a customer's rework, done
         changes.update(reserved_for_id=None, reserved_until=None)
+    if review_status is None and presenter.review_status(task) == presenter.PENDING:
+        review_status = presenter.NOT_SAMPLED  # back from rework, not reviewed this time
     if review_status is not None or task.quality is not None:
         changes["quality"] = presenter.summary(task, stage="completed",
-                                               review_status=review_status)
+                                               review_status=review_status, response=response)
     if changes:
         _set(task, **changes)
     lifecycle.complete_task(task, response, by=by, current=True)
@@ -222,7 +224,8 @@ def accepted(task: Task, round_: ReviewRound, final: dict, reviewer) -> Task:
     if task.role != TaskRole.CUSTOMER:
         return _finish_copy(task, final, reviewer)
     _set(task, reserved_for_id=None, reserved_until=None,
-         quality=presenter.summary(task, stage="completed", review_status=round_.verdict))
+         quality=presenter.summary(task, stage="completed", review_status=round_.verdict,
+                                   response=final))
     return lifecycle.complete_task(task, final, by=round_.worked_by, current=True)
 
 
@@ -316,8 +319,10 @@ def customer_sent_back(task: Task, comments: str | None) -> None:
     if comments:
         _open_task_issue(task, round_, RoundSource.CUSTOMER, comments)
     changes: dict = {"stage": TaskStage.REWORK, **_reservation(task.completed_by_id, now)}
-    if task.quality is not None:
-        changes["quality"] = presenter.summary(task, stage=TaskStage.REWORK)
+    if task.quality is not None:  # a review before says nothing of the redo: pending
+        reviewed = presenter.review_status(task) is not None
+        changes["quality"] = presenter.summary(
+            task, stage=TaskStage.REWORK, review_status=presenter.PENDING if reviewed else None)
     _set(task, **changes)
 
 
