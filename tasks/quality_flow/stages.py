@@ -219,10 +219,12 @@ def _review_below(settings: QualitySettings, agreement: float) -> bool:
 
 def accepted(task: Task, round_: ReviewRound, final: dict, reviewer) -> Task:
     """The reviewer accepted `task` (locked, its round closed) with `final`: a customer task
-    is completed, the one callback, its tasker still its completer; a review-phase gold copy
-    is finished and scored."""
+    is completed, the one callback, its tasker still its completer, its issues still open or
+    resolved closed by the reviewer; a review-phase gold copy is finished and scored."""
     if task.role != TaskRole.CUSTOMER:
         return _finish_copy(task, final, reviewer)
+    Issue.objects.filter(task=task, status__in=(IssueStatus.OPEN, IssueStatus.RESOLVED)).update(
+        status=IssueStatus.CLOSED, closed_by=reviewer, closed_at=timezone.now())
     _set(task, reserved_for_id=None, reserved_until=None,
          quality=presenter.summary(task, stage="completed", review_status=round_.verdict,
                                    response=final))

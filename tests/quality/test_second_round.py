@@ -4,8 +4,17 @@ reviewer accepted before sending it back, unchanged since, start the new round a
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from tasks.models import Annotation, AnnotationVerdict, ReviewRound, Task, TaskStage
+from tasks.models import (
+    Annotation,
+    AnnotationVerdict,
+    Issue,
+    IssueStatus,
+    ReviewRound,
+    Task,
+    TaskStage,
+)
 from tasks.quality_flow import page, stages
 from tests.quality.flow import FIVE, box, decide, hold, project_with, reviewer, sent_back, submit
 from tests.quality.flow import tasker as make_worker
@@ -58,3 +67,21 @@ def test_an_annotation_changed_since_is_not_carried(account):
     stages._carry_accepted(task, previous, new)
     carried = set(AnnotationVerdict.objects.filter(round=new).values_list("uuid", flat=True))
     assert carried == {"b1", "b3", "b4"}
+
+
+def test_accepting_the_task_closes_its_open_and_resolved_issues(reworked):
+    task, rev = reworked
+    now = timezone.now()
+    resolved = Issue.objects.create(task=task, uuid="i1", status=IssueStatus.RESOLVED,
+                                    opened_by=rev, opened_at=now)
+    still_open = Issue.objects.create(task=task, uuid="i2", status=IssueStatus.OPEN,
+                                      opened_by=rev, opened_at=now)
+    assert decide(rev, hold(rev, task), "accept").status_code == 200
+    for issue in (resolved, still_open):
+        issue.refresh_from_db()
+        assert (issue.status, issue.closed_by, issue.closed_at is not None) == (
+            "closed", rev, True)
+    task.refresh_from_db()
+    assert task.quality["review"]["issues"]["closed"] >= 2
+    assert task.quality["review"]["issues"]["open"] == 0
+    assert task.quality["review"]["issues"]["resolved"] == 0
