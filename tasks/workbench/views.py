@@ -169,6 +169,7 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
     }
     data.update(kinds.of(task).page_data(task, params))  # its media: video_page
     data.update(page.page_quality(task))  # review / rework: docs/workbench.md
+    data.update(training.page_data(task))  # "Training task n of N" (docs/quality.md)
     return HttpResponse(orjson.dumps(data), content_type="application/json")
 
 
