@@ -1,9 +1,12 @@
-"""python manage.py create_tasker NAME [NAME ...] --password P [--project P ...] [--reviewer]"""
+"""python manage.py create_tasker NAME [NAME ...] [--password P] [--project P ...] [--reviewer]
+
+--password is needed to create a user; without it an existing user keeps their password."""
 
 from __future__ import annotations
 
 from argparse import ArgumentParser
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -13,13 +16,15 @@ from tasks.models import Project
 
 class Command(BaseCommand):
     help = ("Create or update taskers (users in the group 'taskers') or, with --reviewer, "
-            "reviewers (the group 'reviewers'), set the password and give access to the "
-            "named projects.")
+            "reviewers (the group 'reviewers'), set the password (if given: needed for a new "
+            "user) and give access to the named projects.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("names", nargs="+", metavar="NAME",
                             help="one or more user names, all given the same password")
-        parser.add_argument("--password", required=True)
+        parser.add_argument("--password", default=None,
+                            help="needed to create a user; an existing user keeps theirs "
+                                 "without it")
         parser.add_argument("--project", action="append", default=[], dest="projects",
                             metavar="PROJECT",
                             help="a live project's name; repeat for several projects")
@@ -28,11 +33,19 @@ class Command(BaseCommand):
         parser.add_argument("--tasker", action="store_true",
                             help="with --reviewer: make them taskers as well")
 
-    def handle(self, *args, names: list[str], password: str, projects: list[str],
+    def handle(self, *args, names: list[str], password: str | None, projects: list[str],
                reviewer: bool, tasker: bool, **options) -> None:
         roles = ["reviewer"] if reviewer else []
         if tasker or not reviewer:
             roles.insert(0, "tasker")
+        if password is None:
+            existing = set(get_user_model().objects.filter(username__in=names)
+                           .values_list("username", flat=True))
+            new = [name for name in dict.fromkeys(names) if name not in existing]
+            if new:
+                raise CommandError(f"No user named {', '.join(map(repr, new))} yet: give "
+                                   "--password to create one (an existing user keeps their "
+                                   "password without it).")
         with transaction.atomic():
             found = find_live_projects(projects)
             results = [(name, make(name, password, roles, found))
@@ -46,7 +59,7 @@ class Command(BaseCommand):
                                   f"{project.owner})")
 
 
-def make(name: str, password: str, roles: list[str], projects: list[Project]) -> bool:
+def make(name: str, password: str | None, roles: list[str], projects: list[Project]) -> bool:
     """Give `name` each role, on each project; whether the user is new."""
     created = False
     for role in roles:
