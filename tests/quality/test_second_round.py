@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from tasks import queue
 from tasks.models import (
     Annotation,
     AnnotationVerdict,
@@ -16,7 +17,17 @@ from tasks.models import (
     TaskStage,
 )
 from tasks.quality_flow import page, stages
-from tests.quality.flow import FIVE, box, decide, hold, project_with, reviewer, sent_back, submit
+from tests.quality.flow import (
+    FIVE,
+    box,
+    create,
+    decide,
+    hold,
+    project_with,
+    reviewer,
+    sent_back,
+    submit,
+)
 from tests.quality.flow import tasker as make_worker
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +96,18 @@ def test_accepting_the_task_closes_its_open_and_resolved_issues(reworked):
     assert task.quality["review"]["issues"]["closed"] >= 2
     assert task.quality["review"]["issues"]["open"] == 0
     assert task.quality["review"]["issues"]["resolved"] == 0
+
+
+def test_a_submit_into_review_answers_review(account):
+    project = project_with(account, review_mode="all")
+    worker = make_worker("tina")
+    create(account)
+    task = queue.claim_next(worker, project)
+    res = submit(worker, task, FIVE)
+    assert res.status_code == 200 and res.json()["status"] == "review"
+    # back from rework, into review again: review too
+    rev = reviewer("rev1")
+    held = hold(rev, Task.objects.get(pk=task.pk))
+    assert decide(rev, held, "send_back", "b5 is wrong").status_code == 200
+    again = queue.claim_next(worker, project)
+    assert submit(worker, again, FIVE).json()["status"] == "review"

@@ -272,13 +272,18 @@ async function commandSubmit(app) {
   delete app.root.dataset.submitting;
   if (result.ok) {
     app.leaving = true;
-    app.status("Submitted. Opening the next task…");
+    app.status(`${submittedText(result.outcome)} Opening the next task…`);
     app.root.dataset.submitted = "true";
     window.location.assign(result.nextUrl);
     return true;
   }
   showSubmitError(app, result);
   return true;
+}
+
+/** What the status line says after a submit the server took (its `status`). */
+export function submittedText(outcome) {
+  return outcome === "review" ? "Submitted for review." : "Submitted.";
 }
 
 function showSubmitError(app, result) {
