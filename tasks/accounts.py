@@ -22,20 +22,24 @@ def get_or_create_account(username: str):
     return user, True
 
 
-def ensure_tasker(username: str, password: str):
+def ensure_tasker(username: str, password: str | None):
     """Create or update `username` as an active member of the taskers group."""
     return ensure_member(username, password, TASKERS_GROUP)
 
 
-def ensure_reviewer(username: str, password: str):
+def ensure_reviewer(username: str, password: str | None):
     """Create or update `username` as an active member of the reviewers group."""
     return ensure_member(username, password, REVIEWERS_GROUP)
 
 
-def ensure_member(username: str, password: str, group_name: str):
-    """Create or update `username` as an active member of the group `group_name`."""
+def ensure_member(username: str, password: str | None, group_name: str):
+    """Create or update `username` as an active member of the group `group_name`; a
+    password of None keeps an existing user's (a new user needs one)."""
     user, created = get_user_model().objects.get_or_create(username=username)
-    user.set_password(password)
+    if password is None and created:
+        raise ValueError(f"A new user ({username}) needs a password.")
+    if password is not None:
+        user.set_password(password)
     user.is_active = True
     user.save()
     group, _ = Group.objects.get_or_create(name=group_name)

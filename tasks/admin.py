@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from tasks import kinds
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.admin_attempts import AttemptInline
-from tasks.admin_quality_settings import ProjectQualityInline
+from tasks.admin_quality_settings import ProjectQualityInline, name_the_add_button
 from tasks.admin_scoping import AccountScopedAdmin
 from tasks.callback_signing import first_secret, new_secret
 from tasks.models import (
@@ -247,6 +247,11 @@ class ProjectAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
     # "Available taskers" lists only the taskers group, reviewers only the reviewers group
     # (and whoever is chosen already, so that saving never drops them silently)
     M2M_GROUPS = {"taskers": TASKERS_GROUP, "reviewers": REVIEWERS_GROUP}
+
+    def get_inline_formsets(self, request: HttpRequest, formsets: Any, inline_instances: Any,
+                            obj: Project | None = None) -> list:
+        return name_the_add_button(super().get_inline_formsets(request, formsets,
+                                                               inline_instances, obj))
 
     def get_form(self, request: HttpRequest, obj: Project | None = None, change: bool = False,
                  **kwargs: Any) -> type[forms.ModelForm]:

@@ -3,8 +3,11 @@ of the project's page) and each tasker's standing (docs/quality.md)."""
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 
 from tasks import kinds
 from tasks.admin_scoping import AccountScopedAdmin
@@ -46,7 +49,7 @@ class ProjectQualityInline(admin.StackedInline):
     can_delete = False
     extra = 0
     max_num = 1
-    verbose_name = "quality settings"
+    verbose_name = verbose_name_plural = "quality settings"
     fieldsets = (
         ("Review", {"fields": ("review_mode", "review_percent", "review_first_n")}),
         ("Consensus", {"fields": ("consensus_k", "consensus_min_similarity",
@@ -67,3 +70,24 @@ class TaskerStandingAdmin(AccountScopedAdmin, admin.ModelAdmin):
     search_fields = ("user__username", "project__name")
     readonly_fields = ("flagged_at", "flag_reason", "training_passed_at",
                        "training_failed_at")
+
+
+ADD_QUALITY = "Add quality settings"
+
+
+class QualityInlineFormSet(helpers.InlineAdminFormSet):
+    """The inline's button reads "Add quality settings": there is at most one, so Django's
+    "Add another Quality settings" would say there is one already."""
+
+    def inline_formset_data(self) -> str:
+        data = json.loads(super().inline_formset_data())
+        data["options"]["addText"] = ADD_QUALITY
+        return json.dumps(data)
+
+
+def name_the_add_button(formsets: list) -> list:
+    """ProjectAdmin.get_inline_formsets' result, the quality inline's button named."""
+    for formset in formsets:
+        if isinstance(formset.opts, ProjectQualityInline):
+            formset.__class__ = QualityInlineFormSet
+    return formsets

@@ -110,19 +110,31 @@ def work_candidates(user, project: Project, now: datetime, *,
     when the project has prioritized batches (docs/workforce.md); never a task given to
     someone else nor one of a batch given to groups this user is not in; a replica only
     while its task waits for its replicas (not canceled nor failed), and never one of a task
-    this user worked (or holds) another replica of. (Tasks given to this user come first:
-    claim_next takes them before these; the tasks this user skipped come after all the
-    others: `claim_in_order`.)"""
-    touched = TaskAttempt.objects.filter(user=user, root=OuterRef("parent"))
+    this user holds or submitted another replica of (docs/quality.md "Queue rules"). (Tasks
+    given to this user come first: claim_next takes them before these; the tasks this user
+    skipped come after all the others: `claim_in_order`.)"""
     replica_wanted = Q(parent__status=TaskStatus.PENDING, parent__stage=TaskStage.CONSENSUS)
     order = ("stage", *workforce.batch_order(), *CLAIM_ORDER) if prioritized else (
         "stage", *CLAIM_ORDER)
     return (free_tasks(now).filter(project=project, role__in=WORKED_ROLES,
                                    stage__in=WORK_STAGES)
             .filter(not_reserved(now))
-            .filter(Q(parent__isnull=True) | (replica_wanted & ~Exists(touched)))
+            .filter(Q(parent__isnull=True)
+                    | (replica_wanted & ~Exists(replica_blocking(user, now))))
             .filter(workforce.served_q(user))
             .order_by(*order))
+
+
+def replica_blocking(user, now: datetime) -> QuerySet:
+    """The attempts of `user` that keep them from the replicas of OuterRef("parent"): one
+    they hold (open, its lease running) or one that went further (submitted). A replica
+    they gave back (Skip, Release) or let lapse frees them: its draft was reset, so what
+    they saw of the task is all they bring, as any tasker would."""
+    lapsed_hold = Q(outcome=AttemptOutcome.OPEN, task__status=TaskStatus.PENDING) & (
+        Q(task__lease_expires_at__lt=now) | ~Q(task__claimed_by=user))
+    return (TaskAttempt.objects.filter(user=user, root=OuterRef("parent"))
+            .exclude(outcome__in=(AttemptOutcome.RELEASED, AttemptOutcome.EXPIRED))
+            .exclude(lapsed_hold))
 
 
 def review_candidates(user, now: datetime) -> QuerySet:
@@ -170,10 +182,8 @@ def queue_rows(user) -> list[QueueRow]:
     projects = list(visible_projects(user).select_related("owner").order_by("name"))
     now = timezone.now()
     counts = dict(
-        free_tasks(now).filter(project__in=projects, role=TaskRole.CUSTOMER,
-                               stage__in=live.TO_DO_STAGES)
-        .filter(workforce.served_q(user))
-        .values_list("project").annotate(n=Count("pk")).order_by()
+        free_to_do(projects, user, now).values_list("project").annotate(n=Count("pk"))
+        .order_by()
     )
     held = {t.project_id: t for t in held_tasks(user, now).filter(project__in=projects,
                                                                   stage__in=WORK_STAGES)}
@@ -182,6 +192,15 @@ def queue_rows(user) -> list[QueueRow]:
                  .values_list("project_id", flat=True))
     return [QueueRow(p, counts.get(p.pk, 0), held.get(p.pk), p.pk in paused)
             for p in projects]
+
+
+def free_to_do(projects, user, now: datetime) -> QuerySet:
+    """The customer's tasks still to work on in `projects` that nobody holds and that are
+    served to `user` (docs/workforce.md): the queue's "pending" (some may still be for others
+    only: reserved rework, replicas this tasker did)."""
+    return (free_tasks(now).filter(project__in=projects, role=TaskRole.CUSTOMER,
+                                   stage__in=live.TO_DO_STAGES)
+            .filter(workforce.served_q(user)))
 
 
 def held_tasks(user, now=None) -> QuerySet:
@@ -198,6 +217,9 @@ def nothing_message(user, project: Project) -> str:
     if (quality_settings.of(project).training_required
             and training.gate(user, project) == "failed"):
         return "Training not passed: ask an admin."
+    if free_to_do([project], user, timezone.now()).exists():  # what the queue counts as pending
+        return (f"Nothing you can take in {project.name} right now: the rest is being "
+                "worked or waits for others.")
     return f"No pending tasks in {project.name} right now."
 
 

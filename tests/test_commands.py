@@ -96,6 +96,17 @@ def test_create_tasker_updates_existing_user(django_user_model):
     assert tina.groups.filter(name="taskers").exists()
 
 
+def test_create_tasker_without_password_keeps_an_existing_users(django_user_model):
+    django_user_model.objects.create_user("tina", password="old")
+    run("create_tasker", "tina")
+    tina = django_user_model.objects.get(username="tina")
+    assert tina.check_password("old")
+    assert tina.groups.filter(name="taskers").exists()
+    with pytest.raises(CommandError, match="give --password to create one"):
+        run("create_tasker", "tina", "ula")
+    assert not django_user_model.objects.filter(username="ula").exists()
+
+
 def test_create_tasker_unknown_project_errors_and_changes_nothing(django_user_model):
     with pytest.raises(CommandError, match="nope"):
         run("create_tasker", "tina", "--password", "pw", "--project", "nope")

@@ -56,9 +56,10 @@ BODY_ERRORS = {
 class QualityReviewSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=["pending", "accepted", "fixed", "not_sampled", "skipped_agreement"],
-        help_text="pending while in review or rework; fixed: accepted with the reviewer's "
-                  "changes; not_sampled: review is on in the project but this task was not "
-                  "sampled; skipped_agreement: the consensus was high enough to skip it.")
+        help_text="pending while in review or rework (after a customer's rejection too); "
+                  "fixed: accepted with the reviewer's changes; not_sampled: this completion "
+                  "was not reviewed (not sampled, or review turned off meanwhile); "
+                  "skipped_agreement: the consensus was high enough to skip it.")
     rounds = serializers.IntegerField(help_text="Internal review rounds so far.")
     sent_back = serializers.IntegerField(help_text="How many of them sent the task back.")
     annotations = serializers.DictField(
@@ -75,10 +76,11 @@ class QualityReviewSerializer(serializers.Serializer):
 class QualityConsensusSerializer(serializers.Serializer):
     taskers = serializers.IntegerField(help_text="How many taskers annotated the task.")
     agreement = serializers.FloatField(help_text="The task's agreement, 0 to 1.")
-    kept = serializers.IntegerField(help_text="Objects in the merged response.")
+    kept = serializers.IntegerField(help_text="Merged objects the delivered response holds.")
     dropped = serializers.IntegerField(help_text="Objects fewer than half the taskers drew.")
     objects = serializers.DictField(child=serializers.FloatField(),
-                                    help_text="Each kept object's agreement, by uuid.")
+                                    help_text="The merge's agreement of each object of "
+                                              "`kept`, by uuid.")
 
     class Meta:
         ref_name = "TaskQualityConsensus"

@@ -24,15 +24,35 @@ NOT_SAMPLED, SKIPPED_AGREEMENT = "not_sampled", "skipped_agreement"
 DIGITS = 4
 
 
-def summary(task: Task, *, stage: str, review_status: str | None = None) -> dict:
-    """The task's quality summary at `stage`: its consensus part kept, its review part
-    counted again from the rows (with `review_status`, else the status it had)."""
+def summary(task: Task, *, stage: str, review_status: str | None = None,
+            response: dict | None = None) -> dict:
+    """The task's quality summary at `stage`: its consensus part kept (with `response`, the
+    one delivered, limited to the objects still in it), its review part counted again from
+    the rows (with `review_status`, else the status it had)."""
     before = task.quality or {}
     quality = {"stage": stage, **{k: v for k, v in before.items() if k != "stage"}}
     status = review_status or (before.get("review") or {}).get("status")
     if status is not None:
         quality["review"] = review_block(task, status)
+    if response is not None and isinstance(quality.get("consensus"), dict):
+        quality["consensus"] = consensus_in(quality["consensus"], response)
     return quality
+
+
+def consensus_in(block: dict, response: dict) -> dict:
+    """The consensus block of a delivered `response`: the merged objects still in it (a
+    reviewer or a rework may have deleted some), `kept` their number; `taskers`, `agreement`
+    and `dropped` stay the merge's (docs/api-decisions.md "Quality")."""
+    present = {a.get("uuid") for a in response.get("annotations") or []
+               if isinstance(a, dict)}
+    objects = {uuid: value for uuid, value in (block.get("objects") or {}).items()
+               if uuid in present}
+    return {**block, "kept": len(objects), "objects": objects}
+
+
+def review_status(task: Task) -> str | None:
+    """The task's `quality.review.status` as stored, if any."""
+    return ((task.quality or {}).get("review") or {}).get("status")
 
 
 def review_block(task: Task, status: str) -> dict:

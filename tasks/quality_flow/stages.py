@@ -101,9 +101,11 @@ def _complete(task: Task, response: dict, by, review_status: str | None) -> None
     changes: dict = {}
     if task.reserved_for_id is not None:  # a customer's rework, done
         changes.update(reserved_for_id=None, reserved_until=None)
+    if review_status is None and presenter.review_status(task) == presenter.PENDING:
+        review_status = presenter.NOT_SAMPLED  # back from rework, not reviewed this time
     if review_status is not None or task.quality is not None:
         changes["quality"] = presenter.summary(task, stage="completed",
-                                               review_status=review_status)
+                                               review_status=review_status, response=response)
     if changes:
         _set(task, **changes)
     lifecycle.complete_task(task, response, by=by, current=True)
@@ -114,9 +116,12 @@ def _enter_review(task: Task, response: dict, worked_by, *, reserve: int | None 
     the answer) is the restart point, no annotation is locked but base ones, the tasker's lease
     and sessions end (their sockets get lease_lost)."""
     now = timezone.now()
-    ReviewRound.objects.create(task=task, number=next_round_number(task),
-                               source=RoundSource.INTERNAL,
-                               worked_by=worked_by, work_response=response, created_at=now)
+    previous = last_round(task)
+    round_ = ReviewRound.objects.create(task=task, number=next_round_number(task),
+                                        source=RoundSource.INTERNAL, worked_by=worked_by,
+                                        work_response=response, created_at=now)
+    if previous is not None:
+        _carry_accepted(task, previous, round_)
     Annotation.objects.filter(task=task, locked=True).exclude(
         source=AnnotationSource.BASE).update(locked=False)
     if worked_by is not None:
@@ -127,6 +132,21 @@ def _enter_review(task: Task, response: dict, worked_by, *, reserve: int | None 
                                    review_status=presenter.PENDING))
     lifecycle.forget_sessions(task)
     live.publish_task_changed(task, "submitted")
+
+
+def _carry_accepted(task: Task, previous: ReviewRound, round_: ReviewRound) -> None:
+    """Back from rework a reviewer sent it to: the annotations accepted then and unchanged
+    since (the same snapshot; rework locked them) start the new round accepted, so the
+    Review panel and an immediate accept count them; the reviewer may still change them."""
+    if previous.source != RoundSource.INTERNAL or previous.verdict != RoundVerdict.SENT_BACK:
+        return
+    kept = list(AnnotationVerdict.objects.filter(round=previous, verdict="accepted"))
+    rows = {row.uuid: row.as_json() for row in
+            Annotation.objects.filter(task=task, uuid__in=[v.uuid for v in kept])}
+    AnnotationVerdict.objects.bulk_create([
+        AnnotationVerdict(round=round_, uuid=v.uuid, verdict="accepted", reason=v.reason,
+                          annotation=rows[v.uuid])
+        for v in kept if v.uuid in rows and rows[v.uuid] == v.annotation])
 
 
 def _finish_replica(task: Task, response: dict, user) -> None:
@@ -199,12 +219,15 @@ def _review_below(settings: QualitySettings, agreement: float) -> bool:
 
 def accepted(task: Task, round_: ReviewRound, final: dict, reviewer) -> Task:
     """The reviewer accepted `task` (locked, its round closed) with `final`: a customer task
-    is completed, the one callback, its tasker still its completer; a review-phase gold copy
-    is finished and scored."""
+    is completed, the one callback, its tasker still its completer, its issues still open or
+    resolved closed by the reviewer; a review-phase gold copy is finished and scored."""
     if task.role != TaskRole.CUSTOMER:
         return _finish_copy(task, final, reviewer)
+    Issue.objects.filter(task=task, status__in=(IssueStatus.OPEN, IssueStatus.RESOLVED)).update(
+        status=IssueStatus.CLOSED, closed_by=reviewer, closed_at=timezone.now())
     _set(task, reserved_for_id=None, reserved_until=None,
-         quality=presenter.summary(task, stage="completed", review_status=round_.verdict))
+         quality=presenter.summary(task, stage="completed", review_status=round_.verdict,
+                                   response=final))
     return lifecycle.complete_task(task, final, by=round_.worked_by, current=True)
 
 
@@ -298,8 +321,10 @@ def customer_sent_back(task: Task, comments: str | None) -> None:
     if comments:
         _open_task_issue(task, round_, RoundSource.CUSTOMER, comments)
     changes: dict = {"stage": TaskStage.REWORK, **_reservation(task.completed_by_id, now)}
-    if task.quality is not None:
-        changes["quality"] = presenter.summary(task, stage=TaskStage.REWORK)
+    if task.quality is not None:  # a review before says nothing of the redo: pending
+        reviewed = presenter.review_status(task) is not None
+        changes["quality"] = presenter.summary(
+            task, stage=TaskStage.REWORK, review_status=presenter.PENDING if reviewed else None)
     _set(task, **changes)
 
 

@@ -90,6 +90,17 @@ def mean_score(project: Project, user) -> float | None:
     return math.fsum(a.score for a in counted) / len(counted) if counted else None
 
 
+def page_data(task: Task) -> dict:
+    """GET /data's `training` key of a training copy: {"number": n, "of": N}, its template's
+    place among the project's active training templates (the page's header says "Training
+    task n of N"). {} for any other task: a gold copy says nothing (docs/quality.md)."""
+    project = task.project
+    if task.role != TaskRole.TRAINING or task.parent_id is None or project is None:
+        return {}
+    ids = list(templates(project).values_list("template_id", flat=True))
+    if task.parent_id not in ids:  # its template was retired meanwhile
+        return {}
+    return {"training": {"number": ids.index(task.parent_id) + 1, "of": len(ids)}}
 
 def submit_answer(task: Task) -> dict | None:
     """What the workbench's submit answers for a training copy: its result page, as

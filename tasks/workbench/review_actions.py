@@ -1,7 +1,8 @@
 """A reviewer's decision on the task they hold in review (docs/quality.md):
 
     POST /tasks/<id>/review/decide  {"decision": "accept" | "send_back", "comment"?: str}
-    -> {"status": "completed" | "rework", "next_url": "/review/"}
+    -> {"status": "completed" | "rework", "next_url": the next review of the project (leased
+        now, as its Start would), else "/review/"}
 
 409 when they no longer hold it in review; 400 (the API's error shape, naming the annotation
 when the draft breaks a rule) for a bad body or a send-back without a reason."""
@@ -39,7 +40,16 @@ def decide(request: HttpRequest, task_id: str) -> JsonResponse:
     # what the review queue, where the page goes next, says about the decision just made
     messages.success(request, f"Task {task.task_id} accepted." if status == "completed"
                      else f"Task {task.task_id} sent back for rework.")
-    return JsonResponse({"status": status, "next_url": reverse("review-queue")})
+    return JsonResponse({"status": status, "next_url": next_review_url(request.user, task)})
+
+
+def next_review_url(user, task: Task) -> str:
+    """The reviewer's next review in the task's project, claimed now (a Start of it), else
+    the review queue (docs/workbench.md "Review mode")."""
+    project = queue.review_projects(user).filter(pk=task.project_id).first()
+    following = queue.claim_next_review(user, project) if project is not None else None
+    return (reverse("review", args=[following.task_id]) if following is not None
+            else reverse("review-queue"))
 
 
 def _body(raw: bytes) -> tuple[str, str]:

@@ -28,7 +28,7 @@ from tasks.errors import ApiError
 from tasks.limits import unstorable
 from tasks.models import ContextAttachment, Task
 from tasks.models.files import SCHEME, UploadedFile
-from tasks.models.tasks import TaskStage
+from tasks.models.tasks import TaskStage, TaskStatus
 from tasks.quality_flow import media as quality_media
 from tasks.quality_flow import page, training
 from tasks.rules.params import effective_padding
@@ -186,6 +186,7 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
     }
     data.update(kinds.of(task).page_data(task, params))  # its media: video_page
     data.update(page.page_quality(task))  # review / rework: docs/workbench.md
+    data.update(training.page_data(task))  # "Training task n of N" (docs/quality.md)
     return HttpResponse(orjson.dumps(data), content_type="application/json")
 
 
@@ -299,14 +300,23 @@ def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
     try:
         base_url = request.build_absolute_uri("/")
         if payload is None or (isinstance(payload, dict) and payload.get("from_draft") is True):
-            submission.submit_draft(task, request.user, payload or {}, base_url=base_url)
+            task = submission.submit_draft(task, request.user, payload or {},
+                                           base_url=base_url)
         else:
-            submission.submit(task, request.user, payload, base_url=base_url)
+            task = submission.submit(task, request.user, payload, base_url=base_url)
     except ApiError as exc:
         return JsonResponse(exc.as_json(), status=exc.status_code)
     # a training copy's answer opens its result page (docs/quality.md)
     return JsonResponse(training.submit_answer(task)
-                        or {"status": "completed", "next_url": next_url(request.user, task)})
+                        or {"status": submitted_status(task),
+                            "next_url": next_url(request.user, task)})
+
+
+def submitted_status(task: Task) -> str:
+    """What a submit led to (`task` as the submit left it): "review" when the task now waits
+    for a reviewer, else "completed" (docs/workbench.md)."""
+    return ("review" if task.status == TaskStatus.PENDING and task.stage == TaskStage.REVIEW
+            else "completed")
 
 
 def next_url(user, task: Task) -> str:

@@ -177,3 +177,11 @@ def test_training_required_without_training_tasks_is_said(staff, project):
     page = staff.get(reverse("admin-quality-project", args=[project.pk])).content.decode()
     assert "there is no training task: the gate is open" in page
     assert "training required (pass mark 0.8)" in page
+
+
+def test_the_settings_inline_reads_add_quality_settings(admin_client, project):
+    page = admin_client.get(reverse("admin:tasks_project_change", args=[project.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Add quality settings" in html and "Add another Quality settings" not in html
+    assert "settingss" not in html.lower()

@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from tasks import queue
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
@@ -60,3 +60,21 @@ def test_the_reviewers_group_exists_for_the_admin():
     from django.contrib.auth.models import Group
 
     assert Group.objects.filter(name=REVIEWERS_GROUP).exists()
+
+
+def test_an_existing_tasker_becomes_a_reviewer_keeping_their_password(account):
+    project = make_project(account)
+    run("tina", "--password", "pw-tina-123")
+    out = run("tina", "--reviewer", "--project", "streets")
+    assert "Updated reviewer tina." in out
+    user = get_user_model().objects.get(username="tina")
+    assert user.check_password("pw-tina-123")
+    assert groups("tina") == {REVIEWERS_GROUP, TASKERS_GROUP}
+    assert project.reviewers.filter(username="tina").exists()
+
+
+def test_a_new_user_needs_a_password(account):
+    make_project(account)
+    with pytest.raises(CommandError, match="No user named 'newbie' yet: give --password"):
+        run("newbie", "--reviewer", "--project", "streets")
+    assert not get_user_model().objects.filter(username="newbie").exists()

@@ -105,15 +105,43 @@ def test_never_two_replicas_of_one_task_to_one_tasker(account, project):
     assert TaskAttempt.objects.get(task=first).root_id == parent.pk
 
 
-def test_a_released_replica_is_not_followed_by_another_of_the_same_task(account, project):
+def test_a_released_or_lapsed_replica_frees_its_tasker_for_the_task(account, project):
+    """A replica given back (Skip) or let lapse does not shut its tasker out of the task: its
+    draft was reset, so they bring nothing a fresh tasker would not, and with k taskers for
+    k replicas the task could otherwise never be merged. Holding one replica still keeps
+    them from the others, and submitting one keeps them from the rest for good."""
     parent = create(account)
-    replicas.create(parent, 2)
+    made = {r.pk for r in replicas.create(parent, 3)}
     staged(parent, TaskStage.CONSENSUS)
     tina = make_tasker("tina")
     first = queue.claim_next(tina, project)
+    # while she holds one, no other replica of the task is a candidate for her
+    assert not queue.work_candidates(tina, project, timezone.now()).exists()
     assert queue.release(first, tina)
     assert TaskAttempt.objects.get(task=first, user=tina).outcome == AttemptOutcome.RELEASED
+    second = queue.claim_next(tina, project)
+    assert second is not None and second.pk in made
+    # her lease lapses, swept: she may take one again
+    Task.objects.filter(pk=second.pk).update(lease_expires_at=timezone.now() - timedelta(1))
+    assert queue.expire_leases() == 1
+    third = queue.claim_next(tina, project)
+    assert third is not None and third.pk in made
+    # lapsed and not swept yet: no longer held, so she may take one again (and only one)
+    Task.objects.filter(pk=third.pk).update(lease_expires_at=timezone.now() - timedelta(1))
+    fourth = queue.claim_next(tina, project)
+    assert fourth is not None and fourth.pk in made
+    assert queue.holds(tina, fourth)
+    assert not queue.work_candidates(tina, project, timezone.now()).exists()
+    # once she submitted one, never another
+    Task.objects.filter(pk=fourth.pk).update(status="completed", claimed_by=None,
+                                             lease_expires_at=None)
+    TaskAttempt.objects.filter(task=fourth, user=tina, outcome="open").update(
+        outcome=AttemptOutcome.SUBMITTED)
     assert queue.claim_next(tina, project) is None
+    assert queue.nothing_message(tina, project) == (
+        "Nothing you can take in streets right now: the rest is being worked or waits "
+        "for others.")
+    assert queue.claim_next(make_tasker("otto"), project).pk in made - {fourth.pk}
 
 
 def test_replicas_of_a_canceled_or_failed_task_are_never_served(account, project):

@@ -238,9 +238,10 @@ def test_the_rework_goes_back_to_the_reviewer_and_its_acceptance_calls_back_once
     task.refresh_from_db()
     (delivery,) = deliveries(task)
     assert delivery.payload["response"]["annotations"][4]["label"] == "bus"
+    # b1..b4, accepted in round 1 and unchanged, start round 2 accepted
     assert delivery.payload["task"]["quality"]["review"] == {
         "status": "accepted", "rounds": 2, "sent_back": 1,
-        "annotations": {"accepted": 0, "rejected": 0},
+        "annotations": {"accepted": 4, "rejected": 0},
         "issues": {"open": 0, "resolved": 0, "closed": 0},
         "reviewed_at": task.quality["review"]["reviewed_at"]}
 

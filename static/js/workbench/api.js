@@ -44,7 +44,8 @@ export async function submitTask(url, body) {
   } catch {
     payload = {};
   }
-  if (response.ok) return { ok: true, nextUrl: payload.next_url || "/" };
+  // outcome: "review" when the task now waits for a reviewer, else "completed"
+  if (response.ok) return { ok: true, nextUrl: payload.next_url || "/", outcome: payload.status || "completed" };
   let error = payload.error || payload.detail || `The server refused the submit (HTTP ${response.status}).`;
   if (response.status === 403) error = "Your session has ended or this task is no longer yours. Log in again.";
   return {

@@ -173,11 +173,13 @@ export class Workbench {
     // the tasker's aids: hide / lock, display, snapping, problems, timer (aids.js)
     this.aids = new Aids(this);
     this.loadImage();
-    new ResizeObserver(() => {
+    const sizes = new ResizeObserver(() => {
       const first = this.view.width <= 1;
       this.renderer.resize();
       if (first || this.fitPending) this.fit();
-    }).observe(this.stage);
+    });
+    sizes.observe(this.stage);
+    sizes.observe(this.canvas); // smaller than the stage under a persistent banner
     this.canvas.focus({ preventScroll: true });
     if (this.readOnly) this.status("Read-only view: you can look, not change.", "info");
     else this.status(`${this.store.size} annotations loaded. Press ? for every shortcut.`);
@@ -1003,12 +1005,23 @@ function showPersistentBanner(app, banner) {
     app.persistentBanner.className = "wb-persistent-banner";
     app.persistentBanner.setAttribute("role", "status");
     app.stage.append(app.persistentBanner);
+    // the banner takes its own row: the canvas starts below it, whatever its height
+    // (a long comment wraps), so it never covers the image (static/css/review.css)
+    new ResizeObserver(() => reserveBannerRow(app)).observe(app.persistentBanner);
   }
   const el = app.persistentBanner;
   el.hidden = !banner;
   el.textContent = banner ? banner.text : "";
   el.dataset.tone = banner?.tone || "info";
   app.stage.classList.toggle("has-persistent-banner", Boolean(banner));
+  reserveBannerRow(app);
+}
+
+/** The room the persistent banner needs above the canvas: its height and its margins. */
+function reserveBannerRow(app) {
+  const el = app.persistentBanner;
+  const height = el && !el.hidden ? el.offsetHeight : 0;
+  app.stage.style.setProperty("--wb-banner-row", height ? `${height + 16}px` : "0px");
 }
 
 /** Layer shapes of params.layer and params.layers (both accepted), with their `type`. */

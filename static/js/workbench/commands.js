@@ -275,7 +275,7 @@ async function commandSubmit(app) {
   delete app.root.dataset.submitting;
   if (result.ok) {
     app.leaving = true;
-    app.status("Submitted. Opening the next task…");
+    app.status(`${submittedText(result.outcome)} Opening the next task…`);
     app.root.dataset.submitted = "true";
     window.location.assign(result.nextUrl);
     return true;
@@ -293,6 +293,11 @@ function coveredTop(app) {
     if (el && !el.hidden) bottom = Math.max(bottom, el.getBoundingClientRect().bottom);
   }
   return bottom - canvas.top;
+}
+
+/** What the status line says after a submit the server took (its `status`). */
+export function submittedText(outcome) {
+  return outcome === "review" ? "Submitted for review." : "Submitted.";
 }
 
 function showSubmitError(app, result) {

@@ -4,6 +4,7 @@
 import { loadTask } from "./api.js";
 import { Workbench } from "./app.js";
 import { Autosave } from "./autosave.js";
+import { showTraining } from "./training-title.js";
 
 async function start() {
   const root = document.getElementById("workbench");
@@ -20,6 +21,7 @@ async function start() {
     root.dataset.error = "load";
     return;
   }
+  showTraining(document, data.training); // a training copy: "Training task n of N"
   const app = new Workbench(root, data, {
     submit: root.dataset.submitUrl,
     skip: root.dataset.skipUrl,

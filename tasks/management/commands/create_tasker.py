@@ -1,5 +1,7 @@
-"""python manage.py create_tasker NAME [NAME ...] --password P [--project P ...] [--account A]
-[--reviewer]"""
+"""python manage.py create_tasker NAME [NAME ...] [--password P] [--project P ...] [--account A]
+[--reviewer]
+
+--password is needed to create a user; without it an existing user keeps their password."""
 
 from __future__ import annotations
 
@@ -16,14 +18,17 @@ from tasks.models import Project
 
 class Command(BaseCommand):
     help = ("Create or update taskers (users in the group 'taskers') or, with --reviewer, "
-            "reviewers (the group 'reviewers'), set the password, make them labelers of the "
+            "reviewers (the group 'reviewers'), set the password (if given: needed for a new "
+            "user), make them labelers of the "
             "account (--account) or of the named projects' owner accounts, and give access "
             "to the named projects (docs/workforce.md).")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("names", nargs="+", metavar="NAME",
                             help="one or more user names, all given the same password")
-        parser.add_argument("--password", required=True)
+        parser.add_argument("--password", default=None,
+                            help="needed to create a user; an existing user keeps theirs "
+                                 "without it")
         parser.add_argument("--project", action="append", default=[], dest="projects",
                             metavar="PROJECT",
                             help="a live project's name; repeat for several projects")
@@ -35,12 +40,14 @@ class Command(BaseCommand):
         parser.add_argument("--tasker", action="store_true",
                             help="with --reviewer: make them taskers as well")
 
-    def handle(self, *args, names: list[str], password: str, projects: list[str],
+    def handle(self, *args, names: list[str], password: str | None, projects: list[str],
                account: str | None, reviewer: bool, tasker: bool, **options) -> None:
         roles = ["reviewer"] if reviewer else []
         if tasker or not reviewer:
             roles.insert(0, "tasker")
         owner = find_account(account) if account is not None else None
+        if password is None:
+            refuse_new_without_password(names)
         with transaction.atomic():
             found = find_live_projects(projects, owner)
             accounts = list({p.owner_id: p.owner for p in found}.values())
@@ -59,7 +66,17 @@ class Command(BaseCommand):
                                   f"{project.owner})")
 
 
-def make(name: str, password: str, roles: list[str], projects: list[Project],
+def refuse_new_without_password(names: list[str]) -> None:
+    existing = set(get_user_model().objects.filter(username__in=names)
+                   .values_list("username", flat=True))
+    new = [name for name in dict.fromkeys(names) if name not in existing]
+    if new:
+        raise CommandError(f"No user named {', '.join(map(repr, new))} yet: give "
+                           "--password to create one (an existing user keeps their "
+                           "password without it).")
+
+
+def make(name: str, password: str | None, roles: list[str], projects: list[Project],
          accounts: list) -> bool:
     """Give `name` each role, on each project, and a membership of each account; whether
     the user is new."""
