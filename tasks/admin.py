@@ -317,4 +317,4 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)
 
 
-from tasks import admin_deliveries, admin_exports, admin_gold  # noqa: E402,F401
+from tasks import admin_assign, admin_deliveries, admin_exports, admin_gold  # noqa: E402,F401
