@@ -16,13 +16,14 @@ import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from tasks import drafts, limits, live, presence, queue
+from tasks import drafts, limits, live, presence, queue, workforce
 from tasks.models import Project
 from tasks.signed_out import user_group
 
 logger = logging.getLogger("annotator.live")
 
 REFUSED = 4403  # not the lease holder, nor staff (or not signed in)
+NOT_FOUND = 4404  # no such task, or one of a project not offered to the user
 GONE = 4410  # the task can no longer be edited by this user: submitted, canceled, lease lost
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_MESSAGE_CHARS = 8 * 1024 * 1024
@@ -113,7 +114,11 @@ class TaskSessionConsumer(JsonConsumer):
         self.beat: asyncio.Task | None = None
         self.group = ""
         await self.accept()
-        if await database_sync_to_async(presence.access)(self.task_id, self.user) is None:
+        access = await database_sync_to_async(presence.access)(self.task_id, self.user)
+        if access == presence.MISSING:
+            await self.close(code=NOT_FOUND)
+            return
+        if access is None:
             await self.refuse()
             return
         self.group = live.task_group(self.task_id)
@@ -293,9 +298,10 @@ class ProgressConsumer(JsonConsumer):
 
     async def task_changed(self, event: dict) -> None:
         project = event.get("project")
-        if project is not None and await self.sees(project):
+        seen = project is not None and await self.sees(project)
+        if seen:
             self.mark("project", project, event["at"])
-        if self.user.is_staff and event.get("batch") is not None:
+        if self.user.is_staff and event.get("batch") is not None and seen:
             self.mark("batch", event["batch"], event["at"])
 
     def mark(self, kind: str, pk: int, at: float) -> None:
@@ -324,6 +330,8 @@ def _may_watch_progress(user) -> bool:
 
 
 def _visible_project_ids(user) -> list[int]:
-    if user.is_staff:
+    if user.is_superuser:
         return list(Project.objects.values_list("pk", flat=True))
+    if user.is_staff:  # a manager: the projects of their accounts too (docs/workforce.md)
+        return list(Project.objects.filter(workforce.open_q(user)).values_list("pk", flat=True))
     return list(queue.visible_projects(user).values_list("pk", flat=True))

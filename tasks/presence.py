@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tasks import drafts, queue
+from tasks import drafts, queue, workforce
 from tasks.models import DraftSession, Task
 
 EDITOR, READONLY, WATCHER = "editor", "readonly", "watcher"
@@ -46,13 +46,17 @@ class Opening:
     refused: dict | None = None
 
 
+MISSING = "missing"
+
+
 def access(task_id: str, user) -> str | None:
-    """"holder", "staff" or None (refused) for a user opening the task's socket."""
+    """"holder", "staff", MISSING (no such task, or one of a project not offered to the user:
+    docs/workforce.md) or None (refused) for a user opening the task's socket."""
     if user is None or not user.is_authenticated:
         return None
-    task = _tasks().filter(pk=task_id).first()
+    task = workforce.openable_tasks(user, _tasks()).filter(pk=task_id).first()
     if task is None:
-        return None
+        return MISSING
     if queue.holds(user, task):
         return "holder"
     return "staff" if user.is_staff else None

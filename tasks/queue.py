@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
-from tasks import kinds, lifecycle, live
+from tasks import kinds, lifecycle, live, workforce
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.models import (
     AttemptKind,
@@ -72,20 +72,15 @@ def is_worker(user) -> bool:
 
 
 def visible_projects(user) -> QuerySet:
-    """Live projects this tasker may work on: those naming them, or naming no tasker."""
-    qs = Project.objects.filter(is_test=False, archived=False)
-    if user.is_staff:
-        return qs
-    return qs.annotate(n_taskers=Count("taskers")).filter(Q(taskers=user) | Q(n_taskers=0))
+    """Live projects offered to this tasker (docs/workforce.md): of an account they work for,
+    naming them, or naming no tasker when they are a labeler there."""
+    return workforce.offered_projects(user)
 
 
 def review_projects(user) -> QuerySet:
-    """Live projects this reviewer may review: those naming them, or naming no reviewer."""
-    qs = Project.objects.filter(is_test=False, archived=False)
-    if user.is_staff:
-        return qs
-    return qs.annotate(n_reviewers=Count("reviewers")).filter(
-        Q(reviewers=user) | Q(n_reviewers=0))
+    """Live projects this reviewer may review: of an account they work for, naming them, or
+    naming no reviewer."""
+    return workforce.reviewed_projects(user)
 
 
 # --- what is free ---------------------------------------------------------------------------
@@ -108,16 +103,20 @@ def not_reserved(now: datetime) -> Q:
 
 
 def work_candidates(user, project: Project, now: datetime) -> QuerySet:
-    """Step 5 of a tasker's Start: rework first, then work; a replica only while its task
-    waits for its replicas (not canceled nor failed), and never one of a task this user
-    worked (or holds) another replica of."""
+    """Step 5 of a tasker's Start: a task assigned to this user first, then rework, then
+    work, batches in their Studio priority (docs/workforce.md); never a task assigned to
+    someone else nor one of a batch given to groups this user is not in; a replica only
+    while its task waits for its replicas (not canceled nor failed), and never one of a task
+    this user worked (or holds) another replica of."""
     touched = TaskAttempt.objects.filter(user=user, root=OuterRef("parent"))
     replica_wanted = Q(parent__status=TaskStatus.PENDING, parent__stage=TaskStage.CONSENSUS)
     return (free_tasks(now).filter(project=project, role__in=WORKED_ROLES,
                                    stage__in=WORK_STAGES)
             .filter(not_reserved(now))
             .filter(Q(parent__isnull=True) | (replica_wanted & ~Exists(touched)))
-            .order_by("stage", *CLAIM_ORDER))
+            .filter(workforce.served_q(user))
+            .order_by(Case(When(assigned_to_id=user.pk, then=0), default=1), "stage",
+                      *workforce.batch_order(), *CLAIM_ORDER))
 
 
 def review_candidates(user, now: datetime) -> QuerySet:
@@ -142,11 +141,12 @@ class QueueRow:
 def queue_rows(user) -> list[QueueRow]:
     """The tasker's queue: per project, the customer's tasks still to work on that nobody
     holds, and the task this tasker holds."""
-    projects = list(visible_projects(user).order_by("name"))
+    projects = list(visible_projects(user).select_related("owner").order_by("name"))
     now = timezone.now()
     counts = dict(
         free_tasks(now).filter(project__in=projects, role=TaskRole.CUSTOMER,
                                stage__in=live.TO_DO_STAGES)
+        .filter(workforce.served_q(user))
         .values_list("project").annotate(n=Count("pk")).order_by()
     )
     held = {t.project_id: t for t in held_tasks(user, now).filter(project__in=projects,

@@ -12,14 +12,44 @@ from urllib.parse import urlencode
 TASKERS_GROUP = "taskers"
 
 
-def make_tasker(name: str = "tina", password: str | None = None):
-    """A user in the taskers group (the group is made on first use)."""
+def make_tasker(name: str = "tina", password: str | None = None, *, account=None,
+                role: str = "labeler"):
+    """A user in the taskers group (the group is made on first use), a member (`role`) of
+    `account`, else of every account that exists now (docs/workforce.md: a tasker sees only
+    the projects of the accounts they work for)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
     user = get_user_model().objects.create_user(name, password=password or f"pw-{name}-1")
     user.groups.add(Group.objects.get_or_create(name=TASKERS_GROUP)[0])
+    join(user, account, role=role)
     return user
+
+
+def make_reviewer(name: str = "rev1", *, account=None, role: str = "labeler"):
+    """A user in the reviewers group, a member of `account` (else of every account now)."""
+    from tasks.accounts import ensure_reviewer
+
+    user = ensure_reviewer(name, f"pw-{name}-1")[0]
+    join(user, account, role=role)
+    return user
+
+
+def join(user, account=None, *, role: str = "labeler") -> None:
+    """Make `user` a member of `account`, or (None) of every account that exists now: the
+    users who are neither taskers, reviewers nor staff."""
+    from django.contrib.auth import get_user_model
+
+    from tasks.models import Membership
+
+    if account is not None:
+        accounts = [account]
+    else:
+        accounts = list(get_user_model().objects.exclude(pk=user.pk)
+                        .filter(is_staff=False, is_superuser=False)
+                        .exclude(groups__name__in=(TASKERS_GROUP, "reviewers")))
+    for each in accounts:
+        Membership.objects.get_or_create(account=each, user=user, defaults={"role": role})
 
 
 def make_project(owner, name: str = "streets", *, is_test: bool = False, **body):

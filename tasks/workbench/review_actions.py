@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tasks import queue
+from tasks import queue, workforce
 from tasks.errors import ApiError
 from tasks.models import Task, TaskStatus
 from tasks.quality_flow import decisions
@@ -26,7 +26,8 @@ from tasks.quality_flow import decisions
 def decide(request: HttpRequest, task_id: str) -> JsonResponse:
     if not queue.is_reviewer(request.user):
         return _error(ApiError(403, "This account is not a reviewer."))
-    task = get_object_or_404(Task.objects.only("pk"), task_id=task_id)
+    task = get_object_or_404(workforce.openable_tasks(request.user, Task.objects.only("pk")),
+                             task_id=task_id)
     try:
         decision, comment = _body(request.body)
         task = decisions.decide(task, request.user, decision, comment,

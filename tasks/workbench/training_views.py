@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from tasks import workforce
 from tasks.models import GoldAnswer, Task, TaskRole
 from tasks.models.files import SCHEME
 from tasks.rules.geometry import box_corners
@@ -29,7 +30,8 @@ RETRY_SECONDS = 1
 def training_copy(request: HttpRequest, task_id: str) -> Task:
     """The training copy the user answered (staff: any); 404 for anything else, so that
     evaluation copies stay indistinguishable from other tasks."""
-    task = (Task.objects.select_related("parent__gold", "project")
+    task = (workforce.openable_tasks(request.user,
+                                     Task.objects.select_related("parent__gold", "project"))
             .filter(pk=task_id, role=TaskRole.TRAINING, parent__isnull=False).first())
     if task is None or task.completed_by_id is None:
         raise Http404("No such training result.")

@@ -13,15 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks import draft_extras, drafts, kinds, queue, submission, tiles, video_page
+from tasks import draft_extras, drafts, kinds, queue, submission, tiles, video_page, workforce
 from tasks.errors import ApiError
 from tasks.limits import unstorable
 from tasks.models import ContextAttachment, Task
 from tasks.models.files import SCHEME, UploadedFile
 from tasks.models.tasks import TaskStage
 from tasks.quality_flow import media as quality_media
+from tasks.quality_flow import page, training
 from tasks.rules.params import effective_padding
-from tasks.workbench import review_views
 from tasks.workbench.csp import csp_protected
 
 
@@ -64,6 +64,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("This account is not a tasker.")
     return render(request, "workbench/queue.html",
                   {"rows": queue.queue_rows(request.user),
+                   "show_accounts": workforce.accounts_label(request.user),
                    "review_link": queue.is_reviewer(request.user)})
 
 
@@ -96,7 +97,9 @@ def viewable_task(request: HttpRequest, task_id: str, *, light: bool = False,
     `light`: without HEAVY_FIELDS (read on access, one query each); `raw_params`: `params`
     as its stored JSON text in `task.raw_params`, decoded by the caller, and page_params() in
     `task.params_subset`."""
-    found = list(task_queryset(light=light, raw_params=raw_params).filter(task_id=task_id)[:1])
+    # A task of a project not offered to this user is not found (docs/workforce.md).
+    qs = workforce.openable_tasks(request.user, task_queryset(light=light, raw_params=raw_params))
+    found = list(qs.filter(task_id=task_id)[:1])
     if not found:
         raise Http404("No such task.")
     task = found[0]
@@ -163,7 +166,7 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
         else None,
     }
     data.update(kinds.of(task).page_data(task, params))  # its media: video_page
-    data.update(review_views.page_quality(task))  # review / rework: docs/workbench.md
+    data.update(page.page_quality(task))  # review / rework: docs/workbench.md
     return HttpResponse(orjson.dumps(data), content_type="application/json")
 
 
@@ -265,7 +268,9 @@ def task_context(request: HttpRequest, task_id: str, n: int) -> HttpResponseBase
 @require_POST
 def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
     # the project's quality settings come along: the next claim reads them
-    task = get_object_or_404(Task.objects.select_related("project__quality"), task_id=task_id)
+    task = get_object_or_404(
+        workforce.openable_tasks(request.user, Task.objects.select_related("project__quality")),
+        task_id=task_id)
     try:
         payload = orjson.loads(request.body or b"null")
     except orjson.JSONDecodeError:
@@ -280,8 +285,7 @@ def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
             submission.submit(task, request.user, payload, base_url=base_url)
     except ApiError as exc:
         return JsonResponse(exc.as_json(), status=exc.status_code)
-    from tasks.quality_flow import training  # a training copy's answer: its result page
-
+    # a training copy's answer opens its result page (docs/quality.md)
     return JsonResponse(training.submit_answer(task)
                         or {"status": "completed", "next_url": next_url(request.user, task)})
 
@@ -298,7 +302,7 @@ def next_url(user, task: Task) -> str:
 def skip_task(request: HttpRequest, task_id: str) -> HttpResponse:
     """Skip (a tasker) or Release (a reviewer): the task goes back to its queue, and so does
     the page."""
-    task = get_object_or_404(Task, task_id=task_id)
+    task = get_object_or_404(workforce.openable_tasks(request.user), task_id=task_id)
     if queue.release(task, request.user):
         messages.info(request, f"Task {task.task_id} went back to the queue.")
     return redirect("review-queue" if task.stage == TaskStage.REVIEW else "queue")

@@ -26,7 +26,7 @@ def boxes(n: int) -> list[dict]:
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("tara")
 
 

@@ -41,7 +41,7 @@ def queries(fn) -> int:
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("tara")
 
 

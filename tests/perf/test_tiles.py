@@ -34,7 +34,7 @@ def png(width: int, height: int) -> bytes:
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("tia")
 
 

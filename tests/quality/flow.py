@@ -10,7 +10,6 @@ from django.test import Client
 from django.utils import timezone
 
 from tasks import lifecycle, queue
-from tasks.accounts import ensure_reviewer
 from tasks.models import (
     Annotation,
     AnnotationVerdict,
@@ -20,7 +19,7 @@ from tasks.models import (
     Task,
 )
 from tasks.quality_flow import attempts, stages
-from tests.factories import box_task, make_project, make_tasker
+from tests.factories import box_task, make_project, make_reviewer, make_tasker
 
 CALLBACK = "https://example.com/callback"
 GEOMETRIES = {"box": {"objects_to_annotate": ["car", "bus"]}}
@@ -50,7 +49,7 @@ def create(account, project_name: str = "streets", **extra) -> Task:
 
 
 def reviewer(name: str = "rev1"):
-    return ensure_reviewer(name, f"pw-{name}-1")[0]
+    return make_reviewer(name)
 
 
 def tasker(name: str = "tina"):

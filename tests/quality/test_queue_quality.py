@@ -13,7 +13,6 @@ import pytest
 from django.utils import timezone
 
 from tasks import lifecycle, live, queue
-from tasks.accounts import ensure_reviewer
 from tasks.models import (
     AttemptOutcome,
     ProjectQuality,
@@ -24,7 +23,7 @@ from tasks.models import (
     TaskStage,
 )
 from tasks.quality_flow import gold, replicas, review_queue, training
-from tests.factories import box_task, make_project, make_tasker
+from tests.factories import box_task, make_project, make_reviewer, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +54,7 @@ def worked(task: Task, user) -> None:
 
 
 def reviewer(name: str):
-    return ensure_reviewer(name, f"pw-{name}-1")[0]
+    return make_reviewer(name)
 
 
 # --- a tasker's Start ------------------------------------------------------------------------

@@ -12,11 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tasks import lifecycle
-from tasks.accounts import ensure_reviewer
 from tasks.models import Task, TaskStage
 from tasks.models.reviews import AnnotationVerdict, Issue, IssueComment, ReviewRound
-from tasks.workbench.review_views import page_quality
-from tests.factories import box_task, make_tasker
+from tasks.quality_flow.page import page_quality
+from tests.factories import box_task, make_reviewer, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +27,7 @@ def boxes(n: int) -> list[dict]:
 
 @pytest.fixture
 def people(db):
-    return {"tasker": make_tasker("tara"), "reviewer": ensure_reviewer("rev1", "pw-rev1-1")[0]}
+    return {"tasker": make_tasker("tara"), "reviewer": make_reviewer("rev1")}
 
 
 def task_in(account, stage: str, holder, n: int = 3) -> Task:
@@ -164,7 +163,7 @@ def test_a_re_review_reserved_for_the_reviewer_waits_in_their_queue(client, acco
     from tasks import projects
 
     tasker, reviewer = people["tasker"], people["reviewer"]
-    other = ensure_reviewer("rev2", "pw-rev2-1")[0]
+    other = make_reviewer("rev2")
     project = projects.create_project(owner=account, is_test=False,
                                       body={"type": "imageannotation", "name": "reviewed"})
     task = task_in(account, TaskStage.REVIEW, tasker)

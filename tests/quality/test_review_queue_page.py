@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tasks import lifecycle, queue
-from tasks.accounts import ensure_reviewer
 from tasks.models import Task, TaskAttempt, TaskStage
-from tests.factories import box_task, make_project, make_tasker
+from tests.factories import box_task, make_project, make_reviewer, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,7 @@ def project(account):
 
 @pytest.fixture
 def rita(db):
-    return ensure_reviewer("rita", "pw-rita-1")[0]
+    return make_reviewer("rita")
 
 
 def in_review(account, project_name: str = "streets", **extra) -> Task:
@@ -52,7 +51,7 @@ def test_the_page_lists_the_projects_with_what_waits(client, account, project, r
 
 def test_reviewers_see_only_their_projects(client, account, project, rita):
     secret = make_project(account, "secret")
-    secret.reviewers.add(ensure_reviewer("remy", "pw-remy-1")[0])
+    secret.reviewers.add(make_reviewer("remy"))
     client.force_login(rita)
     html = client.get("/review/").content.decode()
     assert "streets" in html and "secret" not in html
@@ -127,7 +126,7 @@ def test_the_reviewer_holding_a_task_may_load_its_data_and_image(client, account
     assert res["Location"] == "/review/"
     task.refresh_from_db()
     assert task.claimed_by is None and task.stage == TaskStage.REVIEW
-    client.force_login(ensure_reviewer("remy", "pw-remy-1")[0])
+    client.force_login(make_reviewer("remy"))
     assert client.get(f"/tasks/{task.task_id}/data").status_code == 403
 
 

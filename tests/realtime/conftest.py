@@ -31,7 +31,7 @@ def fresh_channel_layer():
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("tina")
 
 

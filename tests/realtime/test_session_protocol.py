@@ -278,7 +278,7 @@ def test_others_are_refused_with_4403(task, django_user_model, socket_for):
             ws = await socket_for(user, task_path(task)).open()
             assert await ws.close_code() == 4403
         missing = await socket_for(other, "/ws/tasks/000000000000000000000000/").open()
-        assert await missing.close_code() == 4403
+        assert await missing.close_code() == 4404  # as a task of another account's project
 
     run(scenario)
 

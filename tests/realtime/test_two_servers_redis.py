@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.isolation import server_redis_env
 from tests.live.conftest import (
     REPO_ROOT,
     PostgresDatabase,
@@ -33,6 +34,7 @@ REDIS_URL = os.environ.get("ANNOTATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/1
 SETUP = """
 from tasks import lifecycle, projects
 from tasks.accounts import ensure_tasker, get_or_create_account
+from tasks.models import Membership
 from django.contrib.auth import get_user_model
 owner, _ = get_or_create_account("acme")
 projects.create_project(owner=owner, is_test=False,
@@ -40,7 +42,8 @@ projects.create_project(owner=owner, is_test=False,
 lifecycle.create_task(owner=owner, is_test=False, task_type="imageannotation", body={
     "project": "streets", "attachment": "https://example.com/a.png",
     "geometries": {"box": {"objects_to_annotate": ["car"]}}})
-ensure_tasker("tina", "pw-tina-1")
+tina, _ = ensure_tasker("tina", "pw-tina-1")
+Membership.objects.create(account=owner, user=tina)
 get_user_model().objects.create_superuser("boss", password="pw-boss-1")
 """
 BOX = {"uuid": "b1", "type": "box", "label": "car", "left": 1, "top": 2, "width": 30,
@@ -51,7 +54,7 @@ def redis_or_skip() -> None:
     import redis
 
     try:
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        redis.Redis.from_url(REDIS_URL).ping()
     except redis.RedisError as exc:
         # The run on Redis (REDIS_URL set, as in .ci/run) must not pass without it; the
         # embedded-defaults run on a machine without Redis says why it did not run.
@@ -63,10 +66,12 @@ def redis_or_skip() -> None:
 @contextmanager
 def shared_environment() -> Iterator[dict[str, str]]:
     """An environment for the servers: their own data folder (or a fresh PostgreSQL database
-    when DATABASE_URL is set) and the Redis channel layer."""
+    when DATABASE_URL is set) and the Redis channel layer, under a key prefix no other test
+    process uses (tests/isolation.py): nothing earlier or beside them is read."""
     data_dir = Path(tempfile.mkdtemp(prefix="annotator-two-"))
     env = {**os.environ, "ANNOTATOR_DATA_DIR": str(data_dir), "REDIS_URL": REDIS_URL,
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1"}
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1",
+           **server_redis_env("two-servers")}
     env.pop("ANNOTATOR_TEST_DB_NAME", None)
     database = PostgresDatabase(os.environ["DATABASE_URL"]) if os.environ.get(
         "DATABASE_URL") else None

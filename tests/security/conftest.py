@@ -17,12 +17,12 @@ BOX = {"uuid": "b1", "type": "box", "label": "car", "left": 10, "top": 20, "widt
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("tina")
 
 
 @pytest.fixture
-def other_tasker(db):
+def other_tasker(db, account):
     return make_tasker("otto")
 
 

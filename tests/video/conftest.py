@@ -56,7 +56,7 @@ def video_settings(worker_settings):
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("tina")
 
 

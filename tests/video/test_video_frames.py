@@ -20,7 +20,7 @@ GEOMETRIES = {"box": {"objects_to_annotate": ["car"]}}
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("tina")
 
 

@@ -8,7 +8,6 @@ import copy
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from PIL import Image
 
 from tasks import files, jobs, lifecycle, queue
@@ -91,7 +90,7 @@ def good_response() -> dict:
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("tina")
 
 
@@ -350,8 +349,7 @@ def test_context_images_are_served_with_the_task_image_access_rule(client, accou
     assert client.get(f"/tasks/{task.task_id}/context/2").status_code == 404
 
     # others get 403, staff may look
-    other = django_user_model.objects.create_user("otto", password="pw-otto-1")
-    other.groups.add(Group.objects.get(name="taskers"))
+    other = make_tasker("otto")  # a tasker of the same account
     client.force_login(other)
     assert client.get(listed[0]["url"]).status_code == 403
     admin = django_user_model.objects.create_superuser("boss", password="pw-boss-1")

@@ -22,7 +22,7 @@ UUID = "33333333-3333-4333-8333-000000000001"
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("cuba")
 
 

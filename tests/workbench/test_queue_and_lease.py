@@ -20,7 +20,7 @@ def project(account):
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("tina")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from PIL import Image
 
 from tasks import files, lifecycle, queue
@@ -18,7 +17,7 @@ BOX = {"type": "box", "label": "car", "left": 10, "top": 20, "width": 30, "heigh
 
 
 @pytest.fixture
-def tasker(db):
+def tasker(db, account):
     return make_tasker("tina")
 
 
@@ -44,8 +43,7 @@ def test_holder_sees_page_and_data(client, tasker, task):
 
 
 def test_others_get_403_and_staff_read_only(client, django_user_model, task):
-    other = django_user_model.objects.create_user("otto", password="pw-otto-1")
-    other.groups.add(Group.objects.get(name="taskers"))
+    other = make_tasker("otto")  # a tasker of the same account
     client.force_login(other)
     assert client.get(f"/tasks/{task.task_id}/work/").status_code == 403
     assert client.get(f"/tasks/{task.task_id}/data").status_code == 403
@@ -80,8 +78,7 @@ def test_rejected_submit_names_the_annotation_and_keeps_the_task(client, tasker,
 
 
 def test_submit_needs_the_lease(client, django_user_model, task):
-    other = django_user_model.objects.create_user("otto", password="pw-otto-1")
-    other.groups.add(Group.objects.get(name="taskers"))
+    other = make_tasker("otto")  # a tasker of the same account
     client.force_login(other)
     res = client.post(f"/tasks/{task.task_id}/submit", {"annotations": []},
                       content_type="application/json")
