@@ -19,7 +19,8 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from tasks import teams
-from tasks.models import Batch, Invitation, ProjectGroup, Task, TaskStatus
+from tasks.models import Batch, Invitation, Project, ProjectGroup, Task, TaskStatus
+from tasks.workforce import work_q
 
 TEMPLATE = "admin/tasks/assign_action.html"
 
@@ -45,14 +46,11 @@ def _intermediate(model_admin, request: HttpRequest, queryset: QuerySet, form: f
 
 
 def _offered(task: Task, person) -> bool:
-    """The task's project is offered to `person` (docs/workforce.md): they are a member of
-    its account and the project names them, or names nobody."""
-    if not person.memberships.filter(account_id=task.owner_id).exists():
-        return False
-    if task.project is None:
-        return True
-    taskers = task.project.taskers
-    return not taskers.exists() or taskers.filter(pk=person.pk).exists()
+    """The task's project is offered to `person` in the queue (tasks.workforce.work_q); a
+    task without a project, to every member of its account."""
+    if task.project_id is None:
+        return person.memberships.filter(account_id=task.owner_id).exists()
+    return Project.objects.filter(pk=task.project_id).filter(work_q(person)).exists()
 
 
 @admin.action(description="Assign to a person")

@@ -28,10 +28,9 @@ from tasks.accounts import TASKERS_GROUP
 from tasks.errors import ApiError
 from tasks.models import Invitation, Membership, TeamRole
 from tasks.presenters import iso
+from tasks.workforce import MANAGERS_GROUP, MANAGING_ROLES, grant_manager
 
 INVITATION_DAYS = 7
-MANAGERS_GROUP = "managers"
-STAFF_ROLES = (TeamRole.MANAGER, TeamRole.ADMIN)
 
 
 # --- people by e-mail -----------------------------------------------------------------------
@@ -136,16 +135,14 @@ def teammates(account) -> list[dict]:
 def apply_role(user) -> None:
     """What a person's roles mean outside the team: everyone may work the queue (when
     assigned); a manager or admin of any account is staff in the admin's "managers" group,
-    which scopes them to their accounts. A person who is no longer a manager anywhere leaves
-    that group and, unless a superuser, the admin."""
+    which scopes them to their accounts (tasks.workforce.grant_manager). A person who is no
+    longer a manager anywhere leaves that group and, unless a superuser, the admin."""
     user.groups.add(Group.objects.get_or_create(name=TASKERS_GROUP)[0])
-    managers = Group.objects.get_or_create(name=MANAGERS_GROUP)[0]
-    if Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists():
-        user.groups.add(managers)
-        if not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
-    elif user.groups.filter(pk=managers.pk).exists():
+    if Membership.objects.filter(user=user, role__in=MANAGING_ROLES).exists():
+        grant_manager(user)
+        return
+    managers = Group.objects.filter(name=MANAGERS_GROUP).first()
+    if managers is not None and user.groups.filter(pk=managers.pk).exists():
         user.groups.remove(managers)
         if user.is_staff and not user.is_superuser:
             user.is_staff = False
