@@ -218,3 +218,38 @@ def test_studio_errors_through_the_client(team):
     with pytest.raises(ScaleInvalidRequest, match="named twice"):
         client.set_studio_batches_priorities(["b-one", "b-two", "b-one"])
     assert [b.studio_priority for b in client.list_studio_batches()] == [None, None]
+
+
+def test_the_queue_serves_in_studio_order_and_honours_batch_groups(team, image_server):
+    """What the Studio calls change for the people working the queue: the batch given first
+    priority is served first, and a batch given to a group is served to its members only."""
+    client = team.client
+    ann, bob = team.email("ann"), team.email("bob")
+    client.invite_teammates([ann, bob], TeammateRole.Labeler)
+    sessions = {email: team.join(link) for email, link in team.links(ann, bob).items()}
+    client.create_project("queue", IMAGE)
+    client.create_batch("queue", "early")
+    client.create_batch("queue", "late")
+    body = {"project": "queue", "attachment": f"{image_server}/street.png",
+            "geometries": {"box": {"objects_to_annotate": ["car"]}}}
+    early = client.create_task(IMAGE, batch="early", **body).id
+    late = [client.create_task(IMAGE, batch="late", **body).id for _ in range(2)]
+
+    ordered = client.set_studio_batches_priorities(["late", "early"])
+    assert [b.name for b in ordered] == ["late", "early"]
+    client.create_project_group("queue", [bob], "bob only")
+    client.assign_studio_batches("late", ["bob only"])
+    project_id = ordered[0].project_id
+
+    def start(email: str) -> str:
+        browser = sessions[email]
+        res = browser.post(f"{team.server.root_url}/projects/{project_id}/start",
+                           headers={"X-CSRFToken": browser.cookies["csrftoken"]},
+                           allow_redirects=False, timeout=30)
+        assert res.status_code == 302, res.text
+        match = re.fullmatch(r"/tasks/(\w+)/work/", res.headers["Location"])
+        assert match, res.headers["Location"]
+        return match.group(1)
+
+    assert start(bob) == late[0]  # "late" comes first, though "early" is older
+    assert start(ann) == early  # "late" is the group's; ann is not in it
