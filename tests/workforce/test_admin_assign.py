@@ -103,3 +103,30 @@ def test_invitations_page_makes_new_links(admin_client, account):
     assert Client().get(f"/invite/{match.group(1)}").status_code == 200
     listing = admin_client.get(reverse("admin:tasks_invitation_changelist")).content
     assert b"valid" in listing
+
+
+def test_a_manager_sees_only_their_accounts_invitations_and_groups(account, other_account,
+                                                                     django_user_model):
+    from django.contrib.auth.models import Permission
+
+    teams.invite(account, ["mine@example.com"], TeamRole.LABELER)
+    teams.invite(other_account, ["theirs@example.com"], TeamRole.LABELER)
+    mine = Project.objects.create(owner=account, name="mine")
+    theirs = Project.objects.create(owner=other_account, name="theirs")
+    ProjectGroup.objects.create(project=mine, name="my-group")
+    ProjectGroup.objects.create(project=theirs, name="their-group")
+    manager = django_user_model.objects.create_user("boss", password="x", is_staff=True)
+    Membership.objects.create(account=account, user=manager, role=TeamRole.MANAGER)
+    manager.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_invitation", "add_invitation", "view_projectgroup"]))
+    browser = Client()
+    browser.force_login(manager)
+    listing = browser.get(reverse("admin:tasks_invitation_changelist")).content.decode()
+    assert "mine@example.com" in listing and "theirs@example.com" not in listing
+    groups = browser.get(reverse("admin:tasks_projectgroup_changelist")).content.decode()
+    assert "my-group" in groups and "their-group" not in groups
+    other = Invitation.objects.get(email="theirs@example.com")
+    assert browser.get(reverse("admin:tasks_invitation_change",
+                               args=[other.pk])).status_code == 302  # not found: to the index
+    add = browser.get(reverse("admin:tasks_invitation_add")).content.decode()
+    assert f'value="{account.pk}"' in add and f'value="{other_account.pk}"' not in add
