@@ -31,6 +31,7 @@ from tasks.presenters import iso
 from tasks.workforce import MANAGERS_GROUP, MANAGING_ROLES, grant_manager
 
 INVITATION_DAYS = 7
+MAX_EMAILS = 1000  # addresses in one request
 
 
 # --- people by e-mail -----------------------------------------------------------------------
@@ -39,6 +40,8 @@ def clean_emails(value: object, field: str = "emails") -> list[str]:
     """A non-empty list of distinct e-mail addresses, lower-cased, in the order given."""
     if not isinstance(value, list) or not value:
         raise ApiError(400, f"{field} must be a non-empty list of e-mail addresses.")
+    if len(value) > MAX_EMAILS:
+        raise ApiError(400, f"{field} may hold at most {MAX_EMAILS} addresses.")
     found: list[str] = []
     for i, item in enumerate(value):
         if not isinstance(item, str):
@@ -270,8 +273,11 @@ def new_person(invitation: Invitation):
 
 
 @transaction.atomic
-def create_invited_person(invitation: Invitation, password: str):
+def join_as_new_person(invitation: Invitation, password: str):
+    """A new user for the invitation's address, with this password, joins; nothing is made
+    when the invitation is no longer valid (ValueError)."""
     user = new_person(invitation)
     user.set_password(password)
     user.save()
+    accept(invitation, user)
     return user

@@ -47,7 +47,10 @@ def invite_page(request: HttpRequest, token: str) -> HttpResponse:
         if request.user.is_authenticated and request.user.pk == person.pk:
             context["state"] = "join"
             if request.method == "POST":
-                teams.accept(invitation, person)
+                try:
+                    teams.accept(invitation, person)
+                except ValueError:  # used or expired meanwhile
+                    return invite_page(request, token)
                 messages.success(request, f"You joined {context['account']}'s team.")
                 return redirect("queue")
         elif request.method == "POST" or not request.user.is_authenticated:
@@ -56,10 +59,11 @@ def invite_page(request: HttpRequest, token: str) -> HttpResponse:
     form = SetPasswordForm(teams.new_person(invitation), data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = teams.create_invited_person(invitation, form.cleaned_data["new_password1"])
+            user = teams.join_as_new_person(invitation, form.cleaned_data["new_password1"])
         except IntegrityError:  # the address's user was made meanwhile: sign in as them
             return redirect_to_login(request.get_full_path())
-        teams.accept(invitation, user)
+        except ValueError:  # used or expired meanwhile
+            return invite_page(request, token)
         login(request, user, backend=BACKEND)
         messages.success(request, f"Welcome: you joined {context['account']}'s team.")
         return redirect("queue")

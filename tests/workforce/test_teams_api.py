@@ -82,6 +82,8 @@ def test_set_role_changes_members_and_invitations(api, member, account):
     ({"emails": [7], "team_role": "labeler"}, "emails[0] must be an e-mail address"),
     ({"emails": ["a@example.com"], "team_role": "owner"}, "team_role must be one of"),
     ({"emails": ["a@example.com"]}, "team_role must be one of"),
+    ({"emails": [f"p{i}@example.com" for i in range(1001)], "team_role": "labeler"},
+     "emails may hold at most 1000 addresses"),
 ])
 def test_bad_bodies_are_400s_naming_the_field(api, body, message):
     for path in ("teams/invite", "teams/set_role"):
