@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 
 from tasks import kinds
 from tasks.admin_quality_settings import ProjectQualityInline
+from tasks.admin_scoping import AccountScopedAdmin
 from tasks.callback_signing import first_secret, new_secret
 from tasks.models import (
     AccountSettings,
@@ -78,7 +79,7 @@ class VideoFrameInline(NoAddMixin, admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(NoAddMixin, admin.ModelAdmin):
+class TaskAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
     list_display = ("task_id", "project", "batch", "status", "stage", "role", "priority",
                     "is_test", "created_at", "work_started")
     list_filter = ("status", "stage", "role", "project", "batch", "is_test")
@@ -170,7 +171,7 @@ class ParamVersionInline(NoAddMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(NoAddMixin, admin.ModelAdmin):
+class ProjectAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
     list_display = ("name", "owner", "type", "is_test", "archived", "created_at")
     list_filter = ("type", "is_test", "archived")
     list_select_related = ("owner",)
@@ -191,7 +192,7 @@ class ProjectAdmin(NoAddMixin, admin.ModelAdmin):
 
 
 @admin.register(Batch)
-class BatchAdmin(NoAddMixin, admin.ModelAdmin):
+class BatchAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
     list_display = ("name", "project", "owner", "status", "is_test", "created_at",
                     "completed_at")
     list_filter = ("status", "is_test", "project")
@@ -211,7 +212,7 @@ class BatchAdmin(NoAddMixin, admin.ModelAdmin):
 # --- files and accounts ---------------------------------------------------------------------
 
 @admin.register(UploadedFile)
-class UploadedFileAdmin(NoAddMixin, admin.ModelAdmin):
+class UploadedFileAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
     list_display = ("__str__", "owner", "mime_type", "size", "is_test", "created_at",
                     "file_link")
     list_filter = ("is_test", "mime_type")
@@ -237,7 +238,8 @@ class UploadedFileAdmin(NoAddMixin, admin.ModelAdmin):
 
 
 @admin.register(AccountSettings)
-class AccountSettingsAdmin(admin.ModelAdmin):
+class AccountSettingsAdmin(AccountScopedAdmin, admin.ModelAdmin):
+    account_path = "user"
     list_display = ("user", "default_callback_url")
     list_select_related = ("user",)
     search_fields = ("user__username", "default_callback_url")
@@ -263,7 +265,8 @@ class ApiKeyAddForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(AccountScopedAdmin, admin.ModelAdmin):
+    account_path = "user"
     list_display = ("prefix", "user", "name", "is_test", "revoked", "created_at",
                     "last_used_at")
     list_filter = ("is_test", "revoked")
@@ -317,4 +320,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)
 
 
-from tasks import admin_assign, admin_deliveries, admin_exports, admin_gold  # noqa: E402,F401
+from tasks import (  # noqa: E402,F401
+    admin_assign,
+    admin_deliveries,
+    admin_exports,
+    admin_gold,
+    admin_workforce,
+)

@@ -19,8 +19,9 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from tasks import teams
+from tasks.admin_scoping import AccountScopedAdmin
 from tasks.models import Batch, Invitation, Project, ProjectGroup, Task, TaskStatus
-from tasks.workforce import managed_ids, sees_everything, work_q
+from tasks.workforce import work_q
 
 TEMPLATE = "admin/tasks/assign_action.html"
 
@@ -123,37 +124,9 @@ _add_actions(Batch, give_to_groups)
 
 # --- invitations and project groups ---------------------------------------------------------
 
-class ManagedAccountsAdmin(admin.ModelAdmin):
-    """A manager sees and makes only objects of the accounts they manage (docs/workforce.md);
-    a superuser sees everything. `account_path`: the lookup from the object to its account."""
-
-    account_path = "account"
-
-    def managed(self, request: HttpRequest, qs: QuerySet, path: str) -> QuerySet:
-        if sees_everything(request.user):
-            return qs
-        return qs.filter(**{f"{path}__in": managed_ids(request.user)})
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return self.managed(request, super().get_queryset(request), self.account_path)
-
-    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name == "account":
-            kwargs["queryset"] = self.managed(request, get_user_model().objects.all(), "pk")
-        elif db_field.name == "project":
-            kwargs["queryset"] = self.managed(request, Project.objects.all(), "owner")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name == "members":  # a group's members: people of the managed accounts
-            kwargs["queryset"] = self.managed(
-                request, get_user_model().objects.all(),
-                "memberships__account").distinct()
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
 @admin.register(Invitation)
-class InvitationAdmin(ManagedAccountsAdmin):
+class InvitationAdmin(AccountScopedAdmin, admin.ModelAdmin):
+    account_path = "account"
     list_display = ("email", "account", "role", "status", "created_at", "expires_at",
                     "accepted_by")
     list_filter = ("role",)
@@ -199,7 +172,7 @@ class InvitationAdmin(ManagedAccountsAdmin):
 
 
 @admin.register(ProjectGroup)
-class ProjectGroupAdmin(ManagedAccountsAdmin):
+class ProjectGroupAdmin(AccountScopedAdmin, admin.ModelAdmin):
     account_path = "project__owner"
     list_display = ("name", "project", "is_singleton", "created_at")
     list_select_related = ("project",)

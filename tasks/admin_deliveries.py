@@ -14,12 +14,13 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from tasks import callbacks, lifecycle
+from tasks.admin_scoping import AccountScopedAdmin
 from tasks.errors import ApiError
 from tasks.models import CallbackDelivery, Task
 
 
 @admin.register(CallbackDelivery)
-class CallbackDeliveryAdmin(admin.ModelAdmin):
+class CallbackDeliveryAdmin(AccountScopedAdmin, admin.ModelAdmin):
     list_display = ("created_at", "subject", "url", "event", "status", "attempts",
                     "last_status_code", "next_attempt_at")
     list_filter = ("status", "event")

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tasks import draft_extras
+from tasks.admin_scoping import AccountScopedAdmin
 from tasks.annotation_rows import insert_prelabels
 from tasks.jobs import fetch_attachment
 from tasks.models import GoldStandard, ReviewRound, Task, TaskRole, TaskStage, TaskStatus
@@ -83,7 +84,8 @@ def use_as_gold(modeladmin: admin.ModelAdmin, request: HttpRequest,
 
 
 @admin.register(GoldStandard)
-class GoldStandardAdmin(admin.ModelAdmin):
+class GoldStandardAdmin(AccountScopedAdmin, admin.ModelAdmin):
+    account_path = "template__owner"
     list_display = ("template", "project", "kind", "phase", "active", "answers", "mean_score",
                     "origin", "created_at")
     list_filter = ("kind", "phase", "active", "template__project")

@@ -1,9 +1,11 @@
 """The admin's quality pages: a staff page per project and per tasker, and their JSON.
 
 Mounted by `annotator/urls.py` at /admin/quality/, beside the daily view (tasks/admin_stats.py)
-and scoped like it (staff see every project). The figures come from
-`tasks.quality_flow.metrics` (docs/quality.md, "Measured quality"); the page draws them from
-the same JSON that `<page>.json` serves, which it also carries as `#project-quality`.
+and scoped like it: a superuser sees every project, a manager their accounts' projects and
+people, a person's figures counted over those projects only (docs/workforce.md). The figures
+come from `tasks.quality_flow.metrics` (docs/quality.md, "Measured quality"); the page draws
+them from the same JSON that `<page>.json` serves, which it also carries as
+`#project-quality`.
 The Pause / Unpause / Let retry training buttons call `tasks.quality_flow.standing`.
 """
 
@@ -20,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from tasks.admin_scoping import projects_of, sees_all, workforce_people
 from tasks.models import Project
 from tasks.quality_flow import metrics, standing
 from tasks.stats import duration_text
@@ -118,7 +121,7 @@ def project_context(project: Project, data: dict) -> dict:
 
 @staff_member_required
 def project_page(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project.objects.select_related("owner"), pk=pk)
+    project = get_object_or_404(projects_of(request).select_related("owner"), pk=pk)
     data = metrics.project_figures(project, days_of(request))
     context = {**admin.site.each_context(request), "title": f"Quality: {project.name}",
                "project": project, "data": data, **project_context(project, data),
@@ -129,14 +132,14 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_member_required
 def project_json(request: HttpRequest, pk: int) -> JsonResponse:
-    project = get_object_or_404(Project, pk=pk)
+    project = get_object_or_404(projects_of(request), pk=pk)
     return JsonResponse(metrics.project_figures(project, days_of(request)))
 
 
 @staff_member_required
 def tasker_page(request: HttpRequest, user_id: int) -> HttpResponse:
-    user = get_object_or_404(get_user_model(), pk=user_id)
-    data = metrics.tasker_figures(user, days_of(request))
+    user = get_object_or_404(people_of(request), pk=user_id)
+    data = metrics.tasker_figures(user, days_of(request), projects=scoped_projects(request))
     context = {**admin.site.each_context(request), "title": f"Quality: {user.get_username()}",
                "person": user, "data": data,
                "figures": figure_rows(data["figures"], data["trend"]),
@@ -152,8 +155,21 @@ def tasker_page(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @staff_member_required
 def tasker_json(request: HttpRequest, user_id: int) -> JsonResponse:
-    user = get_object_or_404(get_user_model(), pk=user_id)
-    return JsonResponse(metrics.tasker_figures(user, days_of(request)))
+    user = get_object_or_404(people_of(request), pk=user_id)
+    return JsonResponse(metrics.tasker_figures(user, days_of(request),
+                                               projects=scoped_projects(request)))
+
+
+def people_of(request: HttpRequest) -> Any:
+    """The people whose quality pages the signed-in staff user may open."""
+    if sees_all(request):
+        return get_user_model().objects.all()
+    return workforce_people(request)
+
+
+def scoped_projects(request: HttpRequest) -> Any:
+    """None (every project) for a superuser, else the manager's accounts' projects."""
+    return None if sees_all(request) else projects_of(request)
 
 
 ACTIONS: dict[str, tuple[Callable[[Project, Any, Any], object], str]] = {
@@ -168,8 +184,8 @@ ACTIONS: dict[str, tuple[Callable[[Project, Any, Any], object], str]] = {
 @staff_member_required
 def standing_action(request: HttpRequest, pk: int, user_id: int, action: str) -> HttpResponse:
     """Pause, unpause or let retry training one tasker in the project, then back to the page."""
-    project = get_object_or_404(Project, pk=pk)
-    user = get_object_or_404(get_user_model(), pk=user_id)
+    project = get_object_or_404(projects_of(request), pk=pk)
+    user = get_object_or_404(people_of(request), pk=user_id)
     if action not in ACTIONS:
         return HttpResponse(status=404)
     act, done = ACTIONS[action]

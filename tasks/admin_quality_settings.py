@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 
 from tasks import kinds
+from tasks.admin_scoping import AccountScopedAdmin
 from tasks.models import ProjectQuality, TaskerStanding
 
 NO_CONSENSUS = ("Consensus, gold and training are available for {types} tasks; this project "
@@ -57,7 +58,8 @@ class ProjectQualityInline(admin.StackedInline):
 
 
 @admin.register(TaskerStanding)
-class TaskerStandingAdmin(admin.ModelAdmin):
+class TaskerStandingAdmin(AccountScopedAdmin, admin.ModelAdmin):
+    account_path = "project__owner"
     list_display = ("user", "project", "flagged_at", "flag_reason", "paused_at",
                     "training_passed_at", "training_failed_at")
     list_filter = ("flag_reason", "project")

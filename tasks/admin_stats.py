@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from tasks import admin_quality, stats
+from tasks.admin_scoping import projects_of, sees_all
 from tasks.models import Project
 
 TEMPLATE = "admin/tasks/project_stats.html"
@@ -41,15 +42,18 @@ def bar_chart(days: list[stats.Day]) -> dict:
 @staff_member_required
 def overview(request: HttpRequest) -> HttpResponse:
     quality = admin_quality.overview_cells()
+    # a manager's rows: their accounts' projects only (docs/workforce.md)
+    seen = None if sees_all(request) else set(projects_of(request).values_list("pk", flat=True))
     context = {**admin.site.each_context(request), "title": "Daily view: all projects",
                "rows": [(row, quality.get(row.project.pk, admin_quality.NO_CELLS))
-                        for row in stats.overview()]}
+                        for row in stats.overview()
+                        if seen is None or row.project.pk in seen]}
     return render(request, TEMPLATE, context)
 
 
 @staff_member_required
 def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = get_object_or_404(Project.objects.select_related("owner"), pk=project_id)
+    project = get_object_or_404(projects_of(request).select_related("owner"), pk=project_id)
     data = stats.project_stats(project)
     context = {**admin.site.each_context(request), "title": f"Daily view: {project.name}",
                "project": project, "stats": data, "chart": bar_chart(data.days),
@@ -60,7 +64,7 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @staff_member_required
 def project_json(request: HttpRequest, project_id: int) -> JsonResponse:
-    project = get_object_or_404(Project, pk=project_id)
+    project = get_object_or_404(projects_of(request), pk=project_id)
     return JsonResponse(stats.project_stats(project).as_json())
 
 

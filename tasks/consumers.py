@@ -298,10 +298,10 @@ class ProgressConsumer(JsonConsumer):
 
     async def task_changed(self, event: dict) -> None:
         project = event.get("project")
-        seen = project is not None and await self.sees(project)
-        if seen:
-            self.mark("project", project, event["at"])
-        if self.user.is_staff and event.get("batch") is not None and seen:
+        if project is None or not await self.sees(project):
+            return
+        self.mark("project", project, event["at"])
+        if self.user.is_staff and event.get("batch") is not None:  # a batch of a seen project
             self.mark("batch", event["batch"], event["at"])
 
     def mark(self, kind: str, pk: int, at: float) -> None:

@@ -80,17 +80,12 @@ def reviewed_projects(user) -> QuerySet:
     return live_projects().filter(review_q(user))
 
 
-def is_reviewer(user) -> bool:
-    return user.groups.filter(name=REVIEWERS_GROUP).exists()
-
-
 def open_q(user) -> Q:
     """The projects (a filter on Project) whose tasks `user` may open at all: offered to them
     for work or review, or of an account they manage."""
-    q = work_q(user) | Q(owner__in=managed_ids(user))
-    if is_reviewer(user):
-        q |= review_q(user)
-    return q
+    reviewer = Exists(get_user_model().groups.through.objects.filter(
+        user_id=user.pk, group__name=REVIEWERS_GROUP))
+    return work_q(user) | Q(owner__in=managed_ids(user)) | (Q(reviewer) & review_q(user))
 
 
 def may_open_q(user, prefix: str = "") -> Q | None:
@@ -98,8 +93,11 @@ def may_open_q(user, prefix: str = "") -> Q | None:
     if sees_everything(user):
         return None
     projects = Project.objects.filter(pk=OuterRef(f"{prefix}project_id")).filter(open_q(user))
+    # A task without a project is offered as one of a project naming nobody: to the owner
+    # account's labelers (and its managers).
+    projectless = account_ids(user, (TeamRole.LABELER, *MANAGING_ROLES))
     return (Q(**{f"{prefix}project__isnull": False}) & Q(Exists(projects))) | Q(
-        **{f"{prefix}project__isnull": True, f"{prefix}owner__in": managed_ids(user)})
+        **{f"{prefix}project__isnull": True, f"{prefix}owner__in": projectless})
 
 
 def openable_tasks(user, qs: QuerySet | None = None) -> QuerySet:

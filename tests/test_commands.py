@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tasks.models import ApiKey, Project
+from tasks.models import ApiKey, Membership, Project
 
 pytestmark = pytest.mark.django_db
 
@@ -38,19 +38,54 @@ def test_create_api_key_test_key_for_existing_user(django_user_model):
     assert user.check_password("secret")
 
 
-def test_create_tasker_sets_group_password_and_projects(django_user_model):
+def test_create_tasker_sets_group_password_projects_and_memberships(django_user_model):
     owner = django_user_model.objects.create_user("acme")
     other = django_user_model.objects.create_user("other")
     first = Project.objects.create(owner=owner, name="streets")
     second = Project.objects.create(owner=other, name="kittens")
     test_project = Project.objects.create(owner=owner, name="kittens", is_test=True)
-    run("create_tasker", "tina", "--password", "pw-1", "--project", "streets",
-        "--project", "kittens")
+    out = run("create_tasker", "tina", "--password", "pw-1", "--project", "streets",
+              "--project", "kittens")
     tina = django_user_model.objects.get(username="tina")
     assert tina.groups.filter(name="taskers").exists()
     assert tina.check_password("pw-1")
     assert set(tina.tasker_projects.all()) == {first, second}
     assert not test_project.taskers.exists()
+    # a labeler of each project's owner account (docs/workforce.md)
+    assert set(Membership.objects.filter(user=tina).values_list("account__username", "role")) \
+        == {("acme", "labeler"), ("other", "labeler")}
+    assert "  member (labeler) of account acme" in out
+
+
+def test_create_tasker_refuses_a_project_name_of_two_accounts(django_user_model):
+    acme = django_user_model.objects.create_user("acme")
+    globex = django_user_model.objects.create_user("globex")
+    Project.objects.create(owner=acme, name="streets")
+    theirs = Project.objects.create(owner=globex, name="streets")
+    with pytest.raises(CommandError) as refused:
+        run("create_tasker", "tina", "--password", "pw-1", "--project", "streets")
+    message = str(refused.value)
+    assert "acme" in message and "globex" in message and "--account" in message
+    assert not django_user_model.objects.filter(username="tina").exists()
+    # --account says which
+    run("create_tasker", "tina", "--password", "pw-1", "--project", "streets",
+        "--account", "globex")
+    tina = django_user_model.objects.get(username="tina")
+    assert list(tina.tasker_projects.all()) == [theirs]
+    assert list(Membership.objects.filter(user=tina).values_list("account", flat=True)) \
+        == [globex.pk]
+
+
+def test_create_tasker_with_an_account_only_makes_a_member(django_user_model):
+    acme = django_user_model.objects.create_user("acme")
+    run("create_tasker", "tina", "tom", "--password", "pw-1", "--account", "acme")
+    assert set(Membership.objects.filter(account=acme).values_list("user__username", "role")) \
+        == {("tina", "labeler"), ("tom", "labeler")}
+    with pytest.raises(CommandError, match="No account named 'nobody'"):
+        run("create_tasker", "tina", "--password", "pw-1", "--account", "nobody")
+    with pytest.raises(CommandError, match="of account acme"):
+        run("create_tasker", "tina", "--password", "pw-1", "--account", "acme",
+            "--project", "streets")
 
 
 def test_create_tasker_updates_existing_user(django_user_model):

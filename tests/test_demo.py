@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-from tasks import demo, queue
+from tasks import demo, queue, workforce
 from tasks.models import (
     Annotation,
     AnnotationVerdict,
@@ -218,3 +218,24 @@ def test_existing_admin_password_is_left_alone(settings, tmp_path, django_user_m
     django_user_model.objects.create_superuser("admin", "a@example.com", "s3cret-pass")
     call_command("load_demo", stdout=StringIO())
     assert django_user_model.objects.get(username="admin").check_password("s3cret-pass")
+
+
+def test_the_demo_shows_tenancy(loaded, django_user_model):
+    """Every demo person works for the demo account; the partner account's project is its
+    own tasker's only, and the demo's manager sees the demo account in the admin
+    (docs/workforce.md)."""
+    owner = django_user_model.objects.get(username=demo.ACCOUNT)
+    for name in ("tasker", "ann", "ben", demo.REVIEWER):
+        person = django_user_model.objects.get(username=name)
+        assert list(workforce.accounts_of(person)) == [owner], name
+    tasker = django_user_model.objects.get(username="tasker")
+    otto = django_user_model.objects.get(username=demo.PARTNER_TASKER)
+    assert otto.check_password(demo.PARTNER_TASKER)
+    assert demo.PARTNER_PROJECT not in {p.name for p in queue.visible_projects(tasker)}
+    assert [p.name for p in queue.visible_projects(otto)] == [demo.PARTNER_PROJECT]
+    partner = Project.objects.get(name=demo.PARTNER_PROJECT)
+    assert partner.owner.username == demo.PARTNER_ACCOUNT and partner.tasks.count() == 3
+    manager = django_user_model.objects.get(username=demo.MANAGER)
+    assert manager.is_staff and not manager.is_superuser
+    assert list(workforce.accounts_of(manager, workforce.MANAGING_ROLES)) == [owner]
+    assert "partner" in loaded and f"{demo.MANAGER} / {demo.MANAGER}" in loaded

@@ -22,6 +22,7 @@ from tasks.accounts import TASKERS_GROUP, ensure_tasker, get_or_create_account
 from tasks.demo.bodies import ACCOUNT, BATCH, PROJECT, task_body
 from tasks.demo.quality import load_quality
 from tasks.demo.scenes import SCENE_COUNT, draw_scene, make_scene
+from tasks.demo.tenancy import load_workforce
 from tasks.demo.video import create_video_task
 from tasks.files import store_file
 from tasks.models import ApiKey, Project
@@ -59,6 +60,7 @@ def load() -> DemoResult:
         result.task_count = _create_tasks(owner)
         create_video_task(owner, tasker)
         load_quality(owner, tasker)
+        load_workforce(owner)
     return result
 
 

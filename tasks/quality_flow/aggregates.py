@@ -61,6 +61,7 @@ class Scope:
     until: dt.datetime
     project: Any = None  # a Project, or None for every project
     user: Any = None  # a user, or None for everyone
+    projects: Any = None  # a queryset of projects the rows are limited to, or None
 
     @classmethod
     def last_days(cls, days: int, today: dt.date, **kw: Any) -> Scope:
@@ -101,6 +102,8 @@ class Source:
         qs = self.rows().filter(**self.window(scope))
         if scope.project is not None:
             qs = qs.filter(**{self.project: scope.project})
+        if scope.projects is not None:  # a manager's accounts (docs/workforce.md)
+            qs = qs.filter(**{f"{self.project}__in": scope.projects})
         if scope.user is not None:
             qs = qs.filter(**{self.people[role]: scope.user})
         return qs

@@ -324,10 +324,12 @@ def gold_rows(project: Project) -> list[dict]:
     return rows
 
 
-def tasker_figures(user: Any, days: int = DAYS, today: dt.date | None = None) -> dict:
-    """One person across projects: their figures as a tasker and as a reviewer, each with its
-    trend, and their tasker figures and standing per project."""
-    scope = scope_of(days, today, user=user)
+def tasker_figures(user: Any, days: int = DAYS, today: dt.date | None = None,
+                   projects: Any = None) -> dict:
+    """One person across projects (of `projects` only, when given: a manager's accounts):
+    their figures as a tasker and as a reviewer, each with its trend, and their tasker
+    figures and standing per project."""
+    scope = scope_of(days, today, user=user, projects=projects)
     figures, trend = daily(TASKER_FIGURES, scope, TASKER)
     review, review_trend = daily(REVIEWER_FIGURES, scope, REVIEWER)
     return {"tasker": user.get_username(), "id": user.pk, "days": days,
@@ -338,7 +340,10 @@ def tasker_figures(user: Any, days: int = DAYS, today: dt.date | None = None) ->
 
 def project_rows(user: Any, scope: Scope) -> list[dict]:
     table = grouped(TASKER_FIGURES, scope, TASKER, PROJECT)
-    standings = {s.project_id: s for s in TaskerStanding.objects.filter(user=user)}
+    kept = TaskerStanding.objects.filter(user=user)
+    if scope.projects is not None:
+        kept = kept.filter(project__in=scope.projects)
+    standings = {s.project_id: s for s in kept}
     names = dict(Project.objects.filter(pk__in={*table, *standings}).values_list("pk", "name"))
     rows = [{"project": names.get(pk, str(pk)), "id": pk, **standing_json(standings.get(pk)),
              "figures": as_json(table.get(pk) or empty(TASKER_FIGURES))}

@@ -121,7 +121,7 @@ def task_queryset(*, light: bool = False, raw_params: bool = False) -> QuerySet[
 
 
 @csp_protected
-@login_required
+@worker_required
 @require_GET
 def work_page(request: HttpRequest, task_id: str) -> HttpResponse:
     task, read_only = viewable_task(request, task_id, light=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tasks.models import ProjectQuality, ReviewRound, Task, TaskerStanding
 from tasks.quality_flow import metrics
-from tests.factories import make_project, make_tasker
+from tests.factories import join, make_project, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,12 @@ PROJECT_KEYS = {"project", "id", "days", "settings", "figures", "trend", "stages
 
 
 @pytest.fixture
-def staff(django_user_model) -> Client:
+def staff(django_user_model, account) -> Client:
+    """A manager of the account (docs/workforce.md: the pages show their accounts only)."""
+    boss = django_user_model.objects.create_user("boss", is_staff=True)
+    join(boss, account, role="manager")
     client = Client()
-    client.force_login(django_user_model.objects.create_user("boss", is_staff=True))
+    client.force_login(boss)
     return client
 
 

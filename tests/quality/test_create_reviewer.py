@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from tasks import queue
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
+from tasks.models import Membership
 from tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,9 @@ def test_a_reviewer_is_not_a_tasker_and_may_review_the_named_project(account):
     assert list(project.reviewers.all()) == [user] and not project.taskers.exists()
     assert queue.is_reviewer(user) and not queue.is_tasker(user)
     assert user.check_password("pw-rev-123")
+    # a member of the project's account: the review queue offers it (docs/workforce.md)
+    assert Membership.objects.get(user=user).account == account
+    assert list(queue.review_projects(user)) == [project]
 
 
 def test_reviewer_and_tasker_together(account):

@@ -15,7 +15,7 @@ from tasks import lifecycle
 from tasks.models import Task, TaskStage
 from tasks.models.reviews import AnnotationVerdict, Issue, IssueComment, ReviewRound
 from tasks.quality_flow.page import page_quality
-from tests.factories import box_task, make_reviewer, make_tasker
+from tests.factories import box_task, join, make_reviewer, make_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +144,12 @@ def test_who_opens_the_review_page(client, account, people, django_user_model):
     assert 'data-read-only="false"' in html
     client.force_login(tasker)
     assert client.get(url).status_code == 403
+    # staff of another account find nothing; a manager of the account looks (docs/workforce.md)
+    stranger = django_user_model.objects.create_user("stan", password="pw-stan-1", is_staff=True)
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
     staff = django_user_model.objects.create_user("boss", password="pw-boss-1", is_staff=True)
+    join(staff, account, role="manager")
     client.force_login(staff)
     watched = client.get(url)
     assert watched.status_code == 200 and 'data-read-only="true"' in watched.content.decode()

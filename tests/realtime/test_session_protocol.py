@@ -4,7 +4,6 @@ duplicates, gaps, conflicts, locks, takeover, watchers, refusals and bad input."
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
 from tasks import lifecycle, queue
 from tasks.models import Annotation, DraftOp, Task
@@ -390,8 +389,7 @@ def test_a_watcher_sees_state_changes_and_the_reloaded_draft(task, tasker, admin
 
 
 def test_another_tasker_sees_progress_but_not_the_task(task, django_user_model, socket_for):
-    stranger = django_user_model.objects.create_user("sam", password="pw-sam-1")
-    stranger.groups.add(Group.objects.get(name="taskers"))
+    stranger = make_tasker("sam")  # a tasker of the same account
 
     async def scenario():
         ws = await socket_for(stranger, "/ws/progress/").open()

@@ -212,9 +212,10 @@ def cluster() -> Iterator[Cluster]:
                 stdin=subprocess.DEVNULL)
         cluster.api_key = run_manage(env, "create_api_key", "scale-owner").strip() \
             .splitlines()[-1].strip()
-        run_manage(env, "create_tasker", *TASKERS, "--password", TASKER_PASSWORD)
+        run_manage(env, "create_tasker", *TASKERS, "--password", TASKER_PASSWORD,
+                   "--account", "scale-owner")
         run_manage(env, "create_tasker", *REVIEWERS, "--password", TASKER_PASSWORD,
-                   "--reviewer")  # adds the role: w00-w04 stay taskers
+                   "--reviewer", "--account", "scale-owner")  # adds the role: w00-w04 stay taskers
         for index in range(SERVERS):
             cluster.wait_until_serving(index)
         yield cluster

@@ -37,6 +37,7 @@ def page_body(data: dict) -> dict:
 def test_every_demo_task_opens_and_submits_unchanged(client, loaded, django_user_model):
     tasker = make_tasker("demo-tasker")
     project = Project.objects.get(name=demo.PROJECT, owner__username=demo.ACCOUNT)
+    project.taskers.add(tasker)  # the demo project names its taskers
     client.force_login(tasker)
     submitted = 0
     kinds = set()
@@ -59,6 +60,7 @@ def test_every_demo_task_opens_and_submits_unchanged(client, loaded, django_user
 def test_a_new_demo_vehicle_needs_its_required_attribute(client, loaded, django_user_model):
     tasker = make_tasker("demo-tasker")
     project = Project.objects.get(name=demo.PROJECT, owner__username=demo.ACCOUNT)
+    project.taskers.add(tasker)  # the demo project names its taskers
     client.force_login(tasker)
     while (task := queue.claim_next(tasker, project)) is not None:
         if "box" in task.params["geometries"] and \

@@ -12,7 +12,8 @@ from tasks import demo
 class Command(BaseCommand):
     help = ("Load demo data once: users admin/admin, tasker/tasker, reviewer/reviewer and demo "
             "(with API keys), the project 'demo' with twenty drawn street scenes, 'demo-video' "
-            "with a video, 'demo-review' and 'demo-gold' for the quality loop.")
+            "with a video, 'demo-review' and 'demo-gold' for the quality loop; a second account "
+            "'partner' with its own project and tasker.")
 
     def handle(self, *args, **options) -> None:
         result = demo.load()
@@ -40,7 +41,10 @@ def summary(result: demo.DemoResult, port: str) -> str:
         f"{demo.REVIEWER_PASSWORD}",
         f"  Admin       {base}/admin/        log in as admin / admin",
         f"  API docs    {base}/v1/docs/      HTTP Basic: the API key as user, empty password",
-        f"  Account     {demo.ACCOUNT} (owns project '{demo.PROJECT}')",
+        f"  Account     {demo.ACCOUNT} (owns project '{demo.PROJECT}'); its manager logs in to "
+        f"the admin as {demo.MANAGER} / {demo.MANAGER}",
+        f"  Tenancy     account {demo.PARTNER_ACCOUNT} owns '{demo.PARTNER_PROJECT}', worked "
+        f"by {demo.PARTNER_TASKER} / {demo.PARTNER_TASKER} only (docs/workforce.md)",
     ]
     if result.created:
         lines += [
