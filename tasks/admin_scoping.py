@@ -64,7 +64,10 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         related = field.related_model
         path = account_path_of(related)
         if related is get_user_model():
-            allowed = set(workforce_people(request).values_list("pk", flat=True))
+            account_field = getattr(model_admin, "account_path", "").split("__")[0]
+            people = (get_user_model().objects.filter(pk__in=managed(request))
+                      if field.name == account_field else workforce_people(request))
+            allowed = set(people.values_list("pk", flat=True))
         elif path is None:
             return []
         else:

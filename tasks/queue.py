@@ -25,6 +25,7 @@ from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.models import (
     AttemptKind,
     AttemptOutcome,
+    Batch,
     Project,
     Task,
     TaskAttempt,
@@ -102,21 +103,24 @@ def not_reserved(now: datetime) -> Q:
     return Q(reserved_for__isnull=True) | Q(reserved_until__lt=now)
 
 
-def work_candidates(user, project: Project, now: datetime) -> QuerySet:
-    """Step 5 of a tasker's Start: a task assigned to this user first, then rework, then
-    work, batches in their Studio priority (docs/workforce.md); never a task assigned to
+def work_candidates(user, project: Project, now: datetime, *,
+                    prioritized: bool = False) -> QuerySet:
+    """Step 5 of a tasker's Start: rework first, then work, batches in their Studio priority
+    when the project has prioritized batches (docs/workforce.md); never a task given to
     someone else nor one of a batch given to groups this user is not in; a replica only
     while its task waits for its replicas (not canceled nor failed), and never one of a task
-    this user worked (or holds) another replica of."""
+    this user worked (or holds) another replica of. (Tasks given to this user come first:
+    claim_next takes them before these.)"""
     touched = TaskAttempt.objects.filter(user=user, root=OuterRef("parent"))
     replica_wanted = Q(parent__status=TaskStatus.PENDING, parent__stage=TaskStage.CONSENSUS)
+    order = ("stage", *workforce.batch_order(), *CLAIM_ORDER) if prioritized else (
+        "stage", *CLAIM_ORDER)
     return (free_tasks(now).filter(project=project, role__in=WORKED_ROLES,
                                    stage__in=WORK_STAGES)
             .filter(not_reserved(now))
             .filter(Q(parent__isnull=True) | (replica_wanted & ~Exists(touched)))
             .filter(workforce.served_q(user))
-            .order_by(Case(When(assigned_to_id=user.pk, then=0), default=1), "stage",
-                      *workforce.batch_order(), *CLAIM_ORDER))
+            .order_by(*order))
 
 
 def review_candidates(user, now: datetime) -> QuerySet:
@@ -202,7 +206,12 @@ def claim_next(user, project: Project) -> Task | None:
             copy = _leased_copy(gold.serve(user, project, now), user, now)
             if copy is not None:
                 return copy
-        return _claim_first(user, work_candidates(user, project, now), now)
+        candidates = work_candidates(user, project, now, prioritized=claimer.prioritized)
+        if claimer.assigned:  # a task given to this user comes before other work
+            task = _claim_first(user, candidates.filter(assigned_to=user), now)
+            if task is not None:
+                return task
+        return _claim_first(user, candidates, now)
 
 
 def claim_next_review(user, project: Project) -> Task | None:
@@ -232,6 +241,8 @@ class Claimer:
     paused: bool  # in the project (a tasker's standing)
     passed: bool  # the project's training
     mine_id: str | None  # the task they hold, else one reserved for them
+    assigned: bool = False  # a pending task of the project is given to them
+    prioritized: bool = False  # a batch of the project has a Studio priority
 
     def mine(self) -> Task | None:
         return Task.objects.filter(pk=self.mine_id).first() if self.mine_id else None
@@ -246,10 +257,14 @@ def _lock_claimer(user, project: Project, now: datetime, reserved_stage: str,
     qs = get_user_model().objects.filter(pk=user.pk).annotate(
         paused=Exists(standing.filter(paused_at__isnull=False)),
         passed=Exists(standing.filter(training_passed_at__isnull=False)),
-        mine=Subquery(_mine(user, project, now, reserved_stage, held_stages).values("pk")[:1]))
+        mine=Subquery(_mine(user, project, now, reserved_stage, held_stages).values("pk")[:1]),
+        assigned=Exists(Task.objects.filter(project=project, status=TaskStatus.PENDING,
+                                            assigned_to=OuterRef("pk"))),
+        prioritized=Exists(Batch.objects.filter(project=project,
+                                                studio_priority__isnull=False)))
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(**_of_self())
-    row = qs.values_list("paused", "passed", "mine").first()
+    row = qs.values_list("paused", "passed", "mine", "assigned", "prioritized").first()
     return Claimer(*row) if row else Claimer(False, False, None)
 
 

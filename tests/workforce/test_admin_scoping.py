@@ -141,12 +141,20 @@ def test_a_superuser_sees_both_accounts(model, world, django_user_model):
     assert shown(world["a"]) in html and shown(world["b"]) in html
 
 
-def test_list_filters_offer_their_accounts_projects_and_batches_only(world, manager):
+def test_list_filters_offer_their_accounts_projects_and_batches_only(world, manager,
+                                                                    django_user_model):
     html = manager.get(changelist("task")).content.decode()
     assert "alpha-project" in html and "alpha-batch" in html
     assert "bravo-project" not in html and "bravo-batch" not in html
     html = manager.get(changelist("taskerstanding")).content.decode()
     assert "alpha-project" in html and "bravo-project" not in html
+    # the memberships' account filter: the manager's accounts, not their people
+    initech = django_user_model.objects.create_user("initech")
+    workforce.ensure_member(initech, django_user_model.objects.get(username="mia"),
+                            role="manager")
+    filters = manager.get(changelist("membership")).context["cl"].filter_specs
+    (accounts,) = [f for f in filters if getattr(f, "field_path", "") == "account"]
+    assert sorted(label for _, label in accounts.lookup_choices) == ["acme", "initech"]
 
 
 def test_actions_touch_their_accounts_objects_only(world, manager):
