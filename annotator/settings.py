@@ -316,6 +316,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TaskStatusEnum": "tasks.models.TaskStatus",
         "BatchStatusEnum": "tasks.models.projects.BatchStatus",
+        "TeamRoleEnum": "tasks.models.TeamRole",
     },
 }
 

@@ -409,4 +409,10 @@ class ApiKeyAdmin(AccountScopedAdmin, admin.ModelAdmin):
         self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)
 
 
-from tasks import admin_deliveries, admin_exports, admin_gold, admin_workforce  # noqa: E402,F401
+from tasks import (  # noqa: E402,F401
+    admin_assign,
+    admin_deliveries,
+    admin_exports,
+    admin_gold,
+    admin_workforce,
+)

@@ -6,7 +6,9 @@ from tasks.api import views_exports as exports
 from tasks.api import views_files as files
 from tasks.api import views_projects as projects
 from tasks.api import views_quality as quality
+from tasks.api import views_studio as studio
 from tasks.api import views_tasks as tasks
+from tasks.api import views_teams as teams
 from tasks.api import views_video as video
 from tasks.api.errors import not_found_view
 
@@ -40,5 +42,19 @@ urlpatterns = [
     path("exports/<str:fmt>", exports.ExportView.as_view()),
     path("evaluation_tasks/<str:task_type>", quality.EvaluationTaskView.as_view()),
     path("training_tasks/<str:task_type>", quality.TrainingTaskView.as_view()),
+    # Teams and Studio (docs/api-decisions.md, "Teams and Studio")
+    path("teams", teams.TeamsView.as_view()),
+    path("teams/invite", teams.TeamsInviteView.as_view()),
+    path("teams/set_role", teams.TeamsSetRoleView.as_view()),
+    path("studio/assignments", studio.AssignmentsView.as_view()),
+    path("studio/assignments/add", studio.AssignmentsAddView.as_view()),
+    path("studio/assignments/remove", studio.AssignmentsRemoveView.as_view()),
+    path("studio/projects/<str:project>/groups", studio.ProjectGroupsView.as_view()),
+    path("studio/projects/<str:project>/groups/<str:group>", studio.ProjectGroupView.as_view()),
+    path("studio/batches", studio.StudioBatchesView.as_view()),
+    # before studio/batches/<batch>, which would take these names as batch names
+    path("studio/batches/set_priorities", studio.StudioPrioritiesView.as_view()),
+    path("studio/batches/reset_priorities", studio.StudioResetPrioritiesView.as_view()),
+    path("studio/batches/<str:batch>", studio.StudioBatchView.as_view()),
     re_path(r"^[\s\S]*$", not_found_view),  # any path, a newline in it too
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tasks.workbench import (
+    invite_views,
     review_actions,
     review_queue_views,
     review_views,
@@ -20,6 +21,7 @@ urlpatterns = [
     path("tasks/<str:task_id>/frames/<int:index>", views.task_frame, name="task-frame"),
     path("tasks/<str:task_id>/submit", views.submit_task, name="submit-task"),
     path("tasks/<str:task_id>/skip", views.skip_task, name="skip-task"),
+    path("invite/<str:token>", invite_views.invite_page, name="invite"),
     # the quality loop (docs/quality.md)
     path("review/", review_queue_views.review_queue_page, name="review-queue"),
     path("review/projects/<int:project_id>/start", review_queue_views.start_next_review,

@@ -72,7 +72,8 @@ def seeded(django_user_model, monkeypatch):
     upload = client.post("/v1/files/upload", {"file": io.BytesIO(png_bytes())}).json()
     return {"headers": {"Authorization": f"Basic {token}"},
             "names": {"key": task["task_id"], "task_id": task["task_id"], "name": "proj",
-                      "file_id": upload["id"], "fmt": "scale"},
+                      "file_id": upload["id"], "fmt": "scale",
+                      "project": "proj", "batch": "batch"},
             "batch": "batch"}
 
 
