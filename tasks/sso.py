@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -223,6 +224,21 @@ class OIDCBackend(OIDCAuthenticationBackend):
         if request is None or request.path != reverse("oidc_authentication_callback"):
             return None
         return super().authenticate(request, **kwargs)
+
+    def retrieve_matching_jwk(self, token):
+        # The JOSE header may leave out "kid" when the provider has one signing key (OpenID
+        # Connect Core 1.0, 10.1); mozilla-django-oidc requires it, so that case is ours.
+        header = jwt.get_unverified_header(token)
+        if "kid" in header:
+            return super().retrieve_matching_jwk(token)
+        response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT)
+        response.raise_for_status()
+        keys = [key for key in response.json().get("keys", [])
+                if key.get("use", "sig") == "sig" and key.get("alg", header.get("alg"))
+                == header.get("alg")]
+        if len(keys) != 1:
+            raise SuspiciousOperation("the ID token names no key and the provider has several")
+        return jwt.PyJWK(keys[0])
 
     def verify_token(self, token, **kwargs):
         payload = super().verify_token(token, **kwargs)
