@@ -11,6 +11,7 @@ from datetime import datetime
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -77,8 +78,6 @@ def lockout_message(ends: dict[str, datetime]) -> str:
 
 def lockout_response(request, original_response=None, credentials=None):
     """The login page again (429), with the lockout message and the user name kept."""
-    from axes.handlers.proxy import AxesProxyHandler
-
     handler = AxesProxyHandler.get_implementation()
     ends = handler.lockouts(request, credentials) if isinstance(
         handler, LoginThrottleHandler) else {}

@@ -31,6 +31,7 @@ from mozilla_django_oidc.views import (
 )
 
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
+from tasks.models import Membership
 
 MANAGERS_GROUP = "managers"
 REVIEWER = "reviewer"  # a role value of the role map besides Scale's four (docs/sso.md)
@@ -169,8 +170,6 @@ def grant_for(claims: dict[str, Any]) -> Grant:
 
 def apply_grant(user, grant: Grant) -> None:
     """The user's memberships, groups and staff flag after this sign-in (docs/sso.md)."""
-    from tasks.models import Membership
-
     for account in grant.accounts:
         Membership.objects.update_or_create(account=account, user=user,
                                             defaults={"role": grant.role})
