@@ -36,10 +36,15 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "The browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# The suite runs on one worker process per core (pytest-xdist; at most TEST_WORKERS_MAX;
+# TEST_WORKERS=0 runs it in this one process). Tests that share a costly server keep to one
+# worker; each worker has its own test database and Redis keys (docs/performance.md).
 # Playwright's sync API keeps an event loop in the main thread, which Django's async-safety
 # checks then trip over: the browser tests run in a pytest process of their own.
+TEST_WORKERS ?= auto
+TEST_WORKERS_MAX ?= 4
 test-python:
-	$(PY) -m pytest --ignore=tests/browser
+	$(PY) -m pytest --ignore=tests/browser -n $(TEST_WORKERS) --maxprocesses=$(TEST_WORKERS_MAX)
 	$(PY) -m pytest tests/browser
 
 test-js:

@@ -144,6 +144,11 @@ else:
                     "PRAGMA cache_size=-2000;"
                 ),
             },
+            # The tests' database lives in memory, one per test process. Said outright, since
+            # pytest-django recognises an in-memory SQLite test database by Django's engine
+            # name only, and would otherwise give each parallel test worker a file named after
+            # NAME (docs/performance.md, "The test suite's wall time").
+            "TEST": {"NAME": ":memory:"},
         }
     }
 DATABASES["default"].setdefault("TEST", {})
@@ -153,15 +158,25 @@ if os.environ.get("ANNOTATOR_TEST_DB_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Tests only: the test processes that run side by side share one Redis (pytest-xdist sets
+# PYTEST_XDIST_WORKER in each worker, and the server processes a test starts inherit it), and
+# user and project keys repeat across their databases: each keeps its channel groups and cache
+# keys under a prefix of its own. A test that starts servers with a database of their own gives
+# them a fresh ANNOTATOR_TEST_REDIS_PREFIX (docs/performance.md, "The test suite's wall time").
+# Unset in a deployment: the channel layer's and the cache's default keys.
+TEST_REDIS_PREFIX = os.environ.get("ANNOTATOR_TEST_REDIS_PREFIX") or (
+    f"test-{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL],
+                       **({"prefix": f"{TEST_REDIS_PREFIX}:asgi:"} if TEST_REDIS_PREFIX else {})},
         }
     }
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                    "KEY_PREFIX": TEST_REDIS_PREFIX}
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

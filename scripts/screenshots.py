@@ -2,7 +2,8 @@
 
 A server of its own on a free loopback port and a fresh temporary data folder (`manage.py
 migrate`, `load_demo`, `serve`), Debian's Chromium driven by Playwright, the demo tasker
-logged in; each picture is taken once the page says it is ready (the workbench's
+logged in (and the demo reviewer, in a context of its own, for the review page); each picture
+is taken once the page says it is ready (the workbench's
 `data-ready`, the video's frame counter), never after a fixed sleep. The PNGs go to
 docs/images/.
 """
@@ -31,10 +32,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 VIEWPORT = {"width": 1440, "height": 900}
-QUEUE_VIEWPORT = {"width": 1000, "height": 340}  # the queue is a narrow page: no empty acres
-# The demo's accounts and projects (tasks/demo/load.py, tasks/demo/video.py).
+QUEUE_VIEWPORT = {"width": 1000, "height": 450}  # the queue is a narrow page: no empty acres
+# The demo's accounts and projects (tasks/demo/load.py, tasks/demo/video.py,
+# tasks/demo/quality.py: its one task waiting in review has a rejected box and a pin).
 TASKER, TASKER_PASSWORD = "tasker", "tasker"
-IMAGE_PROJECT, VIDEO_PROJECT = "demo", "demo-video"
+REVIEWER, REVIEWER_PASSWORD = "reviewer", "reviewer"
+IMAGE_PROJECT, VIDEO_PROJECT, REVIEW_SHOT_PROJECT = "demo", "demo-video", "demo-gold"
 VIDEO_FRAMES = 40
 VIDEO_FRAME = 18  # mid-way: the car between its two keyframes, the cyclist crossing
 TIMEOUT = 60.0
@@ -151,6 +154,11 @@ def open_workbench(page, root: str, project: str) -> None:
 
     wait_until(claimed, f"a task of {project!r} to claim", timeout=120,
                sleep=lambda seconds: page.wait_for_timeout(max(seconds, 0.5) * 1000))
+    wait_workbench(page)
+
+
+def wait_workbench(page) -> None:
+    """The workbench's ready signal, its live session's welcome and a first complete frame."""
     wait_page(page, "() => { const r = document.getElementById('workbench');"
                     " if (r?.dataset.error) throw new Error('workbench: ' + r.dataset.error);"
                     " return Boolean(window.__workbench?.ready); }", "the workbench")
@@ -250,10 +258,62 @@ def select_track(page, frame: int) -> None:
     wait_page(page, "() => window.__workbench.selection().length > 0", "a selection")
 
 
+# The rejected annotation's uuid, from the task's /data (its review block, docs/quality.md).
+REJECTED_UUID = """async () => {
+  const id = location.pathname.split("/")[2];
+  const data = await (await fetch(`/tasks/${id}/data`)).json();
+  const verdicts = (data.quality && data.quality.verdicts) || {};
+  return Object.keys(verdicts).find((uuid) => verdicts[uuid].verdict === "rejected") || null;
+}"""
+
+
+def open_review(page, root: str, project: str) -> None:
+    """Log in as the demo reviewer, press the project's Start next review on /review/, and
+    wait for the review page to be ready."""
+    page.goto(f"{root}/accounts/login/?next=/review/")
+    page.fill("input[name=username]", REVIEWER)
+    page.fill("input[name=password]", REVIEWER_PASSWORD)
+    page.click("form [type=submit]")
+    page.wait_for_url(f"{root}/review/")
+    with page.expect_navigation():
+        page.locator(f"tr[data-project='{project}']").get_by_role(
+            "button", name="Start next review").click()
+    if "/review/" not in page.url or "/tasks/" not in page.url:
+        raise ScreenshotError(f"Start next review in {project!r} led to {page.url}")
+    wait_workbench(page)
+
+
+def select_rejected(page) -> None:
+    """Select the annotation the demo's reviewer rejected, beside its pinned issue."""
+    rejected = page.evaluate(REJECTED_UUID)
+    target = next((a for a in page.evaluate("window.__workbench.annotations()")
+                   if a.get("uuid") == rejected), None)
+    if target is None:
+        raise ScreenshotError("the demo task in review shows no rejected annotation")
+    page.focus("canvas.wb-canvas")
+    page.keyboard.press("v")
+    click_image_point(page, *centre_of(target))
+    wait_page(page, "() => window.__workbench.selection().length > 0", "a selection")
+    settle(page)
+
+
+def shoot_review(page, root: str, out: Path) -> None:
+    """The reviewer's page, in a context of its own (the tasker stays logged in)."""
+    context = page.context.browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    try:
+        review = context.new_page()
+        open_review(review, root, REVIEW_SHOT_PROJECT)
+        select_rejected(review)
+        review.screenshot(path=out)
+    finally:
+        context.close()
+
+
 SHOTS = {
     "queue.png": shoot_queue,
     "workbench-image.png": shoot_image,
     "workbench-video.png": shoot_video,
+    "workbench-review.png": shoot_review,
 }
 
 

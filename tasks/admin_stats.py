@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from tasks import stats
+from tasks import admin_quality, stats
 from tasks.models import Project
 
 TEMPLATE = "admin/tasks/project_stats.html"
@@ -40,8 +40,10 @@ def bar_chart(days: list[stats.Day]) -> dict:
 
 @staff_member_required
 def overview(request: HttpRequest) -> HttpResponse:
+    quality = admin_quality.overview_cells()
     context = {**admin.site.each_context(request), "title": "Daily view: all projects",
-               "rows": stats.overview()}
+               "rows": [(row, quality.get(row.project.pk, admin_quality.NO_CELLS))
+                        for row in stats.overview()]}
     return render(request, TEMPLATE, context)
 
 

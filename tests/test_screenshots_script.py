@@ -1,6 +1,6 @@
 """scripts/screenshots.py (make screenshots) imports, and what it assumes of the demo holds:
 the projects' names, the video's length, where the car is on the frame it clicks, and that
-the demo tasker logs in with the script's password."""
+the demo tasker and reviewer log in with the script's passwords."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ def test_the_script_names_the_demo_projects_and_video_length():
     assert screenshots.IMAGE_PROJECT == demo.PROJECT
     assert screenshots.VIDEO_PROJECT == demo.VIDEO_PROJECT
     assert screenshots.VIDEO_FRAMES == demo.FRAME_COUNT
+    assert screenshots.REVIEW_SHOT_PROJECT == demo.GOLD_PROJECT
     assert set(screenshots.SHOTS) == {"queue.png", "workbench-image.png",
-                                      "workbench-video.png"}
+                                      "workbench-video.png", "workbench-review.png"}
 
 
 def test_the_script_clicks_the_car_where_the_frame_draws_it():
@@ -33,3 +34,6 @@ def test_the_demo_tasker_logs_in_with_the_scripts_password(settings, tmp_path):
     demo.load()
     user = authenticate(username=screenshots.TASKER, password=screenshots.TASKER_PASSWORD)
     assert user is not None and user.username == "tasker"
+    reviewer = authenticate(username=screenshots.REVIEWER,
+                            password=screenshots.REVIEWER_PASSWORD)
+    assert reviewer is not None and reviewer.groups.filter(name="reviewers").exists()

@@ -1,8 +1,10 @@
 """Demo data for `make run`: see tasks.demo.load."""
 
 from tasks.demo.load import ACCOUNT, BATCH, PROJECT, DemoResult, is_loaded, load
+from tasks.demo.quality import GOLD_PROJECT, REVIEW_PROJECT, REVIEWER, REVIEWER_PASSWORD
 from tasks.demo.scenes import SCENE_COUNT
 from tasks.demo.video import FRAME_COUNT, VIDEO_PROJECT
 
-__all__ = ["ACCOUNT", "BATCH", "FRAME_COUNT", "PROJECT", "SCENE_COUNT", "VIDEO_PROJECT",
-           "DemoResult", "is_loaded", "load"]
+__all__ = ["ACCOUNT", "BATCH", "FRAME_COUNT", "GOLD_PROJECT", "PROJECT", "REVIEWER",
+           "REVIEWER_PASSWORD", "REVIEW_PROJECT", "SCENE_COUNT", "VIDEO_PROJECT", "DemoResult",
+           "is_loaded", "load"]

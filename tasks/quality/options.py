@@ -1,4 +1,4 @@
-"""The knobs of matching, merging and scoring (docs/quality.md#settings)."""
+"""The knobs of matching, merging and scoring (docs/quality.md#matching-options)."""
 
 from __future__ import annotations
 

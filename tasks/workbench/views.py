@@ -20,8 +20,8 @@ from tasks.models import ContextAttachment, Task
 from tasks.models.files import SCHEME, UploadedFile
 from tasks.models.tasks import TaskStage
 from tasks.quality_flow import media as quality_media
+from tasks.quality_flow import page, training
 from tasks.rules.params import effective_padding
-from tasks.workbench import review_views
 from tasks.workbench.csp import csp_protected
 
 
@@ -163,7 +163,7 @@ def task_data(request: HttpRequest, task_id: str) -> HttpResponse:
         else None,
     }
     data.update(kinds.of(task).page_data(task, params))  # its media: video_page
-    data.update(review_views.page_quality(task))  # review / rework: docs/workbench.md
+    data.update(page.page_quality(task))  # review / rework: docs/workbench.md
     return HttpResponse(orjson.dumps(data), content_type="application/json")
 
 
@@ -280,8 +280,7 @@ def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
             submission.submit(task, request.user, payload, base_url=base_url)
     except ApiError as exc:
         return JsonResponse(exc.as_json(), status=exc.status_code)
-    from tasks.quality_flow import training  # a training copy's answer: its result page
-
+    # a training copy's answer opens its result page (docs/quality.md)
     return JsonResponse(training.submit_answer(task)
                         or {"status": "completed", "next_url": next_url(request.user, task)})
 

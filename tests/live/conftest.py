@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from PIL import Image
 
+from tests.isolation import server_redis_env
 from tests.polling import answers, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -135,13 +136,15 @@ def _stop(process: subprocess.Popen) -> None:
 
 def server_env(data_dir: Path) -> dict[str, str]:
     """The environment of a server process of the tests: its own data folder, loopback
-    fetches allowed (the tests' little HTTP servers), and not the test runner's database."""
+    fetches allowed (the tests' little HTTP servers), not the test runner's database, and Redis
+    keys of its own (tests/isolation.py)."""
     env = dict(os.environ)
     env.update({
         "ANNOTATOR_DATA_DIR": str(data_dir),
         "ANNOTATOR_FETCH_ALLOW": "127.0.0.0/8",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
+        **server_redis_env("live"),
     })
     env.pop("ANNOTATOR_TEST_DB_NAME", None)
     return env

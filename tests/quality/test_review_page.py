@@ -15,7 +15,7 @@ from tasks import lifecycle
 from tasks.accounts import ensure_reviewer
 from tasks.models import Task, TaskStage
 from tasks.models.reviews import AnnotationVerdict, Issue, IssueComment, ReviewRound
-from tasks.workbench.review_views import page_quality
+from tasks.quality_flow.page import page_quality
 from tests.factories import box_task, make_tasker
 
 pytestmark = pytest.mark.django_db

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.isolation import server_redis_env
 from tests.live.conftest import (
     REPO_ROOT,
     PostgresDatabase,
@@ -51,7 +52,7 @@ def redis_or_skip() -> None:
     import redis
 
     try:
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        redis.Redis.from_url(REDIS_URL).ping()
     except redis.RedisError as exc:
         # The run on Redis (REDIS_URL set, as in .ci/run) must not pass without it; the
         # embedded-defaults run on a machine without Redis says why it did not run.
@@ -63,10 +64,12 @@ def redis_or_skip() -> None:
 @contextmanager
 def shared_environment() -> Iterator[dict[str, str]]:
     """An environment for the servers: their own data folder (or a fresh PostgreSQL database
-    when DATABASE_URL is set) and the Redis channel layer."""
+    when DATABASE_URL is set) and the Redis channel layer, under a key prefix no other test
+    process uses (tests/isolation.py): nothing earlier or beside them is read."""
     data_dir = Path(tempfile.mkdtemp(prefix="annotator-two-"))
     env = {**os.environ, "ANNOTATOR_DATA_DIR": str(data_dir), "REDIS_URL": REDIS_URL,
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1"}
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1",
+           **server_redis_env("two-servers")}
     env.pop("ANNOTATOR_TEST_DB_NAME", None)
     database = PostgresDatabase(os.environ["DATABASE_URL"]) if os.environ.get(
         "DATABASE_URL") else None

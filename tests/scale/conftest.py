@@ -3,8 +3,9 @@
 Four `manage.py serve --no-worker` processes on four ports and one `manage.py run_worker`, all
 sharing one database: a temporary SQLite file, or — when DATABASE_URL names a PostgreSQL
 server — a fresh database of their own (created here, dropped at the end). REDIS_URL, when set,
-is passed on. The tests talk to the servers over HTTP only, and read the shared database
-directly (`Cluster.sql`) to check what was stored; pytest-django's test database is not used.
+is passed on, with a key prefix of their own (tests/isolation.py). The tests talk to the servers
+over HTTP only, and read the shared database directly (`Cluster.sql`) to check what was stored;
+pytest-django's test database is not used.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.isolation import server_redis_env
 from tests.live.conftest import PostgresDatabase, _with_database, free_port, serve_locally
 from tests.polling import answers, wait_until
 
@@ -187,6 +189,7 @@ def cluster() -> Iterator[Cluster]:
         "ANNOTATOR_API_IN_FLIGHT_PER_KEY": "0",
         "ANNOTATOR_API_RATE": "off",
         "PYTHONUNBUFFERED": "1",
+        **server_redis_env("scale"),
     })
     database = None
     if os.environ.get("DATABASE_URL"):

@@ -10,15 +10,19 @@ from tasks import demo
 
 
 class Command(BaseCommand):
-    help = ("Load demo data once: users admin/admin, tasker/tasker and demo (with API keys), "
-            "the project 'demo' with twenty drawn street scenes, 'demo-video' with a video.")
+    help = ("Load demo data once: users admin/admin, tasker/tasker, reviewer/reviewer and demo "
+            "(with API keys), the project 'demo' with twenty drawn street scenes, 'demo-video' "
+            "with a video, 'demo-review' and 'demo-gold' for the quality loop.")
 
     def handle(self, *args, **options) -> None:
         result = demo.load()
         if result.created:
             self.stdout.write(f"Loaded the demo: project '{demo.PROJECT}' with "
                               f"{result.task_count} tasks, batch '{demo.BATCH}'; project "
-                              f"'{demo.VIDEO_PROJECT}' with a {demo.FRAME_COUNT}-frame video.")
+                              f"'{demo.VIDEO_PROJECT}' with a {demo.FRAME_COUNT}-frame video; "
+                              f"'{demo.REVIEW_PROJECT}' (review, consensus) and "
+                              f"'{demo.GOLD_PROJECT}' (gold, training) with 12 days of "
+                              "history.")
         else:
             self.stdout.write("demo data already loaded; nothing was changed.")
         for note in result.notes:
@@ -30,7 +34,10 @@ def summary(result: demo.DemoResult, port: str) -> str:
     base = f"http://127.0.0.1:{port}"
     lines = [
         "",
-        f"  Workbench   {base}/              log in as tasker / tasker",
+        f"  Workbench   {base}/              log in as tasker / tasker"
+        " (also ann / ann, ben / ben)",
+        f"  Review      {base}/review/       log in as {demo.REVIEWER} / "
+        f"{demo.REVIEWER_PASSWORD}",
         f"  Admin       {base}/admin/        log in as admin / admin",
         f"  API docs    {base}/v1/docs/      HTTP Basic: the API key as user, empty password",
         f"  Account     {demo.ACCOUNT} (owns project '{demo.PROJECT}')",
