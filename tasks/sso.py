@@ -22,7 +22,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import transaction
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import (
@@ -220,7 +220,11 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
     def authenticate(self, request, **kwargs):
         # Only the callback, never a login form that happens to carry ?code=&state=.
-        if request is None or request.path != reverse("oidc_authentication_callback"):
+        try:
+            callback = reverse("oidc_authentication_callback")
+        except NoReverseMatch:  # sign-on is off: its URLs are not there
+            return None
+        if request is None or request.path != callback:
             return None
         return super().authenticate(request, **kwargs)
 
