@@ -10,6 +10,7 @@ sign-in the person's memberships in the accounts sign-on manages follow the clai
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,8 @@ from mozilla_django_oidc.views import (
 
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.models import Membership
+
+logger = logging.getLogger("annotator.sso")
 
 MANAGERS_GROUP = "managers"
 REVIEWER = "reviewer"  # a role value of the role map besides Scale's four (docs/sso.md)
@@ -226,7 +229,14 @@ class OIDCBackend(OIDCAuthenticationBackend):
             return None
         if request is None or request.path != callback:
             return None
-        return super().authenticate(request, **kwargs)
+        try:
+            return super().authenticate(request, **kwargs)
+        except (requests.RequestException, ValueError, ImproperlyConfigured):
+            # The provider down, a token exchange it refused, an answer that is not JSON.
+            logger.exception("single sign-on: the provider's answer could not be used")
+            request.sso_refusal = ("The sign-in could not be completed with the provider; "
+                                   "try again later.")
+            return None
 
     def retrieve_matching_jwk(self, token):
         # The JOSE header may leave out "kid" when the provider has one signing key (OpenID

@@ -152,3 +152,17 @@ def test_sign_on_is_off_when_not_configured(settings, django_user_model):
     # The backend never exchanges a code outside its callback, nor when it is off.
     request = RequestFactory().get("/accounts/login/?code=c&state=s")
     assert OIDCBackend().authenticate(request) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.sso.sso_urls")
+def test_a_provider_that_does_not_answer_ends_in_the_refusal_page(settings):
+    # Nothing listens on port 9 of loopback: the code exchange fails to connect.
+    settings.OIDC_RP_CLIENT_ID = "annotator"
+    settings.OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:9/token"
+    settings.OIDC_OP_USER_ENDPOINT = "http://127.0.0.1:9/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = "http://127.0.0.1:9/jwks"
+    request = RequestFactory().get("/oidc/callback/?code=c&state=s")
+    assert OIDCBackend().authenticate(request, nonce="n") is None
+    assert request.sso_refusal == ("The sign-in could not be completed with the provider; "
+                                   "try again later.")
