@@ -9,6 +9,7 @@ service.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    # Failed sign-ins counted per user name and per address (docs/sso.md).
+    "axes",
     "tasks",
 ]
 
@@ -82,6 +85,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused (locked) sign-in into the login page with
+    # the lockout message (tasks/login_throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "annotator.urls"
@@ -99,6 +105,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The login page's "Sign in with …" button when single sign-on is on.
+                "tasks.sso.login_context",
             ],
         },
     },
@@ -238,6 +246,60 @@ if ANNOTATOR_MEDIA_S3_BUCKET:
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+# Single sign-on with OpenID Connect through mozilla-django-oidc (docs/sso.md). On only when a
+# client id and the provider (its issuer, for discovery, or its endpoints) are set; otherwise
+# nothing of it is loaded and the login page is user name and password alone.
+ANNOTATOR_OIDC_ISSUER = os.environ.get("ANNOTATOR_OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("ANNOTATOR_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("ANNOTATOR_OIDC_CLIENT_SECRET", "")
+# Endpoints set here win over the issuer's discovery document (tasks/sso.py).
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("ANNOTATOR_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("ANNOTATOR_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("ANNOTATOR_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("ANNOTATOR_OIDC_JWKS_URI", "")
+ANNOTATOR_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and (
+    ANNOTATOR_OIDC_ISSUER or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT
+                              and OIDC_OP_USER_ENDPOINT and OIDC_OP_JWKS_ENDPOINT)))
+ANNOTATOR_OIDC_PROVIDER_NAME = os.environ.get("ANNOTATOR_OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_RP_SCOPES = os.environ.get("ANNOTATOR_OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = os.environ.get("ANNOTATOR_OIDC_SIGN_ALGO", "RS256")
+# Which claims name the account(s) and the role, and how their values map to account user
+# names and to roles ("value=name,value=name"; an empty account map takes the value as the
+# account's user name; the role map adds to Scale's four roles and "reviewer").
+ANNOTATOR_OIDC_ACCOUNT_CLAIM = os.environ.get("ANNOTATOR_OIDC_ACCOUNT_CLAIM", "org")
+ANNOTATOR_OIDC_ROLE_CLAIM = os.environ.get("ANNOTATOR_OIDC_ROLE_CLAIM", "role")
+ANNOTATOR_OIDC_ACCOUNT_MAP = os.environ.get("ANNOTATOR_OIDC_ACCOUNT_MAP", "")
+ANNOTATOR_OIDC_ROLE_MAP = os.environ.get("ANNOTATOR_OIDC_ROLE_MAP", "")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_seconds("ANNOTATOR_OIDC_TIMEOUT_SECONDS", 10)
+OIDC_AUTHENTICATE_CLASS = "tasks.sso.SignInView"
+OIDC_CALLBACK_CLASS = "tasks.sso.CallbackView"
+LOGIN_REDIRECT_URL_FAILURE = LOGIN_URL
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses every sign-in of a locked user name or address before a password is checked.
+    "tasks.login_throttle.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    *(["tasks.sso.OIDCBackend"] if ANNOTATOR_OIDC_ENABLED else []),
+]
+
+# Login throttling with django-axes (docs/sso.md, tasks/login_throttle.py): a user name is
+# locked after ANNOTATOR_LOGIN_FAILURES_PER_NAME failed sign-ins, an address after
+# ANNOTATOR_LOGIN_FAILURES_PER_ADDRESS (higher: an office shares one), each for
+# ANNOTATOR_LOGIN_LOCKOUT_SECONDS after its last failure. API keys are not counted.
+ANNOTATOR_LOGIN_FAILURES_PER_ADDRESS = env_int("ANNOTATOR_LOGIN_FAILURES_PER_ADDRESS", 50)
+AXES_ENABLED = env_bool("ANNOTATOR_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = env_int("ANNOTATOR_LOGIN_FAILURES_PER_NAME", 10)
+AXES_COOLOFF_TIME = timedelta(seconds=env_seconds("ANNOTATOR_LOGIN_LOCKOUT_SECONDS", 900))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "tasks.login_throttle.LoginThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "tasks.login_throttle.lockout_response"
+# A try while locked does not push the end of the lockout further (the page names that end).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Every successful sign-in is not worth a row; the failures are kept (AccessAttempt).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # Request bodies: at most ANNOTATOR_MAX_BODY_BYTES (JSON and forms), except the upload endpoint,
 # which takes a file of up to ANNOTATOR_MAX_UPLOAD_BYTES (the Scale limit, 80 MB). Larger bodies

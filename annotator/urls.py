@@ -20,6 +20,9 @@ urlpatterns = [
     path("admin/quality/", include("tasks.admin_quality")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Single sign-on, when configured (docs/sso.md).
+    *([path("oidc/", include("mozilla_django_oidc.urls"))]
+      if settings.ANNOTATOR_OIDC_ENABLED else []),
     path("v1/", include("tasks.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("media/<path:path>", staff_media, name="staff-media"),
