@@ -19,6 +19,9 @@ pytestmark = pytest.mark.django_db
 
 # Every route of the workbench, and whether it changes anything (POST only) or only reads.
 CHANGING = {"start-next", "submit-task", "skip-task", "start-next-review", "review-decide"}
+# A page with a form: GET shows it, POST (with the token: tests/workforce/test_invite_page.py)
+# changes.
+FORMS = {"invite"}
 READING = {"queue", "work", "task-data", "task-image", "task-tile", "task-context",
            "task-frame", "review-queue", "review", "training-result", "training-result-json"}
 
@@ -36,7 +39,7 @@ def token(client: Client) -> str:
 
 
 def test_every_workbench_route_is_covered_here():
-    assert {p.name for p in urlpatterns} == CHANGING | READING
+    assert {p.name for p in urlpatterns} == CHANGING | READING | FORMS
 
 
 def test_reading_routes_take_no_post(browser, leased):
