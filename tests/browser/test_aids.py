@@ -168,10 +168,16 @@ def test_fullscreen_toggles(make_task, bench_for):
     page.keyboard.press("Shift+F")
     page_wait_until(page, lambda: page.evaluate("Boolean(document.fullscreenElement)"),
                     message="fullscreen did not start")
-    assert root_data(page, "fullscreen") == "true"
+    # document.fullscreenElement is set before the fullscreenchange event that updates the
+    # page is dispatched (Chromium fires it at the next animation frame): wait for the page.
+    page_wait_until(page, lambda: root_data(page, "fullscreen") == "true",
+                    message="the page did not mark fullscreen")
+    assert page.locator(".wb-aids-fullscreen-button").get_attribute("aria-pressed") == "true"
     page.keyboard.press("Shift+F")
     page_wait_until(page, lambda: not page.evaluate("Boolean(document.fullscreenElement)"),
                     message="fullscreen did not end")
+    page_wait_until(page, lambda: root_data(page, "fullscreen") == "false",
+                    message="the page did not mark the end of fullscreen")
     assert page.locator(".wb-aids-fullscreen-button").get_attribute("aria-pressed") == "false"
 
 

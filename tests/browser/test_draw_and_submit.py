@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from tests.browser.helpers import assert_points, near
@@ -12,6 +14,18 @@ pytestmark = pytest.mark.browser
 
 def by_label(annotations: list[dict]) -> dict[str, dict]:
     return {a["label"]: a for a in annotations}
+
+
+def rotated_corners(box: dict) -> list[tuple[float, float]]:
+    """A rotated box's corners (top-left, top-right, bottom-right, bottom-left of the unrotated
+    box, turned by `rotation` about its centre), to two decimals as docs/task-format.md
+    "Coordinates" stores them."""
+    cx, cy = box["left"] + box["width"] / 2, box["top"] + box["height"] / 2
+    cos, sin = math.cos(box["rotation"]), math.sin(box["rotation"])
+    half_w, half_h = box["width"] / 2, box["height"] / 2
+    offsets = ((-half_w, -half_h), (half_w, -half_h), (half_w, half_h), (-half_w, half_h))
+    return [(round(cx + dx * cos - dy * sin, 2), round(cy + dx * sin + dy * cos, 2))
+            for dx, dy in offsets]
 
 
 def test_draw_every_geometry_label_by_typing_submit_and_read_back(make_task, bench_for):
@@ -147,7 +161,12 @@ def test_rotated_box_and_ellipse_rotation_handles(make_task, bench_for):
     bench.submit()
     page.wait_for_url(f"{setup.root}/")
     got = setup.task()["response"]["annotations"]
+    # docs/task-format.md "Coordinates": the rotation is kept exact, the pixel keys are stored
+    # to two decimals, and the vertices are the corners of the stored box, to two decimals.
     assert abs(got[0]["rotation"] - box["rotation"]) < 1e-6
-    assert_points(got[0]["vertices"], [(v["x"], v["y"]) for v in box["vertices"]], 1e-6)
+    for key in ("left", "top", "width", "height"):
+        assert near(got[0][key], round(box[key], 2), 1e-6), (key, got[0], box)
+    assert_points(got[0]["vertices"], rotated_corners(got[0]), 1e-6)
+    assert_points(got[0]["vertices"], [(v["x"], v["y"]) for v in box["vertices"]], 0.02)
     assert "label" not in got[1]
     assert_points(got[1]["vertices"], [(450, 325), (425, 275), (450, 225), (475, 275)])

@@ -37,7 +37,11 @@ def test_picker_searches_the_tree_offers_leaves_and_remembers_recent_labels(make
         "Animal › Pet › Dog"]
     search.fill("ped_ch")  # the choice, not the display
     assert picker.locator(".wb-picker-option .wb-picker-name").evaluate_all(TEXTS) == ["Child"]
-    search.fill("pet")  # a group's name matches no leaf of its own
+    # A group's name finds the leaves under it, with their path (docs/workbench.md "Labels").
+    search.fill("pet")
+    assert picker.locator(".wb-picker-option .wb-picker-path").evaluate_all(TEXTS) == [
+        "Animal › Pet › Dog", "Animal › Pet › cat"]
+    search.fill("zebra")
     assert picker.locator(".wb-picker-option").count() == 0
     assert "No label matches" in picker.inner_text()
 

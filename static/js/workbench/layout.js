@@ -91,8 +91,10 @@ export function buildLayout(app) {
     question.append(reason);
     const note = el("div", "wb-skip-note");
     note.textContent = "Your saved edits stay with the task. You get it again only once the rest of your queue is done.";
-    // inputs, not buttons: `.wb-skip button` stays the one Skip (Release) button
-    const confirm = /** @type {HTMLInputElement} */ (el("input", "wb-button primary wb-skip-confirm", { type: "submit", value: "Skip task" }));
+    // inputs, not buttons: `.wb-skip button` stays the one Skip (Release) button. The confirm
+    // looks primary (workbench.css) without the `primary` class: the toolbar's one primary
+    // button is Submit.
+    const confirm = /** @type {HTMLInputElement} */ (el("input", "wb-button wb-skip-confirm", { type: "submit", value: "Skip task" }));
     const cancel = el("input", "wb-button", { type: "button", value: "Cancel" });
     ask.append(question, note, confirm, cancel);
     skip.append(token, skipButton, ask);
