@@ -137,7 +137,7 @@ def log_in(page, root: str) -> None:
     page.fill("input[name=password]", TASKER_PASSWORD)
     page.click("form [type=submit]")
     page.wait_for_url(f"{root}/")
-    page.locator("table.queue").wait_for()
+    page.locator("table.queue").first.wait_for()  # the queue, then my recent work
 
 
 def open_workbench(page, root: str, project: str) -> None:

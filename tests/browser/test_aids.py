@@ -289,7 +289,7 @@ def test_the_task_timer_counts(make_task, bench_for):
     page.wait_for_timeout(2300)
     now = int(root_data(page, "taskSeconds") or 0)
     assert now >= start + 2
-    assert page.locator(".wb-status-timer").inner_text().startswith("⏱ 0:0")
+    assert page.locator(".wb-status-timer").inner_text().startswith("Time 0:0")
 
 
 def test_help_lists_every_aid_and_recent_work_shows_on_the_queue(make_task, bench_for):

@@ -31,7 +31,7 @@ export const AIDS_BINDINGS = [
 ];
 
 const AIDS_EXTRA_HELP = [
-  ["Aids", "Status bar ⏱", "Time spent on this task in this browser (paused while the tab is hidden)"],
+  ["Aids", "Status bar: Time", "Time spent on this task in this browser (paused while the tab is hidden)"],
 ];
 
 const DISPLAY_DEFAULTS = Object.freeze({ brightness: 100, contrast: 100, saturation: 100, fill: 14 });
@@ -450,7 +450,7 @@ export class Aids {
   }
 
   showTime() {
-    this.timerEl.textContent = `⏱ ${clockText(this.seconds)}`;
+    this.timerEl.textContent = `Time ${clockText(this.seconds)}`;  // a word: not every font has ⏱
     this.app.root.dataset.taskSeconds = String(this.seconds);
   }
 }
