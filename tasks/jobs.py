@@ -73,6 +73,18 @@ def score_answer(task_id: str) -> str:
     return _run_body("score_answer", task_id)
 
 
+def enqueue_missing(job: Job, task_ids, limit: int) -> int:
+    """Queue `job` again for each of `task_ids` (up to `limit`) that has none waiting or
+    running: the sweeper's way back from a job a killed worker lost. Returns how many."""
+    waiting = queued_args(job, include_running=True)
+    count = 0
+    for task_id in task_ids[:limit]:
+        if task_id not in waiting:
+            job.enqueue(task_id)
+            count += 1
+    return count
+
+
 def queued_args(job: Job, include_running: bool = False) -> set[str]:
     """The first argument of every job of this kind that is waiting to run, plus (with
     `include_running`) of those running in a worker that still beats (tasks/heartbeat.py)."""

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tasks.jobs import queued_args, score_answer
+from tasks import jobs
+from tasks.jobs import score_answer
 from tasks.models import (
     AnnotationVerdict,
     GoldAnswer,
@@ -99,13 +100,8 @@ def unscored() -> QuerySet[Task]:
 def requeue_unscored() -> int:
     """Queue the score again for finished copies whose job was lost (a worker killed
     mid-job). Returns how many."""
-    waiting = queued_args(score_answer, include_running=True)
-    count = 0
-    for task_id in unscored().order_by("completed_at").values_list(
-            "task_id", flat=True)[:SWEEP_LIMIT]:
-        if task_id not in waiting:
-            score_answer.enqueue(task_id)
-            count += 1
+    ids = unscored().order_by("completed_at").values_list("task_id", flat=True)
+    count = jobs.enqueue_missing(score_answer, ids, SWEEP_LIMIT)
     if count:
         logger.warning("sweeper queued %d gold and training scores again", count)
     return count

@@ -25,8 +25,8 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tasks import submission
-from tasks.jobs import merge_consensus, queued_args
+from tasks import jobs, submission
+from tasks.jobs import merge_consensus
 from tasks.models import ConsensusResult, Task, TaskRole, TaskStage, TaskStatus
 from tasks.quality_flow import media, stages
 from tasks.quality_flow import settings as quality_settings
@@ -112,13 +112,8 @@ def stuck_parents() -> QuerySet[Task]:
 def requeue_stuck() -> int:
     """Queue the merge again for parents stuck in consensus with no job queued or running
     (a worker killed mid-merge). Returns how many."""
-    waiting = queued_args(merge_consensus, include_running=True)
-    count = 0
-    for task_id in stuck_parents().order_by("created_at").values_list(
-            "task_id", flat=True)[:SWEEP_LIMIT]:
-        if task_id not in waiting:
-            merge_consensus.enqueue(task_id)
-            count += 1
+    ids = stuck_parents().order_by("created_at").values_list("task_id", flat=True)
+    count = jobs.enqueue_missing(merge_consensus, ids, SWEEP_LIMIT)
     if count:
         logger.warning("sweeper queued %d consensus merges again", count)
     return count

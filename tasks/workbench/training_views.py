@@ -11,20 +11,19 @@ workbench's image endpoint would refuse them.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from tasks import workforce
 from tasks.models import GoldAnswer, Task, TaskRole
-from tasks.models.files import SCHEME
 from tasks.quality_flow import settings as quality_settings
 from tasks.quality_flow import standing, training
 from tasks.rules.geometry import box_corners
+from tasks.workbench import views
 from tasks.workbench.csp import csp_protected
-from tasks.workbench.views import uploaded_file_response
 
 RETRY_SECONDS = 1
 
@@ -132,13 +131,7 @@ def frame(task: Task, drawn: list[dict]) -> tuple[int, int]:
 
 def _image(task: Task) -> HttpResponseBase:
     """The copy's image, as the workbench serves it to the task's holder."""
-    if task.attachment_file:
-        return FileResponse(task.attachment_file.open("rb"),
-                            content_type=task.attachment_mime or None)
-    url = task.params.get("attachment", "")
-    if url.startswith(SCHEME):
-        return uploaded_file_response(task, url, "The task's file is gone.")
-    return redirect(url)  # not fetched yet: the original
+    return views.image_response(task)
 
 
 # --- shapes -----------------------------------------------------------------------------------

@@ -204,13 +204,18 @@ def read_params(task: Task, raw_params: str) -> dict:
 @require_GET
 def task_image(request: HttpRequest, task_id: str) -> HttpResponseBase:
     task, _ = viewable_task(request, task_id, light=True)
+    return image_response(task)
+
+
+def image_response(task: Task) -> HttpResponseBase:
+    """The task's image: the stored copy, an uploaded file, or (not fetched yet) a redirect
+    to the original, which the browser then loads directly."""
     if task.attachment_file:
         return FileResponse(task.attachment_file.open("rb"),
                             content_type=task.attachment_mime or None)
     url = task.params.get("attachment", "")
     if url.startswith(SCHEME):
         return uploaded_file_response(task, url, "The task's file is gone.")
-    # Not fetched yet: the browser loads the original directly.
     return redirect(url)
 
 
