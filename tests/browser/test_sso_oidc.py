@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.browser.conftest import browser, page  # noqa: F401
 from tests.live.conftest import (
     REPO_ROOT,
     PostgresDatabase,
