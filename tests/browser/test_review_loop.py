@@ -59,6 +59,12 @@ def dataset(page, key: str) -> str:
     return page.evaluate("(k) => document.getElementById('workbench').dataset[k] || ''", key)
 
 
+def wait_dataset(page, key: str, value: str) -> None:
+    """Wait for the page to show `value` (a key's effect lands in a later task of the page)."""
+    page_wait_until(page, lambda: dataset(page, key) == value, 10,
+                    lambda: f"{key} is {dataset(page, key)!r}, not {value!r}")
+
+
 def meta_locked(page) -> dict[str, bool]:
     return page.evaluate("() => { const s = window.__workbench.app.store; return "
                          "Object.fromEntries(s.uuids().map((u) => [u, s.metaOf(u).locked])); }")
@@ -155,7 +161,7 @@ def test_rework_and_review_pages_show_the_review(make_task, page, browser):
     assert dataset(page, "mode") == "rework"
     banner = page.locator(".wb-persistent-banner")
     assert banner.inner_text() == f"Sent back by {reviewer}: the fifth box is a van"
-    assert dataset(page, "verdicts") == "4/1/0"
+    wait_dataset(page, "verdicts", "4/1/0")
     assert dataset(page, "openIssues") == "1"
     assert page.locator(".wb-issue").count() == 1
     assert "the wheel is cut off" in page.locator(".wb-issue").inner_text()
@@ -179,7 +185,7 @@ def test_rework_and_review_pages_show_the_review(make_task, page, browser):
     assert "this one is a van" in page.locator(".wb-attrs-style-note").inner_text()
     # the review keys are the reviewer's: A does nothing here
     page.keyboard.press("a")
-    assert dataset(page, "verdicts") == "4/1/0"
+    wait_dataset(page, "verdicts", "4/1/0")
 
     # the reviewer's review page: the toolbar, Ctrl+Enter refused, the keys in ?, a pin's click
     reviewer_page = page.context.browser.new_context(viewport={"width": 1400, "height": 900})
@@ -421,9 +427,9 @@ def test_verdicts_and_pins_are_saved_per_operation_and_undone_by_ctrl_z(make_tas
     page.locator(".wb-ask textarea").fill("a van")
     page.keyboard.press("Enter")
     page.keyboard.press("Shift+A")
-    assert dataset(page, "verdicts") == "4/1/0"
+    wait_dataset(page, "verdicts", "4/1/0")
     page.keyboard.press("Control+z")  # the Shift+A: one step
-    assert dataset(page, "verdicts") == "1/1/3"
+    wait_dataset(page, "verdicts", "1/1/3")
     assert "Undone" in status_of(page)
     review.move(*centre(FIVE[2]))
     page.keyboard.press("i")
@@ -432,7 +438,7 @@ def test_verdicts_and_pins_are_saved_per_operation_and_undone_by_ctrl_z(make_tas
     wait_saved(page)
     # the server holds what the page shows: a reload comes back to it
     review = open_page(page, server, task_id, "review")
-    assert dataset(page, "verdicts") == "1/1/3"
+    wait_dataset(page, "verdicts", "1/1/3")
     assert page.locator(".wb-row").nth(1).get_attribute("title") == "Rejected: a van"
     issue = page.locator(".wb-issue")
     assert issue.count() == 1
