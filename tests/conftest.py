@@ -47,7 +47,8 @@ def pytest_collection_modifyitems(config, items) -> None:
 def set_node_id(item, nodeid: str) -> None:
     """pytest-xdist learns a test's group from its node id ("<id>@<group>"), and sets it in a
     string attribute that pytest 9.2 no longer reads (it keeps a structured id): grouped tests
-    then run anywhere, silently (github.com/pytest-dev/pytest-xdist/issues/1386). Set here in either form."""
+    then run anywhere, silently (github.com/pytest-dev/pytest-xdist/issues/1386). Set here
+    in either form."""
     if hasattr(item, "_id"):
         from _pytest.nodeid import NodeId
 
