@@ -33,6 +33,8 @@ Box = tuple[float, float, float, float]
 MAX_SIDE = 512            # the working crop's long side, in pixels
 DEFAULT_TOLERANCE = 20.0  # click_region's colour tolerance, 0..100
 _CLICK_RADIUS = 3         # a click seeds a disc of this many working pixels
+_GRABCUT_SIDE = 384       # GrabCut's crop: its time grows with the area, its IoU barely
+_LEG_SIDE = 320           # a scissors leg's crop: its map costs time by area
 _MIN_AREA = 6.0           # a region smaller than this (working pixels) is nothing
 
 
@@ -68,7 +70,8 @@ def box_to_polygon(image: NDArray[np.uint8], box: Sequence[float], *,
     img = _as_rgb(image)
     x0, y0, x1, y1 = _clip_box(box, img)
     margin = max(8.0, 0.15 * max(x1 - x0, y1 - y0))
-    view = _View.of(img, _window(img, x0 - margin, y0 - margin, x1 + margin, y1 + margin))
+    view = _View.of(img, _window(img, x0 - margin, y0 - margin, x1 + margin, y1 + margin),
+                    _GRABCUT_SIDE)
     mask = np.full(view.shape, cv2.GC_BGD, np.uint8)
     (bx0, by0), (bx1, by1) = view.to_work_px(x0, y0), view.to_work_px(x1, y1)
     mask[by0:by1 + 1, bx0:bx1 + 1] = cv2.GC_PR_FGD
@@ -88,21 +91,25 @@ def box_to_polygon(image: NDArray[np.uint8], box: Sequence[float], *,
 
 def click_region(image: NDArray[np.uint8], point: Sequence[float], *,
                  tolerance: float = DEFAULT_TOLERANCE,
+                 positive: Iterable[Sequence[float]] = (),
                  negative: Iterable[Sequence[float]] = (),
                  max_vertices: int | None = None) -> list[Point]:
     """The region around a click whose (smoothed) colour is within `tolerance` (0..100) of the
-    clicked colour, connected to the click. `negative` clicks are split off by a watershed
-    between them and the click. The window grows until the region stops touching its edge."""
-    if not 0 <= float(tolerance) <= 100:
+    clicked colour, connected to the click. More `positive` clicks add their regions (the
+    outline is of the part holding most clicks); `negative` clicks are split off by a
+    watershed between them and the positive ones. The window grows until the region stops
+    touching its edge."""
+    if not 0 <= _number(tolerance) <= 100:
         raise BadPrompt("tolerance must be between 0 and 100")
     img = _as_rgb(image)
-    x, y = _point(point, img)
+    seeds = [_point(point, img)] + [_point(p, img) for p in positive]
     negatives = [_point(p, img) for p in negative]
+    xs, ys = [p[0] for p in seeds], [p[1] for p in seeds]
     half = 128.0
     while True:
-        window = _window(img, x - half, y - half, x + half, y + half)
+        window = _window(img, min(xs) - half, min(ys) - half, max(xs) + half, max(ys) + half)
         view = _View.of(img, window)
-        region = _flood(view, view.to_work_px(x, y), float(tolerance),
+        region = _flood(view, [view.to_work_px(*p) for p in seeds], float(tolerance),
                         [view.to_work_px(*p) for p in negatives if view.contains(*p)])
         if window == (0, 0, img.shape[1], img.shape[0]) or not view.touches_cut(region):
             return view.outline(region, max_vertices)
@@ -192,11 +199,12 @@ class _View:
     pixels: NDArray[np.uint8]
 
     @classmethod
-    def of(cls, img: NDArray[np.uint8], window: tuple[int, int, int, int]) -> _View:
+    def of(cls, img: NDArray[np.uint8], window: tuple[int, int, int, int],
+           max_side: int | None = None) -> _View:
         cv2 = _cv2()
         x0, y0, x1, y1 = window
         crop = img[y0:y1, x0:x1]
-        scale = min(1.0, MAX_SIDE / max(x1 - x0, y1 - y0))
+        scale = min(1.0, (max_side or MAX_SIDE) / max(x1 - x0, y1 - y0))
         if scale < 1.0:
             size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
             crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
@@ -356,47 +364,59 @@ def _outset(contour: NDArray[np.float64], by: float) -> NDArray[np.float64]:
     return contour + (by if area > 0 else -by) * normal
 
 
-def _flood(view: _View, seed: tuple[int, int], tolerance: float,
+def _flood(view: _View, seeds: Sequence[tuple[int, int]], tolerance: float,
            negatives: Sequence[tuple[int, int]]) -> NDArray[np.uint8]:
-    """The pixels connected to `seed` within `tolerance` of its smoothed colour."""
+    """The pixels connected to a seed within `tolerance` of its smoothed colour."""
     cv2 = _cv2()
-    smooth = cv2.GaussianBlur(view.pixels, (5, 5), 0).astype(np.int16)
-    x, y = seed
-    h, w = view.shape
-    patch = smooth[max(0, y - 2):min(h, y + 3), max(0, x - 2):min(w, x + 3)]
-    colour = patch.reshape(-1, 3).mean(axis=0)
-    distance = np.abs(smooth - colour).max(axis=2)
-    near = (distance <= 2 + tolerance * 1.28).astype(np.uint8)
+    smooth = cv2.GaussianBlur(view.pixels, (5, 5), 0)
+    near = np.zeros(view.shape, np.uint8)
+    for seed in seeds:
+        near |= _near_colour(smooth, seed, 2 + tolerance * 1.28)
     near = cv2.morphologyEx(near, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    near[y, x] = 1
-    region = _component(near, [seed])
+    for x, y in seeds:
+        near[y, x] = 1
+    region = _component(near, seeds)
     if negatives:
-        region = _split_off(view, smooth.astype(np.uint8), region, seed, negatives)
+        region = _split_off(view, smooth, region, seeds, negatives)
     return region
 
 
+def _near_colour(smooth: NDArray[np.uint8], seed: tuple[int, int],
+                 within: float) -> NDArray[np.uint8]:
+    """Where the colour is within `within` (per channel) of the colour around `seed`."""
+    x, y = seed
+    h, w = smooth.shape[:2]
+    patch = smooth[max(0, y - 2):min(h, y + 3), max(0, x - 2):min(w, x + 3)]
+    colour = patch.reshape(-1, 3).mean(axis=0)
+    distance = np.abs(smooth.astype(np.float32) - colour).max(axis=2)
+    return (distance <= within).astype(np.uint8)
+
+
 def _split_off(view: _View, smooth: NDArray[np.uint8], region: NDArray[np.uint8],
-               seed: tuple[int, int], negatives: Sequence[tuple[int, int]]) -> NDArray[np.uint8]:
-    """The part of `region` a watershed gives to `seed` against the negative clicks."""
+               seeds: Sequence[tuple[int, int]],
+               negatives: Sequence[tuple[int, int]]) -> NDArray[np.uint8]:
+    """The part of `region` a watershed gives to the seeds against the negative clicks."""
     cv2 = _cv2()
     markers = np.zeros(view.shape, np.int32)
     outside = cv2.dilate(region, np.ones((5, 5), np.uint8)) == 0
     markers[outside] = 2
     for point in negatives:
         cv2.circle(markers, point, _CLICK_RADIUS, 2, -1)
-    cv2.circle(markers, seed, _CLICK_RADIUS, 1, -1)
-    cv2.watershed(smooth, markers)
+    for seed in seeds:
+        cv2.circle(markers, seed, _CLICK_RADIUS, 1, -1)
+    cv2.watershed(np.ascontiguousarray(smooth), markers)
     kept = ((markers == 1) & (region > 0)).astype(np.uint8)
-    return _component(kept, [seed])
+    return _component(kept, seeds)
 
 
 def _scissors_leg(img: NDArray[np.uint8], a: Point, b: Point) -> NDArray[np.float64]:
     """The edge-following path from a to b (without b), in image pixels, found on a crop
     around the leg: the map from a costs time in proportion to the crop's area."""
     cv2 = _cv2()
-    margin = max(16.0, 0.35 * math.hypot(b[0] - a[0], b[1] - a[1]))
+    margin = max(16.0, 0.3 * math.hypot(b[0] - a[0], b[1] - a[1]))
     view = _View.of(img, _window(img, min(a[0], b[0]) - margin, min(a[1], b[1]) - margin,
-                                 max(a[0], b[0]) + margin, max(a[1], b[1]) + margin))
+                                 max(a[0], b[0]) + margin, max(a[1], b[1]) + margin),
+                    _LEG_SIDE)
     tool = cv2.segmentation.IntelligentScissorsMB()
     tool.setEdgeFeatureCannyParameters(32, 100)
     tool.setGradientMagnitudeMaxLimit(200)
