@@ -51,7 +51,7 @@ class NothingFound(AssistError):
 
 
 def _cv2() -> Any:
-    import cv2  # noqa: PLC0415 - lazily, see the module docstring
+    import cv2  # lazily: see the module docstring
 
     return cv2
 
