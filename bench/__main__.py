@@ -103,12 +103,12 @@ def main(argv: list[str]) -> int:
                              "10,000-annotation page")
     parser.add_argument("--only", nargs="*", default=None,
                         help="figures to run (create get list submit concurrent export "
-                             "quality browser fairness; review_open: that browser figure "
-                             "alone)")
+                             "quality browser fairness assist; review_open: that browser "
+                             "figure alone)")
     args = parser.parse_args(argv)
     wanted = set(args.only) if args.only is not None else {
         "create", "get", "list", "submit", "concurrent", "export", "quality", "browser",
-        "fairness"}
+        "fairness", "assist"}
     if args.no_browser:
         wanted.discard("browser")
 
@@ -161,6 +161,10 @@ def main(argv: list[str]) -> int:
         else:
             step("export", lambda: bench.export(args.export_tasks))
         step("quality", quality_figures)  # in this process: no server involved
+        if "assist" in wanted:
+            from bench.assist import assist_figures
+
+            step("assist", lambda: assist_figures(server, bench))
         if "browser" in wanted:
             from bench.browser import browser_figures
 

@@ -162,6 +162,10 @@ class ApiBench:
         body = task_body(project=project, attachment=ATTACHMENT.format(1))
         for i in range(tasks):
             self.create({**body, "metadata": {"frame": i}})
+        return self.tasker_login(project)
+
+    def tasker_login(self, project: str) -> tuple[Http, str]:
+        """A tasker who may work on `project`, logged in, holding its first free task."""
         name = f"tasker-{project}"
         self.server.manage("create_tasker", name, "--password", TASKER_PASSWORD,
                            "--project", project)
