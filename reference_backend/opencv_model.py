@@ -16,7 +16,7 @@ class OpenCvModel:
 
     def interact(self, image: Image, prompt: Prompt, *, max_vertices: int | None) -> Region:
         """A box: GrabCut inside it (the clicks as seeds); clicks only: the region around the
-        first positive click, split from the negative ones."""
+        positive clicks, split from the negative ones."""
         try:
             if prompt.box is not None:
                 vertices = cv.box_to_polygon(image.pixels, prompt.box,
@@ -25,6 +25,7 @@ class OpenCvModel:
                                              max_vertices=max_vertices)
             elif prompt.positives:
                 vertices = cv.click_region(image.pixels, prompt.positives[0],
+                                           positive=prompt.positives[1:],
                                            negative=prompt.negatives,
                                            max_vertices=max_vertices)
             else:

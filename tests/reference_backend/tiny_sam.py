@@ -16,6 +16,7 @@ second is the square and scores best).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -32,7 +33,7 @@ def const(name: str, value: np.ndarray | np.generic | float | int) -> onnx.NodeP
     return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(array, name))
 
 
-def node(op: str, inputs: list[str], output: str, **attrs: object) -> onnx.NodeProto:
+def node(op: str, inputs: list[str], output: str, **attrs: Any) -> onnx.NodeProto:
     return helper.make_node(op, inputs, [output], **attrs)
 
 
