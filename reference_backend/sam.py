@@ -159,7 +159,8 @@ class SamOnnx:
         if unknown:
             raise ValueError(f"the SAM decoder wants inputs this backend does not know: "
                              f"{sorted(unknown)}")
-        return {name: values[name].astype(dtype) for name, dtype in self.decoder_inputs.items()}
+        return {name: np.asarray(values[name], dtype=dtype)  # no copy when it is that type
+                for name, dtype in self.decoder_inputs.items()}
 
     def _masks_at_original_size(self, outputs: dict[str, np.ndarray],
                                 embedding: Embedding) -> np.ndarray:
