@@ -41,7 +41,7 @@ test("box mode: a drag sends tool box with the box; clicks refine it with signed
   assert.equal("max_vertices" in (second?.body || {}), false, "no limit sent without one");
 });
 
-test("region mode: the seed first, then exclusions, with the tolerance", () => {
+test("region mode: the seed first, then exclusions, with the tolerance; another seed adds", () => {
   const s = new AssistSession({ mode: "region" });
   assert.equal(s.addPoint({ x: 5, y: 5 }, false), false, "an exclusion needs a seed first");
   assert.ok(s.addPoint({ x: 40, y: 50 }, true));
@@ -51,6 +51,8 @@ test("region mode: the seed first, then exclusions, with the tolerance", () => {
     tool: "click", geometry: "box", tolerance: 25,
     points: [{ x: 40, y: 50, positive: true }, { x: 45, y: 55, positive: false }],
   });
+  assert.ok(s.addPoint({ x: 90, y: 95 }, true));
+  assert.equal(s.points.length, 3, "another seed adds its region");
   assert.equal(s.stepTolerance(500), 100);
   assert.equal(s.stepTolerance(-500), 0);
 });

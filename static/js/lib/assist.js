@@ -249,8 +249,8 @@ export class AssistSession {
 
   /**
    * A clicked point. In box mode it refines the box (refused without one: returns false); in
-   * region mode it is a seed (positive) or an exclusion (negative); scissors take it as the
-   * next anchor (its sign is ignored).
+   * region mode a positive one adds its region (a seed) and a negative one excludes (refused
+   * before a seed); scissors take it as the next anchor (its sign is ignored).
    * @param {Point} point @param {boolean} positive @returns {boolean}
    */
   addPoint(point, positive) {

@@ -19,7 +19,7 @@ export const ASSIST_BINDINGS = [
 export const ASSIST_HELP = [
   ["1 / 2 / 3", `Assist modes: ${MODE_NAMES.box}, ${MODE_NAMES.region}, ${MODE_NAMES.scissors}`],
   ["Drag", "Box prompt around the object (box → polygon)"],
-  ["Click", "Positive point (box mode: refines the box; region: its seed; scissors: next anchor)"],
+  ["Click", "Positive point (box mode: refines the box; region: adds the region there; scissors: next anchor)"],
   ["Alt+click, right-click", "Negative point: not part of the object"],
   ["[ ]", "Region mode: less / more colour tolerance"],
   ["Enter / Esc", "Accept the previewed shape (label picker, one undo step) / discard it"],
