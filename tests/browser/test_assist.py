@@ -163,7 +163,7 @@ def test_a_failed_or_slow_assist_shows_its_state_and_never_blocks_drawing(make_t
     # a request held on its way: the tasker switches tool and draws meanwhile; the late
     # answer is ignored (no preview, nothing added)
     held = []
-    page.route("**/assist", held.append)
+    page.route("**/assist", lambda route: held.append(route))
     bench.tool("w")
     (cx, cy), (rx, ry) = CENTRE, RADII
     bench.drag((cx - rx - 15, cy - ry - 15), (cx + rx + 15, cy + ry + 15))
