@@ -8,22 +8,21 @@ import { assistGeometry, MODE_NAMES } from "../lib/assist.js";
 import { match } from "./keyboard.js";
 import { AssistTool } from "./tool-assist.js";
 
-/** The keys, free in the key map, the aids, the video and the review pages (tests/js/assist.test.mjs). */
-/** @type {import("./keyboard.js").Binding[]} */
+/**
+ * The keys, free in the key map, the aids, the video and the review pages (tests/js/assist.test.mjs).
+ * @type {import("./keyboard.js").Binding[]}
+ */
 export const ASSIST_BINDINGS = [
-  { combo: "w", command: "assistTool", help: ["Assist", "W", "Assist tool; W again: next mode (box → polygon, click region, scissors)"] },
-  { combo: "shift+w", command: "assistSnap", help: ["Assist", "Shift+W", "Snap the selected polygon's edges to the image (preview; Enter applies)"] },
+  { combo: "w", command: "assistTool", help: ["Assist", "W", "Assist: drag a box round the object; W again: next mode"] },
+  { combo: "shift+w", command: "assistSnap", help: ["Assist", "Shift+W", "Snap the selected polygon to the image's edges"] },
 ];
 
-/** Rows of the `?` overlay for what the tool does with the mouse and its own keys. */
+/** Rows of the `?` overlay for the tool's mouse input and its own keys (kept short: the
+ * overlay fits a 1600 × 900 screen, tests/browser/test_small_screens.py). */
 export const ASSIST_HELP = [
-  ["1 / 2 / 3", `Assist modes: ${MODE_NAMES.box}, ${MODE_NAMES.region}, ${MODE_NAMES.scissors}`],
-  ["Drag", "Box prompt around the object (box → polygon)"],
-  ["Click", "Positive point (box mode: refines the box; region: adds the region there; scissors: next anchor)"],
-  ["Alt+click, right-click", "Negative point: not part of the object"],
-  ["[ ]", "Region mode: less / more colour tolerance"],
-  ["Enter / Esc", "Accept the previewed shape (label picker, one undo step) / discard it"],
-  ["Backspace", "Take back the last point or anchor"],
+  ["1 / 2 / 3", `Modes: ${MODE_NAMES.box}, ${MODE_NAMES.region} ([ ] tolerance), ${MODE_NAMES.scissors}`],
+  ["Alt+click, right-click", "Negative point (not the object)"],
+  ["Enter / Esc", "Accept the preview / discard it (Backspace: last point)"],
 ];
 
 const ICON = "M4 18L13 9M13 9l2-5 1 4 4 1-5 2zM6 5v3M4.5 6.5h3M17 15v3M15.5 16.5h3";
