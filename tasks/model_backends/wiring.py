@@ -1,0 +1,13 @@
+"""Where model backends plug into the layers below them, once, when the app starts
+(tasks/apps.py): the lifecycle's creation listener and the body of the worker's prelabel job
+(docs/architecture.md). Nothing imports this module but the app's `ready`."""
+
+from __future__ import annotations
+
+from tasks import jobs, lifecycle
+from tasks.model_backends import prelabel
+
+
+def register() -> None:
+    lifecycle.on_created(prelabel.after_create)
+    jobs.register_body(jobs.prelabel_task, prelabel.run)
