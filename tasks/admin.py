@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString
 from tasks import kinds
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.admin_attempts import AttemptInline
+from tasks.admin_model_backends import PrelabelInline
 from tasks.admin_quality_settings import ProjectQualityInline, name_the_add_button
 from tasks.admin_scoping import AccountScopedAdmin
 from tasks.callback_signing import first_secret, new_secret
@@ -141,7 +142,7 @@ class TaskAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
     search_fields = ("task_id", "unique_id")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
-    inlines = [AnnotationInline, AttemptInline]
+    inlines = [PrelabelInline, AnnotationInline, AttemptInline]
 
     def get_inlines(self, request: HttpRequest, obj: Task | None = None) -> list:
         kind = kinds.find(obj.type) if obj is not None else None
@@ -240,8 +241,8 @@ class ProjectAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
     search_fields = ("name", "owner__username")
     filter_horizontal = ("taskers", "reviewers")
     inlines = [ProjectQualityInline, ParamVersionInline]
-    fields = ("name", "owner", "type", "is_test", "archived", "created_at", "taskers",
-              "reviewers", "ontology_json", "extra_json")
+    fields = ("name", "owner", "type", "is_test", "archived", "created_at", "model_backend",
+              "taskers", "reviewers", "ontology_json", "extra_json")
     readonly_fields = ("owner", "type", "is_test", "created_at", "ontology_json", "extra_json")
 
     # "Available taskers" lists only the taskers group, reviewers only the reviewers group
@@ -257,6 +258,14 @@ class ProjectAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
                  **kwargs: Any) -> type[forms.ModelForm]:
         request._admin_project = obj  # type: ignore[attr-defined]
         return super().get_form(request, obj, change=change, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        """A project names a model backend of its own account (docs/assist.md)."""
+        project = getattr(request, "_admin_project", None)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "model_backend" and project is not None and field is not None:
+            field.queryset = field.queryset.filter(owner_id=project.owner_id)
+        return field
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest,
                                  **kwargs: Any) -> Any:
