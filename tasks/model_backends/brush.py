@@ -7,11 +7,16 @@ contours become polygons (OpenCV, imported when a brush region arrives: never at
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy is imported when a brush region arrives (start-up stays without it)
+    import numpy as np
 
 
 class _Bits:
     def __init__(self, data: bytes) -> None:
+        import numpy as np
+
         self.bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8))
         self.i = 0
 
@@ -28,6 +33,8 @@ class _Bits:
 
 def decode_rle(rle: list[int] | bytes) -> np.ndarray:
     """The flat uint8 array the RLE codes (width × height × 4 values)."""
+    import numpy as np
+
     bits = _Bits(bytes(rle))
     count = bits.read(32)
     word_size = bits.read(5) + 1
@@ -51,6 +58,7 @@ def mask_polygons(rle: list[int] | bytes, width: int, height: int,
                   min_area: float = 4.0) -> list[list[tuple[float, float]]]:
     """The outer outlines of the mask, largest first, in pixels."""
     import cv2
+    import numpy as np
 
     flat = decode_rle(rle)
     if flat.size != width * height * 4:
