@@ -62,3 +62,21 @@ def test_names_are_unique_and_projects_name_only_their_accounts_backends(api, ac
     assert api.post("projects/streets/setModelBackend", {}).status_code == 400
     assert api.post("projects/nope/setModelBackend", {"model_backend": None}
                     ).status_code == 404
+
+
+def test_the_demo_has_an_assist_ready_project(settings, tmp_path):
+    from django.core.management import call_command
+
+    from tasks.demo.assist import PROJECT, TASK_COUNT
+    from tasks.models import Prelabel, Task
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", stdout=__import__("io").StringIO())
+    project = Project.objects.get(name=PROJECT)
+    assert project.model_backend is None  # the built-in assists answer
+    tasks = Task.objects.filter(project=project)
+    assert tasks.count() == TASK_COUNT
+    for task in tasks:
+        assert task.params["geometries"]["polygon"]["max_vertices"] == 40
+        assert "hypothesis" not in task.params
+    assert not Prelabel.objects.filter(task__project=project).exists()
