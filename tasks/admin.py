@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from tasks import kinds
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.admin_attempts import AttemptInline
-from tasks.admin_model_backends import PrelabelInline
+from tasks.admin_model_backends import prelabel_summary
 from tasks.admin_quality_settings import ProjectQualityInline, name_the_add_button
 from tasks.admin_scoping import AccountScopedAdmin
 from tasks.callback_signing import first_secret, new_secret
@@ -142,7 +142,7 @@ class TaskAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
     search_fields = ("task_id", "unique_id")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
-    inlines = [PrelabelInline, AnnotationInline, AttemptInline]
+    inlines = [AnnotationInline, AttemptInline]
 
     def get_inlines(self, request: HttpRequest, obj: Task | None = None) -> list:
         kind = kinds.find(obj.type) if obj is not None else None
@@ -169,6 +169,7 @@ class TaskAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
                              "customer_review_status", "callback_succeeded")}),
         ("Quality", {"fields": ("role", "stage", "parent", "reserved_for", "reserved_until",
                                 "quality_json")}),
+        ("Prelabel from the model backend", {"fields": ("prelabel_result",)}),
         ("Attachment", {"fields": ("attachment_file", "attachment_width", "attachment_height",
                                    "attachment_mime")}),
         ("JSON", {"fields": ("params_json", "response_json", "metadata_json", "audits_json")}),
@@ -182,7 +183,7 @@ class TaskAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
         "customer_review_status", "callback_succeeded", "attachment_file", "attachment_width",
         "attachment_height", "attachment_mime", "params_json", "response_json",
         "metadata_json", "audits_json", "role", "stage", "parent", "reserved_for",
-        "reserved_until", "quality_json",
+        "reserved_until", "quality_json", "prelabel_result",
     )
 
     @admin.display(description="visual view")
@@ -191,6 +192,11 @@ class TaskAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
         url = reverse("work", args=[obj.task_id])
         return format_html('<a href="{}" target="_blank" rel="noopener">Open the task in the '
                            "workbench (read-only)</a>", url)
+
+    @admin.display(description="prelabel")
+    def prelabel_result(self, obj: Task) -> SafeString:
+        """What the project's model backend answered for it (docs/assist.md)."""
+        return prelabel_summary(obj.task_id)
 
     @admin.display(description="quality")
     def quality_json(self, obj: Task) -> SafeString:

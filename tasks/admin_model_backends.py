@@ -1,6 +1,6 @@
 """The admin of model backends (docs/assist.md, "Attaching a backend"): the account's backends
 with their breaker, a "test connection" action (GET /health), and the prelabels (a list, and
-one row on each task's page)."""
+a summary on each task's page)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from tasks.admin_scoping import AccountScopedAdmin
 from tasks.model_backends import breaker, clients
@@ -75,15 +77,15 @@ class PrelabelAdmin(AccountScopedAdmin, admin.ModelAdmin):
         return False
 
 
-class PrelabelInline(admin.StackedInline):
-    """The task's prelabel on its admin page: what the backend answered, or why not."""
-
-    model = Prelabel
-    extra = 0
-    can_delete = False
-    fields = PRELABEL_FIELDS
-    readonly_fields = PRELABEL_FIELDS
-    verbose_name = verbose_name_plural = "prelabel from the model backend"
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+def prelabel_summary(task_id: str) -> SafeString:
+    """The task's prelabel for its admin page: what the backend answered, or why not."""
+    prelabel = Prelabel.objects.filter(task_id=task_id).first()
+    if prelabel is None:
+        return format_html("{}", "none (no model backend was asked)")
+    notes = format_html_join("", "<li>{}</li>", ((note,) for note in prelabel.notes or []))
+    return format_html(
+        "<b>{}</b> · backend {} · model version {} · {} annotation(s) · {} ms{}{}",
+        prelabel.status, prelabel.backend_name or "-", prelabel.model_version or "-",
+        prelabel.annotation_count, prelabel.duration_ms if prelabel.duration_ms is not None
+        else "-", format_html("<br>error: {}", prelabel.error) if prelabel.error else "",
+        format_html("<ul>{}</ul>", notes) if notes else "")

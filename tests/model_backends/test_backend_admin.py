@@ -51,4 +51,4 @@ def test_a_tasks_page_shows_its_prelabel(admin_client, api, account, receiver,
     assert Prelabel.objects.get(task_id=task_id).status == "failed"
     page = admin_client.get(f"/admin/tasks/task/{task_id}/change/").content.decode()
     assert "prelabel from the model backend" in page.lower()
-    assert "HTTP 500" in page and "failed" in page
+    assert "<b>failed</b> · backend detector" in page and "HTTP 500" in page
