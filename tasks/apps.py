@@ -21,6 +21,10 @@ class TasksConfig(AppConfig):
         from tasks.quality_flow import wiring
 
         wiring.register()
+        # model backends: prelabel on create, the Assist provider (docs/assist.md)
+        from tasks.model_backends import wiring as backends_wiring
+
+        backends_wiring.register()
         lookups.register()
         from tasks.quality_flow import ops  # the review's draft operations
 

@@ -73,6 +73,13 @@ def score_answer(task_id: str) -> str:
     return _run_body("score_answer", task_id)
 
 
+@task()
+def prelabel_task(task_id: str) -> str:
+    """Ask the project's model backend once for a new task's prelabels
+    (tasks/model_backends/prelabel.py, docs/assist.md)."""
+    return _run_body("prelabel_task", task_id)
+
+
 def enqueue_missing(job: Job, task_ids, limit: int) -> int:
     """Queue `job` again for each of `task_ids` (up to `limit`) that has none waiting or
     running: the sweeper's way back from a job a killed worker lost. Returns how many."""

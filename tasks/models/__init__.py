@@ -2,6 +2,12 @@
 
 from tasks.models.accounts import AccountSettings, ApiKey
 from tasks.models.attempts import AttemptKind, AttemptOutcome, TaskAttempt
+from tasks.models.backends import (
+    BackendProtocol,
+    ModelBackend,
+    Prelabel,
+    PrelabelStatus,
+)
 from tasks.models.deliveries import (
     CallbackDelivery,
     ContextAttachment,
@@ -42,6 +48,7 @@ __all__ = [
     "ApiKey",
     "AttemptKind",
     "AttemptOutcome",
+    "BackendProtocol",
     "Batch",
     "CallbackDelivery",
     "ConsensusResult",
@@ -59,6 +66,9 @@ __all__ = [
     "IssueComment",
     "IssueStatus",
     "Membership",
+    "ModelBackend",
+    "Prelabel",
+    "PrelabelStatus",
     "Project",
     "ProjectGroup",
     "ProjectParamVersion",
