@@ -1,0 +1,79 @@
+"""The ledger at a tasker's submit: the scripted session through the draft operations and the
+workbench's submit, compared by the worker's job, against hand-computed counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from tasks.models import PrelabelLedger, Task
+from tests.factories import make_project, make_tasker
+from tests.prelabel_ledger.session import (
+    MOVED_IOU,
+    PRELABELS,
+    box,
+    claim,
+    create,
+    scripted_session,
+    submit_draft,
+)
+from tests.worker.conftest import run_jobs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(account):
+    return make_project(account, "streets")
+
+
+@pytest.fixture
+def tina(account):
+    return make_tasker("tina", account=account)
+
+
+def test_the_scripted_session_is_ledgered_with_hand_computed_counts(account, project, tina):
+    create(account)
+    task = claim(tina, project)
+    scripted_session(task, tina)
+    ledger = PrelabelLedger.objects.get(task=task)
+    assert ledger.status == "pending" and len(ledger.answer) == 7
+    assert "compared" in run_jobs()
+    ledger.refresh_from_db()
+    assert (ledger.status, ledger.answer, ledger.tasker, ledger.model_version) == (
+        "done", [], tina, "hypothesis")
+    assert (ledger.prelabels, ledger.kept, ledger.moved, ledger.relabelled,
+            ledger.attributes_changed, ledger.deleted, ledger.added) == (6, 3, 1, 1, 0, 1, 2)
+    assert ledger.iou_count == 4
+    assert ledger.iou_sum == pytest.approx(3 + MOVED_IOU, abs=1e-6)
+    labels = {t.label: (t.prelabels, t.kept, t.moved, t.relabelled, t.deleted, t.added)
+              for t in ledger.labels.all()}
+    assert labels == {"car": (4, 3, 1, 0, 0, 0), "bus": (2, 0, 0, 1, 1, 0),
+                      "person": (0, 0, 0, 0, 0, 2)}
+
+
+def test_a_task_without_prelabels_is_not_ledgered(account, project, tina):
+    create(account, hypothesis=None)
+    task = claim(tina, project)
+    submit_draft(task, tina)
+    assert not PrelabelLedger.objects.exists()
+
+
+def test_a_base_annotation_is_no_prelabel_of_the_model(account, project, tina):
+    create(account, base_annotations={"annotations": [box("k1", 0)]})
+    task = claim(tina, project)
+    submit_draft(task, tina)
+    run_jobs()
+    ledger = PrelabelLedger.objects.get(task=task)
+    assert (ledger.prelabels, ledger.kept) == (len(PRELABELS) - 1, len(PRELABELS) - 1)
+
+
+def test_a_second_run_of_the_job_changes_nothing(account, project, tina):
+    create(account)
+    task = claim(tina, project)
+    submit_draft(task, tina)
+    assert "compared" in run_jobs()
+    from tasks import jobs
+
+    jobs.compare_prelabels.enqueue(task.pk)
+    assert run_jobs() == ["skipped"]
+    assert Task.objects.get(pk=task.pk).prelabel_ledger.kept == 6
