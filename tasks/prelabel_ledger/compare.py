@@ -158,7 +158,7 @@ def same_attributes(a: dict, b: dict) -> bool:
 
 def tally(outcomes: Iterable[Outcome]) -> tuple[Tally, dict[str, Tally]]:
     """The counts of all outcomes, and per label (a prelabel's label, an added one's own)."""
-    total, by_label = Tally(), {}
+    total, by_label = Tally(), dict[str, Tally]()
     for outcome in outcomes:
         total.add(outcome)
         by_label.setdefault(outcome.label, Tally()).add(outcome)
