@@ -114,7 +114,7 @@ def times(filters: Filters) -> Times:
     hypothesis) and the prelabelled attempts whose ledger the filters select."""
     attempts = work_attempts(filters)
     ledgered = PrelabelLedger.objects.filter(task=OuterRef("task"))
-    plain = (attempts.exclude(Exists(ledgered)).exclude(task__params__has_key="hypothesis")
+    plain = (attempts.exclude(Exists(ledgered)).filter(task__params__hypothesis__isnull=True)
              .values_list("task__project_id", "claimed_at", "ended_at"))
     sums: dict[int, list[float]] = defaultdict(list)
     for project, claimed, ended in plain:
