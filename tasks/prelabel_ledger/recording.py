@@ -4,6 +4,8 @@ nothing heavy, since it runs in the web server's submit."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -12,6 +14,8 @@ from tasks import jobs, kinds
 from tasks.models import LedgerStatus, Prelabel, PrelabelLedger, Task, TaskRole
 from tasks.models.backends import PrelabelStatus
 from tasks.rules.prelabel_files import prelabel_list
+
+logger = logging.getLogger("annotator.worker")
 
 API_HYPOTHESIS = "hypothesis"  # the model version of prelabels the API gave
 UNNAMED_MODEL = "unnamed model"  # a backend that reported no version and has no name
@@ -56,3 +60,21 @@ def after_submit(task: Task, response: dict, user: Any) -> None:
         "submitted_at": timezone.now(), "status": LedgerStatus.PENDING,
         "answer": response.get("annotations") or [], "compared_at": None})
     jobs.compare_prelabels.enqueue(task.pk)
+
+
+# --- the sweeper ------------------------------------------------------------------------------
+
+SWEEP_LIMIT = 200
+SWEEP_HORIZON = timedelta(seconds=5)
+
+
+def requeue_uncompared() -> int:
+    """Queue the comparison again for ledger rows still pending SWEEP_HORIZON after their
+    submit with no job queued or running (a worker killed mid-job). Returns how many."""
+    ids = (PrelabelLedger.objects.filter(status=LedgerStatus.PENDING,
+                                         submitted_at__lt=timezone.now() - SWEEP_HORIZON)
+           .order_by("submitted_at").values_list("task_id", flat=True))
+    count = jobs.enqueue_missing(jobs.compare_prelabels, ids, SWEEP_LIMIT)
+    if count:
+        logger.warning("sweeper queued %d prelabel comparisons again", count)
+    return count

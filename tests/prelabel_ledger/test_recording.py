@@ -77,3 +77,46 @@ def test_a_second_run_of_the_job_changes_nothing(account, project, tina):
     jobs.compare_prelabels.enqueue(task.pk)
     assert run_jobs() == ["skipped"]
     assert Task.objects.get(pk=task.pk).prelabel_ledger.kept == 6
+
+
+def test_the_sweeper_queues_a_lost_comparison_again(account, project, tina):
+    from datetime import timedelta
+
+    from django_tasks_db.models import DBTaskResult
+
+    from tasks.prelabel_ledger.recording import requeue_uncompared
+
+    create(account)
+    task = claim(tina, project)
+    submit_draft(task, tina)
+    DBTaskResult.objects.all().delete()  # the worker died with the job
+    assert requeue_uncompared() == 0  # within the horizon: its job may still be starting
+    PrelabelLedger.objects.update(submitted_at=PrelabelLedger.objects.get().submitted_at
+                                  - timedelta(minutes=1))
+    assert requeue_uncompared() == 1
+    assert requeue_uncompared() == 0  # queued once
+    assert run_jobs() == ["compared"]
+    assert PrelabelLedger.objects.get(task=task).kept == 6
+
+
+def test_a_submit_that_goes_to_review_is_ledgered_at_the_submit(account, tina):
+    from tasks.models import ProjectQuality
+
+    project = make_project(account, "reviewed")
+    ProjectQuality.objects.create(project=project, review_mode="all")
+    create(account, project="reviewed")
+    task = claim(tina, project)
+    submit_draft(task, tina)
+    task.refresh_from_db()
+    assert (task.status, task.stage) == ("pending", "review")
+    run_jobs()
+    assert PrelabelLedger.objects.get(task=task).kept == len(PRELABELS)
+
+
+def test_a_test_key_task_is_not_ledgered(account, project):
+    from tasks import lifecycle
+    from tests.factories import box_task
+
+    lifecycle.create_task(owner=account, is_test=True, task_type="imageannotation",
+                          body=box_task(hypothesis={"annotations": PRELABELS}))
+    assert not PrelabelLedger.objects.exists()
