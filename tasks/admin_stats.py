@@ -73,7 +73,8 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
 def prelabel_section(project: Project) -> dict:
     """The daily view's prelabel ledger section: the project's last 30 days in all and per
     model version, tasker and label (docs/assist.md, "The prelabel ledger")."""
-    data = prelabel_figures.report(last_days(project=project.pk), with_tasks=False)
+    data = prelabel_figures.report(last_days(project=project.pk),
+                                   ("model_version", "tasker", "label"))
     show = prelabel_views.display
     return {"prelabel_totals": [show({**data["totals"], "group": "total"})],
             "prelabel_sections": [(title, [show(row) for row in data[name]])

@@ -134,20 +134,28 @@ def times(filters: Filters) -> Times:
 
 # --- the report --------------------------------------------------------------------------------
 
-def report(filters: Filters, *, with_tasks: bool = True) -> dict:
-    """Every figure of the ledger over the filters: `totals`, then rows per task, tasker,
-    model version, label and day (JSON-ready)."""
+ALL_GROUPS = ("project", "model_version", "tasker", "day", "label", "task")
+
+
+def report(filters: Filters, groups: tuple[str, ...] = ALL_GROUPS) -> dict:
+    """Every figure of the ledger over the filters: `totals`, then rows per each of `groups`
+    (project, model version, tasker, UTC day, label, task), as `by_<group>` (JSON-ready)."""
     rows = ledgers(filters)
-    timing = times(filters)
     totals = rows.aggregate(images=Count("pk"), **_sums())
     images = totals.pop("images")
+    # no row: every group is empty and no time is compared (one query, for the daily view)
+    timing = times(filters) if images else Times()
     data: dict = {"filters": filters.as_json(),
                   "totals": {**figures(totals, images), **timing.total()}}
-    for name in ("project", "model_version", "tasker", "day"):
-        data[f"by_{name}"] = grouped(rows, name, timing)
-    data["by_label"] = by_label(rows, images)
-    if with_tasks:
-        data["by_task"] = by_task(rows, timing)
+    for name in groups:
+        if not images:
+            data[f"by_{name}"] = []
+        elif name == "label":
+            data["by_label"] = by_label(rows, images)
+        elif name == "task":
+            data["by_task"] = by_task(rows, timing)
+        else:
+            data[f"by_{name}"] = grouped(rows, name, timing)
     return data
 
 

@@ -120,3 +120,20 @@ def test_a_test_key_task_is_not_ledgered(account, project):
     lifecycle.create_task(owner=account, is_test=True, task_type="imageannotation",
                           body=box_task(hypothesis={"annotations": PRELABELS}))
     assert not PrelabelLedger.objects.exists()
+
+
+def test_the_model_version_of_a_backend_prelabel_and_of_a_replica(account, project):
+    from tasks.models import Prelabel
+    from tasks.prelabel_ledger.recording import model_version_of
+
+    parent = create(account, unique_id="parent")
+    replica = Task.objects.create(owner=account, project=project, role="replica", parent=parent,
+                                  params=parent.params)
+    api = create(account, unique_id="api")
+    assert model_version_of(parent) == "hypothesis"
+    Prelabel.objects.create(task=parent, status="done", backend_name="det", model_version="")
+    assert (model_version_of(parent), model_version_of(replica)) == ("det", "det")
+    Prelabel.objects.filter(task=parent).update(model_version="det-7")
+    assert model_version_of(replica) == "det-7"
+    Prelabel.objects.create(task=api, status="failed", backend_name="det")
+    assert model_version_of(api) == "hypothesis"
