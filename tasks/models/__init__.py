@@ -15,6 +15,7 @@ from tasks.models.deliveries import (
     DeliveryStatus,
 )
 from tasks.models.files import UploadedFile
+from tasks.models.ledger import LedgerStatus, PrelabelLabelTally, PrelabelLedger
 from tasks.models.projects import Batch, Project, ProjectParamVersion
 from tasks.models.quality import (
     ConsensusResult,
@@ -62,12 +63,15 @@ __all__ = [
     "GoldPhase",
     "GoldStandard",
     "Invitation",
+    "LedgerStatus",
     "Issue",
     "IssueComment",
     "IssueStatus",
     "Membership",
     "ModelBackend",
     "Prelabel",
+    "PrelabelLabelTally",
+    "PrelabelLedger",
     "PrelabelStatus",
     "Project",
     "ProjectGroup",

@@ -5,7 +5,8 @@ worker's heartbeat is kept (tasks/worker_pool.py).
 A sweeper thread, every ANNOTATOR_SWEEP_SECONDS (default 30) and once at start, queues
 the work that a killed worker left behind: deliveries that are due with no live lease and no
 queued job, attachment fetches that never finished, the consensus merges of tasks whose
-replicas are all done and the scores of finished gold and training copies; and it gives
+replicas are all done, the scores of finished gold and training copies and the prelabel
+ledger's comparisons (docs/assist.md); and it gives
 tasks whose lease lapsed (no open session for ANNOTATOR_LEASE_SECONDS) back to the queue.
 SIGTERM or SIGINT lets the current job finish and stops both (a second signal ends the job
 too).
@@ -22,6 +23,7 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 
 from tasks import attachments, callbacks, heartbeat, jobs, queue
+from tasks.prelabel_ledger import recording as prelabel_ledger
 from tasks.quality_flow import answers, merging
 from tasks.worker_pool import PooledWorker
 
@@ -36,6 +38,7 @@ def sweep() -> tuple[int, int]:
     fetches = attachments.requeue_unfinished()
     merging.requeue_stuck()
     answers.requeue_unscored()
+    prelabel_ledger.requeue_uncompared()
     return_lapsed_leases()
     if deliveries or fetches:
         logger.warning("sweeper queued %d callback deliveries and %d attachment fetches again",
