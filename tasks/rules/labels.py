@@ -99,7 +99,8 @@ class LabelTree:
     def to_json(self) -> list[Any]:
         """The tree as sent (null-valued optional keys dropped), as a new list."""
         try:
-            return orjson.loads(orjson.dumps(self._raw))  # a deep copy, ~10× faster
+            copied: list[Any] = orjson.loads(orjson.dumps(self._raw))  # deepcopy, ~10× faster
+            return copied
         except (orjson.JSONEncodeError, TypeError):
             return copy.deepcopy(self._raw)
 
