@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 
+from annotator import memory
 from tasks import attachments, callbacks, heartbeat, jobs, queue
 from tasks.prelabel_ledger import recording as prelabel_ledger
 from tasks.quality_flow import answers, merging
@@ -79,6 +80,10 @@ class Sweeper(threading.Thread):
 
 class Command(BaseCommand):
     help = "Run the background worker: callbacks, attachment fetches, and their sweeper."
+    # The system checks load the URLs, hence every view, the admin and the API schema: code
+    # the worker never runs, ~20 MiB of its RSS (docs/performance.md, "Memory"). `serve`, which
+    # starts it, and `migrate` run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=1.0,
@@ -90,6 +95,8 @@ class Command(BaseCommand):
     def handle(self, *args, interval: float, sweep_seconds: float | None, **options) -> None:
         every = sweep_seconds if sweep_seconds is not None else float(
             settings.ANNOTATOR_SWEEP_SECONDS)
+        # before the job, sweeper and heartbeat threads allocate (annotator/memory.py)
+        memory.limit_arenas(settings.ANNOTATOR_MALLOC_ARENAS)
         worker = PooledWorker(queue_names=["default"], interval=max(interval, 0.05), batch=False,
                         backend_name="default", startup_delay=False, max_tasks=None,
                         worker_id=get_random_string(32), excluded_queue_names=[])
@@ -98,6 +105,7 @@ class Command(BaseCommand):
         self.stdout.flush()
         sweeper.start()
         worker.configure_signals()
+        memory.settle()
         try:
             worker.run()
         finally:
