@@ -95,16 +95,27 @@ class PostResult:
 
 
 def fetch(
-    url: str, *, max_bytes: int, timeout: float = 10.0, allow: list[str] | None = None
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float = 10.0,
+    allow: list[str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> FetchResult:
-    """GET `url`, following up to MAX_REDIRECTS checked redirects; the body must be 2xx."""
+    """GET `url`, following up to MAX_REDIRECTS checked redirects; the body must be 2xx.
+
+    The caller's `headers` (e.g. a model backend's Authorization) go to `url`'s origin only:
+    a redirect to another scheme, host or port gets the defaults alone."""
     deadline = _Deadline(timeout)
     policy = _AllowList.build(allow)
     current = url
+    origin = _Target.parse(url, "fetch").origin
     for _ in range(MAX_REDIRECTS + 1):
         target = _Target.parse(current, "fetch")
         addresses = _checked_addresses(target, policy, "fetch")
-        with _exchange(target, addresses, deadline, "GET", None, _headers(target)) as exchange:
+        extra = headers if headers and target.origin == origin else {}
+        request_headers = _with_callers(_headers(target), extra)
+        with _exchange(target, addresses, deadline, "GET", None, request_headers) as exchange:
             response = exchange.response
             location = response.headers.get("Location")
             if response.status in _REDIRECT_STATUSES and location:
@@ -142,11 +153,8 @@ def post_json(
     deadline = _Deadline(timeout)
     target = _Target.parse(url, "post to")
     addresses = _checked_addresses(target, _AllowList.build(allow), "post to")
-    request_headers = {"Content-Type": "application/json", **_headers(target)}
-    for name, value in headers.items():
-        # Host must name the checked target; the caller's other headers win over defaults.
-        if name.lower() != "host":
-            _set_header(request_headers, name, value)
+    request_headers = _with_callers({"Content-Type": "application/json", **_headers(target)},
+                                    headers)
     with _exchange(target, addresses, deadline, "POST", body, request_headers) as exchange:
         return PostResult(exchange.response.status, _read_some(exchange, response_limit))
 
@@ -191,6 +199,10 @@ class _Target:
         return _display(self.url)
 
     @property
+    def origin(self) -> tuple[str, str, int]:
+        return (self.scheme, self.name, self.port)
+
+    @property
     def name(self) -> str:
         """The host for comparisons: a trailing dot makes no difference."""
         return self.host.rstrip(".")
@@ -229,6 +241,15 @@ def _headers(target: _Target) -> dict[str, str]:
     if target.auth:
         headers["Authorization"] = make_headers(basic_auth=unquote(target.auth))["authorization"]
     return headers
+
+
+def _with_callers(defaults: dict[str, str], callers: dict[str, str]) -> dict[str, str]:
+    """The defaults with the caller's headers over them, except Host (it must name the
+    checked target)."""
+    for name, value in callers.items():
+        if name.lower() != "host":
+            _set_header(defaults, name, value)
+    return defaults
 
 
 def _set_header(headers: dict[str, str], name: str, value: str) -> None:

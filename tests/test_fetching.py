@@ -318,6 +318,22 @@ def test_follows_redirects_within_the_policy(serve):
     assert result.final_url == target.url("/final")
 
 
+def test_the_callers_headers_go_to_the_first_origin_only(serve):
+    # A model backend's Authorization (tasks/model_backends/transport.py) must not follow a
+    # redirect to another host or port.
+    other = serve(ok(b"elsewhere"))
+    start = serve(lambda h: (ok(b"same")(h) if h.path == "/same" else
+                             redirect("/same" if h.path == "/a" else other.url("/b"))(h)))
+    fetch(start.url("/a"), max_bytes=100, allow=["127.0.0.1"],
+          headers={"Authorization": "Token s3cret", "Host": "evil.example"})
+    assert [r.headers["Authorization"] for r in start.requests] == ["Token s3cret"] * 2
+    assert start.requests[0].headers["Host"] == f"127.0.0.1:{start.port}"
+    fetch(start.url("/c"), max_bytes=100, allow=["127.0.0.1"],
+          headers={"Authorization": "Token s3cret"})
+    assert start.requests[-1].headers["Authorization"] == "Token s3cret"
+    assert [r.headers.get("Authorization") for r in other.requests] == [None]
+
+
 def test_a_redirect_to_a_refused_address_is_not_followed(serve):
     forbidden = serve(ok(b"secret"), host="127.0.0.2")
     start = serve(redirect(forbidden.url("/admin")))

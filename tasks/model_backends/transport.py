@@ -61,7 +61,8 @@ def _exchange(backend: ModelBackend, url: str, payload: Any) -> Any:
     started = time.monotonic()
     try:
         if payload is None:
-            result = fetching.fetch(url, max_bytes=MAX_RESPONSE_BYTES, timeout=timeout_of(backend))
+            result = fetching.fetch(url, max_bytes=MAX_RESPONSE_BYTES, timeout=timeout_of(backend),
+                                    headers=headers)
             body = result.content
         else:
             posted = fetching.post_json(url, orjson.dumps(payload), headers=headers,

@@ -28,6 +28,7 @@ class FakeBackend(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: list[tuple[str, str, dict | None]] = []
+        self.authorizations: list[tuple[str, str | None]] = []  # (path, Authorization)
         self.predict_answer: dict = {"model_version": "fixed-1", "annotations": []}
         self.interact_answer: dict = {}
         self.failing = False
@@ -60,6 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, body: dict | None) -> None:
         with self.server.lock:
             self.server.requests.append((self.command, self.path, body))
+            self.server.authorizations.append((self.path, self.headers.get("Authorization")))
         if self.server.failing:
             return self._send(500, {"error": "down"})
         answers = {"/health": {"status": "ok", "model_version": "fixed-1",

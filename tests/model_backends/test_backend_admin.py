@@ -26,6 +26,15 @@ def test_test_connection_reports_health_and_failures(admin_client, account, back
     assert dead.failures == 1
 
 
+def test_test_connection_sends_the_configured_authorization(admin_client, account,
+                                                           backend_server):
+    backend = attach_backend(account, backend_server.url, auth_header="Token s3cret")
+    admin_client.post("/admin/tasks/modelbackend/", {
+        "action": "test_connection", "_selected_action": [backend.pk], "index": 0,
+        "select_across": 0}, follow=True)
+    assert backend_server.authorizations == [("/health", "Token s3cret")]
+
+
 def test_the_project_names_only_its_accounts_backends(admin_client, account, django_user_model):
     other = django_user_model.objects.create(username="other")
     ModelBackend.objects.create(owner=other, name="not-ours", url="https://o.example")
