@@ -35,19 +35,39 @@ class BackendProvider:
 
     def assist(self, task: Task, prompt: Prompt, image: AssistImage,
                max_vertices: int | None) -> Answer:
+        fitted = prompt_json(prompt, image.width, image.height)
         sent = BackendImage(image.data(), image.mime_type, image.width, image.height,
                             signed_url(task))
         try:
-            shape, version = clients.interact(self.backend, task, sent, prompt_json(prompt),
+            shape, version = clients.interact(self.backend, task, sent, fitted,
                                               prompt.geometry, max_vertices)
             return answer_of(self.name, shape, prompt.geometry, max_vertices, version)
         except BackendError as exc:
             raise Unavailable(exc.message) from None
 
 
-def prompt_json(prompt: Prompt) -> dict:
+def prompt_json(prompt: Prompt, width: int, height: int) -> dict:
+    """The prompt as the protocols send it, held to the image the way the built-in assists
+    hold it (tasks/assist/cv.py): a box dragged past the image's edge is clipped to it, and a
+    point outside the image or a box without 4 x 4 pixels inside it is the caller's 400
+    (cv.BadPrompt), never sent: a backend would refuse it, and its refusal would count
+    against the backend's breaker."""
+    from tasks.assist.cv import BadPrompt
+
+    for click in prompt.points:
+        if not (0 <= click.x <= width and 0 <= click.y <= height):
+            raise BadPrompt(f"point ({click.x:g}, {click.y:g}) is outside the "
+                            f"{width} x {height} image")
+    box = None
+    if prompt.box is not None:
+        x0, y0, x1, y1 = prompt.box
+        x0, x1 = max(0.0, min(x0, x1)), min(float(width), max(x0, x1))
+        y0, y1 = max(0.0, min(y0, y1)), min(float(height), max(y0, y1))
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            raise BadPrompt("the box must be at least 4 x 4 pixels inside the image")
+        box = [x0, y0, x1, y1]
     return {"points": [{"x": c.x, "y": c.y, "positive": c.positive} for c in prompt.points],
-            "box": list(prompt.box) if prompt.box is not None else None}
+            "box": box}
 
 
 def answer_of(source: str, shape: dict, geometry: str, max_vertices: int | None,

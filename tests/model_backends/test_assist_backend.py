@@ -59,3 +59,26 @@ def test_an_open_breaker_or_a_failure_falls_back_to_opencv(browser, leased,  # n
     res = post(browser, leased, click)
     assert res.json()["source"] == "opencv"
     assert backend_server.count() == before  # an open breaker: no request
+
+
+def test_a_box_past_the_images_edge_is_clipped_before_the_backend_sees_it(
+        browser, leased, with_backend, backend_server):  # noqa: F811
+    # A drag that ends beyond the image (800 x 600) is an ordinary prompt: the backend gets
+    # the box held to the image, and a refusal cannot count against its breaker.
+    res = post(browser, leased, {"tool": "box", "box": [700, 500, 850.5, 640]})
+    assert res.status_code == 200, res.content
+    assert res.json()["source"] == "sam"
+    (sent,) = backend_server.bodies("/interact")
+    assert sent["prompt"]["box"] == [700, 500, 800, 600]
+    with_backend.refresh_from_db()
+    assert with_backend.failures == 0
+
+
+def test_a_point_outside_the_image_is_a_400_and_never_sent(browser, leased,  # noqa: F811
+                                                          with_backend, backend_server):
+    res = post(browser, leased, {"tool": "click", "points": [{"x": 900, "y": 10}]})
+    assert res.status_code == 400, res.content
+    assert "outside the 800 x 600 image" in res.json()["error"]
+    assert backend_server.count("/interact") == 0
+    with_backend.refresh_from_db()
+    assert with_backend.failures == 0
