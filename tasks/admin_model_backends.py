@@ -4,6 +4,7 @@ a summary on each task's page)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -13,15 +14,30 @@ from django.utils.safestring import SafeString
 
 from tasks.admin_scoping import AccountScopedAdmin
 from tasks.model_backends import breaker, clients
-from tasks.model_backends.transport import BackendError
+from tasks.model_backends.transport import BackendError, auth_header_problem
 from tasks.models import ModelBackend, Prelabel
 
 PRELABEL_FIELDS = ("status", "backend_name", "model_version", "annotation_count", "error",
                    "notes", "duration_ms", "created_at", "finished_at")
 
 
+class ModelBackendForm(forms.ModelForm):
+    class Meta:
+        model = ModelBackend
+        fields = ("owner", "name", "url", "protocol", "predict", "interact", "enabled",
+                  "timeout_seconds", "auth_header")
+
+    def clean_auth_header(self) -> str:
+        value = self.cleaned_data.get("auth_header") or ""
+        problem = auth_header_problem(value)
+        if problem:
+            raise forms.ValidationError(problem.replace("auth_header", "The auth header", 1))
+        return value
+
+
 @admin.register(ModelBackend)
 class ModelBackendAdmin(AccountScopedAdmin, admin.ModelAdmin):
+    form = ModelBackendForm
     list_display = ("name", "owner", "protocol", "url", "predict", "interact", "enabled",
                     "breaker_state", "model_version", "last_ok_at")
     list_filter = ("protocol", "enabled", "predict", "interact")

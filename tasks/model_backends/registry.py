@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from tasks.errors import ApiError
 from tasks.fetching import literal_refusal
-from tasks.model_backends.transport import MAX_TIMEOUT, MIN_TIMEOUT
+from tasks.model_backends.transport import MAX_TIMEOUT, MIN_TIMEOUT, auth_header_problem
 from tasks.models import BackendProtocol, ModelBackend, Project
 
 FLAGS = ("predict", "interact", "enabled")
@@ -89,6 +89,9 @@ def _timeout(value: object) -> float:
 def _auth(value: object) -> str:
     if not isinstance(value, str) or len(value) > 500:
         raise ApiError(400, "auth_header must be a string of at most 500 characters.")
+    problem = auth_header_problem(value)
+    if problem:
+        raise ApiError(400, f"{problem}.")
     return value
 
 

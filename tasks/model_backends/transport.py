@@ -54,9 +54,20 @@ def call(backend: ModelBackend, path: str, payload: Any = None) -> Any:
     return data
 
 
+def auth_header_problem(value: str) -> str | None:
+    """Why `value` cannot be sent as an HTTP header's value, or None: only visible ASCII,
+    spaces and tabs (a line break would end the header and start another)."""
+    if any(not (" " <= char <= "~" or char == "\t") for char in value):
+        return "auth_header may hold only visible ASCII characters, spaces and tabs"
+    return None
+
+
 def _exchange(backend: ModelBackend, url: str, payload: Any) -> Any:
     headers = {"Accept": "application/json"}
     if backend.auth_header:
+        problem = auth_header_problem(backend.auth_header)
+        if problem:
+            raise BackendError(f"not sent: {problem}")
         headers["Authorization"] = backend.auth_header
     started = time.monotonic()
     try:

@@ -35,6 +35,25 @@ def test_test_connection_sends_the_configured_authorization(admin_client, accoun
     assert backend_server.authorizations == [("/health", "Token s3cret")]
 
 
+def test_an_auth_header_that_cannot_be_sent_is_refused_and_never_sent(
+        admin_client, account, backend_server):
+    res = admin_client.post("/admin/tasks/modelbackend/add/", {
+        "owner": account.pk, "name": "crlf", "url": backend_server.url,
+        "protocol": "annotator", "timeout_seconds": 5, "enabled": "on",
+        "auth_header": "Token a\r\nX-Evil: 1"})
+    assert res.status_code == 200  # the form again, with the error
+    assert "The auth header may hold only visible ASCII" in res.content.decode()
+    assert not ModelBackend.objects.filter(name="crlf").exists()
+    # a row stored before the rule: the test connection reports it (no 500), nothing is sent
+    stored = attach_backend(account, backend_server.url, auth_header="Token a\r\nX-Evil: 1")
+    res = admin_client.post("/admin/tasks/modelbackend/", {
+        "action": "test_connection", "_selected_action": [stored.pk], "index": 0,
+        "select_across": 0}, follow=True)
+    text = "\n".join(str(m) for m in res.context["messages"])
+    assert "detector: not sent: auth_header may hold only visible ASCII" in text
+    assert backend_server.count() == 0
+
+
 def test_the_project_names_only_its_accounts_backends(admin_client, account, django_user_model):
     other = django_user_model.objects.create(username="other")
     ModelBackend.objects.create(owner=other, name="not-ours", url="https://o.example")

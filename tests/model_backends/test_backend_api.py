@@ -44,6 +44,11 @@ def test_a_backend_is_created_listed_and_chosen_without_touching_params(api, acc
     ({"name": "x", "url": "https://example.com", "protocol": "sagemaker"}, 400, "protocol"),
     ({"name": "x", "url": "https://example.com", "timeout_seconds": 0}, 400, "timeout"),
     ({"name": "x", "url": "https://example.com", "predict": "yes"}, 400, "predict"),
+    # a line break would end the Authorization header and start another one
+    ({"name": "x", "url": "https://example.com", "auth_header": "Token a\r\nX-Evil: 1"}, 400,
+     "auth_header may hold only visible ASCII"),
+    ({"name": "x", "url": "https://example.com", "auth_header": "Token é"}, 400,
+     "auth_header may hold only visible ASCII"),
 ])
 def test_bad_bodies_get_a_clear_400(api, body, status, words):
     res = api.post("model_backends", body)
