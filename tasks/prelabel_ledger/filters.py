@@ -12,6 +12,9 @@ from tasks.errors import ApiError
 
 DAYS = 30
 MAX_DAYS = 366
+# The days a filter may name: far enough from date.min and date.max that a range of
+# MAX_DAYS before `to`, and the day after it, are still dates.
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(9998, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,13 @@ def _day(query: dict[str, str], name: str) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise ApiError(400, f"{name} must be a day as YYYY-MM-DD, not {text!r}.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ApiError(400, f"{name} must be a day from {FIRST_DAY} to {LAST_DAY}, "
+                            f"not {text!r}.")
+    return day
 
 
 def _int(query: dict[str, str], name: str, default: int | None, low: int,

@@ -84,6 +84,9 @@ def test_a_superuser_sees_every_account(worked, superuser, other_project):
     ({"from": "2026-12-05", "to": "2026-12-01"}, "from must be on or before to"),
     ({"days": "0"}, "days must be from 1 to 366"),
     ({"project": "x"}, "project must be a whole number"),
+    # the day after `to`, or 30 days before it, would not be a date (it was a 500)
+    ({"to": "9999-12-31"}, "to must be a day from 1970-01-01 to 9998-12-31"),
+    ({"to": "0001-01-01"}, "to must be a day from 1970-01-01 to 9998-12-31"),
 ])
 def test_bad_filters_are_a_400(worked, manager, query, message):
     res = manager.get(JSON_URL, query)
