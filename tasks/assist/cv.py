@@ -122,8 +122,8 @@ def scissors(image: NDArray[np.uint8], points: Sequence[Sequence[float]], *,
     back to the first point unless `closed` is False."""
     img = _as_rgb(image)
     pts = [_point(p, img) for p in points]
-    if len(pts) < (3 if closed else 2):
-        raise BadPrompt(f"scissors need at least {3 if closed else 2} points")
+    if len(set(pts)) < (3 if closed else 2):
+        raise BadPrompt(f"scissors need at least {3 if closed else 2} distinct points")
     legs = list(zip(pts, pts[1:] + pts[:1] if closed else pts[1:], strict=False))
     path = [_scissors_leg(img, a, b) for a, b in legs]
     if not closed:
@@ -138,8 +138,8 @@ def snap_polygon(image: NDArray[np.uint8], vertices: Sequence[Sequence[float]], 
     within `radius` pixels along each edge's normal; where none is strong, they stay."""
     img = _as_rgb(image)
     poly = [_point(p, img) for p in vertices]
-    if len(poly) < 3:
-        raise BadPrompt("snapping needs a polygon of at least 3 vertices")
+    if len(set(poly)) < 3:  # one vertex repeated has no edge to snap
+        raise BadPrompt("snapping needs a polygon of at least 3 distinct vertices")
     if not 0 < float(radius) <= 256:
         raise BadPrompt("radius must be between 0 and 256 pixels")
     xs, ys = [p[0] for p in poly], [p[1] for p in poly]

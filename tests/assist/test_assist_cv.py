@@ -149,6 +149,9 @@ def test_a_uniform_image_has_nothing_to_outline():
     lambda img: cv.click_region(img, (10, 10), tolerance=101),
     lambda img: cv.scissors(img, [(1, 1), (20, 20)]),
     lambda img: cv.snap_polygon(img, [(1, 1), (20, 20)]),
+    # one point repeated: no edge to snap (it was a ValueError, a 500), no area to outline
+    lambda img: cv.snap_polygon(img, [(1, 1), (1, 1), (1, 1)]),
+    lambda img: cv.scissors(img, [(5, 5), (5, 5), (30, 30)]),
     lambda img: cv.simplify([(0, 0), (1, 0), (1, 1), (0, 1)], 2),
 ])
 def test_unusable_prompts_are_bad_prompts(ellipse, call):

@@ -140,6 +140,7 @@ def test_scissors_and_snap(browser, leased, scene):
     ({"tool": "click", "points": [{"x": 10, "y": 2}], "tolerance": 300}, "tolerance"),
     ({"tool": "scissors", "points": [{"x": 10, "y": 2}]}, "scissors"),
     ({"tool": "snap", "vertices": [{"x": 1}]}, "vertices[0].y"),
+    ({"tool": "snap", "vertices": [{"x": 1, "y": 1}] * 3}, "distinct"),
     ({"tool": "click", "points": [{"x": 10, "y": 2}], "max_vertices": 2}, "max_vertices"),
     ({"tool": "click", "points": [{"x": 10, "y": 2}], "geometry": "cuboid"}, "geometry"),
     ([1, 2], "object"),
