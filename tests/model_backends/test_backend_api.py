@@ -76,7 +76,9 @@ def test_the_demo_has_an_assist_ready_project(settings, tmp_path):
     from tasks.models import Prelabel, Task
 
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=__import__("io").StringIO())
+    out = __import__("io").StringIO()
+    call_command("load_demo", stdout=out)
+    assert f"'{PROJECT}' for the Assist tool (W)" in out.getvalue()  # how a user finds it
     project = Project.objects.get(name=PROJECT)
     assert project.model_backend is None  # the built-in assists answer
     tasks = Task.objects.filter(project=project)

@@ -7,13 +7,14 @@ import os
 from django.core.management.base import BaseCommand
 
 from tasks import demo
+from tasks.demo.assist import PROJECT as ASSIST_PROJECT
 
 
 class Command(BaseCommand):
     help = ("Load demo data once: users admin/admin, tasker/tasker, reviewer/reviewer and demo "
             "(with API keys), the project 'demo' with twenty drawn street scenes, 'demo-video' "
-            "with a video, 'demo-review' and 'demo-gold' for the quality loop; a second account "
-            "'partner' with its own project and tasker.")
+            "with a video, 'demo-review' and 'demo-gold' for the quality loop, 'demo-assist' for "
+            "the Assist tool; a second account 'partner' with its own project and tasker.")
 
     def handle(self, *args, **options) -> None:
         result = demo.load()
@@ -23,7 +24,8 @@ class Command(BaseCommand):
                               f"'{demo.VIDEO_PROJECT}' with a {demo.FRAME_COUNT}-frame video; "
                               f"'{demo.REVIEW_PROJECT}' (review, consensus) and "
                               f"'{demo.GOLD_PROJECT}' (gold, training) with 12 days of "
-                              "history.")
+                              f"history; '{ASSIST_PROJECT}' for the Assist tool (W) and "
+                              "model backends (docs/assist.md).")
         else:
             self.stdout.write("demo data already loaded; nothing was changed.")
         for note in result.notes:
