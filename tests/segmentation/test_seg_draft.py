@@ -182,8 +182,8 @@ def test_bad_operations_are_rejected_and_change_nothing(task, tasker, socket_for
 
 
 def test_seg_operations_are_refused_on_an_image_task(account, tasker, socket_for):
-    from tests.realtime.conftest import new_task
     from tests.factories import make_project
+    from tests.realtime.conftest import new_task
 
     project = make_project(account, "streets")
     new_task(account)
