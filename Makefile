@@ -9,7 +9,7 @@ export ANNOTATOR_DATA_DIR ?= $(CURDIR)/data
 # (Tests and deployments leave it unset.)
 RUN_FETCH_ALLOW ?= 127.0.0.0/8,::1,localhost
 
-.PHONY: install run serve test browser test-python test-js lint typecheck bench screenshots clean
+.PHONY: install run serve test browser test-python test-js lint typecheck bench screenshots clean lsml
 
 install: $(VENV)/.installed
 
@@ -27,7 +27,19 @@ run: install
 	  $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # The checks first: a lint or type error fails `make test` (and so .ci/run) before the suite.
-test: install lint typecheck typecheck-js browser test-python test-js
+test: install lint typecheck typecheck-js browser lsml test-python test-js
+
+# Label Studio's ML-backend library, for the test that runs a real Label Studio ML backend
+# (tests/model_backends/ls_backend.py). It pins Flask 1.1.2, which the project's own
+# dependencies (moto) cannot share: it lives in a venv of its own, made when missing.
+LSML_VENV ?= .venv-lsml
+lsml: $(LSML_VENV)/.installed
+
+$(LSML_VENV)/.installed:
+	@test -x $(LSML_VENV)/bin/python || $(PYTHON) -m venv $(LSML_VENV)
+	$(LSML_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LSML_VENV)/bin/python -m pip install --quiet label-studio-ml redis rq
+	@touch $@
 
 # The browser tests drive Debian's Chromium; installed here when missing and we may.
 browser:

@@ -337,6 +337,10 @@ ANNOTATOR_LEASE_SECONDS = env_seconds("ANNOTATOR_LEASE_SECONDS", 1800)
 # How often an open editing session renews that lease and says it is alive; a session silent
 # for three times this long counts as closed (docs/live-sessions.md).
 ANNOTATOR_SESSION_HEARTBEAT_SECONDS = env_seconds("ANNOTATOR_SESSION_HEARTBEAT_SECONDS", 60)
+# A new task a model backend is prelabelling is not served for at most this long (docs/assist.md,
+# "Prelabel on create"): 2 × the longest predict timeout (30 s) + 30 s; after it, it is served
+# without its prelabels.
+ANNOTATOR_PRELABEL_HOLD_SECONDS = env_seconds("ANNOTATOR_PRELABEL_HOLD_SECONDS", 90)
 # Callbacks: the first retry waits this long, doubling up to 2 hours (20 tries in ~24 hours).
 ANNOTATOR_CALLBACK_BACKOFF_BASE = env_seconds("ANNOTATOR_CALLBACK_BACKOFF_BASE", 30)
 # E-mail callbacks an account may send an hour (to its staff-set addresses only).

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from tasks.health import healthz
+from tasks.model_backends.media_view import assist_media
 
 
 @staff_member_required
@@ -26,6 +27,8 @@ urlpatterns = [
     path("v1/", include("tasks.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("media/<path:path>", staff_media, name="staff-media"),
+    # A task's image for a model backend, by a signed, expiring token (docs/assist.md).
+    path("assist-media/<str:token>", assist_media, name="assist-media"),
     # Pages link the icon; the admin's pages and other clients ask for /favicon.ico.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("", include("tasks.workbench.urls")),

@@ -103,13 +103,13 @@ def main(argv: list[str]) -> int:
                              "SVG flame graph in bench/results/) and a Chrome trace of the "
                              "10,000-annotation page")
     parser.add_argument("--only", nargs="*", default=None,
-                        help="figures to run (create get list submit concurrent export "
-                             "quality segmentation browser fairness; review_open: that "
-                             "browser figure alone)")
+                        help="figures to run (create realistic get list submit concurrent "
+                             "export quality segmentation browser fairness assist memory "
+                             "huge_image scaling; review_open: that browser figure alone)")
     args = parser.parse_args(argv)
     wanted = set(args.only) if args.only is not None else {
-        "create", "get", "list", "submit", "concurrent", "export", "quality", "segmentation",
-        "browser", "fairness"}
+        "create", "realistic", "get", "list", "submit", "concurrent", "export", "quality",
+        "segmentation", "browser", "fairness", "assist", "memory", "huge_image", "scaling"}
     if args.no_browser:
         wanted.discard("browser")
 
@@ -149,6 +149,7 @@ def main(argv: list[str]) -> int:
     try:
         # creates first: they make the tasks the reads and concurrent clients use
         step("create", bench.creates)
+        step("realistic", bench.realistic_creates)
         if not bench.task_ids:
             bench.task_ids = [bench.create({"attachment": "https://x.example/1.jpg",
                                             "geometries": {"box": {}}})]
@@ -163,6 +164,10 @@ def main(argv: list[str]) -> int:
             step("export", lambda: bench.export(args.export_tasks))
         step("quality", quality_figures)  # in this process: no server involved
         step("segmentation", segmentation_figures)  # in this process too
+        if "assist" in wanted:
+            from bench.assist import assist_figures
+
+            step("assist", lambda: assist_figures(server, bench))
         if "browser" in wanted:
             from bench.browser import browser_figures
 
@@ -178,6 +183,14 @@ def main(argv: list[str]) -> int:
 
             # a server and worker of their own, with the production per-key limits
             step("fairness", lambda: fairness_figures(args.scale))
+        if "memory" in wanted or "huge_image" in wanted or "scaling" in wanted:
+            from bench.install import huge_image, install_memory
+            from bench.scaling import scaling_figures
+
+            # each a `serve` of its own (with its worker, or its processes)
+            step("memory", lambda: install_memory(args.scale))
+            step("huge_image", huge_image)
+            step("scaling", lambda: scaling_figures(args.scale))
         memory = server.memory()
         figures.append(Figure("server_rss", "server memory after the run (VmRSS of uvicorn)",
                               "≤ 150 MiB", unit="MiB", value=memory["VmRSS"],

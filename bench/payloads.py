@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import math
 import random
+import struct
 import uuid
+import zlib
+from pathlib import Path
 
 # 20 leaf labels in 5 groups of 4 ("nested labels": choice → subchoices).
 GROUPS = {
@@ -49,6 +52,17 @@ def task_body(*, project: str | None, attachment: str, index: int = 0, **extra) 
     if project:
         body["project"] = project
     return body
+
+
+def realistic_body(*, project: str | None, attachment: str, index: int = 0, **extra) -> dict:
+    """The create of issue-sized realism (bench/README.md "create, realistic"): task_body's
+    nested labels, three geometries and three attributes, seven metadata keys, and an uploaded
+    `scaledata://` image as the attachment."""
+    metadata = {"frame": index, "camera": "front", "sequence": f"seq-{index // 100:04d}",
+                "vehicle": "car-07", "weather": "overcast", "captured_at":
+                "2026-11-29T13:14:15Z", "source": {"site": "depot-3", "lane": index % 4}}
+    return task_body(project=project, attachment=attachment, index=index,
+                     **{"metadata": metadata, **extra})
 
 
 def box(rng: random.Random, width: float, height: float, label: str | None = None) -> dict:
@@ -100,3 +114,25 @@ def jpeg(width: int, height: int, *, quality: int = 85) -> bytes:
     out = io.BytesIO()
     base.save(out, "JPEG", quality=quality)
     return out.getvalue()
+
+
+def huge_png(path: Path, width: int = 20_000, height: int = 20_000) -> None:
+    """A compressible RGB PNG written row by row (Pillow would need the whole image first):
+    grey with a diagonal band, a few hundred KB like the upload that took 2 GB."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    packer = zlib.compressobj(9)
+    grey = b"\x80\x80\x80" * width
+    with open(path, "wb") as out:
+        out.write(b"\x89PNG\r\n\x1a\n")
+        out.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)))
+        for y in range(height):
+            x = (y * width // height) * 3
+            row = grey[:x] + b"\xff\x00\x00" * 8 + grey[x + 24:]
+            data = packer.compress(b"\x00" + row[:width * 3])
+            if data:
+                out.write(chunk(b"IDAT", data))
+        out.write(chunk(b"IDAT", packer.flush()))
+        out.write(chunk(b"IEND", b""))

@@ -147,7 +147,10 @@ class Http:
 class BenchServer:
     """Data folder (and database), the server process, and `manage.py` beside it."""
 
-    def __init__(self, label: str = "main", *, key_limits: bool = False) -> None:
+    def __init__(self, label: str = "main", *, key_limits: bool = False, worker: bool = False,
+                 processes: int = 1) -> None:
+        self.worker = worker  # `serve` starts its run_worker (bench/install.py)
+        self.processes = processes  # uvicorn's --workers (the scaling figure)
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"annotator-bench-{label}-"))
         self.env = dict(os.environ)
         self.env.update({
@@ -231,8 +234,8 @@ class BenchServer:
         self.out = open(self.data_dir / "server.out", "wb")  # noqa: SIM115
         self.err = open(self.data_dir / "server.err", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--no-worker", "--host", "127.0.0.1",
-             "--port", str(self.port)],
+            [sys.executable, "manage.py", "serve", *([] if self.worker else ["--no-worker"]),
+             "--workers", str(self.processes), "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=REPO_ROOT, env=self.env, stdout=self.out, stderr=self.err,
             stdin=subprocess.DEVNULL)
 
@@ -253,11 +256,22 @@ class BenchServer:
         """CPU time (user + system) used so far by the server process ("server") and, on
         PostgreSQL, by each backend connected to its database ("backend <pid>"). CPU per
         request moves much less than latency with other processes' load on the machine."""
-        found = {"server": _process_cpu(self.process.pid)}
+        found = {"server": sum(_process_cpu(pid) for pid in self.server_pids())}
         if self.database is not None:
             found.update({f"backend {pid}": _process_cpu(pid)
                           for pid in self.database.backends()})
         return found
+
+    def server_pids(self) -> list[int]:
+        """The process that answers requests, or with several (uvicorn --workers) its
+        children that do (the worker, `run_worker`, is not one)."""
+        if self.processes == 1:
+            return [self.process.pid]
+        pids = []
+        for child in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            pids += [int(pid) for pid in child.read_text().split()
+                     if "run_worker" not in Path(f"/proc/{pid}/cmdline").read_text()]
+        return pids
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString
 from tasks import kinds
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.admin_attempts import AttemptInline
+from tasks.admin_model_backends import prelabel_summary
 from tasks.admin_quality_settings import ProjectQualityInline, name_the_add_button
 from tasks.admin_scoping import AccountScopedAdmin
 from tasks.callback_signing import first_secret, new_secret
@@ -168,6 +169,7 @@ class TaskAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
                              "customer_review_status", "callback_succeeded")}),
         ("Quality", {"fields": ("role", "stage", "parent", "reserved_for", "reserved_until",
                                 "quality_json")}),
+        ("Prelabel from the model backend", {"fields": ("prelabel_result",)}),
         ("Attachment", {"fields": ("attachment_file", "attachment_width", "attachment_height",
                                    "attachment_mime")}),
         ("JSON", {"fields": ("params_json", "response_json", "metadata_json", "audits_json")}),
@@ -181,7 +183,7 @@ class TaskAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
         "customer_review_status", "callback_succeeded", "attachment_file", "attachment_width",
         "attachment_height", "attachment_mime", "params_json", "response_json",
         "metadata_json", "audits_json", "role", "stage", "parent", "reserved_for",
-        "reserved_until", "quality_json",
+        "reserved_until", "quality_json", "prelabel_result",
     )
 
     @admin.display(description="visual view")
@@ -190,6 +192,11 @@ class TaskAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
         url = reverse("work", args=[obj.task_id])
         return format_html('<a href="{}" target="_blank" rel="noopener">Open the task in the '
                            "workbench (read-only)</a>", url)
+
+    @admin.display(description="prelabel")
+    def prelabel_result(self, obj: Task) -> SafeString:
+        """What the project's model backend answered for it (docs/assist.md)."""
+        return prelabel_summary(obj.task_id)
 
     @admin.display(description="quality")
     def quality_json(self, obj: Task) -> SafeString:
@@ -240,8 +247,8 @@ class ProjectAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
     search_fields = ("name", "owner__username")
     filter_horizontal = ("taskers", "reviewers")
     inlines = [ProjectQualityInline, ParamVersionInline]
-    fields = ("name", "owner", "type", "is_test", "archived", "created_at", "taskers",
-              "reviewers", "ontology_json", "extra_json")
+    fields = ("name", "owner", "type", "is_test", "archived", "created_at", "model_backend",
+              "taskers", "reviewers", "ontology_json", "extra_json")
     readonly_fields = ("owner", "type", "is_test", "created_at", "ontology_json", "extra_json")
 
     # "Available taskers" lists only the taskers group, reviewers only the reviewers group
@@ -257,6 +264,14 @@ class ProjectAdmin(AccountScopedAdmin, NoAddMixin, admin.ModelAdmin):
                  **kwargs: Any) -> type[forms.ModelForm]:
         request._admin_project = obj  # type: ignore[attr-defined]
         return super().get_form(request, obj, change=change, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        """A project names a model backend of its own account (docs/assist.md)."""
+        project = getattr(request, "_admin_project", None)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "model_backend" and project is not None and field is not None:
+            field.queryset = field.queryset.filter(owner_id=project.owner_id)
+        return field
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest,
                                  **kwargs: Any) -> Any:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from tasks.admin_scoping import projects_of, sees_all, workforce_people
 from tasks.models import Project
+from tasks.prelabel_ledger import views as prelabel_views
 from tasks.quality_flow import metrics, standing
 from tasks.stats import duration_text
 
@@ -201,4 +202,6 @@ urlpatterns = [
          name="admin-quality-standing"),
     path("taskers/<int:user_id>/", tasker_page, name="admin-quality-tasker"),
     path("taskers/<int:user_id>.json", tasker_json, name="admin-quality-tasker-json"),
+    # the prelabel ledger's page, JSON and CSV (docs/assist.md)
+    *prelabel_views.urlpatterns,
 ]

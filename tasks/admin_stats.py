@@ -20,6 +20,9 @@ from django.utils.html import format_html
 from tasks import admin_quality, stats
 from tasks.admin_scoping import projects_of, sees_all
 from tasks.models import Project
+from tasks.prelabel_ledger import figures as prelabel_figures
+from tasks.prelabel_ledger import views as prelabel_views
+from tasks.prelabel_ledger.filters import last_days
 
 TEMPLATE = "admin/tasks/project_stats.html"
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 120, 2
@@ -44,10 +47,14 @@ def overview(request: HttpRequest) -> HttpResponse:
     quality = admin_quality.overview_cells()
     # a manager's rows: their accounts' projects only (docs/workforce.md)
     seen = None if sees_all(request) else set(projects_of(request).values_list("pk", flat=True))
+    prelabels = prelabel_figures.by_project(
+        last_days(projects=None if seen is None else projects_of(request)))
     context = {**admin.site.each_context(request), "title": "Daily view: all projects",
-               "rows": [(row, quality.get(row.project.pk, admin_quality.NO_CELLS))
+               "rows": [(row, quality.get(row.project.pk, admin_quality.NO_CELLS),
+                         prelabel_views.display(prelabels.get(row.project.pk, {})))
                         for row in stats.overview()
-                        if seen is None or row.project.pk in seen]}
+                        if seen is None or row.project.pk in seen],
+               "ledger_url": reverse("admin-prelabel-ledger")}
     return render(request, TEMPLATE, context)
 
 
@@ -58,8 +65,24 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {**admin.site.each_context(request), "title": f"Daily view: {project.name}",
                "project": project, "stats": data, "chart": bar_chart(data.days),
                "stats_json": data.as_json(), "opts": Project._meta,
-               "json_url": reverse("admin-project-stats-json", args=[project.pk])}
+               "json_url": reverse("admin-project-stats-json", args=[project.pk]),
+               **prelabel_section(project)}
     return render(request, TEMPLATE, context)
+
+
+def prelabel_section(project: Project) -> dict:
+    """The daily view's prelabel ledger section: the project's last 30 days in all and per
+    model version, tasker and label (docs/assist.md, "The prelabel ledger")."""
+    data = prelabel_figures.report(last_days(project=project.pk),
+                                   ("model_version", "tasker", "label"))
+    show = prelabel_views.display
+    return {"prelabel_totals": [show({**data["totals"], "group": "total"})],
+            "prelabel_sections": [(title, [show(row) for row in data[name]])
+                                  for name, title in (("by_model_version", "Model version"),
+                                                      ("by_tasker", "Tasker"),
+                                                      ("by_label", "Label"))],
+            "prelabel_images": data["totals"]["images"],
+            "ledger_url": f"{reverse('admin-prelabel-ledger')}?project={project.pk}"}
 
 
 @staff_member_required

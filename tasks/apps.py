@@ -21,6 +21,14 @@ class TasksConfig(AppConfig):
         from tasks.quality_flow import wiring
 
         wiring.register()
+        # model backends: prelabel on create, the Assist provider (docs/assist.md)
+        from tasks.model_backends import wiring as backends_wiring
+
+        backends_wiring.register()
+        # the prelabel ledger follows submits and compares in the worker (docs/assist.md)
+        from tasks.prelabel_ledger import wiring as ledger_wiring
+
+        ledger_wiring.register()
         lookups.register()
         from tasks.quality_flow import ops  # the review's draft operations
 

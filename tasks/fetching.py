@@ -87,7 +87,7 @@ class FetchResult:
 @dataclass(frozen=True)
 class PostResult:
     status_code: int
-    body: bytes  # at most the first POST_BODY_LIMIT bytes
+    body: bytes  # at most the first `response_limit` bytes (POST_BODY_LIMIT by default)
 
     @property
     def ok(self) -> bool:
@@ -131,11 +131,13 @@ def post_json(
     headers: dict[str, str],
     timeout: float = 10.0,
     allow: list[str] | None = None,
+    response_limit: int = POST_BODY_LIMIT,
 ) -> PostResult:
     """POST `body` to `url` and report the status; redirects are not followed.
 
     Any status is returned (check `.ok`; a 3xx is not ok). FetchError means the request
-    was refused or never got a status line back.
+    was refused or never got a status line back. The body kept is at most `response_limit`
+    bytes (a model backend's answer is larger than a callback's reply; see `PostResult.body`).
     """
     deadline = _Deadline(timeout)
     target = _Target.parse(url, "post to")
@@ -146,7 +148,7 @@ def post_json(
         if name.lower() != "host":
             _set_header(request_headers, name, value)
     with _exchange(target, addresses, deadline, "POST", body, request_headers) as exchange:
-        return PostResult(exchange.response.status, _read_some(exchange, POST_BODY_LIMIT))
+        return PostResult(exchange.response.status, _read_some(exchange, response_limit))
 
 
 # --- URLs -------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 (`Kind.fetch_media`, docs/architecture.md), so this module needs nothing above the models and
 the kinds' registry, and the lifecycle that queues it stays below the fetching code.
 `merge_consensus` and `score_answer` run the quality loop's merges and gold scores
-(tasks/quality_flow/merging.py, gold.py) with the cyclic garbage collector paused
+(tasks/quality_flow/merging.py, gold.py), `compare_prelabels` the prelabel ledger's
+comparisons (tasks/prelabel_ledger/job.py), with the cyclic garbage collector paused
 (tasks/collector.py): only the worker loads numpy, scipy and shapely
 (docs/quality.md#memory). The other job,
 `tasks.callbacks.deliver_callback`, lives beside its work. Below them: what is waiting in the
@@ -71,6 +72,19 @@ def score_answer(task_id: str) -> str:
     """Score a finished gold or training copy against its expected response
     (answers.score_copy)."""
     return _run_body("score_answer", task_id)
+
+
+@task()
+def prelabel_task(task_id: str) -> str:
+    """Ask the project's model backend once for a new task's prelabels
+    (tasks/model_backends/prelabel.py, docs/assist.md)."""
+    return _run_body("prelabel_task", task_id)
+
+
+@task()
+def compare_prelabels(task_id: str) -> str:
+    """Compare a submitted answer with the task's prelabels (tasks/prelabel_ledger/job.py)."""
+    return _run_body("compare_prelabels", task_id)
 
 
 def enqueue_missing(job: Job, task_ids, limit: int) -> int:

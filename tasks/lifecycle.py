@@ -38,16 +38,19 @@ from tasks.rules.prelabel_files import prelabel_urls, refuse_test_prelabel_file
 from tasks.rules.segmentation import mask_urls
 
 # --- listeners ------------------------------------------------------------------------------
-# The quality loop (tasks/quality_flow/stages.py) sits above this module and follows two of
-# its events; it registers here when the app starts (tasks/apps.py), so that this module never
-# imports it (docs/architecture.md: no import cycles).
+# The quality loop (tasks/quality_flow/stages.py) and the prelabel ledger
+# (tasks/prelabel_ledger/recording.py) sit above this module and follow its events; they
+# register here when the app starts (tasks/apps.py), so that this module never imports them
+# (docs/architecture.md: no import cycles).
 
 CreatedListener = Callable[[Task], None]
 SentBackListener = Callable[[Task, str], None]
 DraftResetListener = Callable[[Task], None]
+SubmittedListener = Callable[[Task, dict, Any], None]
 _created: list[CreatedListener] = []
 _sent_back: list[SentBackListener] = []
 _draft_reset: list[DraftResetListener] = []
+_submitted: list[SubmittedListener] = []
 
 
 def on_created(listener: CreatedListener) -> CreatedListener:
@@ -72,6 +75,21 @@ def on_draft_reset(listener: DraftResetListener) -> DraftResetListener:
     if listener not in _draft_reset:
         _draft_reset.append(listener)
     return listener
+
+
+def on_submitted(listener: SubmittedListener) -> SubmittedListener:
+    """Call `listener(task, response, user)` in the transaction of a tasker's submit
+    (tasks/submission.py), after the task's annotation rows became `response` and before it
+    is routed (review, merge, completion): every submit, first round or rework."""
+    if listener not in _submitted:
+        _submitted.append(listener)
+    return listener
+
+
+def submitted(task: Task, response: dict, user: Any) -> None:
+    """Tell the `on_submitted` listeners that `user` submitted `response` for `task`."""
+    for listener in _submitted:
+        listener(task, response, user)
 
 
 # --- tasks ----------------------------------------------------------------------------------

@@ -132,7 +132,9 @@ def valid_metadata(metadata: object) -> dict:
 
 
 def find_project(owner: User, is_test: bool, name: str) -> Project:
-    project = Project.objects.filter(owner=owner, is_test=is_test, name=name).first()
+    # with its quality settings, which a create's listener reads (tasks/quality_flow/settings.py)
+    project = (Project.objects.select_related("quality")
+               .filter(owner=owner, is_test=is_test, name=name).first())
     if project is None:
         raise ApiError(400, f'Project "{name}" does not exist.')
     return project

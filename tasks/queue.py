@@ -27,6 +27,8 @@ from tasks.models import (
     AttemptOutcome,
     Batch,
     DraftSession,
+    Prelabel,
+    PrelabelStatus,
     Project,
     Task,
     TaskAttempt,
@@ -91,7 +93,16 @@ def free_tasks(now=None) -> QuerySet:
     now = now or timezone.now()
     return Task.objects.filter(status=TaskStatus.PENDING, is_test=False).filter(
         Q(claimed_by__isnull=True) | Q(lease_expires_at__lt=now)
-    ).exclude(type__in=waiting_kinds(), attachment_mime="")  # its media not stored yet
+    ).exclude(type__in=waiting_kinds(), attachment_mime="").exclude(  # media not stored yet
+        Exists(prelabelling(now)))
+
+
+def prelabelling(now: datetime) -> QuerySet:
+    """The prelabels being asked of a model backend (docs/assist.md, "Prelabel on create"):
+    their task is held back, for at most ANNOTATOR_PRELABEL_HOLD_SECONDS."""
+    since = now - timedelta(seconds=settings.ANNOTATOR_PRELABEL_HOLD_SECONDS)
+    return Prelabel.objects.filter(task=OuterRef("pk"), status=PrelabelStatus.QUEUED,
+                                   created_at__gt=since)
 
 
 def waiting_kinds() -> list[str]:

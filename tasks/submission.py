@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from tasks import draft_extras, kinds, queue
+from tasks import draft_extras, kinds, lifecycle, queue
 from tasks.annotation_rows import replace_annotations
 from tasks.errors import ApiError
 from tasks.models import Task, TaskStage, TaskStatus
@@ -73,6 +73,7 @@ def _held_for_submit(task: Task, user) -> Task:
 
 def _complete(task: Task, user, response: dict, base_url: str) -> None:
     replace_annotations(task, response["annotations"])
+    lifecycle.submitted(task, response, user)
     stages.after_submit(task, published(task, response, base_url), user)
 
 

@@ -19,7 +19,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-import av
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -168,6 +167,9 @@ def sample_frames(data: bytes, frame_rate: float):
     """(PIL image, seconds) of the frames shown at 0, 1/frame_rate, 2/frame_rate... seconds
     of the video's first video stream: for each instant, the first decoded frame at or after
     it (one frame never serves two instants). VideoError when the data cannot be decoded."""
+    import av  # PyAV's codecs (~30 MB resident) only in a process that decodes a video
+    # (docs/performance.md, "Memory")
+
     name = container_format(data)
     try:
         container = av.open(io.BytesIO(data), mode="r", format=name)

@@ -26,6 +26,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from annotator import memory
 from tasks import callbacks, heartbeat, jobs, tiles
 from tasks.models import CallbackDelivery, Task
 
@@ -83,6 +84,7 @@ class PooledWorker(Worker):
         self.active: dict[Future, int | None] = {}
         self._lock = threading.Lock()
         self._beating = threading.Event()
+        self._released_rss = 0
 
     # Worker.run_task flips this flag around each job, and Worker.shutdown exits at once when
     # it is off: here it says whether any job is in progress.
@@ -153,8 +155,13 @@ class PooledWorker(Worker):
 
     def _reap(self) -> None:
         with self._lock:
-            for future in [f for f in self.active if f.done()]:
+            done = [f for f in self.active if f.done()]
+            for future in done:
                 del self.active[future]
+        if done and memory.resident_bytes() > self._released_rss + memory.GROWTH_BYTES:
+            # a job that parsed a big file or response leaves its peak in malloc's free
+            # lists: hand it back, as the server does after a big request (annotator/memory.py)
+            self._released_rss = memory.release()
 
     def _wait(self) -> None:
         """Until a job ends or the poll interval passes."""

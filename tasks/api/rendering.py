@@ -6,7 +6,7 @@ import orjson
 from rest_framework import parsers, renderers
 from rest_framework.exceptions import ParseError
 
-from tasks.limits import unstorable
+from tasks.limits import MAX_JSON_NUMBER, NUL, unstorable
 
 MAX_JSON_DEPTH = 64
 
@@ -27,6 +27,39 @@ def depth(value: object, limit: int = MAX_JSON_DEPTH) -> int:
     return deepest
 
 
+def suspect(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """One walk for both checks of a parsed body: True when it is nested more than `limit`
+    levels or might be unstorable (a NUL, a number beyond ±2^63). No paths are built: the
+    exact checks (`depth`, `unstorable`) run only on a body this finds suspect, which saves
+    most of their cost on every write (docs/performance.md, "The write path")."""
+    stack = [(value, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item, level = pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            if level >= limit:
+                return True
+            for key, child in item.items():
+                if NUL in key:
+                    return True
+                if not isinstance(child, str | bool) and child is not None:
+                    push((child, level + 1))
+                elif isinstance(child, str) and NUL in child:
+                    return True
+        elif isinstance(item, list):
+            if level >= limit:
+                return True
+            for child in item:
+                push((child, level + 1))
+        elif isinstance(item, int | float) and not isinstance(item, bool) \
+                and not -MAX_JSON_NUMBER < item < MAX_JSON_NUMBER:
+            return True
+    return False
+
+
 class JSONParser(parsers.BaseParser):
     media_type = "application/json"
 
@@ -38,6 +71,8 @@ class JSONParser(parsers.BaseParser):
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise ParseError(f"The request body is not valid JSON: {exc}") from exc
+        if not suspect(data):
+            return data
         if depth(data) > MAX_JSON_DEPTH:
             raise ParseError(f"The request body is nested more than {MAX_JSON_DEPTH} levels.")
         # No NUL (\u0000), which PostgreSQL cannot store, and no number beyond 64 bits.

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from tasks.api import views_batches as batches
 from tasks.api import views_exports as exports
 from tasks.api import views_files as files
+from tasks.api import views_model_backends as model_backends
 from tasks.api import views_projects as projects
 from tasks.api import views_quality as quality
 from tasks.api import views_studio as studio
@@ -35,6 +36,9 @@ urlpatterns = [
     path("projects/<str:name>/setParams", projects.ProjectSetParamsView.as_view()),
     path("projects/<str:name>/setOntology", projects.ProjectSetOntologyView.as_view()),
     path("projects/<str:name>/taskTemplates", projects.ProjectTemplatesView.as_view()),
+    path("projects/<str:name>/setModelBackend",
+         model_backends.ProjectSetModelBackendView.as_view()),
+    path("model_backends", model_backends.ModelBackendsView.as_view()),
     # Named: its larger body limit finds it by name (annotator/body_limits.py).
     path("files/upload", files.UploadFileView.as_view(), name="files-upload"),
     path("files/import", files.ImportFileView.as_view()),

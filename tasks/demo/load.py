@@ -2,7 +2,7 @@
 the project "demo-video" with one forty-frame video task (tasks.demo.video), the project
 "demo-segmentation" with three landscapes to paint (tasks.demo.segmentation), and the quality
 loop's reviewer and projects "demo-review" and "demo-gold" with their history
-(tasks.demo.quality).
+(tasks.demo.quality), and the assist-ready project "demo-assist" (tasks.demo.assist).
 
 Each scene is generated from its index (so every run draws the same pictures) and keeps the
 exact geometry of what it drew, which is what the tasks' hypothesis, base annotations and
@@ -20,6 +20,7 @@ from django.db import transaction
 
 from tasks import kinds, lifecycle, projects
 from tasks.accounts import TASKERS_GROUP, ensure_tasker, get_or_create_account
+from tasks.demo.assist import load_assist
 from tasks.demo.bodies import ACCOUNT, BATCH, PROJECT, task_body
 from tasks.demo.quality import load_quality
 from tasks.demo.scenes import SCENE_COUNT, draw_scene, make_scene
@@ -64,6 +65,7 @@ def load() -> DemoResult:
         create_segmentation_tasks(owner, tasker)
         load_quality(owner, tasker)
         load_workforce(owner)
+        load_assist(owner, tasker)
     return result
 
 

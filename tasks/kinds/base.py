@@ -28,6 +28,8 @@ class Kind(Protocol):
     waits_for_media: bool
     # The worker stores its media as frames (tasks.models.VideoFrame; the admin shows them).
     has_frames: bool
+    # A project's model backend may prelabel its new tasks (docs/assist.md, "Model backends").
+    supports_prelabels: bool
     # Consensus, gold and training (docs/quality.md) can match and score its answers.
     supports_consensus: bool
     # Export formats (tasks/exports/) that can carry it; the others leave it out, noting why.

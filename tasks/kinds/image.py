@@ -21,6 +21,7 @@ class ImageKind:
     name = IMAGE
     label = "image"
     waits_for_media = False  # before its copy is stored the workbench loads the original
+    supports_prelabels = True  # a model backend may prelabel it (docs/assist.md)
     supports_consensus = True  # consensus, gold and training tasks (docs/quality.md)
     has_frames = False
     export_formats = frozenset({"scale", "coco", "yolo", "voc"})

@@ -28,6 +28,7 @@ class VideoKind:
     name = VIDEO
     label = "video"
     waits_for_media = True  # the page needs the frames stored
+    supports_prelabels = False
     supports_consensus = False  # consensus, gold and training tasks (docs/quality.md)
     has_frames = True
     export_formats = frozenset({"scale"})

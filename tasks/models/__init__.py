@@ -2,6 +2,12 @@
 
 from tasks.models.accounts import AccountSettings, ApiKey
 from tasks.models.attempts import AttemptKind, AttemptOutcome, TaskAttempt
+from tasks.models.backends import (
+    BackendProtocol,
+    ModelBackend,
+    Prelabel,
+    PrelabelStatus,
+)
 from tasks.models.deliveries import (
     CallbackDelivery,
     ContextAttachment,
@@ -9,6 +15,7 @@ from tasks.models.deliveries import (
     DeliveryStatus,
 )
 from tasks.models.files import UploadedFile
+from tasks.models.ledger import LedgerStatus, PrelabelLabelTally, PrelabelLedger
 from tasks.models.projects import Batch, Project, ProjectParamVersion
 from tasks.models.quality import (
     ConsensusResult,
@@ -42,6 +49,7 @@ __all__ = [
     "ApiKey",
     "AttemptKind",
     "AttemptOutcome",
+    "BackendProtocol",
     "Batch",
     "CallbackDelivery",
     "ConsensusResult",
@@ -55,10 +63,16 @@ __all__ = [
     "GoldPhase",
     "GoldStandard",
     "Invitation",
+    "LedgerStatus",
     "Issue",
     "IssueComment",
     "IssueStatus",
     "Membership",
+    "ModelBackend",
+    "Prelabel",
+    "PrelabelLabelTally",
+    "PrelabelLedger",
+    "PrelabelStatus",
     "Project",
     "ProjectGroup",
     "ProjectParamVersion",

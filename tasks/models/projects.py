@@ -30,6 +30,11 @@ class Project(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="reviewer_projects",
         help_text="Reviewers who may review this project's work; none means every reviewer.",
     )
+    # docs/assist.md, "Model backends": prelabels new tasks and/or serves the Assist tool.
+    model_backend = models.ForeignKey(
+        "tasks.ModelBackend", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="projects",
+    )
 
     class Meta:
         constraints = [

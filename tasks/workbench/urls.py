@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tasks.assist import views as assist_views
 from tasks.workbench import (
     invite_views,
     review_actions,
@@ -22,6 +23,8 @@ urlpatterns = [
     path("tasks/<str:task_id>/frames/<int:index>", views.task_frame, name="task-frame"),
     path("tasks/<str:task_id>/submit", views.submit_task, name="submit-task"),
     path("tasks/<str:task_id>/skip", views.skip_task, name="skip-task"),
+    # a shape from a prompt on the task's image (docs/assist.md)
+    path("tasks/<str:task_id>/assist", assist_views.assist, name="assist"),
     path("invite/<str:token>", invite_views.invite_page, name="invite"),
     # the quality loop (docs/quality.md)
     path("review/", review_queue_views.review_queue_page, name="review-queue"),

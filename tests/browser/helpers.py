@@ -64,7 +64,8 @@ class TaskFactory:
 
     def __call__(self, params: dict, *, width: int = 640, height: int = 400,
                  tasks: int = 1, padding: int | None = None,
-                 context_sizes: tuple[tuple[int, int], ...] = ()) -> TaskSetup:
+                 context_sizes: tuple[tuple[int, int], ...] = (),
+                 image: bytes | None = None) -> TaskSetup:
         server = self.server
         tag = uuid.uuid4().hex[:10]
         key = server.new_key(f"owner-{tag}")
@@ -75,7 +76,8 @@ class TaskFactory:
                             json={"type": "imageannotation", "name": project}, timeout=30)
         assert response.status_code == 200, response.text
         upload = api.post(f"{server.base_url}/files/upload",
-                          files={"file": ("street.png", png_bytes(width, height), "image/png")},
+                          files={"file": ("street.png", image or png_bytes(width, height),
+                                          "image/png")},
                           timeout=30)
         assert upload.status_code == 200, upload.text
         attachment = upload.json()["attachment_url"]

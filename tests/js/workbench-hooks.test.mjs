@@ -152,7 +152,7 @@ function workbenchMembers() {
 }
 
 /** Fields the hooks own: set only by app.js (hooks.setLayers, the help overlay). */
-const HOOK_FIELDS = ["hooks", "help", "layers", "layerIndex", "hasLayers", "layersButton"];
+const HOOK_FIELDS = ["hooks", "help", "layers", "layerIndex", "hasLayers", "layersButton", "tools", "toolHints"];
 
 const ASSIGNMENT = /\b(?:app|workbench)\s*(?:\.\s*(\w+)|\[\s*["'`](\w+)["'`]\s*\])\s*(?:=(?!=)|[-+*/|&?]{1,2}=)/g;
 const WHOLESALE = /Workbench\.prototype|Object\.(?:assign|defineProperty|defineProperties|setPrototypeOf)\(\s*(?:this\.)?app\b/g;
@@ -227,4 +227,14 @@ test("hidden tests and edit guards: any test hides, the first guard's reason ref
   assert.equal(hooks.editRefusal("delete", "a"), "mine");
   assert.equal(hooks.editRefusal("delete", "b"), "never");
   assert.equal(hooks.editRefusal("move", "b"), "");
+});
+
+test("addTool hands the tool to the Workbench and returns its button; a nameless tool is refused", () => {
+  const added = [];
+  const hooks = new WorkbenchHooks({ ...noEffects(), addTool: (spec) => (added.push(spec.tool.name), "button") });
+  const spec = { tool: { name: "assist" }, title: "Assist", key: "W", icon: "M0 0" };
+  assert.equal(hooks.addTool(spec), "button");
+  assert.deepEqual(added, ["assist"]);
+  assert.throws(() => hooks.addTool({ ...spec, tool: /** @type {any} */ ({}) }), /needs a name/);
+  assert.throws(() => new WorkbenchHooks(noEffects()).addTool(spec), /takes no tools/);
 });

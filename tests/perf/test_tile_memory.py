@@ -5,39 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import subprocess
 import sys
 import textwrap
-import zlib
 from pathlib import Path
 
+from bench.payloads import huge_png as big_png
 from tasks import tiles
 
 REPO = Path(__file__).resolve().parents[2]
 SIDE = 20_000
-
-
-def big_png(path: Path, width: int = SIDE, height: int = SIDE) -> None:
-    """A compressible RGB PNG written row by row (Pillow would need the whole image first):
-    grey with a diagonal band, a few hundred KB like the upload that took 2 GB."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    packer = zlib.compressobj(9)
-    grey = b"\x80\x80\x80" * width
-    with open(path, "wb") as out:
-        out.write(b"\x89PNG\r\n\x1a\n")
-        out.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)))
-        for y in range(height):
-            x = (y * width // height) * 3
-            row = grey[:x] + b"\xff\x00\x00" * 8 + grey[x + 24:]
-            data = packer.compress(b"\x00" + row[:width * 3])
-            if data:
-                out.write(chunk(b"IDAT", data))
-        out.write(chunk(b"IDAT", packer.flush()))
-        out.write(chunk(b"IEND", b""))
 
 
 PROBE = textwrap.dedent("""

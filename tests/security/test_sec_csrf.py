@@ -18,7 +18,8 @@ from tests.security.conftest import BOX
 pytestmark = pytest.mark.django_db
 
 # Every route of the workbench, and whether it changes anything (POST only) or only reads.
-CHANGING = {"start-next", "submit-task", "skip-task", "start-next-review", "review-decide"}
+CHANGING = {"start-next", "submit-task", "skip-task", "start-next-review", "review-decide",
+            "assist"}
 # A page with a form: GET shows it, POST (with the token: tests/workforce/test_invite_page.py)
 # changes.
 FORMS = {"invite"}

@@ -56,3 +56,30 @@ export async function submitTask(url, body) {
     path: payload.path || null,
   };
 }
+
+/**
+ * POST /tasks/<id>/assist (docs/assist.md): resolves with {status, payload}; a network
+ * failure or an abort resolves as status 0. Never throws.
+ * @param {string} url @param {object} body @param {AbortSignal} [signal]
+ */
+export async function postAssist(url, body, signal) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch {
+    return { status: 0, payload: {} };
+  }
+  let payload = {};
+  try {
+    payload = await response.json();
+  } catch {
+    payload = {};
+  }
+  return { status: response.status, payload };
+}

@@ -29,7 +29,7 @@ import { HelpOverlay } from "./help.js";
 import { WorkbenchHooks } from "./hooks.js";
 import { bindInput } from "./input.js";
 import { helpSections } from "./keyboard.js";
-import { addToolbarButton, buildLayout, updateActionBar } from "./layout.js";
+import { addToolButton, addToolbarButton, buildLayout, updateActionBar } from "./layout.js";
 import { LabelPicker } from "./picker.js";
 import { Panels } from "./panels.js";
 import { annotationListPanel } from "./panel-list.js";
@@ -55,6 +55,7 @@ import { createVideoStore, VideoController } from "./video-controller.js";
 const STALE_REFUSAL_MS = 1500;
 import { ReviewController } from "./review-controller.js";
 import { Aids } from "./aids.js";
+import { Assist } from "./assist.js";
 
 export const GEOMETRY_ORDER = ["box", "polygon", "line", "point", "ellipse", "cuboid"];
 const HIT_TOLERANCE = 6; // CSS px
@@ -78,7 +79,10 @@ export class Workbench {
       setBanner: (banner) => showPersistentBanner(this, banner),
       pointer: () => (this.lastPointer ? { ...this.lastPointer.image } : null),
       invalidate: (what) => this.renderer?.invalidate(what),
+      addTool: (spec) => registerTool(this, spec),
     });
+    /** Status bar hints of the tools the hooks added (hooks.addTool). */
+    this.toolHints = {};
     this.params = data.params || {};
     this.readOnly = Boolean(data.read_only);
     this.geometries = this.params.geometries || {};
@@ -172,6 +176,8 @@ export class Workbench {
     if (data.quality) this.review = new ReviewController(this);
     // the tasker's aids: hide / lock, display, snapping, problems, timer (aids.js)
     this.aids = new Aids(this);
+    // the Assist tool (assist.js): prompts answered by POST /tasks/<id>/assist
+    if (Assist.offered(this)) this.assist = new Assist(this);
     this.loadImage();
     const sizes = new ResizeObserver(() => {
       const first = this.view.width <= 1;
@@ -821,7 +827,7 @@ export class Workbench {
     this.canvas.style.cursor = this.tool.cursor;
     // a read-only view gets no editing hints (docs/workbench.md)
     this.statusHint.textContent = this.readOnly ? ""
-      : TOOL_HINTS[name === "cuboid" && this.camera ? "cuboid3d" : name] || "";
+      : TOOL_HINTS[name === "cuboid" && this.camera ? "cuboid3d" : name] || this.toolHints[name] || "";
     this.clearStaleRefusal();
     if (name !== "select") this.setHover(null);
     this.invalidate("overlay");
@@ -985,6 +991,15 @@ function showLayers(app, shapes) {
   });
   app.root.dataset.layerShapes = String(shapes.length);
   app.invalidate("static");
+}
+
+/** hooks.addTool: a tool of an extension, with its button in the tool group and its hint. */
+function registerTool(app, spec) {
+  const name = spec.tool.name;
+  if (app.tools[name]) throw new Error(`tool ${name} exists`);
+  app.tools[name] = spec.tool;
+  if (spec.hint) app.toolHints[name] = spec.hint;
+  return addToolButton(app, name, spec);
 }
 
 /** hooks.addPanel: a side panel at the end of the column, or before the panel `before`. */

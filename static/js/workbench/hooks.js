@@ -15,6 +15,7 @@
 //   pointer()                  the image point under the mouse, or null
 //   addHiddenTest(test)        annotations not drawn nor hit (the tasker's hide: aids.js)
 //   addEditGuard(guard)        refuse an action on one annotation (the tasker's own lock)
+//   addTool(spec)              a tool of the top bar's tool group (the Assist tool)
 //
 // This module holds the registries and is DOM-free (tests/js/workbench-hooks.test.mjs); what
 // touches the page (the button, the layers) is the Workbench's, passed in as `effects`.
@@ -73,11 +74,20 @@ export const TONES = Object.freeze({
 /** @typedef {{text: string, tone?: "info" | "warn" | "error"}} Banner */
 
 /**
+ * A tool an extension adds (tools.js is its contract): `tool.name` is its id (app.run("tool",
+ * [name]) activates it); its button joins the tool group, titled `title (key)`; `hint` is the
+ * status bar's hint while it is active.
+ * @typedef {{tool: {name: string} & Record<string, any>, title: string, key: string,
+ *   icon: string, text?: string, hint?: string}} ToolSpec
+ */
+
+/**
  * @typedef {{addToolbarButton: (spec: ToolbarButtonSpec) => HTMLButtonElement,
  *   setLayers: (shapes: any[]) => void,
  *   addPanel?: (spec: PanelSpec, options: {before?: string}) => PanelSpec,
  *   setBanner?: (banner: Banner | null) => void,
  *   pointer?: () => ({x: number, y: number} | null),
+ *   addTool?: (spec: ToolSpec) => HTMLButtonElement,
  *   invalidate?: (what: "overlay" | "static") => void}} HookEffects
  */
 
@@ -241,6 +251,17 @@ export class WorkbenchHooks {
   /** The image point (px) under the mouse while it is over the canvas, else null. */
   pointer() {
     return this.effects.pointer ? this.effects.pointer() : null;
+  }
+
+  /**
+   * A tool beside the workbench's own (tools.js): its button joins the tool group, and
+   * app.run("tool", [spec.tool.name]) activates it. Returns its button.
+   * @param {ToolSpec} spec @returns {HTMLButtonElement}
+   */
+  addTool(spec) {
+    if (!this.effects.addTool) throw new Error("this workbench takes no tools");
+    if (!spec.tool?.name) throw new Error("a tool needs a name");
+    return this.effects.addTool(spec);
   }
 
   /** @param {CommandGuard} guard guards run in the order they were added */

@@ -72,11 +72,14 @@ function onPointerDown(app, event) {
     app.canvas.style.cursor = "grabbing";
     return;
   }
-  if (app.mode !== "idle" || event.button !== 0) return;
+  if (app.mode !== "idle") return;
+  // a tool that asks for it (tool-assist.js: a negative point) gets the right button too
+  const secondary = event.button === 2 && Boolean(app.tool.secondaryButton);
+  if (event.button !== 0 && !secondary) return;
   // a mark an extension draws over the annotations (hooks.addOverlay: review pins) takes the click
-  if (!app.tool.busy && app.hooks.clickOverlay(input.image)) return;
+  if (!secondary && !app.tool.busy && app.hooks.clickOverlay(input.image)) return;
   app.canvas.setPointerCapture(event.pointerId);
-  app.gesture = gestureTool(app, input);
+  app.gesture = secondary ? app.tool : gestureTool(app, input);
   app.gesture.pointerDown(input);
 }
 

@@ -29,13 +29,9 @@ export function buildLayout(app) {
   const names = app.readOnly ? ["select", "ruler"] : ["select", ...app.geometryNames, "ruler"];
   for (const name of names) {
     const meta = TOOL_META[name];
-    const button = iconButton(meta.icon, `${meta.title} (${meta.key})`, name === "select" ? "" : meta.title);
-    button.dataset.tool = name;
-    button.setAttribute("aria-pressed", "false");
-    button.addEventListener("click", () => app.run("tool", [name]));
-    tools.append(button);
-    app.toolButtons[name] = button;
+    tools.append(toolButton(app, name, { ...meta, text: name === "select" ? "" : meta.title }));
   }
+  app.toolGroup = tools;
   toolbar.append(tools);
 
   if (!app.readOnly) {
@@ -153,6 +149,30 @@ export function buildLayout(app) {
   statusbar.append(app.statusMessage, app.statusHint, app.statusPosition, app.statusZoom);
 
   root.append(toolbar, main, statusbar);
+}
+
+/**
+ * A tool's button: `title (key)`, pressed while it is active (app.setTool); a click activates
+ * it through app.run, so the command guards see it.
+ * @param {any} app @param {string} name @param {{title: string, key: string, icon: string, text?: string}} meta
+ */
+function toolButton(app, name, meta) {
+  const button = iconButton(meta.icon, `${meta.title} (${meta.key})`, meta.text ?? meta.title);
+  button.dataset.tool = name;
+  button.setAttribute("aria-pressed", "false");
+  button.addEventListener("click", () => app.run("tool", [name]));
+  app.toolButtons[name] = button;
+  return button;
+}
+
+/**
+ * hooks.addTool: an extension's tool button, in the tool group before the ruler.
+ * @param {any} app @param {string} name @param {import("./hooks.js").ToolSpec} spec
+ */
+export function addToolButton(app, name, spec) {
+  const button = toolButton(app, name, spec);
+  app.toolGroup.insertBefore(button, app.toolButtons.ruler || null);
+  return button;
 }
 
 /** Show or hide the folded side column (narrow windows). @param {any} app @param {boolean} [open] */

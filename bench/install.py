@@ -1,0 +1,118 @@
+"""The memory of the whole install (`manage.py serve`: the server and its worker), and the
+worker's peak on the largest accepted image (bench/README.md "memory", "huge_image").
+
+Both run a `serve` of their own, with its worker, on a fresh data folder (or database): the
+other figures' server runs without a worker, so that no fetch competes with what they time.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from bench.api import ApiBench, expect
+from bench.payloads import annotations, huge_png, jpeg, realistic_body
+from bench.server import BenchError, BenchServer
+from bench.stats import Figure
+
+INSTALL_TARGET_MIB = 135
+
+
+def status_mib(pid: int) -> dict[str, float]:
+    """VmRSS and VmHWM (peak) of a process, in MiB."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found[name] = int(value.split()[0]) / 1024
+    return found
+
+
+def worker_pid(server: BenchServer) -> int:
+    """The `run_worker` child of the server's `serve` process."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for child in Path(f"/proc/{server.process.pid}/task").glob("*/children"):
+            for pid in child.read_text().split():
+                if "run_worker" in Path(f"/proc/{pid}/cmdline").read_text():
+                    return int(pid)
+        time.sleep(0.1)
+    raise BenchError("no worker beside the server")
+
+
+def wait_for_file(path: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise BenchError(f"the worker did not write {path} within {seconds:.0f} s")
+        time.sleep(0.2)
+
+
+def started(label: str) -> tuple[BenchServer, ApiBench]:
+    server = BenchServer(label, worker=True)
+    _, key, _ = server.cold_start()
+    return server, ApiBench(server, key)
+
+
+def install_memory(scale: float = 1.0) -> Figure:
+    """Server + worker RSS after a run of the write and read paths: realistic creates (each
+    image fetched by the worker from the upload), 60-shape writes, GETs, then a 10 s rest."""
+    server, bench = started("install")
+    try:
+        worker = worker_pid(server)
+        idle = {"server": server.memory()["VmRSS"], "worker": status_mib(worker)["VmRSS"]}
+        bench.project("bench-install")
+        attachment = bench.upload(jpeg(640, 480), "frame.jpg")
+        hypothesis = {"annotations": annotations(50, 10, seed=60, width=640, height=480)}
+        for i in range(bench.n(300)):
+            extra = {"hypothesis": hypothesis} if i % 3 == 0 else {}
+            bench.task_ids.append(bench.create(realistic_body(
+                project="bench-install", attachment=attachment, index=i, **extra)))
+        rng = random.Random(5)
+        for _ in range(bench.n(1000)):
+            status, body = bench.api.get(f"/v1/task/{rng.choice(bench.task_ids)}")
+            expect(status, body, "GET task")
+        time.sleep(10)  # the worker's fetches of the last creates, then rest
+        server_mib, worker_mib = server.memory(), status_mib(worker)
+    finally:
+        server.stop()
+    total = server_mib["VmRSS"] + worker_mib["VmRSS"]
+    return Figure("install_rss", "server + worker memory after the run (`serve`: VmRSS of "
+                  "uvicorn and of run_worker)", f"≤ {INSTALL_TARGET_MIB} MiB", unit="MiB",
+                  value=total, ok=total <= INSTALL_TARGET_MIB,
+                  note=f"server {server_mib['VmRSS']:.0f} + worker {worker_mib['VmRSS']:.0f} "
+                       f"MiB; idle {idle['server']:.0f} + {idle['worker']:.0f}; peaks "
+                       f"{server_mib['VmHWM']:.0f}, {worker_mib['VmHWM']:.0f}",
+                  extra={"server": server_mib, "worker": worker_mib, "idle": idle})
+
+
+def huge_image() -> Figure:
+    """The worker's peak (VmHWM) after it fetched, checked and cut into tiles a 20,000 ×
+    20,000 PNG (a few hundred KB) uploaded through the API and used by a task."""
+    server, bench = started("huge")
+    try:
+        bound = int(server.manage("shell", "-c", "from tasks.tiles import PEAK_BYTES; "
+                                  "print(PEAK_BYTES)").split()[-1]) / 2**20
+        worker = worker_pid(server)
+        with tempfile.TemporaryDirectory(prefix="annotator-bench-huge-") as folder:
+            png = Path(folder) / "huge.png"
+            huge_png(png)
+            attachment = bench.upload(png.read_bytes(), "huge.png")
+        before = status_mib(worker)["VmHWM"]
+        t0 = time.perf_counter()
+        task = bench.create(realistic_body(project=None, attachment=attachment))
+        wait_for_file(server.data_dir / "media" / "tiles" / task / "manifest.json", 600)
+        seconds = time.perf_counter() - t0
+        peak = status_mib(worker)["VmHWM"]
+        time.sleep(3)  # the job's end: the worker collects and trims (tasks/worker_pool.py)
+        after = status_mib(worker)["VmRSS"]
+    finally:
+        server.stop()
+    return Figure("huge_image_worker_peak", "worker peak on a 20,000 × 20,000 upload (fetched, "
+                  "checked, cut into tiles)", f"≤ {bound:.0f} MiB (tasks/tiles.PEAK_BYTES)",
+                  unit="MiB", value=peak, ok=peak <= bound,
+                  note=f"{seconds:.1f} s to the tiles; peak before it {before:.0f} MiB, "
+                       f"RSS after it {after:.0f} MiB",
+                  extra={"seconds": seconds, "peak_before": before, "rss_after": after})
