@@ -31,6 +31,8 @@ class SegmentKind:
     waits_for_media = True
     supports_consensus = False  # consensus, gold and training on masks come later
     has_frames = False
+    # model backends answer with shapes; a mask prelabel is the hypothesis (docs/segmentation.md)
+    supports_prelabels = False
     export_formats = frozenset({"scale"})
     export_refusal = ("not exported: export segmentation tasks as Scale JSON lines (their "
                       "response links the mask files)")
