@@ -50,6 +50,7 @@ import { EllipseTool } from "./tool-ellipse.js";
 import { CuboidTool } from "./tool-cuboid.js";
 import { RulerTool } from "./tool-ruler.js";
 import { createVideoStore, VideoController } from "./video-controller.js";
+import { SegmentController } from "./segment-controller.js";
 
 // How long a refusal stays in the status bar at least, before an unrelated action clears it.
 const STALE_REFUSAL_MS = 1500;
@@ -78,6 +79,8 @@ export class Workbench {
       setBanner: (banner) => showPersistentBanner(this, banner),
       pointer: () => (this.lastPointer ? { ...this.lastPointer.image } : null),
       invalidate: (what) => this.renderer?.invalidate(what),
+      addTool: (tool, button) => addTool(this, tool, button),
+      refreshToolbar: () => this.updateToolbar(),
     });
     this.params = data.params || {};
     this.readOnly = Boolean(data.read_only);
@@ -168,6 +171,8 @@ export class Workbench {
     this.setTool("select");
     this.updateToolbar();
     if (data.video) this.video = new VideoController(this);
+    // a segmentation task (segment-controller.js): the mask, its tools and panels
+    if (data.segmentation) this.segment = new SegmentController(this);
     // review and rework (GET /data's `quality`): verdicts, pins, the banner
     if (data.quality) this.review = new ReviewController(this);
     // the tasker's aids: hide / lock, display, snapping, problems, timer (aids.js)
@@ -913,8 +918,9 @@ export class Workbench {
   }
 
   updateToolbar() {
-    if (this.undoButton) this.undoButton.disabled = !this.store.log.canUndo;
-    if (this.redoButton) this.redoButton.disabled = !this.store.log.canRedo;
+    const history = this.hooks.history; // an extension's own undo (hooks.setHistory)
+    if (this.undoButton) this.undoButton.disabled = !(history ? history.canUndo() : this.store.log.canUndo);
+    if (this.redoButton) this.redoButton.disabled = !(history ? history.canRedo() : this.store.log.canRedo);
     this.root.dataset.dirty = this.store.dirty ? "true" : "false";
     updateActionBar(this);
   }
@@ -985,6 +991,22 @@ function showLayers(app, shapes) {
   });
   app.root.dataset.layerShapes = String(shapes.length);
   app.invalidate("static");
+}
+
+/** hooks.addTool: the tool joins app.tools, its button the tools' group of the top bar. */
+function addTool(app, tool, spec) {
+  if (app.tools[tool.name]) throw new Error(`tool ${tool.name} exists`);
+  app.tools[tool.name] = tool;
+  const button = addToolbarButton(app, spec);
+  button.setAttribute("aria-pressed", "false");
+  const own = button.parentElement; // the group addToolbarButton made: the tools' group instead
+  const ruler = app.toolButtons.ruler;
+  if (ruler) {
+    ruler.before(button);
+    own?.remove();
+  }
+  app.toolButtons[tool.name] = button;
+  return button;
 }
 
 /** hooks.addPanel: a side panel at the end of the column, or before the panel `before`. */

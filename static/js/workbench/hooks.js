@@ -15,6 +15,8 @@
 //   pointer()                  the image point under the mouse, or null
 //   addHiddenTest(test)        annotations not drawn nor hit (the tasker's hide: aids.js)
 //   addEditGuard(guard)        refuse an action on one annotation (the tasker's own lock)
+//   addTool(tool, button)      a tool of the kind's own (the segmentation brush), with its button
+//   setHistory(source)         undo / redo of the kind's own (the segmentation ops), for the buttons
 //
 // This module holds the registries and is DOM-free (tests/js/workbench-hooks.test.mjs); what
 // touches the page (the button, the layers) is the Workbench's, passed in as `effects`.
@@ -78,7 +80,15 @@ export const TONES = Object.freeze({
  *   addPanel?: (spec: PanelSpec, options: {before?: string}) => PanelSpec,
  *   setBanner?: (banner: Banner | null) => void,
  *   pointer?: () => ({x: number, y: number} | null),
- *   invalidate?: (what: "overlay" | "static") => void}} HookEffects
+ *   invalidate?: (what: "overlay" | "static") => void,
+ *   addTool?: (tool: any, button: ToolbarButtonSpec) => HTMLButtonElement,
+ *   refreshToolbar?: () => void}} HookEffects
+ */
+
+/**
+ * Undo and redo kept by an extension instead of the store's OpLog (its commands take "undo"
+ * and "redo" through a command guard); the toolbar's buttons ask it.
+ * @typedef {{canUndo: () => boolean, canRedo: () => boolean}} HistorySource
  */
 
 export class WorkbenchHooks {
@@ -105,6 +115,29 @@ export class WorkbenchHooks {
     this.hiddenTests = [];
     /** @type {Array<(action: string, uuid: string) => string>} */
     this.editGuards = [];
+    /** @type {HistorySource | null} */
+    this.history = null;
+  }
+
+  /**
+   * A tool of the extension (the tool contract of tools.js; `tool.name` is its id): the
+   * Workbench's setTool selects it like its own, and its top-bar button (in the tools'
+   * group) runs `button.command` and shows it pressed while it is active.
+   * @param {any} tool @param {ToolbarButtonSpec} button @returns {HTMLButtonElement}
+   */
+  addTool(tool, button) {
+    if (!this.effects.addTool) throw new Error("this workbench takes no tools");
+    return this.effects.addTool(tool, button);
+  }
+
+  /**
+   * The extension keeps undo and redo (the segmentation ops): the toolbar's buttons are
+   * enabled by `source`; call it again (same source) after each change to refresh them.
+   * @param {HistorySource} source
+   */
+  setHistory(source) {
+    this.history = source;
+    this.effects.refreshToolbar?.();
   }
 
   /**
