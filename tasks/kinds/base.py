@@ -8,7 +8,7 @@ compares a type name (docs/architecture.md).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from tasks.models import Task
@@ -75,4 +75,9 @@ class Kind(Protocol):
 
     def rebuild_draft(self, task: Task, response: object) -> object:
         """The response a draft starts from when the task is sent back with `response`."""
+        ...
+
+    def response_file(self, task: Task, name: str) -> tuple[IO[bytes], str] | None:
+        """A file the task's response points at (GET /v1/task/<id>/files/<name>), open for
+        reading, with its content type; None when there is no such file."""
         ...

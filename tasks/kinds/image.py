@@ -6,6 +6,8 @@ checked by the image rules (tasks/rules/params.py, tasks/rules/annotations.py).
 
 from __future__ import annotations
 
+from typing import IO
+
 from tasks import attachments, kinds
 from tasks.kinds.base import ExtrasValidator
 from tasks.kinds.names import IMAGE
@@ -65,6 +67,9 @@ class ImageKind:
 
     def rebuild_draft(self, task: Task, response: object) -> object:
         return response
+
+    def response_file(self, task: Task, name: str) -> tuple[IO[bytes], str] | None:
+        return None  # its response holds its annotations
 
 
 def _has_global_attributes(params: dict) -> bool:

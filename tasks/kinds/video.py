@@ -7,7 +7,7 @@ draft has one more key beside global attributes and links: "events".
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from tasks import draft_extras, kinds, video_frames, video_page, video_response
 from tasks.kinds.base import ExtrasValidator
@@ -70,6 +70,10 @@ class VideoKind:
     def rebuild_draft(self, task: Task, response: object) -> object:
         """Its response points at files: the draft starts from their tracks and events."""
         return video_response.as_draft(task, response)
+
+    def response_file(self, task: Task, name: str) -> tuple[IO[bytes], str] | None:
+        handle = video_response.open_file(task, name)
+        return None if handle is None else (handle, "application/json")
 
 
 KIND = kinds.register(VideoKind())

@@ -74,7 +74,7 @@ def label_table(labels: Any) -> list[SegLabel]:
 def _instance_leaves(tree: LabelTree) -> set[str]:
     found: set[str] = set()
 
-    def walk(nodes, inherited: bool) -> None:
+    def walk(nodes: tuple[Any, ...], inherited: bool) -> None:
         for node in nodes:
             flag = inherited or node.instance_label
             if node.is_group:
@@ -163,7 +163,7 @@ def _attributes(value: Any, instance_labels: set[str]) -> dict[str, Any]:
 
 # --- the hypothesis -------------------------------------------------------------------------
 
-def normalize_hypothesis(value: Any, table: list[SegLabel], defs: dict) -> dict[str, Any]:
+def normalize_hypothesis(value: Any, table: list[SegLabel], defs: dict[str, Any]) -> dict[str, Any]:
     """Scale's segmentation hypothesis: {labelMapping: {label: {index} | [{index,
     attributes?}, ...]}, annotations: {combined: {indexedImage: URL of an 8-bit PNG}}}."""
     path = "hypothesis"
@@ -195,7 +195,17 @@ def normalize_hypothesis(value: Any, table: list[SegLabel], defs: dict) -> dict[
     return {"labelMapping": mapping, "annotations": {"combined": {"indexedImage": url}}}
 
 
-def _hypothesis_url(value: dict, path: str) -> str:
+def mask_urls(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, URL) of the hypothesis mask a (normalized) segmentation task names."""
+    hypothesis = params.get("hypothesis")
+    annotations = hypothesis.get("annotations") if isinstance(hypothesis, dict) else None
+    combined = annotations.get("combined") if isinstance(annotations, dict) else None
+    url = combined.get("indexedImage") if isinstance(combined, dict) else None
+    return [("hypothesis.annotations.combined.indexedImage", url)] if isinstance(url, str) \
+        else []
+
+
+def _hypothesis_url(value: dict[str, Any], path: str) -> str:
     annotations = require_dict(value.get("annotations"), join(path, "annotations"))
     combined_path = join(path, "annotations.combined")
     combined = require_dict(annotations.get("combined"), combined_path)
@@ -203,7 +213,7 @@ def _hypothesis_url(value: dict, path: str) -> str:
                                    join(combined_path, "indexedImage"))
 
 
-def _mapped_index(item: dict, path: str, seen: dict[int, str], name: str) -> int:
+def _mapped_index(item: dict[str, Any], path: str, seen: dict[int, str], name: str) -> int:
     index = require_int(item.get("index"), join(path, "index"), minimum=1, maximum=MAX_INDEX)
     if index in seen:
         raise RuleError(join(path, "index"), f"{index} is already {seen[index]}'s")
@@ -212,7 +222,7 @@ def _mapped_index(item: dict, path: str, seen: dict[int, str], name: str) -> int
 
 
 def _mapped_instance(item: Any, path: str, seen: dict[int, str], name: str,
-                     defs: dict) -> dict[str, Any]:
+                     defs: dict[str, Any]) -> dict[str, Any]:
     require_dict(item, path)
     clean: dict[str, Any] = {"index": _mapped_index(item, path, seen, name)}
     if item.get("attributes") is not None:
@@ -222,7 +232,7 @@ def _mapped_instance(item: Any, path: str, seen: dict[int, str], name: str,
     return clean
 
 
-def hypothesis_translation(hypothesis: dict, table: list[SegLabel]) -> tuple[
+def hypothesis_translation(hypothesis: dict[str, Any], table: list[SegLabel]) -> tuple[
         dict[int, int], list[dict[str, Any]]]:
     """How a hypothesis mask's values become the task's indices: {value in the file: index},
     and the instances it creates (index N+1.. in the order of its labelMapping)."""
@@ -244,13 +254,13 @@ def hypothesis_translation(hypothesis: dict, table: list[SegLabel]) -> tuple[
 
 # --- instances ------------------------------------------------------------------------------
 
-def instance_attributes(value: Any, label: str, defs: dict, path: str, *,
+def instance_attributes(value: Any, label: str, defs: dict[str, Any], path: str, *,
                         check_required: bool) -> dict[str, Any]:
     return validate_attribute_values(value, defs, label=label, uuid_labels={}, own_uuid=None,
                                      path=path, check_required=check_required)
 
 
-def check_instance(item: Any, table: list[SegLabel], defs: dict, path: str, *,
+def check_instance(item: Any, table: list[SegLabel], defs: dict[str, Any], path: str, *,
                    check_required: bool) -> dict[str, Any]:
     """One instance {index, label, attributes?}: an index above the labels', a label that is
     an instance label."""
@@ -269,7 +279,7 @@ def check_instance(item: Any, table: list[SegLabel], defs: dict, path: str, *,
                                               check_required=check_required)}
 
 
-def check_instances(value: Any, table: list[SegLabel], defs: dict, path: str, *,
+def check_instances(value: Any, table: list[SegLabel], defs: dict[str, Any], path: str, *,
                     check_required: bool) -> list[dict[str, Any]]:
     """A list of instances, each index once."""
     items = [] if value is None else require_list(value, path)
@@ -285,7 +295,7 @@ def check_instances(value: Any, table: list[SegLabel], defs: dict, path: str, *,
     return clean
 
 
-def paintable_indices(table: list[SegLabel], instances: list[dict]) -> set[int]:
+def paintable_indices(table: list[SegLabel], instances: list[dict[str, Any]]) -> set[int]:
     """The indices a mask may hold: 0, the labels that are not instance labels (an instance
     label's pixels belong to its instances), and the instances."""
     return ({0} | {entry.index for entry in table if not entry.instance}

@@ -13,7 +13,7 @@ import base64
 import binascii
 import io
 import warnings
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from django.core.files.base import ContentFile
@@ -111,6 +111,10 @@ def write(name: str, data: bytes) -> None:
     default_storage.save(name, ContentFile(data))
 
 
+def exists(name: str) -> bool:
+    return bool(name) and default_storage.exists(name)
+
+
 def read(name: str) -> bytes | None:
     if not name or not default_storage.exists(name):
         return None
@@ -121,6 +125,10 @@ def read(name: str) -> bytes | None:
 def delete(name: str) -> None:
     if name and default_storage.exists(name):
         default_storage.delete(name)
+
+
+def open_file(name: str) -> IO[bytes]:
+    return default_storage.open(name, "rb")
 
 
 def load_stored(name: str) -> np.ndarray | None:

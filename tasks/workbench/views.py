@@ -32,6 +32,8 @@ from tasks.models.tasks import TaskStage, TaskStatus
 from tasks.quality_flow import media as quality_media
 from tasks.quality_flow import page, training
 from tasks.rules.params import effective_padding
+from tasks.segmentation import draft as segmentation_draft
+from tasks.segmentation import masks
 from tasks.workbench import csp
 from tasks.workbench.csp import csp_protected
 from tasks.workbench.recent_work import recent_work
@@ -238,6 +240,21 @@ def task_tile(request: HttpRequest, task_id: str, level: int, x: int, y: int) ->
         raise Http404("No such tile.")
     response = FileResponse(handle, content_type="image/jpeg")
     # The page's URLs name the pyramid's build (?v=...), so a tile never changes under one.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@worker_required
+@require_GET
+def task_mask(request: HttpRequest, task_id: str) -> HttpResponseBase:
+    """A segmentation task's base mask (8-bit gray PNG, docs/segmentation.md): the one its
+    draft paints over, to whoever may see the task."""
+    task, _ = viewable_task(request, task_id)
+    name = segmentation_draft.current(task).get("base")
+    if not name or not masks.exists(name):
+        raise Http404("The task has no base mask.")
+    response = FileResponse(masks.open_file(name), content_type="image/png")
+    # The page's URL names the file (?v=...): a new base is a new URL.
     response["Cache-Control"] = "private, max-age=86400"
     return response
 

@@ -1,0 +1,133 @@
+"""The segmentation kind (`segmentannotation`): one image whose every pixel gets a label's or
+an instance's index (docs/segmentation.md).
+
+Its params are checked by tasks/rules/segmentation.py; its image is fetched as an image
+task's, its hypothesis mask beside it (tasks/segmentation/hypothesis.py). The draft is a base
+mask and the page's operations over it (tasks/segmentation/draft.py, registered here as
+draft operations); a submit is the whole mask, from which tasks/segmentation/publish.py
+writes Scale's response files.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from tasks import attachments, drafts, kinds, lifecycle
+from tasks.errors import ApiError
+from tasks.kinds.base import ExtrasValidator
+from tasks.kinds.names import SEGMENT
+from tasks.models import Task, TaskStatus
+from tasks.models.files import SCHEME
+from tasks.rules.errors import RuleError
+from tasks.rules.segmentation import label_table, normalize_segment_params
+from tasks.segmentation import draft, hypothesis, masks, publish
+from tasks.segmentation.hypothesis import HypothesisFailure
+
+
+class SegmentKind:
+    name = SEGMENT
+    label = "segmentation"
+    # the page starts from the hypothesis mask, which the worker stores with the image
+    waits_for_media = True
+    supports_consensus = False  # consensus, gold and training on masks come later
+    has_frames = False
+    export_formats = frozenset({"scale"})
+    export_refusal = ("not exported: export segmentation tasks as Scale JSON lines (their "
+                      "response links the mask files)")
+    page_params: tuple[str, ...] = ("labels", "allow_unlabeled", "annotation_attributes",
+                                    "hypothesis")
+    draft_params: tuple[str, ...] = ("labels", "annotation_attributes")
+    draft_keys: dict[str, ExtrasValidator] = {}
+
+    def normalize_params(self, params: dict) -> dict:
+        return normalize_segment_params(params)
+
+    def test_response(self, task: Task, params: dict, *, base_url: str) -> dict:
+        """The hypothesis mask published as the response (read at create: it must be an
+        upload); without a hypothesis, the labels' mapping and no files."""
+        url = hypothesis.url_of(params)
+        if url is None:
+            return {"labelMapping": masks.label_mapping(task), "annotations": {}}
+        if not url.startswith(SCHEME):
+            raise ApiError(400, "hypothesis.annotations.combined.indexedImage must be a "
+                                "scaledata:// upload for a test key's task, which completes "
+                                "at create with its hypothesis (a URL is fetched by the "
+                                "worker, which does not run test tasks)")
+        try:
+            mask = hypothesis.read_mask(task)
+        except HypothesisFailure as exc:
+            raise ApiError(400, f"hypothesis {exc.message}") from exc
+        assert mask is not None
+        return publish.write_files(task, mask, hypothesis.instances_of(params), base_url)
+
+    def fetch_media(self, task: Task) -> str:
+        """The hypothesis mask first (a task the tasker may claim has its base), then the
+        image and context images; the mask must have the image's size."""
+        try:
+            mask = hypothesis.store(task)
+        except HypothesisFailure as exc:
+            lifecycle.fail_task(task, exc.as_response())
+            return "error"
+        outcome = attachments.fetch_images(task)
+        task.refresh_from_db(fields=["attachment_width", "attachment_height", "status"])
+        try:
+            hypothesis.check_size(task, mask)
+        except HypothesisFailure as exc:
+            lifecycle.fail_task(task, exc.as_response())
+            return "error"
+        return outcome
+
+    def page_data(self, task: Task, params: dict) -> dict:
+        state = draft.current(task)
+        return {"segmentation": {
+            "labels": [entry.as_json() for entry in label_table(params.get("labels") or [])],
+            "allow_unlabeled": bool(params.get("allow_unlabeled")),
+            "base": draft.base_url(task, state),
+            "ops": state["ops"],
+            "instances": state["instances"],
+        }}
+
+    def check_draft_annotation(self, task: Task, wanted: dict, params: dict, *,
+                               known_labels: dict[str, str | None] | None) -> dict:
+        raise RuleError("", "a segmentation task's draft is a mask: send seg.* operations")
+
+    def check_draft_globals(self, value: object, params: dict) -> dict:
+        if value not in (None, {}):
+            raise RuleError("global_attributes", "a segmentation task has none")
+        return {}
+
+    def check_response(self, task: Task, payload: object) -> dict:
+        return publish.check_submit(task, payload)
+
+    def publish_response(self, task: Task, response: dict, *, base_url: str) -> dict:
+        return publish.publish(task, response, base_url=base_url)
+
+    def rebuild_draft(self, task: Task, response: object) -> object:
+        """The draft starts from the response's mask (tasks/segmentation/draft.py reads it
+        from the sent-back response): no annotation rows."""
+        return {"annotations": []}
+
+    def response_file(self, task: Task, name: str) -> tuple[IO[bytes], str] | None:
+        if task.status != TaskStatus.COMPLETED or name not in publish.file_names(task):
+            return None
+        path = masks.response_name(task.task_id, name)
+        if not masks.exists(path):
+            return None
+        return masks.open_file(path), "image/png"
+
+
+KIND = kinds.register(SegmentKind())
+
+
+def _only_segmentation(handler: drafts.OpHandler) -> drafts.OpHandler:
+    def handle(target: drafts.Draft, op: dict, depth: int) -> None:
+        if kinds.of(target.task) is not KIND:
+            raise drafts.Refused("invalid", f"{op.get('op')} is an operation of segmentation "
+                                            "tasks.")
+        handler(target, op, depth)
+
+    return handle
+
+
+for _name, _handler in draft.OPS.items():
+    drafts.register_op(_name, _only_segmentation(_handler))
