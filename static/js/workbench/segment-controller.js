@@ -219,6 +219,16 @@ export class SegmentController {
     return this.app.refuseUnless("add");
   }
 
+  /**
+   * A pointer position as op coordinates: whole image pixels, within 0..W and 0..H (what
+   * the server takes).
+   * @param {{x: number, y: number}} p @returns {[number, number]}
+   */
+  pixel(p) {
+    const { width, height } = this.doc?.mask || this.app.imageSize;
+    return [Math.min(width, Math.max(0, Math.round(p.x))), Math.min(height, Math.max(0, Math.round(p.y)))];
+  }
+
   /** The value a tool writes. @param {string} tool */
   valueFor(tool) {
     return tool === "eraser" ? 0 : this.activeIndex;
@@ -474,6 +484,17 @@ export class SegmentController {
     const mask = this.doc?.mask;
     if (mask) this.app.root.dataset.unlabeled = String(mask.unlabeled);
     this.app.invalidate("overlay");
+  }
+
+  /** The mask for the test hook (window.__workbench.mask()), or null before it loaded. */
+  describeMask() {
+    const mask = this.doc?.mask;
+    if (!mask) return null;
+    return {
+      width: mask.width, height: mask.height, unlabeled: mask.unlabeled,
+      data: base64Encode(mask.data), undoable: this.history.done.map((op) => ({ ...op })),
+      radius: this.radius, activeIndex: this.activeIndex, protect: this.protect,
+    };
   }
 
   // ---------------------------------------------------------------- submit

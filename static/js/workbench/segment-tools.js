@@ -10,10 +10,6 @@ import { drawReadout, screenDistance, Tool } from "./tools.js";
 /** A lasso point is kept when it is this many CSS pixels from the last one. */
 const LASSO_STEP = 3;
 
-/** @param {{x: number, y: number}} p @returns {[number, number]} */
-function whole(p) {
-  return [Math.round(p.x), Math.round(p.y)];
-}
 
 /** Brush and eraser: press and drag. */
 export class BrushTool extends Tool {
@@ -32,7 +28,7 @@ export class BrushTool extends Tool {
 
   pointerDown(e) {
     if (e.button !== 0 || !this.segment.mayPaint()) return;
-    const [x, y] = whole(e.image);
+    const [x, y] = this.segment.pixel(e.image);
     this.points = [x, y];
     this.segment.paintStroke(this, this.points, 0);
   }
@@ -40,7 +36,7 @@ export class BrushTool extends Tool {
   pointerMove(e) {
     this.cursor_ = e.image;
     if (this.points) {
-      const [x, y] = whole(e.image);
+      const [x, y] = this.segment.pixel(e.image);
       const n = this.points.length;
       if (x !== this.points[n - 2] || y !== this.points[n - 1]) {
         this.points.push(x, y);
@@ -122,7 +118,7 @@ export class PolygonMaskTool extends Tool {
 
   pointerDown(e) {
     if (e.button !== 0 || !this.segment.mayPaint()) return;
-    this.points.push(...whole(e.image));
+    this.points.push(...this.segment.pixel(e.image));
     this.app.invalidate("overlay");
   }
 
@@ -170,7 +166,7 @@ export class PolygonMaskTool extends Tool {
 
   drawOverlay(ctx, view) {
     const points = [...this.points];
-    if (this.cursor_ && points.length) points.push(...whole(this.cursor_));
+    if (this.cursor_ && points.length) points.push(...this.segment.pixel(this.cursor_));
     drawRing(ctx, view, points, this.segment.activeColor());
   }
 }
@@ -193,14 +189,14 @@ export class LassoTool extends Tool {
 
   pointerDown(e) {
     if (e.button !== 0 || !this.segment.mayPaint()) return;
-    this.points = [...whole(e.image)];
+    this.points = [...this.segment.pixel(e.image)];
     this.lastScreen = e.screen;
     this.erase = e.alt;
   }
 
   pointerMove(e) {
     if (!this.points || screenDistance(e.screen, this.lastScreen) < LASSO_STEP) return;
-    this.points.push(...whole(e.image));
+    this.points.push(...this.segment.pixel(e.image));
     this.lastScreen = e.screen;
     this.app.invalidate("overlay");
   }
