@@ -51,7 +51,8 @@ def make_segmentation_task(server, *, allow_unlabeled: bool = False) -> TaskSetu
     api = requests.Session()
     api.auth = (server.new_key(f"owner-{tag}"), "")
     project = f"seg-{tag}"
-    res = api.post(f"{server.base_url}/projects", json={"type": "segmentannotation", "name": project}, timeout=30)
+    res = api.post(f"{server.base_url}/projects",
+                   json={"type": "segmentannotation", "name": project}, timeout=30)
     assert res.status_code == 200, res.text
     upload = api.post(f"{server.base_url}/files/upload",
                       files={"file": ("scene.png", png_of(scene()), "image/png")}, timeout=30)
