@@ -98,6 +98,24 @@ test("the page-changing hooks go to the Workbench's effects", () => {
   assert.deepEqual(calls, [["button", "fit"], ["layers", 2], ["layers", 0]]);
 });
 
+test("an extension's tools and its own undo history go to the Workbench", () => {
+  const calls = [];
+  const hooks = new WorkbenchHooks({
+    addToolbarButton: () => null,
+    setLayers: () => {},
+    addTool: (tool, spec) => calls.push(["tool", tool.name, spec.command, spec.args[0]]) && { tool: tool.name },
+    refreshToolbar: () => calls.push(["refresh"]),
+  });
+  assert.equal(hooks.history, null, "no extension history: the store's OpLog");
+  assert.deepEqual(hooks.addTool({ name: "brush" }, { icon: "M0 0", title: "Brush (B)", command: "tool", args: ["brush"] }), { tool: "brush" });
+  let undoable = false;
+  hooks.setHistory({ canUndo: () => undoable, canRedo: () => false });
+  undoable = true;
+  assert.equal(hooks.history.canUndo(), true);
+  assert.deepEqual(calls, [["tool", "brush", "tool", "brush"], ["refresh"]]);
+  assert.throws(() => new WorkbenchHooks({ addToolbarButton: () => null, setLayers: () => {} }).addTool({ name: "x" }, {}), /no tools/);
+});
+
 test("review hooks: commands, panels, overlays, annotation styles, the banner and the pointer", () => {
   const calls = [];
   const hooks = new WorkbenchHooks({
