@@ -212,3 +212,12 @@ test("unionRect joins dirty rectangles", () => {
   assert.deepEqual(unionRect({ x: 1, y: 1, w: 2, h: 2 }, { x: 5, y: 0, w: 1, h: 1 }), { x: 1, y: 0, w: 5, h: 3 });
   assert.deepEqual(unionRect(null, { x: 1, y: 1, w: 1, h: 1 }), { x: 1, y: 1, w: 1, h: 1 });
 });
+
+test("instance colours made on the page are the server's (tasks/rules/segmentation.py color)", async () => {
+  const { indexColor } = await import("../../static/js/workbench/segment-controller.js");
+  const server = ["#ffd8b1", "#000075", "#808080", "#f20c2a", "#5597f2", "#b0f20c", "#f255f2", "#0cf2ae",
+    "#f29655", "#280cf2", "#70f255", "#f20c76", "#55cbf2", "#f2e80c", "#bd55f2", "#0cf261", "#f26155",
+    "#0c3df2", "#a4f255", "#f20cc3", "#55f2e4", "#f29b0c"];
+  assert.deepEqual(server.map((_, k) => indexColor(18 + k)), server);
+  assert.equal(indexColor(0), "#000000");
+});

@@ -387,7 +387,7 @@ export class SegmentController {
     }
     if (/^[0-9]$/.test(event.key) && !event.altKey) {
       const label = this.labels[event.key === "0" ? 9 : Number(event.key) - 1];
-      if (label) this.setActive(label.index);
+      if (label) this.pickLabel(label);
       return Boolean(label);
     }
     if (key === "n" && !event.altKey) {
@@ -415,6 +415,46 @@ export class SegmentController {
     this.app.status(`Brush radius ${this.radius} px`);
     this.app.invalidate("overlay");
     this.panel?.refresh?.();
+  }
+
+  /**
+   * A label picked (a click in the palette, its number key). An instance label paints its
+   * instances, never itself: its newest instance is picked, or a first one made.
+   * @param {{index: number, label: string, instance?: boolean}} label
+   */
+  pickLabel(label) {
+    if (!label.instance) {
+      this.setActive(label.index);
+      return;
+    }
+    const own = this.instancesOf(label.label);
+    if (own.length) this.setActive(own[own.length - 1]);
+    else this.newInstance(label);
+  }
+
+  /** Indices of the instances of an instance label, in order. @param {string} name @returns {number[]} */
+  instancesOf(name) {
+    return [...(this.doc?.instances || [])].filter(([, v]) => v.label === name).map(([index]) => index).sort((a, b) => a - b);
+  }
+
+  /**
+   * A new instance of an instance label (seg.instance), the index after every index in use;
+   * it becomes the one painted. @param {{index: number, label: string}} label
+   */
+  newInstance(label) {
+    if (!this.doc || !this.mayPaint()) return;
+    const used = [...this.labels.map((l) => l.index), ...this.doc.instances.keys()];
+    const index = Math.max(0, ...used) + 1;
+    if (index > 255) {
+      this.app.refuse("A mask holds at most 255 labels and instances");
+      return;
+    }
+    const op = { op: "seg.instance", index, label: label.label, attributes: {} };
+    this.doc.apply(op, null);
+    this.send(op);
+    this.recolor();
+    this.setActive(index);
+    this.app.status(`New instance ${this.labelName(index)}`);
   }
 
   /** @param {number} index */
@@ -456,16 +496,19 @@ export class SegmentController {
   recolor() {
     if (!this.layer) return;
     const entries = [...this.labels];
-    for (const [index, instance] of this.doc?.instances || []) {
-      const label = this.labels.find((l) => l.label === instance.label);
-      if (label) entries.push({ ...label, index });
-    }
+    for (const index of this.doc?.instances.keys() || []) entries.push({ index, color: indexColor(index) });
     this.layer.setColors(colorTable(entries, (index) => (this.hidden.has(index) ? 0 : this.opacity), this.highlight));
     this.app.invalidate("overlay");
   }
 
+  /** The colour an index is painted in. @param {number} index */
+  colorOf(index) {
+    return this.labels.find((l) => l.index === index)?.color || indexColor(index);
+  }
+
   activeColor() {
-    return this.labels.find((l) => l.index === this.activeIndex)?.color || "#ffffff";
+    const label = this.labels.find((l) => l.index === this.activeIndex);
+    return label ? label.color : this.doc?.instances.has(this.activeIndex) ? indexColor(this.activeIndex) : "#ffffff";
   }
 
   /** @param {number} index */
@@ -556,6 +599,26 @@ export class SegmentController {
     }
     return result;
   }
+}
+
+/** The server's first colours (tasks/rules/segmentation.py `color`), then golden-ratio hues. */
+const FIRST_COLORS = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0",
+  "#f032e6", "#bcf60c", "#fabebe", "#008080", "#e6beff", "#9a6324", "#fffac8", "#800000", "#aaffc3",
+  "#808000", "#ffd8b1", "#000075", "#808080"];
+
+/**
+ * The colour of an index as the server gives it (an instance made on the page has no colour
+ * from GET /data yet). @param {number} index @returns {string}
+ */
+export function indexColor(index) {
+  if (index <= 0) return "#000000";
+  if (index <= FIRST_COLORS.length) return FIRST_COLORS[index - 1];
+  const hue = (index * 0.618033988749895) % 1;
+  const s = 0.65 + 0.3 * (index % 2), v = 0.95;
+  const i = Math.floor(hue * 6), f = hue * 6 - i;
+  const p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
+  const [r, g, b] = [[v, t, p], [q, v, p], [p, v, t], [p, q, v], [t, p, v], [v, p, q]][i % 6];
+  return `#${[r, g, b].map((c) => Math.round(c * 255).toString(16).padStart(2, "0")).join("")}`;
 }
 
 /** A few words for the status bar. @param {any} op */

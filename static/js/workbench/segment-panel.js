@@ -28,6 +28,40 @@ export function segmentPanel(segment) {
   const rows = new Map();
   /** @type {Record<string, any>} */
   const parts = {};
+  /** instance label → the list of its instances @type {Map<string, HTMLElement>} */
+  const instanceLists = new Map();
+
+  /** The instances' rows, when the instances changed. */
+  function listInstances() {
+    for (const [name, sub] of instanceLists) {
+      const indices = segment.instancesOf(name);
+      if (sub.dataset.indices !== indices.join(",")) {
+        sub.dataset.indices = indices.join(",");
+        sub.replaceChildren(...indices.map((index) => instanceRow(index)));
+      }
+    }
+  }
+
+  /** @param {number} index */
+  function instanceRow(index) {
+    const row = el("li", "wb-seg-label wb-seg-instance");
+    row.dataset.index = String(index);
+    const pick = /** @type {HTMLButtonElement} */ (el("button", "wb-seg-pick"));
+    pick.type = "button";
+    const swatch = el("span", "wb-seg-swatch");
+    swatch.style.background = segment.colorOf(index);
+    pick.append(swatch, el("span", "wb-seg-name", segment.labelName(index)));
+    pick.addEventListener("click", () => segment.setActive(index));
+    const area = el("span", "wb-seg-area");
+    const eye = /** @type {HTMLInputElement} */ (el("input"));
+    eye.type = "checkbox";
+    eye.checked = !segment.hidden.has(index);
+    eye.setAttribute("aria-label", `Show ${segment.labelName(index)}`);
+    eye.addEventListener("change", () => segment.setVisible(index, eye.checked));
+    row.append(pick, area, eye);
+    rows.set(index, { row, area });
+    return row;
+  }
   const spec = {
     id: "segmentation",
     title: "Labels",
@@ -47,7 +81,7 @@ export function segmentPanel(segment) {
         const name = el("span", "wb-seg-name", label.path?.length ? label.path.join(" › ") : label.label);
         pick.append(swatch, el("kbd", "", key), name);
         pick.title = `Paint “${label.label}”${key ? ` (${key})` : ""}`;
-        pick.addEventListener("click", () => segment.setActive(label.index));
+        pick.addEventListener("click", () => segment.pickLabel(label));
         const area = el("span", "wb-seg-area");
         const eye = /** @type {HTMLInputElement} */ (el("input"));
         eye.type = "checkbox";
@@ -58,6 +92,18 @@ export function segmentPanel(segment) {
         row.append(pick, area, eye);
         list.append(row);
         rows.set(label.index, { row, area });
+        if (label.instance) {
+          // an instance label paints its instances: "+" makes a new one, listed below
+          const add = /** @type {HTMLButtonElement} */ (el("button", "wb-seg-add", "+"));
+          add.type = "button";
+          add.title = `A new “${label.label}” instance`;
+          add.addEventListener("click", () => segment.newInstance(label));
+          area.before(add);
+          row.classList.add("instance-label");
+          const sub = el("ol", "wb-seg-instances");
+          list.append(sub);
+          instanceLists.set(label.label, sub);
+        }
       });
 
       const unlabeled = el("div", "wb-seg-unlabeled");
@@ -77,6 +123,7 @@ export function segmentPanel(segment) {
     },
     update() {},
     refresh() {
+      listInstances();
       const mask = segment.doc?.mask;
       const total = mask ? mask.width * mask.height : 0;
       for (const [index, { row, area }] of rows) {
