@@ -46,7 +46,8 @@ def png_of(rgb: np.ndarray) -> bytes:
     return out.getvalue()
 
 
-def make_segmentation_task(server, *, allow_unlabeled: bool = False) -> TaskSetup:
+def make_segmentation_task(server, *, allow_unlabeled: bool = False,
+                           labels: list | None = None) -> TaskSetup:
     tag = uuid.uuid4().hex[:10]
     api = requests.Session()
     api.auth = (server.new_key(f"owner-{tag}"), "")
@@ -58,7 +59,8 @@ def make_segmentation_task(server, *, allow_unlabeled: bool = False) -> TaskSetu
                       files={"file": ("scene.png", png_of(scene()), "image/png")}, timeout=30)
     assert upload.status_code == 200, upload.text
     body = {"project": project, "attachment": upload.json()["attachment_url"],
-            "attachment_type": "image", "instruction": "Label every pixel.", "labels": LABELS,
+            "attachment_type": "image", "instruction": "Label every pixel.",
+            "labels": labels or LABELS,
             "allow_unlabeled": allow_unlabeled}
     created = api.post(f"{server.base_url}/task/segmentannotation", json=body, timeout=120)
     assert created.status_code == 200, created.text
@@ -232,4 +234,41 @@ def test_paint_erase_undo_reload_and_submit_the_mask(make_task, page):
     assert res.status_code == 200, res.text
     got = np.asarray(Image.open(io.BytesIO(res.content)))
     assert got.shape == (H, W)
+    assert np.array_equal(got, expected), f"{np.count_nonzero(got != expected)} pixels differ"
+
+
+def test_an_instance_label_paints_new_instances_and_unlabeled_pixels_may_stay(make_task, page):
+    setup = make_segmentation_task(make_task.server, allow_unlabeled=True,
+                                   labels=["road", {"choice": "car", "instance_label": True}])
+    bench = Bench(page, setup)
+    bench.start()
+    open_task(bench)
+    expected = np.zeros((H, W), dtype=np.uint8)
+    page.keyboard.press("2")  # car: an instance label makes its first instance, index 3
+    assert mask_state(page)["activeIndex"] == 3
+    page.keyboard.press("b")
+    radius = mask_state(page)["radius"]
+    paint_line(bench, (40, 60), (120, 60))
+    first, _ = last_points(page)
+    stroke(expected, first, radius, 3)
+    panel = page.locator(".wb-panel-segmentation")
+    panel.get_by_role("button", name="+").click()  # a second car
+    assert mask_state(page)["activeIndex"] == 4
+    paint_line(bench, (40, 150), (120, 150))
+    second, op = last_points(page)
+    assert op["index"] == 4
+    stroke(expected, second, radius, 4)
+    assert panel.locator(".wb-seg-instance").count() == 2
+    assert np.array_equal(mask_state(page)["array"], expected)
+
+    wait_saved(page)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(lambda url: setup.task_id not in url, timeout=30000)
+    task = setup.task()
+    assert task["status"] == "completed", task["status"]
+    cars = task["response"]["labelMapping"]["car"]
+    assert sorted(item["index"] for item in cars) == [3, 4]
+    res = setup.api.get(task["response"]["annotations"]["combined"]["indexedImage"], timeout=30)
+    assert res.status_code == 200, res.text
+    got = np.asarray(Image.open(io.BytesIO(res.content)))
     assert np.array_equal(got, expected), f"{np.count_nonzero(got != expected)} pixels differ"
