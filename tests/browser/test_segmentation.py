@@ -14,6 +14,7 @@ import base64
 import io
 import time
 import uuid
+from typing import Any
 
 import numpy as np
 import pytest
@@ -93,7 +94,7 @@ def fill(mask: np.ndarray, region: np.ndarray, value: int, protect: bool) -> Non
 # ------------------------------------------------------------------------ the page
 
 
-def wait_for(page, script: str, timeout: float = 20.0, message: str = "") -> object:
+def wait_for(page, script: str, timeout: float = 20.0, message: str = "") -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = page.evaluate(script)
@@ -141,8 +142,8 @@ def near_path(points: list[tuple[int, int]], start: tuple[int, int], end: tuple[
         t = np.clip(np.dot(p - a, b - a) / np.dot(b - a, b - a), 0, 1)
         if np.linalg.norm(p - (a + t * (b - a))) > 1.5:
             return False
-    return (np.linalg.norm(np.array(points[0]) - a) <= 1.5
-            and np.linalg.norm(np.array(points[-1]) - b) <= 1.5)
+    return bool(np.linalg.norm(np.array(points[0]) - a) <= 1.5
+                and np.linalg.norm(np.array(points[-1]) - b) <= 1.5)
 
 
 def test_paint_erase_undo_reload_and_submit_the_mask(make_task, page):
