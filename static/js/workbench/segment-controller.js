@@ -234,13 +234,20 @@ export class SegmentController {
     return tool === "eraser" ? 0 : this.activeIndex;
   }
 
+  /** "Paint only unlabeled pixels" protects labels from being painted over, not from an
+   * eraser (which would then erase nothing). @param {number} value */
+  protects(value) {
+    return this.protect && value !== 0;
+  }
+
   /**
    * Paint a growing stroke from point `from` on (the tool calls it on every new point).
    * @param {{name: string}} tool @param {number[]} points @param {number} from
    */
   paintStroke(tool, points, from) {
     if (!this.doc) return;
-    const dirty = paintStroke(this.doc.mask, points, this.radius, this.valueFor(tool.name), this.protect, from);
+    const value = this.valueFor(tool.name);
+    const dirty = paintStroke(this.doc.mask, points, this.radius, value, this.protects(value), from);
     this.layer?.update(dirty);
     this.app.invalidate("overlay");
   }
@@ -249,7 +256,7 @@ export class SegmentController {
   commitStroke(tool, points) {
     const op = {
       op: "seg.stroke", id: randomOpId(), tool, index: this.valueFor(tool),
-      radius: this.radius, protect: this.protect, points: encodePoints(points),
+      radius: this.radius, protect: this.protects(this.valueFor(tool)), points: encodePoints(points),
     };
     this.doc?.record(op);
     this.afterOp(op, tool === "eraser" ? "Erased" : `Painted “${this.labelName(this.activeIndex)}”`);
@@ -258,7 +265,8 @@ export class SegmentController {
   /** A polygon or lasso (erase: index 0). @param {number[]} points @param {boolean} erase */
   commitPolygon(points, erase) {
     if (!this.doc) return;
-    const op = { op: "seg.polygon", id: randomOpId(), index: erase ? 0 : this.activeIndex, protect: this.protect, points: encodePoints(points) };
+    const index = erase ? 0 : this.activeIndex;
+    const op = { op: "seg.polygon", id: randomOpId(), index, protect: this.protects(index), points: encodePoints(points) };
     this.layer?.update(this.doc.apply(op, this.pixels));
     this.afterOp(op, erase ? "Polygon erased" : `Polygon filled with “${this.labelName(this.activeIndex)}”`);
   }
@@ -287,7 +295,9 @@ export class SegmentController {
     this.send(op);
     this.app.status(text);
     this.changed();
-    if (this.doc && this.doc.sinceSnapshot >= SNAPSHOT_EVERY) this.snapshot();
+    if (this.doc && this.doc.sinceSnapshot >= SNAPSHOT_EVERY) {
+      this.snapshot().catch((error) => this.app.status(`The snapshot failed: ${error instanceof Error ? error.message : error}`, "error"));
+    }
   }
 
   /** Through the live session (in order, after a snapshot being encoded). @param {any} op */
