@@ -18,6 +18,7 @@ import orjson
 
 from bench.api import ApiBench, exports_available
 from bench.quality import quality_figures
+from bench.segmentation import segmentation_figures
 from bench.server import BenchServer
 from bench.stats import Figure, distribution, table
 
@@ -103,12 +104,13 @@ def main(argv: list[str]) -> int:
                              "10,000-annotation page")
     parser.add_argument("--only", nargs="*", default=None,
                         help="figures to run (create get list submit concurrent export "
-                             "quality browser fairness; review_open, seg_paint: that "
+                             "quality segmentation browser fairness; review_open, seg_paint: "
+                             "that "
                              "browser figure alone)")
     args = parser.parse_args(argv)
     wanted = set(args.only) if args.only is not None else {
-        "create", "get", "list", "submit", "concurrent", "export", "quality", "browser",
-        "fairness"}
+        "create", "get", "list", "submit", "concurrent", "export", "quality", "segmentation",
+        "browser", "fairness"}
     if args.no_browser:
         wanted.discard("browser")
 
@@ -161,6 +163,7 @@ def main(argv: list[str]) -> int:
         else:
             step("export", lambda: bench.export(args.export_tasks))
         step("quality", quality_figures)  # in this process: no server involved
+        step("segmentation", segmentation_figures)  # in this process too
         if "browser" in wanted:
             from bench.browser import browser_figures
 

@@ -1,4 +1,4 @@
-"""The rules of a segmentation task (`segmentannotation`, docs/segmentation.md): its create
+"""The rules of a segmentation task (docs/segmentation.md): its create
 params, its label table (index and colour of each label), its hypothesis and the instances of
 a submit. Pure Python: the masks themselves are read and written by tasks/segmentation/.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any
 
 from .errors import RuleError
@@ -20,6 +21,7 @@ MAX_ID_LENGTH = 40
 MIN_RADIUS, MAX_RADIUS = 0.5, 500
 MAX_TOLERANCE = 255
 MAX_VARINT_BYTES = 5
+BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 PAINT_OPS = ("seg.stroke", "seg.polygon", "seg.fill")
 
 
@@ -27,6 +29,8 @@ def decode_points(text: Any, path: str = "points") -> list[tuple[int, int]]:
     """The absolute points of an encoded list; RuleError for a malformed one."""
     if not isinstance(text, str) or not text:
         raise RuleError(path, "must be a non-empty string (base64url of zigzag varints)")
+    if not BASE64URL.fullmatch(text):
+        raise RuleError(path, "is not base64url (A-Z a-z 0-9 - _, no padding)")
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:

@@ -66,7 +66,7 @@ def translate(mask: np.ndarray, params: dict, url: str) -> np.ndarray:
     lut = np.zeros(256, dtype=np.uint8)
     for value, index in values.items():
         lut[value] = index
-    present = np.flatnonzero(np.bincount(mask.ravel(), minlength=256))
+    present = np.flatnonzero(masks.index_counts(mask))
     unknown = [int(v) for v in present if v and int(v) not in values]
     if unknown:
         raise HypothesisFailure(f"the mask holds values its labelMapping does not name: "

@@ -9,88 +9,33 @@ labelMapping) or `index_labels(task)`.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import io
-import warnings
 from typing import IO, Any
 
 import numpy as np
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image
 
-from tasks import images  # noqa: F401 - sets Pillow's pixel limit (a decompression bomb)
 from tasks.models import Task
 from tasks.rules.segmentation import label_table
+from tasks.segmentation.codec import (
+    COMPRESS_LEVEL,
+    MaskError,
+    decode_base64_png,
+    decode_png,
+    encode_png,
+    index_counts,
+    save_png,
+)
+from tasks.segmentation.response_files import INDEXED
 
-# The response's 1-channel index image: the mask itself, as the customer downloads it.
-INDEXED = "indexedImage.png"
-# zlib level of the masks written: 1 is 3-4 times faster than the default for a 10 % larger
-# file (a 4,000 x 3,000 response must be built in under a second; docs/segmentation.md).
-COMPRESS_LEVEL = 1
-# Modes of a 1-channel PNG whose values are the indices as they are.
-INDEX_MODES = ("L", "P", "1", "I", "I;16", "I;16B")
+__all__ = ["COMPRESS_LEVEL", "INDEXED", "MaskError", "MaskMissing", "decode_base64_png",
+           "decode_png", "encode_png", "index_counts", "index_labels", "label_mapping",
+           "load_indexed", "save_png"]
 
-
-class MaskError(ValueError):
-    """A mask that cannot be used: not a PNG, not 1-channel, values above 255."""
 
 
 class MaskMissing(LookupError):
     """The task has no stored mask (not completed, or not a segmentation task)."""
-
-
-# --- the codec ------------------------------------------------------------------------------
-
-def decode_png(data: bytes) -> np.ndarray:
-    """The index mask a 1-channel PNG holds (gray, palette indices, 16-bit within 0..255)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format != "PNG":
-                raise MaskError(f"is a {image.format} image, not a PNG")
-            if image.mode not in INDEX_MODES:
-                raise MaskError(f"is a {image.mode} PNG: a mask is a 1-channel PNG (8-bit "
-                                "gray), one index per pixel")
-            array = np.asarray(image)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as exc:
-        if isinstance(exc, MaskError):
-            raise
-        raise MaskError("is not a readable PNG") from exc
-    if array.dtype == np.bool_:
-        return array.astype(np.uint8)
-    if array.dtype != np.uint8:
-        if array.size and int(array.max()) > 255:
-            raise MaskError(f"holds the value {int(array.max())}; indices go up to 255")
-        array = array.astype(np.uint8)
-    return np.ascontiguousarray(array)
-
-
-def decode_base64_png(text: object) -> np.ndarray:
-    """The mask of a base64 PNG (standard or URL-safe alphabet, padding optional)."""
-    if not isinstance(text, str) or not text:
-        raise MaskError("must be a base64 PNG (a string)")
-    body = text.split(",", 1)[1] if text.startswith("data:") else text
-    body = body.strip().replace("-", "+").replace("_", "/")
-    try:
-        data = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise MaskError("is not valid base64") from exc
-    return decode_png(data)
-
-
-def encode_png(mask: np.ndarray) -> bytes:
-    """An index mask as an 8-bit grayscale PNG."""
-    return save_png(Image.fromarray(np.ascontiguousarray(mask, dtype=np.uint8), mode="L"))
-
-
-def save_png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=COMPRESS_LEVEL)
-    return out.getvalue()
 
 
 # --- storage --------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def check_mask(mask: np.ndarray, task: Task, table: list[SegLabel], instances: l
     if size[0] and size[1] and mask.shape != size:
         raise RuleError(path, f"is {mask.shape[1]} x {mask.shape[0]} pixels; the image is "
                               f"{size[1]} x {size[0]}")
-    counts = np.bincount(mask.ravel(), minlength=256)
+    counts = masks.index_counts(mask)
     allowed = paintable_indices(table, instances)
     for index in np.flatnonzero(counts):
         if int(index) not in allowed:

@@ -13,7 +13,6 @@ response that names them; tasks/segmentation/publish.py stores them.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,9 +22,11 @@ import numpy as np
 from PIL import Image
 
 from tasks.rules.segmentation import SegLabel, color, rgb
-from tasks.segmentation.masks import COMPRESS_LEVEL, INDEXED, encode_png, save_png
+from tasks.segmentation.codec import encode_png, index_counts, one_bit_png, save_png
 
 COMBINED = "image.png"
+# the mask itself, from which review, rework, exports and quality read (masks.load_indexed)
+INDEXED = "indexedImage.png"
 EXTENDED = "extendedIndexedImage.png"
 UNLABELED = "unlabeled.png"
 # Pillow encodes with the GIL released: the big images are written side by side.
@@ -44,7 +45,7 @@ def labeled_name(index: int) -> str:
 
 def build(mask: np.ndarray, table: list[SegLabel], instances: list[dict]) -> Built:
     """Every file of the response and its labelMapping / annotations (with file names)."""
-    counts = np.bincount(mask.ravel(), minlength=256)
+    counts = index_counts(mask)
     kept = [item for item in instances if counts[item["index"]]]
     jobs: dict[str, Callable[[], bytes]] = {
         COMBINED: lambda: combined_image(mask, table, kept),
@@ -122,11 +123,5 @@ def extended_image(mask: np.ndarray) -> bytes:
 
 
 def single_mask(where: np.ndarray, hex_color: str) -> bytes:
-    """A 1-bit palette PNG: entry 0 transparent, entry 1 the colour where `where` holds."""
-    height, width = where.shape
-    packed = np.packbits(where, axis=1)
-    image = Image.frombytes("P", (width, height), packed.tobytes(), "raw", "P;1")
-    image.putpalette([0, 0, 0, *rgb(hex_color)])
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=COMPRESS_LEVEL, transparency=0, bits=1)
-    return out.getvalue()
+    """The label's colour where `where` holds, transparent elsewhere (a 1-bit palette PNG)."""
+    return one_bit_png(where, rgb(hex_color))

@@ -12,8 +12,9 @@ from tasks import demo
 class Command(BaseCommand):
     help = ("Load demo data once: users admin/admin, tasker/tasker, reviewer/reviewer and demo "
             "(with API keys), the project 'demo' with twenty drawn street scenes, 'demo-video' "
-            "with a video, 'demo-review' and 'demo-gold' for the quality loop; a second account "
-            "'partner' with its own project and tasker.")
+            "with a video, 'demo-segmentation' with images to paint, 'demo-review' and "
+            "'demo-gold' for the quality loop; a second account 'partner' with its own project "
+            "and tasker.")
 
     def handle(self, *args, **options) -> None:
         result = demo.load()
@@ -21,6 +22,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded the demo: project '{demo.PROJECT}' with "
                               f"{result.task_count} tasks, batch '{demo.BATCH}'; project "
                               f"'{demo.VIDEO_PROJECT}' with a {demo.FRAME_COUNT}-frame video; "
+                              f"'{demo.SEGMENT_PROJECT}' with {demo.SEGMENT_TASKS} images to "
+                              "segment; "
                               f"'{demo.REVIEW_PROJECT}' (review, consensus) and "
                               f"'{demo.GOLD_PROJECT}' (gold, training) with 12 days of "
                               "history.")
