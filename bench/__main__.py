@@ -105,8 +105,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", nargs="*", default=None,
                         help="figures to run (create get list submit concurrent export "
                              "quality segmentation browser fairness; review_open, seg_paint: "
-                             "that "
-                             "browser figure alone)")
+                             "that browser figure alone)")
     args = parser.parse_args(argv)
     wanted = set(args.only) if args.only is not None else {
         "create", "get", "list", "submit", "concurrent", "export", "quality", "segmentation",
