@@ -105,7 +105,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", nargs="*", default=None,
                         help="figures to run (create realistic get list submit concurrent "
                              "export quality segmentation browser fairness assist memory "
-                             "huge_image scaling; review_open: that browser figure alone)")
+                             "huge_image scaling; review_open, seg_paint: that browser "
+                             "figure alone)")
     args = parser.parse_args(argv)
     wanted = set(args.only) if args.only is not None else {
         "create", "realistic", "get", "list", "submit", "concurrent", "export", "quality",
@@ -178,6 +179,10 @@ def main(argv: list[str]) -> int:
             from bench.browser import review_open_figures
 
             step("review_open", lambda: review_open_figures(server, bench))
+        if "seg_paint" in wanted and "browser" not in wanted:
+            from bench.browser import segment_paint_figures
+
+            step("seg_paint", lambda: segment_paint_figures(server, bench))
         if "fairness" in wanted:
             from bench.fairness import fairness_figures
 
