@@ -10,18 +10,22 @@ writes Scale's response files.
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from tasks import attachments, drafts, kinds, lifecycle
 from tasks.errors import ApiError
-from tasks.kinds.base import ExtrasValidator
+from tasks.kinds.base import ExtrasValidator, Scored
 from tasks.kinds.names import SEGMENT
 from tasks.models import Task, TaskStatus
 from tasks.models.files import SCHEME
 from tasks.rules.errors import RuleError
 from tasks.rules.segmentation import label_table, normalize_segment_params
-from tasks.segmentation import draft, hypothesis, masks, publish
+from tasks.segmentation import draft, hypothesis, masks, publish, quality
 from tasks.segmentation.hypothesis import HypothesisFailure
+
+if TYPE_CHECKING:
+    from tasks.quality.merge import Merged
+    from tasks.quality.options import QualityOptions
 
 
 class SegmentKind:
@@ -29,13 +33,14 @@ class SegmentKind:
     label = "segmentation"
     # the page starts from the hypothesis mask, which the worker stores with the image
     waits_for_media = True
-    supports_consensus = False  # consensus, gold and training on masks come later
+    # consensus, gold and training compare masks by per-label IoU (tasks/segmentation/quality.py)
+    supports_consensus = True
     has_frames = False
     # model backends answer with shapes; a mask prelabel is the hypothesis (docs/segmentation.md)
     supports_prelabels = False
-    export_formats = frozenset({"scale"})
-    export_refusal = ("not exported: export segmentation tasks as Scale JSON lines (their "
-                      "response links the mask files)")
+    export_formats = frozenset({"scale", "coco", "masks"})
+    export_refusal = ("not exported: export segmentation tasks as COCO (RLE masks), PNG mask "
+                      "folders or Scale JSON lines")
     page_params: tuple[str, ...] = ("labels", "allow_unlabeled", "annotation_attributes",
                                     "hypothesis")
     draft_params: tuple[str, ...] = ("labels", "annotation_attributes")
@@ -117,6 +122,20 @@ class SegmentKind:
             return None
         return masks.open_file(path), "image/png"
 
+
+    def draft_payload(self, task: Task) -> dict | None:
+        """The draft's base mask as a submit (the page snapshots before a decision)."""
+        return quality.draft_payload(task)
+
+    def merge_answers(self, parent: Task, replicas: list[Task],
+                      options: QualityOptions) -> Merged:
+        """Per-pixel majority of the replicas' labels; agreement by per-label IoU."""
+        return quality.merge_answers(parent, replicas)
+
+    def score_answer(self, copy: Task, answer: dict, expected: dict,
+                     options: QualityOptions) -> Scored:
+        """The mean per-label IoU of the copy's mask and the expected one."""
+        return quality.score_answer(copy, expected)
 
 KIND = kinds.register(SegmentKind())
 

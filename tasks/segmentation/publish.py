@@ -47,6 +47,11 @@ def check_submit(task: Task, payload: object) -> dict:
     body = require_dict(payload, "response")
     params = task.params or {}
     table = table_of(task)
+    if isinstance(body.get(CHECKED), CheckedMask):  # decoded already (a consensus merge)
+        merged: CheckedMask = body[CHECKED]
+        check_mask(merged.mask, task, table, merged.instances, "response.mask",
+                   allow_unlabeled=bool(params.get("allow_unlabeled")))
+        return body
     instances = check_instances(body.get("instances"), table,
                                 params.get("annotation_attributes") or {},
                                 "response.instances", check_required=True)
