@@ -14,9 +14,8 @@ masks; the images are not included (images.csv names them).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import numpy as np
 import orjson
 from PIL import Image
 
@@ -26,7 +25,9 @@ from tasks.exports.labels import Categories
 from tasks.exports.report import ExportReport
 from tasks.exports.source import ExportItem
 from tasks.rules.segmentation import rgb
-from tasks.segmentation.masks import encode_png, save_png
+
+if TYPE_CHECKING:  # numpy is loaded by an export of masks only (docs/quality.md#memory)
+    import numpy as np
 
 MEDIA_TYPE = "application/zip"
 EXTENSION = "zip"
@@ -36,6 +37,8 @@ LABELS_NAME = "labels.json"
 
 def write(items: Iterable[ExportItem], categories: Categories | None, out: IO[bytes],
           report: ExportReport) -> None:
+    from tasks.segmentation.masks import encode_png
+
     archive = Archive(out, report)
     labels: dict[str, dict] = {}
     for item in items:
@@ -58,6 +61,10 @@ def write(items: Iterable[ExportItem], categories: Categories | None, out: IO[by
 
 def color_png(mask: np.ndarray, mapping: dict) -> bytes:
     """The mask in its labels' colours (black where unlabeled)."""
+    import numpy as np
+
+    from tasks.segmentation.masks import save_png
+
     lut = np.zeros((256, 3), dtype=np.uint8)
     for _, entry, _ in mask_items.entries(mapping):
         if isinstance(entry.get("color"), str) and 0 < entry["index"] < 256:

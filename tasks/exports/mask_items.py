@@ -9,15 +9,14 @@ the mask is read from storage (tasks/segmentation/masks.py).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from tasks.exports import rle
 from tasks.exports.labels import Categories
 from tasks.exports.report import ExportReport
 from tasks.exports.source import ExportItem
-from tasks.segmentation import masks
+
+if TYPE_CHECKING:  # numpy is loaded by an export of masks only (docs/quality.md#memory)
+    import numpy as np
 
 
 def has_mask(item: ExportItem) -> bool:
@@ -28,6 +27,8 @@ def has_mask(item: ExportItem) -> bool:
 
 def load(item: ExportItem, report: ExportReport) -> np.ndarray | None:
     """The item's mask, or None (reported) when its file is gone."""
+    from tasks.segmentation import masks
+
     try:
         return masks.load_indexed(item.task)
     except (masks.MaskMissing, masks.MaskError):
@@ -47,6 +48,10 @@ def coco_annotations(item: ExportItem, mask: np.ndarray, categories: Categories,
                      report: ExportReport) -> list[dict]:
     """One COCO annotation per semantic label present (`iscrowd` 1: a region, not an object)
     and per instance (`iscrowd` 0), each an RLE of its pixels."""
+    import numpy as np
+
+    from tasks.exports import rle
+
     found = []
     for label, entry, instance in entries(item.response["labelMapping"]):
         where = mask == entry["index"]

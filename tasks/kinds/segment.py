@@ -6,6 +6,10 @@ task's, its hypothesis mask beside it (tasks/segmentation/hypothesis.py). The dr
 mask and the page's operations over it (tasks/segmentation/draft.py, registered here as
 draft operations); a submit is the whole mask, from which tasks/segmentation/publish.py
 writes Scale's response files.
+
+Those modules decode and encode masks with numpy, which the web server loads only once a
+segmentation task is worked on, never at start-up (docs/quality.md#memory): the kind imports
+them inside its methods.
 """
 
 from __future__ import annotations
@@ -20,8 +24,6 @@ from tasks.models import Task, TaskStatus
 from tasks.models.files import SCHEME
 from tasks.rules.errors import RuleError
 from tasks.rules.segmentation import label_table, normalize_segment_params
-from tasks.segmentation import draft, hypothesis, masks, publish, quality
-from tasks.segmentation.hypothesis import HypothesisFailure
 
 if TYPE_CHECKING:
     from tasks.quality.merge import Merged
@@ -52,6 +54,9 @@ class SegmentKind:
     def test_response(self, task: Task, params: dict, *, base_url: str) -> dict:
         """The hypothesis mask published as the response (read at create: it must be an
         upload); without a hypothesis, the labels' mapping and no files."""
+        from tasks.segmentation import hypothesis, masks, publish
+        from tasks.segmentation.hypothesis import HypothesisFailure
+
         url = hypothesis.url_of(params)
         if url is None:
             return {"labelMapping": masks.label_mapping(task), "annotations": {}}
@@ -70,6 +75,9 @@ class SegmentKind:
     def fetch_media(self, task: Task) -> str:
         """The hypothesis mask first (a task the tasker may claim has its base), then the
         image and context images; the mask must have the image's size."""
+        from tasks.segmentation import hypothesis
+        from tasks.segmentation.hypothesis import HypothesisFailure
+
         try:
             mask = hypothesis.store(task)
         except HypothesisFailure as exc:
@@ -85,6 +93,8 @@ class SegmentKind:
         return outcome
 
     def page_data(self, task: Task, params: dict) -> dict:
+        from tasks.segmentation import draft
+
         state = draft.current(task)
         return {"segmentation": {
             "labels": [entry.as_json() for entry in label_table(params.get("labels") or [])],
@@ -104,9 +114,13 @@ class SegmentKind:
         return {}
 
     def check_response(self, task: Task, payload: object) -> dict:
+        from tasks.segmentation import publish
+
         return publish.check_submit(task, payload)
 
     def publish_response(self, task: Task, response: dict, *, base_url: str) -> dict:
+        from tasks.segmentation import publish
+
         return publish.publish(task, response, base_url=base_url)
 
     def rebuild_draft(self, task: Task, response: object) -> object:
@@ -115,6 +129,8 @@ class SegmentKind:
         return {"annotations": []}
 
     def response_file(self, task: Task, name: str) -> tuple[IO[bytes], str] | None:
+        from tasks.segmentation import masks, publish
+
         if task.status != TaskStatus.COMPLETED or name not in publish.file_names(task):
             return None
         path = masks.response_name(task.task_id, name)
@@ -122,33 +138,46 @@ class SegmentKind:
             return None
         return masks.open_file(path), "image/png"
 
-
     def draft_payload(self, task: Task) -> dict | None:
         """The draft's base mask as a submit (the page snapshots before a decision)."""
+        from tasks.segmentation import quality
+
         return quality.draft_payload(task)
 
     def merge_answers(self, parent: Task, replicas: list[Task],
                       options: QualityOptions) -> Merged:
         """Per-pixel majority of the replicas' labels; agreement by per-label IoU."""
+        from tasks.segmentation import quality
+
         return quality.merge_answers(parent, replicas)
 
     def score_answer(self, copy: Task, answer: dict, expected: dict,
                      options: QualityOptions) -> Scored:
         """The mean per-label IoU of the copy's mask and the expected one."""
+        from tasks.segmentation import quality
+
         return quality.score_answer(copy, expected)
+
 
 KIND = kinds.register(SegmentKind())
 
 
-def _only_segmentation(handler: drafts.OpHandler) -> drafts.OpHandler:
+# The operations of tasks/segmentation/draft.py (`draft.OPS`), named here so that registering
+# them loads no numpy (tests/segmentation checks that the two lists agree).
+OP_NAMES = ("seg.stroke", "seg.polygon", "seg.fill", "seg.drop", "seg.instance", "seg.snapshot")
+
+
+def _operation(name: str) -> drafts.OpHandler:
     def handle(target: drafts.Draft, op: dict, depth: int) -> None:
         if kinds.of(target.task) is not KIND:
             raise drafts.Refused("invalid", f"{op.get('op')} is an operation of segmentation "
                                             "tasks.")
-        handler(target, op, depth)
+        from tasks.segmentation import draft
+
+        draft.OPS[name](target, op, depth)
 
     return handle
 
 
-for _name, _handler in draft.OPS.items():
-    drafts.register_op(_name, _only_segmentation(_handler))
+for _name in OP_NAMES:
+    drafts.register_op(_name, _operation(_name))

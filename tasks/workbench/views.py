@@ -32,8 +32,6 @@ from tasks.models.tasks import TaskStage, TaskStatus
 from tasks.quality_flow import media as quality_media
 from tasks.quality_flow import page, training
 from tasks.rules.params import effective_padding
-from tasks.segmentation import draft as segmentation_draft
-from tasks.segmentation import masks
 from tasks.workbench import csp
 from tasks.workbench.csp import csp_protected
 from tasks.workbench.recent_work import recent_work
@@ -249,6 +247,9 @@ def task_tile(request: HttpRequest, task_id: str, level: int, x: int, y: int) ->
 def task_mask(request: HttpRequest, task_id: str) -> HttpResponseBase:
     """A segmentation task's base mask (8-bit gray PNG, docs/segmentation.md): the one its
     draft paints over, to whoever may see the task."""
+    from tasks.segmentation import draft as segmentation_draft  # numpy: not at start-up
+    from tasks.segmentation import masks
+
     task, _ = viewable_task(request, task_id)
     name = segmentation_draft.current(task).get("base")
     if not name or not masks.exists(name):

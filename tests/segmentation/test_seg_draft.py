@@ -270,3 +270,12 @@ def test_allow_unlabeled_lets_a_submit_leave_pixels_unlabeled(account, seg_proje
     unlabeled = np.asarray(Image.open(io.BytesIO(b"".join(res.streaming_content)))
                            .convert("RGBA"))
     assert ((unlabeled[..., 3] == 255) == (mask == 0)).all()
+
+
+def test_the_kind_registers_every_operation_of_the_draft_module():
+    """The kind names the operations without importing tasks/segmentation/draft.py (numpy);
+    the two lists must agree."""
+    from tasks.kinds import segment
+    from tasks.segmentation import draft
+
+    assert set(segment.OP_NAMES) == set(draft.OPS)
