@@ -18,6 +18,7 @@ import orjson
 
 from bench.api import ApiBench, exports_available
 from bench.quality import quality_figures
+from bench.segmentation import segmentation_figures
 from bench.server import BenchServer
 from bench.stats import Figure, distribution, table
 
@@ -103,12 +104,13 @@ def main(argv: list[str]) -> int:
                              "10,000-annotation page")
     parser.add_argument("--only", nargs="*", default=None,
                         help="figures to run (create realistic get list submit concurrent "
-                             "export quality browser fairness assist memory huge_image "
-                             "scaling; review_open: that browser figure alone)")
+                             "export quality segmentation browser fairness assist memory "
+                             "huge_image scaling; review_open, seg_paint: that browser "
+                             "figure alone)")
     args = parser.parse_args(argv)
     wanted = set(args.only) if args.only is not None else {
         "create", "realistic", "get", "list", "submit", "concurrent", "export", "quality",
-        "browser", "fairness", "assist", "memory", "huge_image", "scaling"}
+        "segmentation", "browser", "fairness", "assist", "memory", "huge_image", "scaling"}
     if args.no_browser:
         wanted.discard("browser")
 
@@ -162,6 +164,7 @@ def main(argv: list[str]) -> int:
         else:
             step("export", lambda: bench.export(args.export_tasks))
         step("quality", quality_figures)  # in this process: no server involved
+        step("segmentation", segmentation_figures)  # in this process too
         if "assist" in wanted:
             from bench.assist import assist_figures
 
@@ -176,6 +179,10 @@ def main(argv: list[str]) -> int:
             from bench.browser import review_open_figures
 
             step("review_open", lambda: review_open_figures(server, bench))
+        if "seg_paint" in wanted and "browser" not in wanted:
+            from bench.browser import segment_paint_figures
+
+            step("seg_paint", lambda: segment_paint_figures(server, bench))
         if "fairness" in wanted:
             from bench.fairness import fairness_figures
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import orjson
 import requests
 
+from bench import segment_paint
 from bench.api import ApiBench, expect, task_from_url
 from bench.payloads import annotations, jpeg, task_body
 from bench.server import BenchError, BenchServer
@@ -302,6 +303,7 @@ class BrowserBench:
                 figures += self.ten_thousand(browser)
                 figures += self.large_image(browser)
                 figures += self.review_open(browser)
+                figures += segment_paint.figures(self, browser)
             finally:
                 browser.close()
         return figures
@@ -583,6 +585,22 @@ def review_open_figures(server: BenchServer, api: ApiBench) -> list[Figure]:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 return bench.review_open(browser)
+            finally:
+                browser.close()
+    finally:
+        api.info["browser"] = bench.info
+
+
+def segment_paint_figures(server: BenchServer, api: ApiBench) -> list[Figure]:
+    """The segmentation page's figures alone (`python -m bench --only seg_paint`)."""
+    from playwright.sync_api import sync_playwright
+
+    bench = BrowserBench(server, api, scale=api.scale)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return segment_paint.figures(bench, browser)
             finally:
                 browser.close()
     finally:

@@ -15,7 +15,7 @@ class TasksConfig(AppConfig):
 
         # each registers its kind (tasks/kinds/: the kinds' modules import most of the house,
         # which the models' module must not, so they come once the models are ready)
-        from tasks.kinds import image, video  # noqa: F401
+        from tasks.kinds import image, segment, video  # noqa: F401
 
         # the quality loop plugs into the lifecycle and the jobs (tasks/quality_flow/wiring.py)
         from tasks.quality_flow import wiring

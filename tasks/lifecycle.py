@@ -35,6 +35,7 @@ from tasks.projects import FINAL_STATUSES, check_name, find_batch, find_project,
 from tasks.rules.errors import RuleError
 from tasks.rules.params import split_body, validate_task_fields
 from tasks.rules.prelabel_files import prelabel_urls, refuse_test_prelabel_file
+from tasks.rules.segmentation import mask_urls
 
 # --- listeners ------------------------------------------------------------------------------
 # The quality loop (tasks/quality_flow/stages.py) and the prelabel ledger
@@ -188,7 +189,8 @@ def _attachment_fields(params: dict) -> list[tuple[str, object]]:
     for name in ("layer", "layers"):  # a video task's layers file
         if isinstance(params.get(name), dict) and "url" in params[name]:
             found.append((f"{name}.url", params[name]["url"]))
-    return found + prelabel_urls(params)  # a video task's prelabels files
+    # a video task's prelabels files, a segmentation task's hypothesis mask
+    return found + prelabel_urls(params) + mask_urls(params)
 
 
 def _check_attachment(owner, is_test: bool, url: object, name: str = "attachment") -> None:

@@ -83,6 +83,21 @@ def published(task: Task, response: dict, base_url: str) -> dict:
     return kinds.of(task).publish_response(task, response, base_url=base_url)
 
 
+def review_payload(task: Task) -> dict:
+    """The response a reviewer's decision stands for: the draft's rows (draft_payload), or,
+    for a kind whose draft is not annotation rows (a mask), the kind's own
+    (`Kind.draft_payload`)."""
+    own = kinds.of(task).draft_payload(task)
+    return draft_payload(task, {}) if own is None else own
+
+
+def kept_draft(task: Task, base_url: str) -> dict:
+    """The draft as a send-back keeps it (JSON): the rows' response, or a kind's own draft
+    published (a mask's files written, the response pointing at them)."""
+    own = kinds.of(task).draft_payload(task)
+    return draft_payload(task, {}) if own is None else published(task, own, base_url)
+
+
 def draft_payload(task: Task, body: dict) -> dict:
     """The response a draft stands for: its annotations, and the global attributes and links
     the page sent, else the draft's own (`Task.draft_extras`, as the live session left them;

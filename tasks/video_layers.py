@@ -73,6 +73,16 @@ def frame_layers(task: Task, frame_count: int,
 def fetch_json(task: Task, url: str, what: str, deadline: Deadline | None = None) -> object:
     """The JSON of a task's file (`what`: its name in messages), fetched like a frame or read
     from the account's scaledata:// upload; FileFailure."""
+    data = fetch_bytes(task, url, what, deadline)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise FileFailure(f"the {what} file is not JSON", url, 200) from exc
+
+
+def fetch_bytes(task: Task, url: str, what: str, deadline: Deadline | None = None) -> bytes:
+    """The bytes of a task's file (a layers or prelabels file, a segmentation hypothesis's
+    mask), fetched like a frame or read from the account's scaledata:// upload; FileFailure."""
     limit = settings.ANNOTATOR_MAX_UPLOAD_BYTES
     if url.startswith(SCHEME):
         upload = UploadedFile.objects.resolve(task.owner, task.is_test, url)
@@ -91,7 +101,4 @@ def fetch_json(task: Task, url: str, what: str, deadline: Deadline | None = None
             data = fetching.fetch(url, max_bytes=limit, timeout=timeout).content
         except fetching.FetchError as exc:
             raise FileFailure(exc.message, url, exc.status_code) from exc
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise FileFailure(f"the {what} file is not JSON", url, 200) from exc
+    return data

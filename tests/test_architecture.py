@@ -19,13 +19,13 @@ def python_files(*folders: str) -> list[Path]:
 
 
 def test_every_task_type_is_a_kind_of_the_protocol():
-    assert set(kinds.names()) == {kinds.IMAGE, kinds.VIDEO}
+    assert set(kinds.names()) == {kinds.IMAGE, kinds.VIDEO, kinds.SEGMENT}
     for kind in kinds.all_kinds():
         assert isinstance(kind, kinds.Kind), kind.name
         assert kinds.get(kind.name) is kind
 
 
-@pytest.mark.parametrize("name", [kinds.IMAGE, kinds.VIDEO])
+@pytest.mark.parametrize("name", [kinds.IMAGE, kinds.VIDEO, kinds.SEGMENT])
 def test_a_task_type_is_named_only_under_tasks_kinds(name):
     allowed = (ROOT / PACKAGE / "kinds", ROOT / PACKAGE / "migrations")
     files = python_files(PACKAGE, "annotator")

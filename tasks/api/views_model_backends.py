@@ -15,14 +15,16 @@ from tasks.model_backends import registry
 from tasks.models import ModelBackend
 
 TAGS = ["model backends"]
-BACKEND = inline_serializer("ModelBackend", {
+BACKEND_FIELDS = {
     "name": serializers.CharField(), "url": serializers.URLField(),
     "protocol": serializers.ChoiceField(["annotator", "label_studio"]),
     "predict": serializers.BooleanField(), "interact": serializers.BooleanField(),
     "enabled": serializers.BooleanField(), "timeout_seconds": serializers.FloatField(),
     "has_auth_header": serializers.BooleanField(),
     "model_version": serializers.CharField(allow_null=True),
-    "breaker": serializers.DictField()})
+    "breaker": serializers.DictField()}
+BACKEND = inline_serializer("ModelBackend", BACKEND_FIELDS)
+BACKENDS = inline_serializer("ModelBackend", BACKEND_FIELDS, many=True)
 BACKEND_CREATE = inline_serializer("ModelBackendCreate", {
     "name": serializers.CharField(), "url": serializers.URLField(),
     "protocol": serializers.ChoiceField(["annotator", "label_studio"], required=False),
@@ -39,7 +41,8 @@ CHOICE_RESULT = inline_serializer("ProjectModelBackendResult", {
 
 class ModelBackendsView(ApiView):
     @extend_schema(summary="List the account's model backends", tags=TAGS,
-                   operation_id="model_backends_list", responses={200: BACKEND})
+                   operation_id="model_backends_list",
+                   responses={200: BACKENDS})
     def get(self, request: Request) -> Response:
         backends = ModelBackend.objects.filter(owner=self.owner).order_by("name")
         return ok([registry.backend_json(b) for b in backends])

@@ -1,5 +1,6 @@
 """Demo data: accounts, the project "demo", a batch and twenty street scenes drawn with Pillow,
-the project "demo-video" with one forty-frame video task (tasks.demo.video), and the quality
+the project "demo-video" with one forty-frame video task (tasks.demo.video), the project
+"demo-segmentation" with three landscapes to paint (tasks.demo.segmentation), and the quality
 loop's reviewer and projects "demo-review" and "demo-gold" with their history
 (tasks.demo.quality), and the assist-ready project "demo-assist" (tasks.demo.assist).
 
@@ -23,6 +24,7 @@ from tasks.demo.assist import load_assist
 from tasks.demo.bodies import ACCOUNT, BATCH, PROJECT, task_body
 from tasks.demo.quality import load_quality
 from tasks.demo.scenes import SCENE_COUNT, draw_scene, make_scene
+from tasks.demo.segmentation import create_segmentation_tasks
 from tasks.demo.tenancy import load_workforce
 from tasks.demo.video import create_video_task
 from tasks.files import store_file
@@ -60,6 +62,7 @@ def load() -> DemoResult:
         project.taskers.add(tasker)
         result.task_count = _create_tasks(owner)
         create_video_task(owner, tasker)
+        create_segmentation_tasks(owner, tasker)
         load_quality(owner, tasker)
         load_workforce(owner)
         load_assist(owner, tasker)

@@ -1,4 +1,4 @@
-"""Exports of completed tasks: Scale JSON lines, COCO, YOLO and Pascal VOC.
+"""Exports of completed tasks: Scale JSON lines, COCO, YOLO, Pascal VOC and PNG mask folders.
 
 `export_tasks(queryset, fmt, out)` writes the completed tasks of `queryset` to the binary file
 `out` and returns an `ExportReport`: what was written, and every annotation or field the format
@@ -18,15 +18,16 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 
 from tasks import kinds
-from tasks.exports import coco, scale, voc, yolo
+from tasks.exports import coco, mask_folders, scale, voc, yolo
 from tasks.exports.labels import Categories
 from tasks.exports.report import ExportReport
 from tasks.exports.source import ExportItem, Progress, iter_items
 from tasks.models import TaskStatus
 
-FORMATS: dict[str, ModuleType] = {"scale": scale, "coco": coco, "yolo": yolo, "voc": voc}
+FORMATS: dict[str, ModuleType] = {"scale": scale, "coco": coco, "yolo": yolo, "voc": voc,
+                                   "masks": mask_folders}
 LABELS = {"scale": "Scale JSON lines", "coco": "COCO JSON", "yolo": "YOLO (zip)",
-          "voc": "Pascal VOC XML (zip)"}
+          "voc": "Pascal VOC XML (zip)", "masks": "PNG mask folders (zip)"}
 # An export is built in memory up to this size, then in a temporary file.
 SPOOL_BYTES = 32 * 1024 * 1024
 

@@ -12,6 +12,10 @@
   - ellipse: a 32-point polygon through its 4 extreme vertices (kept in `scale_vertices`);
   - cuboid: the convex hull of its 6 vertices; vertices, edges and 3D fields under `cuboid`;
   - point: a one-keypoint instance `keypoints: [x, y, 2]`, `num_keypoints` 1, bbox [x, y, 0, 0].
+* a segmentation task's mask (tasks/exports/mask_items.py): one annotation per label present,
+  `iscrowd` 1, and one per instance, `iscrowd` 0, each with `segmentation` an uncompressed RLE
+  (`{"size": [h, w], "counts": [...]}`), `area` its pixel count, `scale_type` "segmentation" or
+  "instance", `scale_index` its index in the mask.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import IO, Any
 import orjson
 from django.utils import timezone
 
-from tasks.exports import shapes
+from tasks.exports import mask_items, shapes
 from tasks.exports.labels import Categories
 from tasks.exports.report import ExportReport
 from tasks.exports.source import ExportItem
@@ -49,6 +53,13 @@ def write(items: Iterable[ExportItem], categories: Categories, out: IO[bytes],
     keypoint_labels: set[str] = set()
     for image_id, item in enumerate(items, start=1):
         images.append(_image(image_id, item, report))
+        if mask_items.has_mask(item):
+            mask = mask_items.load(item, report)
+            found = [] if mask is None else mask_items.coco_annotations(item, mask, categories,
+                                                                        report)
+            annotations += [{"id": len(annotations) + n, "image_id": image_id, **entry}
+                            for n, entry in enumerate(found, start=1)]
+            continue
         for ann in item.annotations:
             entry = _annotation(ann, item, categories, report)
             if entry is None:

@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 
 from tasks.rules.errors import RuleError
 from tasks.rules.geometry import label_tree
+from tasks.rules.labels import LabelTree
 
 UNLABELED = "(unlabeled)"
 
@@ -39,6 +40,12 @@ class Categories:
             geometries = _decoded(text)
             for name in geometries:
                 _collect(geometries, name, leaves)
+        # a segmentation task's labels (docs/segmentation.md "Exports")
+        lists = (queryset.order_by()
+                 .annotate(export_labels=Cast(KeyTransform("labels", "params"), TextField()))
+                 .exclude(export_labels=None).values_list("export_labels", flat=True).distinct())
+        for text in lists:
+            _collect_tree(_decoded_list(text), leaves)
         return cls(leaves)
 
     def index(self, label: str | None) -> int:
@@ -67,5 +74,22 @@ def _collect(geometries: dict, name: str, leaves: dict[str, str]) -> None:
         tree = label_tree(geometries, name)
     except (RuleError, AttributeError, TypeError):
         return  # params are validated on the way in; an odd old row is not worth failing for
+    for leaf in tree.leaves:
+        leaves.setdefault(leaf, "/".join(tree.path(leaf)[:-1]))
+
+
+def _decoded_list(text: str | None) -> list:
+    try:
+        found = orjson.loads(text) if text else None
+    except orjson.JSONDecodeError:
+        return []
+    return found if isinstance(found, list) else []
+
+
+def _collect_tree(labels: list, leaves: dict[str, str]) -> None:
+    try:
+        tree = LabelTree.parse(labels, "labels")
+    except (RuleError, AttributeError, TypeError):
+        return
     for leaf in tree.leaves:
         leaves.setdefault(leaf, "/".join(tree.path(leaf)[:-1]))

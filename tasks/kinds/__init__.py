@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tasks.kinds.base import Kind
-from tasks.kinds.names import IMAGE, VIDEO
+from tasks.kinds.names import IMAGE, SEGMENT, VIDEO
 
 if TYPE_CHECKING:
     from tasks.models import Task
 
-__all__ = ["IMAGE", "VIDEO", "Kind", "UnknownKind", "all_kinds", "choices", "find", "get",
-           "names", "of", "register", "union"]
+__all__ = ["IMAGE", "SEGMENT", "VIDEO", "Kind", "UnknownKind", "all_kinds", "choices", "find",
+           "get", "names", "of", "register", "union"]
 
 _KINDS: dict[str, Kind] = {}
 

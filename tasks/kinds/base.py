@@ -8,10 +8,21 @@ compares a type name (docs/architecture.md).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from tasks.models import Task
+    from tasks.quality.merge import Merged
+    from tasks.quality.options import QualityOptions
+
+class Scored(Protocol):
+    """A gold or training answer's score (tasks/quality/scoring.py, tasks/quality/masks.py)."""
+
+    @property
+    def score(self) -> float: ...
+
+    def as_json(self) -> dict: ...
+
 
 # A validator of one key of a draft's extras (tasks/draft_extras.py): (value, context) -> clean.
 ExtrasValidator = Callable[[Any, Any], Any]
@@ -77,4 +88,27 @@ class Kind(Protocol):
 
     def rebuild_draft(self, task: Task, response: object) -> object:
         """The response a draft starts from when the task is sent back with `response`."""
+        ...
+
+    def response_file(self, task: Task, name: str) -> tuple[IO[bytes], str] | None:
+        """A file the task's response points at (GET /v1/task/<id>/files/<name>), open for
+        reading, with its content type; None when there is no such file."""
+        ...
+
+    # --- the quality loop (docs/quality.md): only called when supports_consensus ---------
+
+    def draft_payload(self, task: Task) -> dict | None:
+        """The submit the server's draft stands for when a reviewer decides on it, when the
+        draft is not annotation rows (a mask); None: the rows (tasks/submission.py)."""
+        ...
+
+    def merge_answers(self, parent: Task, replicas: list[Task],
+                      options: QualityOptions) -> Merged:
+        """The replicas' answers merged (submission order): a response as a submit's check
+        returns it, and the agreement report (tasks/quality_flow/merging.py)."""
+        ...
+
+    def score_answer(self, copy: Task, answer: dict, expected: dict,
+                     options: QualityOptions) -> Scored:
+        """A gold or training copy's answer scored against the expected response."""
         ...

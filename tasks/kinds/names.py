@@ -8,3 +8,4 @@ from __future__ import annotations
 
 IMAGE = "imageannotation"
 VIDEO = "videoannotation"
+SEGMENT = "segmentannotation"

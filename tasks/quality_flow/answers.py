@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tasks import jobs
+from tasks import jobs, kinds
 from tasks.jobs import score_answer
 from tasks.models import (
     AnnotationVerdict,
@@ -51,13 +51,13 @@ def score(copy: Task) -> GoldAnswer:
     """Score the copy's answer against its standard's expected response, store the
     `GoldAnswer` (once) and update the tasker's standing."""
     from tasks.quality.options import QualityOptions
-    from tasks.quality.scoring import score_answer
 
     standard: GoldStandard = copy.parent.gold  # type: ignore[union-attr]
     settings = quality_settings.of(copy.project)
     options = QualityOptions(min_similarity=settings.consensus_min_similarity,
                              image_size=media.image_size(copy))
-    result = score_answer(effective_answer(copy), standard.expected_response, options)
+    result = kinds.of(copy).score_answer(copy, effective_answer(copy),
+                                         standard.expected_response, options)
     with transaction.atomic():
         answer, created = GoldAnswer.objects.get_or_create(copy=copy, defaults={
             "standard": standard, "project": copy.project, "user": copy.completed_by,

@@ -50,7 +50,7 @@ def decide(task: Task, reviewer, decision: str, comment: str = "", *,
         if decision == ACCEPT:
             _accept(task, reviewer, round_, comment.strip(), base_url)
         else:
-            _send_back(task, reviewer, round_, comment.strip())
+            _send_back(task, reviewer, round_, comment.strip(), base_url)
     return task
 
 
@@ -65,7 +65,7 @@ def _held_in_review(task: Task, reviewer) -> Task:
 
 
 def _accept(task: Task, reviewer, round_: ReviewRound, comment: str, base_url: str) -> None:
-    response = submission.check_response(task, submission.draft_payload(task, {}))
+    response = submission.check_response(task, submission.review_payload(task))
     _refuse_unfixed_rejections(round_, response)
     replace_annotations(task, response["annotations"])
     final = submission.published(task, response, base_url)
@@ -91,10 +91,11 @@ def _refuse_unfixed_rejections(round_: ReviewRound, response: dict) -> None:
                            annotation_uuid=verdict.uuid, path=f"response.annotations[{index}]")
 
 
-def _send_back(task: Task, reviewer, round_: ReviewRound, comment: str) -> None:
+def _send_back(task: Task, reviewer, round_: ReviewRound, comment: str,
+               base_url: str) -> None:
     if not comment and not _has_reason(task, round_):
         raise ApiError(400, NO_REASON)
-    draft = submission.draft_payload(task, {})
+    draft = submission.kept_draft(task, base_url)
     _keep_accepted_as_sent(round_, draft)
     _close(round_, reviewer, RoundVerdict.SENT_BACK, draft,
            reviewer_changes(round_.work_response, draft), comment)
@@ -110,7 +111,10 @@ def _has_reason(task: Task, round_: ReviewRound) -> bool:
 def _keep_accepted_as_sent(round_: ReviewRound, draft: dict) -> None:
     """The accepted annotations' snapshots become what the tasker gets back (the reviewer may
     have fixed one after accepting it); an accepted one the reviewer deleted locks nothing."""
-    sent = {a["uuid"]: a for a in draft.get("annotations") or []}
+    annotations = draft.get("annotations")
+    if not isinstance(annotations, list):  # a mask's response names files there
+        annotations = []
+    sent = {a["uuid"]: a for a in annotations if isinstance(a, dict) and "uuid" in a}
     for verdict in AnnotationVerdict.objects.filter(round=round_, verdict="accepted"):
         if verdict.uuid not in sent:
             verdict.delete()

@@ -11,7 +11,8 @@ the task's consensus summary and routes it (review, or completion and the custom
 callback). A merged response that breaks one of the task's rules goes to review with a
 task-level issue naming the rule.
 
-The merge modules (numpy, scipy, shapely) are imported inside the functions that need them:
+The task's kind merges (`Kind.merge_answers`: shapes or masks). The merge modules (numpy,
+scipy, shapely) are imported inside the functions that need them:
 the web server imports this module (for its sweeper's queries) and must not load them.
 """
 
@@ -25,7 +26,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tasks import jobs, submission
+from tasks import jobs, kinds, submission
 from tasks.jobs import merge_consensus
 from tasks.models import ConsensusResult, Task, TaskRole, TaskStage, TaskStatus
 from tasks.quality_flow import media, stages
@@ -51,12 +52,14 @@ def merge_parent(task_id: str) -> str:
                         .order_by("completed_at", "task_id"))
         if not replicas or any(r.status != TaskStatus.COMPLETED for r in replicas):
             return "waiting"
-        merged = run_merge(parent, [r.response or {"annotations": []} for r in replicas])
+        merged = run_merge(parent, replicas)
         ConsensusResult.objects.create(
             task=parent, replicas=[r.task_id for r in replicas], report=merged.report,
             agreement=merged.report["agreement"], merged_at=timezone.now())
         problem = rule_broken(parent, merged.response)
-        stages.merged(parent, merged.response, merged.report, problem=problem)
+        # as a submit's response is stored (a mask's files written; shapes as they are)
+        response = submission.published(parent, merged.response, "")
+        stages.merged(parent, response, merged.report, problem=problem)
     return "merged" if problem is None else "broken"
 
 
@@ -71,16 +74,16 @@ def replicas_of(parent: Task) -> QuerySet[Task]:
     return Task.objects.filter(parent=parent, role=TaskRole.REPLICA)
 
 
-def run_merge(parent: Task, answers: list[dict]) -> Merged:
-    """tasks.quality.merge over the answers, with the project's similarity threshold and the
+def run_merge(parent: Task, replicas: list[Task]) -> Merged:
+    """The replicas' answers merged by the task's kind (tasks/quality/merge.py for shapes,
+    tasks/quality/masks.py for masks), with the project's similarity threshold and the
     task's image size."""
-    from tasks.quality.merge import merge
     from tasks.quality.options import QualityOptions
 
     settings = quality_settings.of(parent.project)
     options = QualityOptions(min_similarity=settings.consensus_min_similarity,
                              image_size=media.image_size(parent))
-    return merge(answers, options, parent.params)
+    return kinds.of(parent).merge_answers(parent, replicas, options)
 
 
 def rule_broken(parent: Task, response: dict) -> str | None:

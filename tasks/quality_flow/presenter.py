@@ -42,7 +42,10 @@ def summary(task: Task, *, stage: str, review_status: str | None = None,
 def consensus_in(block: dict, response: dict) -> dict:
     """The consensus block of a delivered `response`: the merged objects still in it (a
     reviewer or a rework may have deleted some), `kept` their number; `taskers`, `agreement`
-    and `dropped` stay the merge's (docs/api-decisions.md "Quality")."""
+    and `dropped` stay the merge's (docs/api-decisions.md "Quality"). A mask's block counts
+    labels, not objects (`labels`): kept as merged."""
+    if "labels" in block:
+        return block
     present = {a.get("uuid") for a in response.get("annotations") or []
                if isinstance(a, dict)}
     objects = {uuid: value for uuid, value in (block.get("objects") or {}).items()
@@ -75,8 +78,12 @@ def review_block(task: Task, status: str) -> dict:
 
 def consensus_block(report: dict) -> dict:
     """The customer's part of a merge's report (tasks/quality/merge.py): the kept objects'
-    agreement by uuid, no tasker named."""
-    return {"taskers": report["taskers"], "agreement": round(report["agreement"], DIGITS),
-            "kept": report["kept"], "dropped": report["dropped"],
-            "objects": {obj["uuid"]: round(obj["agreement"], DIGITS)
-                        for obj in report.get("objects", []) if obj.get("kept")}}
+    agreement by uuid (a mask's merge: each label's agreement, `labels`), no tasker named."""
+    block = {"taskers": report["taskers"], "agreement": round(report["agreement"], DIGITS),
+             "kept": report["kept"], "dropped": report["dropped"],
+             "objects": {obj["uuid"]: round(obj["agreement"], DIGITS)
+                         for obj in report.get("objects", []) if obj.get("kept")}}
+    if isinstance(report.get("labels"), dict):
+        block["labels"] = {label: round(value, DIGITS)
+                           for label, value in report["labels"].items()}
+    return block

@@ -19,6 +19,7 @@ urlpatterns = [
     path("tasks/<str:task_id>/tiles/<int:level>/<int:x>_<int:y>.jpg", views.task_tile,
          name="task-tile"),
     path("tasks/<str:task_id>/context/<int:n>", views.task_context, name="task-context"),
+    path("tasks/<str:task_id>/mask", views.task_mask, name="task-mask"),
     path("tasks/<str:task_id>/frames/<int:index>", views.task_frame, name="task-frame"),
     path("tasks/<str:task_id>/submit", views.submit_task, name="submit-task"),
     path("tasks/<str:task_id>/skip", views.skip_task, name="skip-task"),

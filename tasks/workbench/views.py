@@ -244,6 +244,24 @@ def task_tile(request: HttpRequest, task_id: str, level: int, x: int, y: int) ->
 
 @worker_required
 @require_GET
+def task_mask(request: HttpRequest, task_id: str) -> HttpResponseBase:
+    """A segmentation task's base mask (8-bit gray PNG, docs/segmentation.md): the one its
+    draft paints over, to whoever may see the task."""
+    from tasks.segmentation import draft as segmentation_draft  # numpy: not at start-up
+    from tasks.segmentation import masks
+
+    task, _ = viewable_task(request, task_id)
+    name = segmentation_draft.current(task).get("base")
+    if not name or not masks.exists(name):
+        raise Http404("The task has no base mask.")
+    response = FileResponse(masks.open_file(name), content_type="image/png")
+    # The page's URL names the file (?v=...): a new base is a new URL.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@worker_required
+@require_GET
 def task_frame(request: HttpRequest, task_id: str, index: int) -> HttpResponseBase:
     """Frame `index` of a video task (its parent's, for a copy), to whoever may see the
     task's image."""

@@ -98,6 +98,21 @@ test("the page-changing hooks go to the Workbench's effects", () => {
   assert.deepEqual(calls, [["button", "fit"], ["layers", 2], ["layers", 0]]);
 });
 
+test("an extension's own undo history goes to the Workbench's toolbar", () => {
+  const calls = [];
+  const hooks = new WorkbenchHooks({
+    addToolbarButton: () => null,
+    setLayers: () => {},
+    refreshToolbar: () => calls.push(["refresh"]),
+  });
+  assert.equal(hooks.history, null, "no extension history: the store's OpLog");
+  let undoable = false;
+  hooks.setHistory({ canUndo: () => undoable, canRedo: () => false });
+  undoable = true;
+  assert.equal(hooks.history.canUndo(), true);
+  assert.deepEqual(calls, [["refresh"]]);
+});
+
 test("review hooks: commands, panels, overlays, annotation styles, the banner and the pointer", () => {
   const calls = [];
   const hooks = new WorkbenchHooks({

@@ -51,7 +51,8 @@ def video_project(account):
 def test_the_admin_refuses_consensus_gold_and_training_for_video(account, field, value):
     form = quality_form(video_project(account), **{field: value})
     assert not form.is_valid()
-    assert "available for imageannotation tasks" in str(form.errors)
+    assert "Consensus, gold and training are available for imageannotation" in str(form.errors)
+    assert "this project is for videoannotation tasks" in str(form.errors)
 
 
 def test_the_admin_accepts_them_for_images_and_checks_the_agreement_order(account):

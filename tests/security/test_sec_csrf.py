@@ -24,7 +24,8 @@ CHANGING = {"start-next", "submit-task", "skip-task", "start-next-review", "revi
 # changes.
 FORMS = {"invite"}
 READING = {"queue", "work", "task-data", "task-image", "task-tile", "task-context",
-           "task-frame", "review-queue", "review", "training-result", "training-result-json"}
+           "task-frame", "task-mask", "review-queue", "review", "training-result",
+           "training-result-json"}
 
 
 @pytest.fixture

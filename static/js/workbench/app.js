@@ -50,6 +50,7 @@ import { EllipseTool } from "./tool-ellipse.js";
 import { CuboidTool } from "./tool-cuboid.js";
 import { RulerTool } from "./tool-ruler.js";
 import { createVideoStore, VideoController } from "./video-controller.js";
+import { SegmentController } from "./segment-controller.js";
 
 // How long a refusal stays in the status bar at least, before an unrelated action clears it.
 const STALE_REFUSAL_MS = 1500;
@@ -80,6 +81,7 @@ export class Workbench {
       pointer: () => (this.lastPointer ? { ...this.lastPointer.image } : null),
       invalidate: (what) => this.renderer?.invalidate(what),
       addTool: (spec) => registerTool(this, spec),
+      refreshToolbar: () => this.updateToolbar(),
     });
     /** Status bar hints of the tools the hooks added (hooks.addTool). */
     this.toolHints = {};
@@ -172,6 +174,8 @@ export class Workbench {
     this.setTool("select");
     this.updateToolbar();
     if (data.video) this.video = new VideoController(this);
+    // a segmentation task (segment-controller.js): the mask, its tools and panels
+    if (data.segmentation) this.segment = new SegmentController(this);
     // review and rework (GET /data's `quality`): verdicts, pins, the banner
     if (data.quality) this.review = new ReviewController(this);
     // the tasker's aids: hide / lock, display, snapping, problems, timer (aids.js)
@@ -919,8 +923,9 @@ export class Workbench {
   }
 
   updateToolbar() {
-    if (this.undoButton) this.undoButton.disabled = !this.store.log.canUndo;
-    if (this.redoButton) this.redoButton.disabled = !this.store.log.canRedo;
+    const history = this.hooks.history; // an extension's own undo (hooks.setHistory)
+    if (this.undoButton) this.undoButton.disabled = !(history ? history.canUndo() : this.store.log.canUndo);
+    if (this.redoButton) this.redoButton.disabled = !(history ? history.canRedo() : this.store.log.canRedo);
     this.root.dataset.dirty = this.store.dirty ? "true" : "false";
     updateActionBar(this);
   }

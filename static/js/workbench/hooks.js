@@ -16,6 +16,7 @@
 //   addHiddenTest(test)        annotations not drawn nor hit (the tasker's hide: aids.js)
 //   addEditGuard(guard)        refuse an action on one annotation (the tasker's own lock)
 //   addTool(spec)              a tool of the top bar's tool group (the Assist tool)
+//   setHistory(source)         undo / redo of the kind's own (the segmentation ops), for the buttons
 //
 // This module holds the registries and is DOM-free (tests/js/workbench-hooks.test.mjs); what
 // touches the page (the button, the layers) is the Workbench's, passed in as `effects`.
@@ -88,7 +89,14 @@ export const TONES = Object.freeze({
  *   setBanner?: (banner: Banner | null) => void,
  *   pointer?: () => ({x: number, y: number} | null),
  *   addTool?: (spec: ToolSpec) => HTMLButtonElement,
- *   invalidate?: (what: "overlay" | "static") => void}} HookEffects
+ *   invalidate?: (what: "overlay" | "static") => void,
+ *   refreshToolbar?: () => void}} HookEffects
+ */
+
+/**
+ * Undo and redo kept by an extension instead of the store's OpLog (its commands take "undo"
+ * and "redo" through a command guard); the toolbar's buttons ask it.
+ * @typedef {{canUndo: () => boolean, canRedo: () => boolean}} HistorySource
  */
 
 export class WorkbenchHooks {
@@ -115,6 +123,18 @@ export class WorkbenchHooks {
     this.hiddenTests = [];
     /** @type {Array<(action: string, uuid: string) => string>} */
     this.editGuards = [];
+    /** @type {HistorySource | null} */
+    this.history = null;
+  }
+
+  /**
+   * The extension keeps undo and redo (the segmentation ops): the toolbar's buttons are
+   * enabled by `source`; call it again (same source) after each change to refresh them.
+   * @param {HistorySource} source
+   */
+  setHistory(source) {
+    this.history = source;
+    this.effects.refreshToolbar?.();
   }
 
   /**

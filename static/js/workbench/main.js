@@ -58,6 +58,9 @@ async function start() {
     stats: () => ({ ...app.renderer.stats }),
     /** The live session's save state ({status, unsent, text}) and role, or null. */
     live: () => (app.autosave ? { ...app.autosave.sync.state, role: app.autosave.role } : null),
+    /** A segmentation task's mask ({width, height, unlabeled, data: base64}) and its undoable
+     * ops, or null (segment-controller.js). */
+    mask: () => app.segment?.describeMask() ?? null,
     get ready() {
       return root.dataset.ready === "true";
     },

@@ -13,8 +13,9 @@ from tasks.demo.assist import PROJECT as ASSIST_PROJECT
 class Command(BaseCommand):
     help = ("Load demo data once: users admin/admin, tasker/tasker, reviewer/reviewer and demo "
             "(with API keys), the project 'demo' with twenty drawn street scenes, 'demo-video' "
-            "with a video, 'demo-review' and 'demo-gold' for the quality loop, 'demo-assist' for "
-            "the Assist tool; a second account 'partner' with its own project and tasker.")
+            "with a video, 'demo-segmentation' with images to paint, 'demo-review' and "
+            "'demo-gold' for the quality loop, 'demo-assist' for the Assist tool; a second "
+            "account 'partner' with its own project and tasker.")
 
     def handle(self, *args, **options) -> None:
         result = demo.load()
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded the demo: project '{demo.PROJECT}' with "
                               f"{result.task_count} tasks, batch '{demo.BATCH}'; project "
                               f"'{demo.VIDEO_PROJECT}' with a {demo.FRAME_COUNT}-frame video; "
+                              f"'{demo.SEGMENT_PROJECT}' with {demo.SEGMENT_TASKS} images to "
+                              "segment; "
                               f"'{demo.REVIEW_PROJECT}' (review, consensus) and "
                               f"'{demo.GOLD_PROJECT}' (gold, training) with 12 days of "
                               f"history; '{ASSIST_PROJECT}' for the Assist tool (W) and "

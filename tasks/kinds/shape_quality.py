@@ -1,0 +1,29 @@
+"""The quality loop's members of the kinds whose answers are shapes (image, video): the
+scoring core of tasks/quality/ over their responses (docs/quality.md "The scoring core").
+
+The core's modules (numpy, scipy, shapely) are imported inside the functions: the web server
+imports the kinds and must not load them (docs/quality.md#memory).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tasks.models import Task
+
+if TYPE_CHECKING:
+    from tasks.quality.merge import Merged
+    from tasks.quality.options import QualityOptions
+    from tasks.quality.scoring import Score
+
+
+def merge_answers(parent: Task, replicas: list[Task], options: QualityOptions) -> Merged:
+    from tasks.quality.merge import merge
+
+    return merge([r.response or {"annotations": []} for r in replicas], options, parent.params)
+
+
+def score_answer(answer: dict, expected: dict, options: QualityOptions) -> Score:
+    from tasks.quality.scoring import score_answer as score
+
+    return score(answer, expected, options)
