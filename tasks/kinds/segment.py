@@ -43,8 +43,10 @@ class SegmentKind:
     export_formats = frozenset({"scale", "coco", "masks"})
     export_refusal = ("not exported: export segmentation tasks as COCO (RLE masks), PNG mask "
                       "folders or Scale JSON lines")
-    page_params: tuple[str, ...] = ("labels", "allow_unlabeled", "annotation_attributes",
-                                    "hypothesis")
+    # Not "hypothesis": the page of every task reads the union of the kinds' page params, and an
+    # image task's hypothesis can be megabytes. A segmentation draft's start reads its own
+    # (small) hypothesis from the task when it has no stored state (tasks/segmentation/draft.py).
+    page_params: tuple[str, ...] = ("labels", "allow_unlabeled", "annotation_attributes")
     draft_params: tuple[str, ...] = ("labels", "annotation_attributes")
     draft_keys: dict[str, ExtrasValidator] = {}
 

@@ -25,6 +25,7 @@ from tasks.rules.errors import RuleError
 from tasks.rules.events import validate_events
 from tasks.rules.labels import LabelTree
 from tasks.rules.params import normalize_image_params
+from tasks.rules.segmentation_ops import decode_points, encode_points
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 # Every case file, and the test module of each side that reads it.
@@ -32,7 +33,7 @@ READERS = {
     "attributes": "rule-cases", "conditions": "rule-cases", "events": "rule-cases",
     "geometry": "rule-cases", "labels": "rule-cases", "links": "rule-cases",
     "locks": "rule-cases", "interpolation": "interpolate", "cuboid_3d": "camera",
-    "review_lock_cases": "review-locks",
+    "review_lock_cases": "review-locks", "segmentation_points_cases": "maskcodec",
 }
 
 
@@ -249,3 +250,20 @@ def test_attribute_defaults(case):
     error = error_of(lambda: normalized({"a": case["definition"]}), "annotation_attributes")
     expected = {"field": "a.default", "message": case["message"]}
     assert error == (expected if case["message"] else None)
+
+
+# --- segmentation: the points of a stroke or polygon (static/js/lib/maskcodec.js) -------------
+
+@pytest.mark.parametrize("case", load("segmentation_points_cases")["cases"],
+                         ids=lambda case: case["name"])
+def test_segmentation_points_encode_and_decode_as_the_page_does(case):
+    points = [tuple(point) for point in case["points"]]
+    assert encode_points(points) == case["encoded"]
+    assert decode_points(case["encoded"]) == points
+
+
+@pytest.mark.parametrize("case", load("segmentation_points_cases")["invalid"],
+                         ids=lambda case: case["name"])
+def test_segmentation_points_the_page_refuses_are_refused(case):
+    with pytest.raises(RuleError):
+        decode_points(case["encoded"])
