@@ -15,7 +15,7 @@ from tasks.model_backends import registry
 from tasks.models import ModelBackend
 
 TAGS = ["model backends"]
-BACKEND_FIELDS = {
+BACKEND_FIELDS: dict[str, serializers.Field] = {
     "name": serializers.CharField(), "url": serializers.URLField(),
     "protocol": serializers.ChoiceField(["annotator", "label_studio"]),
     "predict": serializers.BooleanField(), "interact": serializers.BooleanField(),
