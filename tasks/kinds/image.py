@@ -6,23 +6,19 @@ checked by the image rules (tasks/rules/params.py, tasks/rules/annotations.py).
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from tasks import attachments, kinds
 from tasks.kinds import shape_quality
-from tasks.kinds.base import ExtrasValidator, Scored
+from tasks.kinds.base import ExtrasValidator
 from tasks.kinds.names import IMAGE
 from tasks.models import Task
 from tasks.rules.annotations import validate_annotations, validate_response
 from tasks.rules.attributes import validate_attribute_values
 from tasks.rules.params import normalize_image_params
 
-if TYPE_CHECKING:
-    from tasks.quality.merge import Merged
-    from tasks.quality.options import QualityOptions
 
-
-class ImageKind:
+class ImageKind(shape_quality.ShapeAnswers):
     name = IMAGE
     label = "image"
     waits_for_media = False  # before its copy is stored the workbench loads the original
@@ -76,17 +72,6 @@ class ImageKind:
 
     def response_file(self, task: Task, name: str) -> tuple[IO[bytes], str] | None:
         return None  # its response holds its annotations
-
-    def draft_payload(self, task: Task) -> dict | None:
-        return None  # its draft is its annotation rows
-
-    def merge_answers(self, parent: Task, replicas: list[Task],
-                      options: QualityOptions) -> Merged:
-        return shape_quality.merge_answers(parent, replicas, options)
-
-    def score_answer(self, copy: Task, answer: dict, expected: dict,
-                     options: QualityOptions) -> Scored:
-        return shape_quality.score_answer(answer, expected, options)
 
 
 def _has_global_attributes(params: dict) -> bool:

@@ -1,5 +1,6 @@
 """The quality loop's members of the kinds whose answers are shapes (image, video): the
 scoring core of tasks/quality/ over their responses (docs/quality.md "The scoring core").
+`ShapeAnswers` gives a kind those members; the functions are what they call.
 
 The core's modules (numpy, scipy, shapely) are imported inside the functions: the web server
 imports the kinds and must not load them (docs/quality.md#memory).
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tasks.kinds.base import Scored
 from tasks.models import Task
 
 if TYPE_CHECKING:
@@ -27,3 +29,19 @@ def score_answer(answer: dict, expected: dict, options: QualityOptions) -> Score
     from tasks.quality.scoring import score_answer as score
 
     return score(answer, expected, options)
+
+
+class ShapeAnswers:
+    """The members of the kinds protocol for answers that are annotation rows (a base class of
+    the image and video kinds)."""
+
+    def draft_payload(self, task: Task) -> dict | None:
+        return None  # its draft is its annotation rows
+
+    def merge_answers(self, parent: Task, replicas: list[Task],
+                      options: QualityOptions) -> Merged:
+        return merge_answers(parent, replicas, options)
+
+    def score_answer(self, copy: Task, answer: dict, expected: dict,
+                     options: QualityOptions) -> Scored:
+        return score_answer(answer, expected, options)

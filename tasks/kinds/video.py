@@ -7,19 +7,15 @@ draft has one more key beside global attributes and links: "events".
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from tasks import draft_extras, kinds, video_frames, video_page, video_response
 from tasks.kinds import shape_quality
-from tasks.kinds.base import ExtrasValidator, Scored
+from tasks.kinds.base import ExtrasValidator
 from tasks.kinds.names import VIDEO
 from tasks.models import Task
 from tasks.rules.events import validate_events, validate_task_globals
 from tasks.rules.video import normalize_video_params
-
-if TYPE_CHECKING:
-    from tasks.quality.merge import Merged
-    from tasks.quality.options import QualityOptions
 
 
 def events(value: Any, context: draft_extras.ExtrasContext) -> list[dict]:
@@ -29,7 +25,7 @@ def events(value: Any, context: draft_extras.ExtrasContext) -> list[dict]:
     return validate_events(value, context.params, None, "events")
 
 
-class VideoKind:
+class VideoKind(shape_quality.ShapeAnswers):
     name = VIDEO
     label = "video"
     waits_for_media = True  # the page needs the frames stored
@@ -80,17 +76,6 @@ class VideoKind:
     def response_file(self, task: Task, name: str) -> tuple[IO[bytes], str] | None:
         handle = video_response.open_file(task, name)
         return None if handle is None else (handle, "application/json")
-
-    def draft_payload(self, task: Task) -> dict | None:
-        return None  # its draft is its annotation rows
-
-    def merge_answers(self, parent: Task, replicas: list[Task],
-                      options: QualityOptions) -> Merged:
-        return shape_quality.merge_answers(parent, replicas, options)
-
-    def score_answer(self, copy: Task, answer: dict, expected: dict,
-                     options: QualityOptions) -> Scored:
-        return shape_quality.score_answer(answer, expected, options)
 
 
 KIND = kinds.register(VideoKind())

@@ -23,46 +23,11 @@ export async function loadTask(url) {
 }
 
 /**
- * POST /tasks/<id>/submit. Resolves with {ok: true, nextUrl} or {ok: false, status, error,
- * annotationUuid, path}; network failures resolve as {ok: false, status: 0}.
- */
-export async function submitTask(url, body) {
-  let response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    return { ok: false, status: 0, error: "The server could not be reached. Nothing was lost: try again." };
-  }
-  let payload = {};
-  try {
-    payload = await response.json();
-  } catch {
-    payload = {};
-  }
-  // outcome: "review" when the task now waits for a reviewer, else "completed"
-  if (response.ok) return { ok: true, nextUrl: payload.next_url || "/", outcome: payload.status || "completed" };
-  let error = payload.error || payload.detail || `The server refused the submit (HTTP ${response.status}).`;
-  if (response.status === 403) error = "Your session has ended or this task is no longer yours. Log in again.";
-  return {
-    ok: false,
-    status: response.status,
-    error: String(error),
-    annotationUuid: payload.annotation_uuid || null,
-    path: payload.path || null,
-  };
-}
-
-/**
- * POST /tasks/<id>/assist (docs/assist.md): resolves with {status, payload}; a network
- * failure or an abort resolves as status 0. Never throws.
+ * POST `body` as JSON with the session and CSRF token: resolves with {status, payload} (the
+ * answer's JSON, or {}); a network failure or an abort resolves as status 0. Never throws.
  * @param {string} url @param {object} body @param {AbortSignal} [signal]
  */
-export async function postAssist(url, body, signal) {
+export async function postJson(url, body, signal) {
   let response;
   try {
     response = await fetch(url, {
@@ -82,4 +47,37 @@ export async function postAssist(url, body, signal) {
     payload = {};
   }
   return { status: response.status, payload };
+}
+
+/**
+ * POST /tasks/<id>/submit. Resolves with {ok: true, nextUrl} or {ok: false, status, error,
+ * annotationUuid, path}; network failures resolve as {ok: false, status: 0}.
+ */
+export async function submitTask(url, body) {
+  const { status, payload } = await postJson(url, body);
+  if (status === 0) {
+    return { ok: false, status: 0, error: "The server could not be reached. Nothing was lost: try again." };
+  }
+  // outcome: "review" when the task now waits for a reviewer, else "completed"
+  if (status >= 200 && status < 300) {
+    return { ok: true, nextUrl: payload.next_url || "/", outcome: payload.status || "completed" };
+  }
+  let error = payload.error || payload.detail || `The server refused the submit (HTTP ${status}).`;
+  if (status === 403) error = "Your session has ended or this task is no longer yours. Log in again.";
+  return {
+    ok: false,
+    status,
+    error: String(error),
+    annotationUuid: payload.annotation_uuid || null,
+    path: payload.path || null,
+  };
+}
+
+/**
+ * POST /tasks/<id>/assist (docs/assist.md): resolves with {status, payload}; a network
+ * failure or an abort resolves as status 0. Never throws.
+ * @param {string} url @param {object} body @param {AbortSignal} [signal]
+ */
+export function postAssist(url, body, signal) {
+  return postJson(url, body, signal);
 }
