@@ -366,11 +366,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["tasks.api.rendering.JSONParser"],
     "EXCEPTION_HANDLER": "tasks.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["tasks.api.throttling.ApiKeyRateThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "tasks.api.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tasks.api.schema_generator.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
 SPECTACULAR_SETTINGS = {
+    # applies the views' deferred extend_schema first (tasks/api/deferred_schema.py)
+    "DEFAULT_GENERATOR_CLASS": "tasks.api.schema_generator.SchemaGenerator",
     "TITLE": "annotator API",
     "DESCRIPTION": "A self-hosted, Scale-compatible v1 task API for image annotation.",
     "VERSION": "1",

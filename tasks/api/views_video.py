@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 
 from tasks import video_response
 from tasks.api.base import ApiView
+from tasks.api.deferred_schema import extend_schema
 from tasks.errors import ApiError
 
 
