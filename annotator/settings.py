@@ -73,6 +73,12 @@ INSTALLED_APPS = [
     "tasks",
 ]
 
+# The worker (`manage.py run_worker`) serves no page: Django's admin without its
+# autodiscovery, which imports every admin module and what they import (~1.6 MiB of the
+# worker's RSS; docs/performance.md "Memory of the worker").
+if os.environ.get("ANNOTATOR_PROCESS") == "worker":
+    INSTALLED_APPS[0] = "django.contrib.admin.apps.SimpleAdminConfig"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Refuses oversized bodies (413) and NUL characters in the URL (400) before anything reads
