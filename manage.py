@@ -6,6 +6,8 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
+    if sys.argv[1:2] == ["run_worker"]:  # serves no page: no admin (annotator/settings.py)
+        os.environ["ANNOTATOR_PROCESS"] = "worker"
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -22,6 +22,8 @@ WebSockets are not affected: they go through Channels (annotator/asgi.py).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -64,6 +66,10 @@ class PooledASGIHandler(ASGIHandler):
         self._next_part = sync_to_async(_next_part, thread_sensitive=False, executor=self.pool)
         self._settled = False
         self._released_rss = 0
+        # a quiet server hands back what its last requests left (memory.IDLE_SECONDS)
+        self._last_request = 0.0
+        self._released_since_request = True
+        self._idle_loop: asyncio.AbstractEventLoop | None = None
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -106,10 +112,29 @@ class PooledASGIHandler(ASGIHandler):
         if not self._settled:  # the first request has loaded the URLs, views and the rest
             self._settled = True
             memory.settle()
+        loop = asyncio.get_running_loop()
+        if self._idle_loop is not loop:  # uvicorn runs one loop; a test may run several
+            self._idle_loop = loop
+            loop.call_later(memory.IDLE_SECONDS, self._release_when_idle, loop)
+        self._last_request, self._released_since_request = time.monotonic(), False
         if big or memory.resident_bytes() > self._released_rss + memory.GROWTH_BYTES:
             # a large request leaves its objects in cycles and its peak in malloc's free
             # lists: hand them back (annotator/memory.py)
             self._released_rss = await self._release()
+
+    def _release_when_idle(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Every IDLE_SECONDS: once no request has ended for that long, one release (the
+        requests below GROWTH_BYTES leave a few MiB in malloc's free lists between them)."""
+        if loop is not self._idle_loop:
+            return
+        quiet = time.monotonic() - self._last_request >= memory.IDLE_SECONDS
+        if quiet and not self._released_since_request:
+            self._released_since_request = True
+            loop.create_task(self._release_idle())
+        loop.call_later(memory.IDLE_SECONDS, self._release_when_idle, loop)
+
+    async def _release_idle(self) -> None:
+        self._released_rss = await self._release()
 
     def respond(self, scope, body_file, handed: list) -> None:
         """In a pool thread: what WSGIHandler.__call__ does, up to a finished response, which

@@ -41,6 +41,9 @@ BIG_REQUEST_BYTES = 256 * 1024
 # A request after which the RSS grew by more than this since the last release is released too
 # (one that read a big task without sending or receiving much, e.g. a claim).
 GROWTH_BYTES = 4 * 1024 * 1024
+# A server with no request ended for this long releases once (annotator/handler.py): ~0.1 ms
+# of collection (the loaded code is frozen) and a trim, on a quiet process.
+IDLE_SECONDS = 2.0
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 _libc = None
@@ -95,15 +98,18 @@ def release() -> int:
 
 def lean_imports() -> None:
     """Import Django REST framework without the optional packages it loads when they are
-    installed, for features this server never uses: `requests` (its test client) and, on
-    SQLite, `django.contrib.postgres` (which loads psycopg). 12 MiB of the server's RSS on
-    SQLite, 4 on PostgreSQL. Call before anything imports rest_framework; later imports of
-    those packages work as usual."""
+    installed, for features this server never uses: `requests` (its test client), PyYAML and
+    Pygments (its own schema renderer and browsable API) and, on SQLite,
+    `django.contrib.postgres` (which loads psycopg). 12 MiB of the server's RSS on SQLite, 4 on
+    PostgreSQL (requests and postgres; YAML and Pygments ~1 more). Call before anything
+    imports rest_framework; later imports of those packages work as usual."""
     if "rest_framework.compat" in sys.modules:
         return
     from django.db import connection
 
-    names = ["requests"]
+    # DRF's own schema and browsable-API helpers; drf_spectacular imports yaml itself when
+    # the schema is asked for
+    names = ["requests", "yaml", "pygments"]
     if connection.vendor != "postgresql":
         names.append("django.contrib.postgres")
     blocked = [name for name in names if name not in sys.modules]

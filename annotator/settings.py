@@ -73,6 +73,12 @@ INSTALLED_APPS = [
     "tasks",
 ]
 
+# The worker (`manage.py run_worker`) serves no page: Django's admin without its
+# autodiscovery, which imports every admin module and what they import (~1.6 MiB of the
+# worker's RSS; docs/performance.md "Memory of the worker").
+if os.environ.get("ANNOTATOR_PROCESS") == "worker":
+    INSTALLED_APPS[0] = "django.contrib.admin.apps.SimpleAdminConfig"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Refuses oversized bodies (413) and NUL characters in the URL (400) before anything reads
@@ -366,11 +372,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["tasks.api.rendering.JSONParser"],
     "EXCEPTION_HANDLER": "tasks.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["tasks.api.throttling.ApiKeyRateThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "tasks.api.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tasks.api.schema_generator.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
 SPECTACULAR_SETTINGS = {
+    # applies the views' deferred extend_schema first (tasks/api/deferred_schema.py)
+    "DEFAULT_GENERATOR_CLASS": "tasks.api.schema_generator.SchemaGenerator",
     "TITLE": "annotator API",
     "DESCRIPTION": "A self-hosted, Scale-compatible v1 task API for image annotation.",
     "VERSION": "1",

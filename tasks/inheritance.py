@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tasks.errors import ApiError
-from tasks.models import Project
+from tasks.models import Project, ProjectParamVersion
+from tasks.row_reads import RowRead
 from tasks.rules.errors import RuleError
 from tasks.rules.labels import LabelTree
 from tasks.rules.params import TASK_FIELDS, normalize_image_params, validate_task_fields
@@ -12,6 +13,10 @@ from tasks.rules.params import TASK_FIELDS, normalize_image_params, validate_tas
 INHERITED_FIELDS = {"callback_url", "metadata", "priority", "clear_unique_id_on_error"}
 # Stands in for the attachment when project params are checked: a project has no image.
 PLACEHOLDER_ATTACHMENT = "https://project-params.invalid/attachment"
+
+
+# Every create into a project reads this; its SQL written once (tasks/row_reads.py).
+_LATEST_VERSION = RowRead(ProjectParamVersion, ["project"], order_by="-version")
 
 
 def check_project_params(params: dict) -> None:
@@ -48,9 +53,8 @@ def apply_project_params(
         raise ApiError(400, "project_version must be an integer.")
     if wanted == -1:
         return None, params, fields
-    versions = project.param_versions
-    row = (versions.filter(version=wanted) if wanted is not None
-           else versions.order_by("-version")).first()
+    row = (project.param_versions.filter(version=wanted).first() if wanted is not None
+           else _LATEST_VERSION.get(project.pk))
     if row is None:
         raise ApiError(400, f"project_version {wanted} does not exist for project "
                             f'"{project.name}".')

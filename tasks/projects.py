@@ -13,6 +13,8 @@ from tasks import callbacks, inheritance, kinds
 from tasks.errors import ApiError, rule_errors
 from tasks.models import Batch, Project, ProjectParamVersion, Task, TaskStatus
 from tasks.models.projects import BatchStatus
+from tasks.models.quality import ProjectQuality
+from tasks.row_reads import RowRead
 from tasks.rules.params import validate_task_fields
 
 if TYPE_CHECKING:
@@ -131,10 +133,14 @@ def valid_metadata(metadata: object) -> dict:
         return validate_task_fields({"metadata": metadata}).get("metadata", {})
 
 
+# The create's hot read, its SQL written once (tasks/row_reads.py); name is unique per account.
+_PROJECT_BY_NAME = RowRead(Project, ["owner", "is_test", "name"],
+                           reverse_one=(ProjectQuality, "project", "quality"))
+
+
 def find_project(owner: User, is_test: bool, name: str) -> Project:
     # with its quality settings, which a create's listener reads (tasks/quality_flow/settings.py)
-    project = (Project.objects.select_related("quality")
-               .filter(owner=owner, is_test=is_test, name=name).first())
+    project = _PROJECT_BY_NAME.get(owner.pk, is_test, name)
     if project is None:
         raise ApiError(400, f'Project "{name}" does not exist.')
     return project

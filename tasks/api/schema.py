@@ -1,5 +1,6 @@
 """The OpenAPI document's parts: the objects of the contract as components, the API-key
-security scheme, and the error answers every operation can give.
+security scheme, and the error answers every operation can give. The generator's own classes
+are in tasks/api/schema_generator.py, loaded only when the schema is made.
 
 The serializers here only describe JSON (the views build their answers in tasks.presenters and
 validate input in tasks.rules); `tests/security/test_sec_schemathesis.py` checks that the
@@ -8,9 +9,7 @@ answers match them.
 
 from __future__ import annotations
 
-from drf_spectacular import openapi
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from tasks import kinds
@@ -349,32 +348,3 @@ UPLOAD_BODY = {"multipart/form-data": {
                    "reference_id": {"type": "string"},
                    "metadata": {"type": "string",
                                 "description": "A JSON-encoded object."}}}}
-
-
-# --- the schema generator ---------------------------------------------------------------------
-
-class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's AutoSchema, plus the error answers (in the Error shape) that every
-    operation can give, unless the operation documents them itself."""
-
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        errors = dict(COMMON_ERRORS)
-        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
-            errors.update(BODY_ERRORS)
-        for code, description in sorted(errors.items()):
-            if str(code) not in responses:
-                responses[str(code)] = self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description), str(code),
-                    direction=direction)
-        return responses
-
-
-class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "tasks.api.auth.ApiKeyAuthentication"
-    name = "apiKey"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "basic",
-                "description": "The API key as the user name, an empty password (as Scale). "
-                               "`Authorization: Bearer <key>` works too."}

@@ -1,5 +1,4 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tasks.api import views_batches as batches
 from tasks.api import views_exports as exports
@@ -12,12 +11,11 @@ from tasks.api import views_tasks as tasks
 from tasks.api import views_teams as teams
 from tasks.api import views_video as video
 from tasks.api.errors import not_found_view
+from tasks.api.schema_views import docs_view, schema_view
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(authentication_classes=[],
-                                               permission_classes=[]), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[],
-                                                 permission_classes=[]), name="api-docs"),
+    path("schema/", schema_view(), name="schema"),
+    path("docs/", docs_view(), name="api-docs"),
     path("tasks", tasks.TaskListView.as_view()),
     path("task/<str:key>", tasks.TaskView.as_view()),
     path("task/<str:task_id>/cancel", tasks.CancelTaskView.as_view()),

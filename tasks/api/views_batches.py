@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import Count
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tasks import projects
 from tasks.api import listing
 from tasks.api.base import ApiView, body_object, ok
+from tasks.api.deferred_schema import extend_schema
 from tasks.api.schema import (
     METADATA_BODY,
     BatchCountsSerializer,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.http import FileResponse, QueryDict
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
 from tasks.api.base import ApiView
+from tasks.api.deferred_schema import extend_schema
 from tasks.api.listing import parse_time
 from tasks.errors import ApiError
 from tasks.exports import FORMATS, file_response

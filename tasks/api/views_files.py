@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from tasks import files
 from tasks.api import deferred_fetch
 from tasks.api.base import ApiView, body_object, ok
+from tasks.api.deferred_schema import extend_schema
 from tasks.api.schema import UPLOAD_BODY, FileImportSerializer, FileSerializer
 from tasks.errors import ApiError
 from tasks.images import MIME_BY_FORMAT

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tasks.api.base import ApiView, body_object, ok
+from tasks.api.deferred_schema import extend_schema
 from tasks.api.schema import ErrorSerializer
 from tasks.errors import ApiError
 from tasks.model_backends import registry

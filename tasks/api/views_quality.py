@@ -11,13 +11,14 @@ path shows; its answer key is a `GoldStandard`.
 from __future__ import annotations
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tasks import kinds, lifecycle
 from tasks.api.base import ApiView, body_object, ok
+from tasks.api.deferred_schema import extend_schema
 from tasks.errors import ApiError
 from tasks.models import GoldStandard, Task, TaskStage
 from tasks.presenters import iso

@@ -3,12 +3,12 @@ Studio"): who works on which project, in which groups, and the order batches are
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tasks import studio
 from tasks.api.base import ApiView, body_object, ok
+from tasks.api.deferred_schema import extend_schema
 from tasks.api.schema_workforce import (
     ASSIGNMENTS,
     AssignmentChangeSerializer,

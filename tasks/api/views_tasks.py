@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tasks import kinds, lifecycle
 from tasks.api import listing
 from tasks.api.base import ApiView, body_list, body_object, ok
+from tasks.api.deferred_schema import extend_schema
 from tasks.api.schema import (
     METADATA_BODY,
     TAGS_BODY,

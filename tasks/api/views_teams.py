@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tasks import teams
 from tasks.api.base import ApiView, body_object, ok
+from tasks.api.deferred_schema import extend_schema
 from tasks.api.schema import ErrorSerializer
 from tasks.api.schema_workforce import TeamChangeSerializer, TeammateSerializer
 from tasks.errors import ApiError

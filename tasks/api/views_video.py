@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 
 from tasks import kinds
 from tasks.api.base import ApiView
+from tasks.api.deferred_schema import extend_schema
 from tasks.errors import ApiError
 
 

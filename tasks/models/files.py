@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from tasks.models.fields import OrderedJSONField
+from tasks.row_reads import RowRead
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -29,7 +30,7 @@ class UploadedFileManager(models.Manager["UploadedFile"]):
         if owner_part != str(owner.pk):
             return None
         try:
-            return self.filter(owner=owner, is_test=is_test, id=file_id).first()
+            return _FILE_BY_ID.get(owner.pk, is_test, file_id)
         except Exception:  # a malformed uuid
             return None
 
@@ -70,3 +71,7 @@ class UploadedFile(models.Model):
     @property
     def attachment_url(self) -> str:
         return f"{SCHEME}{self.owner_id}/{self.id}"
+
+
+# A create's attachment check reads this; its SQL written once (tasks/row_reads.py).
+_FILE_BY_ID = RowRead(UploadedFile, ["owner", "is_test", "id"])

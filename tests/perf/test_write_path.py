@@ -76,3 +76,20 @@ def test_the_worker_starts_without_the_system_checks_or_a_heavy_library(tmp_path
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_worker_loads_the_admin_without_its_modules(tmp_path):
+    probe = ("import runpy, sys\n"
+             "sys.argv = ['manage.py', 'run_worker', '--help']\n"
+             "try:\n"
+             "    runpy.run_path('manage.py', run_name='__main__')\n"
+             "except SystemExit:\n"
+             "    pass\n"
+             "print('tasks.models' in sys.modules, 'tasks.admin' in sys.modules)\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(ANNOTATOR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="annotator.settings")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    # the apps were loaded (django.setup ran), the admin's modules were not
+    assert result.stdout.strip().splitlines()[-1] == "True False"
