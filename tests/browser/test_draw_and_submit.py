@@ -35,11 +35,12 @@ def test_draw_every_geometry_label_by_typing_submit_and_read_back(make_task, ben
     assert bench.scale() >= 1, "the tests need at least one screen pixel per image pixel"
     page = bench.page
 
-    # The toolbar offers the six geometries, select and the ruler, each titled with its key.
+    # The toolbar offers the six geometries, select, the Assist tool (boxes and polygons) and
+    # the ruler, each titled with its key.
     titles = page.locator(".wb-toolbar [data-tool]").evaluate_all(
         "els => els.map(e => e.title)")
     assert titles == ["Select / edit (V)", "Box (B)", "Polygon (P)", "Line (L)", "Point (O)",
-                      "Ellipse (E)", "Cuboid (C)", "Ruler (M)"]
+                      "Ellipse (E)", "Cuboid (C)", "Assist (W)", "Ruler (M)"]
 
     bench.tool("b")
     bench.drag((100, 80), (220, 160))
