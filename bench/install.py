@@ -14,20 +14,10 @@ from pathlib import Path
 
 from bench.api import ApiBench, expect
 from bench.payloads import annotations, huge_png, jpeg, realistic_body
-from bench.server import BenchError, BenchServer
+from bench.server import BenchError, BenchServer, status_mib
 from bench.stats import Figure
 
 INSTALL_TARGET_MIB = 135
-
-
-def status_mib(pid: int) -> dict[str, float]:
-    """VmRSS and VmHWM (peak) of a process, in MiB."""
-    found = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            found[name] = int(value.split()[0]) / 1024
-    return found
 
 
 def worker_pid(server: BenchServer) -> int:
@@ -75,7 +65,7 @@ def install_memory(scale: float = 1.0) -> Figure:
             status, body = bench.api.get(f"/v1/task/{rng.choice(bench.task_ids)}")
             expect(status, body, "GET task")
         time.sleep(10)  # the worker's fetches of the last creates, then rest
-        server_mib, worker_mib = server.memory(), status_mib(worker)
+        server_mib, worker_mib = status_mib(server.process.pid), status_mib(worker)
     finally:
         server.stop()
     total = server_mib["VmRSS"] + worker_mib["VmRSS"]
@@ -84,7 +74,8 @@ def install_memory(scale: float = 1.0) -> Figure:
                   value=total, ok=total <= INSTALL_TARGET_MIB,
                   note=f"server {server_mib['VmRSS']:.0f} + worker {worker_mib['VmRSS']:.0f} "
                        f"MiB; idle {idle['server']:.0f} + {idle['worker']:.0f}; peaks "
-                       f"{server_mib['VmHWM']:.0f}, {worker_mib['VmHWM']:.0f}",
+                       f"{server_mib['VmHWM']:.0f}, {worker_mib['VmHWM']:.0f}; together "
+                       f"(Pss) {server_mib['Pss'] + worker_mib['Pss']:.0f}",
                   extra={"server": server_mib, "worker": worker_mib, "idle": idle})
 
 

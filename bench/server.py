@@ -243,14 +243,8 @@ class BenchServer:
         return (self.data_dir / "server.err").read_text(errors="replace")
 
     def memory(self) -> dict[str, float]:
-        """VmRSS and VmHWM (peak) of the uvicorn process, in MiB."""
-        found = {}
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        for line in status.splitlines():
-            name, _, value = line.partition(":")
-            if name in ("VmRSS", "VmHWM"):
-                found[name] = int(value.split()[0]) / 1024
-        return found
+        """VmRSS, VmHWM (peak) and Pss of the uvicorn process, in MiB (status_mib)."""
+        return status_mib(self.process.pid)
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time (user + system) used so far by the server process ("server") and, on
@@ -293,3 +287,18 @@ class BenchServer:
             except Exception as exc:  # noqa: BLE001 - report, never mask the run's own error
                 print(f"warning: could not drop {self.database.name}: {exc}", file=sys.stderr)
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def status_mib(pid: int) -> dict[str, float]:
+    """VmRSS and VmHWM (peak) of a process, and its Pss (its pages, a shared page counted
+    as its share: the sum over processes is the memory they take together), in MiB."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found[name] = int(value.split()[0]) / 1024
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name == "Pss":
+            found["Pss"] = int(value.split()[0]) / 1024
+    return found
