@@ -97,12 +97,15 @@ export class SegmentController {
     hooks.addCommandGuard((command) => {
       if (command === "undo") return this.undo();
       if (command === "redo") return this.redo();
-      if (command === "submit") {
+      // in review the review's guard refuses Ctrl+Enter (Shift+Enter decides)
+      if (command === "submit" && app.root.dataset.mode !== "review") {
         this.submit();
         return true;
       }
       return undefined;
     });
+    // a review decision reads the draft's base: the repaint is saved as a snapshot first
+    hooks.addBeforeDecide(() => this.snapshotBeforeDecide());
     hooks.addKeyHandler((event) => this.onKey(event));
     hooks.addHelpSection("Segmentation", SEGMENT_HELP.map(([k, t]) => [k, t]), { first: true });
     hooks.setHistory({ canUndo: () => this.history.canUndo, canRedo: () => this.history.canRedo });
@@ -330,6 +333,19 @@ export class SegmentController {
       for (const op of held) this.send(op);
       this.changed();
     }
+  }
+
+  /**
+   * Before a review decision: a snapshot when anything changed since the base (the server
+   * refuses, 409, a decision over a draft with ops after its last snapshot). Returns a
+   * refusal reason, or "".
+   * @returns {Promise<string>}
+   */
+  async snapshotBeforeDecide() {
+    if (!this.doc) return "the mask is still loading";
+    if (this.app.tool.busy) this.app.tool.cancel();
+    if (this.doc.sinceSnapshot > 0) await this.snapshot();
+    return "";
   }
 
   /** The server refused an op: it is taken off the page's mask too. */
