@@ -65,6 +65,11 @@ class Kind(Protocol):
         """Fetch and keep the task's media (the worker's job); what happened, in a word."""
         ...
 
+    def assist_geometries(self, params: dict) -> dict[str, Any]:
+        """The geometries the Assist (POST /tasks/<id>/assist, docs/assist.md) may answer
+        with, each with its options (a polygon's max_vertices); `params` holds "geometries"."""
+        ...
+
     def page_data(self, task: Task, params: dict) -> dict:
         """What the workbench's GET /data adds for this kind; `params` holds page_params."""
         ...

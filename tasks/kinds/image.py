@@ -6,7 +6,7 @@ checked by the image rules (tasks/rules/params.py, tasks/rules/annotations.py).
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from tasks import attachments, kinds
 from tasks.kinds import shape_quality
@@ -50,6 +50,10 @@ class ImageKind:
 
     def fetch_media(self, task: Task) -> str:
         return attachments.fetch_images(task)
+
+    def assist_geometries(self, params: dict) -> dict[str, Any]:
+        geometries = params.get("geometries")
+        return geometries if isinstance(geometries, dict) else {}
 
     def page_data(self, task: Task, params: dict) -> dict:
         return {}

@@ -14,7 +14,7 @@ them inside its methods.
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from tasks import attachments, drafts, kinds, lifecycle
 from tasks.errors import ApiError
@@ -91,6 +91,11 @@ class SegmentKind:
             lifecycle.fail_task(task, exc.as_response())
             return "error"
         return outcome
+
+    def assist_geometries(self, params: dict) -> dict[str, Any]:
+        """A returned polygon fills the mask (the page makes it a seg.polygon op): polygons
+        only, with the house's vertex limits (a mask task has no `geometries`)."""
+        return {"polygon": {}}
 
     def page_data(self, task: Task, params: dict) -> dict:
         from tasks.segmentation import draft

@@ -52,6 +52,10 @@ class VideoKind:
     def fetch_media(self, task: Task) -> str:
         return video_frames.fetch_frames(task)
 
+    def assist_geometries(self, params: dict) -> dict[str, Any]:
+        geometries = params.get("geometries")
+        return geometries if isinstance(geometries, dict) else {}
+
     def page_data(self, task: Task, params: dict) -> dict:
         return {"video": video_page.video_data(task, params)}
 
