@@ -51,6 +51,10 @@ class ImageKind:
     def fetch_media(self, task: Task) -> str:
         return attachments.fetch_images(task)
 
+    def check_expected(self, payload: dict, params: dict, name: str, *, owner: Any,
+                       is_test: bool) -> dict:
+        return shape_quality.check_expected(payload, params, name)
+
     def assist_geometries(self, params: dict) -> dict[str, Any]:
         geometries = params.get("geometries")
         return geometries if isinstance(geometries, dict) else {}

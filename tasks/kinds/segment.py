@@ -92,6 +92,14 @@ class SegmentKind:
             return "error"
         return outcome
 
+    def check_expected(self, payload: dict, params: dict, name: str, *, owner: Any,
+                       is_test: bool) -> dict:
+        """Scale's response shape: labelMapping and the mask as the account's upload
+        (tasks/segmentation/gold.py)."""
+        from tasks.segmentation import gold
+
+        return gold.check_expected(payload, params, name, owner=owner, is_test=is_test)
+
     def assist_geometries(self, params: dict) -> dict[str, Any]:
         """A returned polygon fills the mask (the page makes it a seg.polygon op): polygons
         only, with the house's vertex limits (a mask task has no `geometries`)."""

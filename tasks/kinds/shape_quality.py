@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     from tasks.quality.scoring import Score
 
 
+def check_expected(payload: dict, params: dict, name: str) -> dict:
+    """A gold or training task's expected (or initial) response, checked as a tasker's
+    submit is (every rule, required attributes and base locks); RuleError named under
+    `name`."""
+    from tasks.rules.annotations import validate_response
+    from tasks.rules.locks import check_link_locks, check_locks
+
+    response = validate_response(payload, params, name)
+    check_locks(response["annotations"], params, f"{name}.annotations")
+    check_link_locks(response.get("links") or [], params, f"{name}.links")
+    return response
+
+
 def merge_answers(parent: Task, replicas: list[Task], options: QualityOptions) -> Merged:
     from tasks.quality.merge import merge
 

@@ -52,6 +52,10 @@ class VideoKind:
     def fetch_media(self, task: Task) -> str:
         return video_frames.fetch_frames(task)
 
+    def check_expected(self, payload: dict, params: dict, name: str, *, owner: Any,
+                       is_test: bool) -> dict:
+        return shape_quality.check_expected(payload, params, name)
+
     def assist_geometries(self, params: dict) -> dict[str, Any]:
         geometries = params.get("geometries")
         return geometries if isinstance(geometries, dict) else {}
