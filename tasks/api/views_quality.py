@@ -20,11 +20,10 @@ from tasks import kinds, lifecycle
 from tasks.api.base import ApiView, body_object, ok
 from tasks.api.deferred_schema import extend_schema
 from tasks.errors import ApiError
+from tasks.kinds.base import Kind
 from tasks.models import GoldStandard, Task, TaskStage
 from tasks.presenters import iso
-from tasks.rules.annotations import validate_response
 from tasks.rules.errors import RuleError
-from tasks.rules.locks import check_link_locks, check_locks
 
 TAGS = ["evaluation and training tasks"]
 NOT_USED = ("batch", "unique_id")
@@ -44,9 +43,10 @@ class QualityTaskView(ApiView):
         prepared = lifecycle.prepare_create(owner=self.owner, is_test=self.is_test,
                                             task_type=task_type, body=body)
         params = prepared.params
-        expected = checked_response(expected, params, "expected_response")
+        kind = kinds.get(task_type)
+        expected = self.checked(kind, expected, params, "expected_response")
         if initial is not None:
-            initial = checked_response(initial, params, "initial_response")
+            initial = self.checked(kind, initial, params, "initial_response")
         with transaction.atomic():
             template = lifecycle.insert_prepared(prepared, role=self.kind,
                                                  stage=TaskStage.TEMPLATE,
@@ -79,17 +79,16 @@ class QualityTaskView(ApiView):
             raise ApiError(400, "initial_response must be an object.")
 
 
-def checked_response(payload: dict, params: dict, name: str) -> dict:
-    """`payload` checked as a tasker's submit is (every rule, required attributes and base
-    locks included), its errors named under `name`."""
-    try:
-        response = validate_response(payload, params, name)
-        check_locks(response["annotations"], params, f"{name}.annotations")
-        check_link_locks(response.get("links") or [], params, f"{name}.links")
-    except RuleError as exc:
-        raise ApiError(400, str(exc), annotation_uuid=exc.annotation_uuid,
-                       path=exc.path) from exc
-    return response
+    def checked(self, kind: Kind, payload: dict, params: dict, name: str) -> dict:
+        """`payload` checked by the kind as a tasker's submit is (shapes: every rule,
+        required attributes and base locks; a mask: its labelMapping and the uploaded
+        file), its errors named under `name`."""
+        try:
+            return kind.check_expected(payload, params, name, owner=self.owner,
+                                       is_test=self.is_test)
+        except RuleError as exc:
+            raise ApiError(400, str(exc), annotation_uuid=exc.annotation_uuid,
+                           path=exc.path) from exc
 
 
 def standard_json(standard: GoldStandard) -> dict:

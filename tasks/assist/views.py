@@ -9,7 +9,7 @@ import orjson
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
-from tasks import queue, workforce
+from tasks import kinds, queue, workforce
 from tasks.assist import prompts, providers, shapes, task_image
 from tasks.errors import ApiError
 from tasks.models import Task
@@ -57,7 +57,7 @@ def run(task: Task, prompt: prompts.Prompt) -> dict:
     """The response's body for a checked prompt."""
     from tasks.assist import cv  # its errors; numpy and cv2 only when an assist runs
 
-    geometries = task.params_subset.get("geometries") or {}
+    geometries = kinds.of(task).assist_geometries(task.params_subset)
     if prompt.geometry not in geometries:
         raise ApiError(400, f"geometry: this task has no {prompt.geometry} geometry")
     image = task_image.for_task(task)

@@ -65,6 +65,17 @@ class Kind(Protocol):
         """Fetch and keep the task's media (the worker's job); what happened, in a word."""
         ...
 
+    def check_expected(self, payload: dict, params: dict, name: str, *, owner: Any,
+                       is_test: bool) -> dict:
+        """A gold or training template's expected (or initial, `name`) response checked and
+        normalized (RuleError); `owner`'s uploads are what it may name."""
+        ...
+
+    def assist_geometries(self, params: dict) -> dict[str, Any]:
+        """The geometries the Assist (POST /tasks/<id>/assist, docs/assist.md) may answer
+        with, each with its options (a polygon's max_vertices); `params` holds "geometries"."""
+        ...
+
     def page_data(self, task: Task, params: dict) -> dict:
         """What the workbench's GET /data adds for this kind; `params` holds page_params."""
         ...

@@ -14,7 +14,7 @@ them inside its methods.
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from tasks import attachments, drafts, kinds, lifecycle
 from tasks.errors import ApiError
@@ -93,6 +93,19 @@ class SegmentKind:
             lifecycle.fail_task(task, exc.as_response())
             return "error"
         return outcome
+
+    def check_expected(self, payload: dict, params: dict, name: str, *, owner: Any,
+                       is_test: bool) -> dict:
+        """Scale's response shape: labelMapping and the mask as the account's upload
+        (tasks/segmentation/gold.py)."""
+        from tasks.segmentation import gold
+
+        return gold.check_expected(payload, params, name, owner=owner, is_test=is_test)
+
+    def assist_geometries(self, params: dict) -> dict[str, Any]:
+        """A returned polygon fills the mask (the page makes it a seg.polygon op): polygons
+        only, with the house's vertex limits (a mask task has no `geometries`)."""
+        return {"polygon": {}}
 
     def page_data(self, task: Task, params: dict) -> dict:
         from tasks.segmentation import draft

@@ -8,7 +8,7 @@ imports the kinds and must not load them (docs/quality.md#memory).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tasks.kinds.base import Scored
 from tasks.models import Task
@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     from tasks.quality.merge import Merged
     from tasks.quality.options import QualityOptions
     from tasks.quality.scoring import Score
+
+
+def check_expected(payload: dict, params: dict, name: str) -> dict:
+    """A gold or training task's expected (or initial) response, checked as a tasker's
+    submit is (every rule, required attributes and base locks); RuleError named under
+    `name`."""
+    from tasks.rules.annotations import validate_response
+    from tasks.rules.locks import check_link_locks, check_locks
+
+    response = validate_response(payload, params, name)
+    check_locks(response["annotations"], params, f"{name}.annotations")
+    check_link_locks(response.get("links") or [], params, f"{name}.links")
+    return response
 
 
 def merge_answers(parent: Task, replicas: list[Task], options: QualityOptions) -> Merged:
@@ -34,6 +47,14 @@ def score_answer(answer: dict, expected: dict, options: QualityOptions) -> Score
 class ShapeAnswers:
     """The members of the kinds protocol for answers that are annotation rows (a base class of
     the image and video kinds)."""
+
+    def check_expected(self, payload: dict, params: dict, name: str, *, owner: Any,
+                       is_test: bool) -> dict:
+        return check_expected(payload, params, name)
+
+    def assist_geometries(self, params: dict) -> dict[str, Any]:
+        geometries = params.get("geometries")
+        return geometries if isinstance(geometries, dict) else {}
 
     def draft_payload(self, task: Task) -> dict | None:
         return None  # its draft is its annotation rows

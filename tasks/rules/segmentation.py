@@ -163,10 +163,11 @@ def _attributes(value: Any, instance_labels: set[str]) -> dict[str, Any]:
 
 # --- the hypothesis -------------------------------------------------------------------------
 
-def normalize_hypothesis(value: Any, table: list[SegLabel], defs: dict[str, Any]) -> dict[str, Any]:
+def normalize_hypothesis(value: Any, table: list[SegLabel], defs: dict[str, Any],
+                         path: str = "hypothesis") -> dict[str, Any]:
     """Scale's segmentation hypothesis: {labelMapping: {label: {index} | [{index,
-    attributes?}, ...]}, annotations: {combined: {indexedImage: URL of an 8-bit PNG}}}."""
-    path = "hypothesis"
+    attributes?}, ...]}, annotations: {combined: {indexedImage: URL of an 8-bit PNG}}}
+    (also a gold task's expected response, `path` naming it)."""
     require_dict(value, path)
     url = _hypothesis_url(value, path)
     mapping_path = join(path, "labelMapping")

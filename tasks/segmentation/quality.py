@@ -17,9 +17,11 @@ import numpy as np
 
 from tasks.errors import ApiError
 from tasks.models import Task
+from tasks.models.files import SCHEME
 from tasks.quality import masks as core
+from tasks.rules.errors import RuleError
 from tasks.rules.segmentation import SegLabel, label_table
-from tasks.segmentation import draft, masks
+from tasks.segmentation import draft, gold, masks
 from tasks.segmentation.publish import CHECKED, CheckedMask
 
 if TYPE_CHECKING:
@@ -108,17 +110,24 @@ def score_answer(copy: Task, expected: dict) -> core.MaskScore:
     """The copy's mask scored against the expected response's (its indexedImage file)."""
     table = table_of(copy)
     answer = masks.load_indexed(copy)
-    wanted = expected_mask(expected)
+    wanted = expected_mask(expected, copy)
     if wanted.shape != answer.shape:
         raise ValueError(f"the expected mask is {wanted.shape}, the answer {answer.shape}")
     return core.score(answer, wanted, lookup(masks.label_mapping(copy), table),
                       lookup(expected.get("labelMapping") or {}, table), names_of(table))
 
 
-def expected_mask(expected: dict) -> np.ndarray:
-    """The mask of an expected response: the stored file its indexedImage URL names."""
+def expected_mask(expected: dict, copy: Task | None = None) -> np.ndarray:
+    """The mask of an expected response: the stored file its indexedImage URL names (a
+    task's response file: the admin's Use as gold), or the copy's owner's upload (a
+    scaledata:// URL: a template made through the API, tasks/segmentation/gold.py)."""
     combined = ((expected.get("annotations") or {}).get("combined") or {})
     url = combined.get("indexedImage") if isinstance(combined, dict) else None
+    if isinstance(url, str) and url.startswith(SCHEME) and copy is not None:
+        try:
+            return gold.read_upload(url, copy.owner, copy.is_test)
+        except RuleError as exc:
+            raise masks.MaskMissing(f"the expected mask: {exc}") from exc
     match = FILE_URL.search(url) if isinstance(url, str) else None
     if match is None:
         raise masks.MaskMissing("the expected response names no stored indexedImage")
@@ -142,3 +151,19 @@ def draft_payload(task: Task) -> dict:
     if mask is None:
         mask = np.zeros((task.attachment_height or 0, task.attachment_width or 0), np.uint8)
     return {"annotations": [], CHECKED: CheckedMask(mask, list(state.get("instances") or []))}
+
+
+# --- the training result page ---------------------------------------------------------------
+
+def label_image(copy: Task, expected: dict | None = None) -> bytes:
+    """The copy's mask (or, given, the expected response's) as an RGBA PNG in the label
+    colours (instances in their label's), transparent where unlabeled: the training result
+    page shows the two side by side (tasks/workbench/training_views.py). MaskMissing."""
+    from tasks.segmentation.response_files import combined_image
+
+    table = table_of(copy)
+    if expected is None:
+        mask, mapping = masks.load_indexed(copy), masks.label_mapping(copy)
+    else:
+        mask, mapping = expected_mask(expected, copy), expected.get("labelMapping") or {}
+    return combined_image(lookup(mapping, table)[mask], table, [])

@@ -11,7 +11,7 @@ workbench's image endpoint would refuse them.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -52,6 +52,8 @@ def result_page(request: HttpRequest, task_id: str) -> HttpResponseBase:
     task = training_copy(request, task_id)
     if "image" in request.GET:
         return _image(task)
+    if "mask" in request.GET:
+        return _mask(task, request.GET["mask"])
     answer = answer_of(task)
     if answer is None:
         response = render(request, "workbench/training_result.html",
@@ -85,7 +87,12 @@ def result_context(task: Task, answer: GoldAnswer) -> dict:
     expected = task.parent.gold.expected_response  # type: ignore[union-attr]
     panels = [("Your answer", shapes(task.response)), ("Expected", shapes(expected))]
     width, height = frame(task, [shape for _, items in panels for shape in items])
+    # a mask's score (tasks/quality/masks.py) has per-label IoUs and no matched shapes: the
+    # two masks are drawn over the image (?mask=answer / ?mask=expected) with that table
+    mask_labels = answer.details.get("labels") if "pixel_accuracy" in answer.details else None
     return {
+        "mask_labels": sorted(mask_labels.items()) if isinstance(mask_labels, dict) else None,
+        "overlays": ["answer", "expected"] if mask_labels is not None else [],
         "task": task,
         "scoring": False,
         "answer": answer,
@@ -127,6 +134,23 @@ def frame(task: Task, drawn: list[dict]) -> tuple[int, int]:
     right = max((float(shape["right"]) for shape in drawn), default=0.0)
     bottom = max((float(shape["bottom"]) for shape in drawn), default=0.0)
     return int(right) + 20, int(bottom) + 20
+
+
+def _mask(task: Task, which: str) -> HttpResponseBase:
+    """A segmentation copy's mask (`answer`) or the expected one (`expected`), coloured by
+    label, drawn over the image on the result page."""
+    from tasks.segmentation import masks, quality
+
+    if which not in ("answer", "expected"):
+        raise Http404("mask is answer or expected")
+    expected = task.parent.gold.expected_response if which == "expected" else None  # type: ignore[union-attr]
+    try:
+        data = quality.label_image(task, expected)
+    except masks.MaskMissing as exc:
+        raise Http404(str(exc)) from exc
+    response = HttpResponse(data, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 def _image(task: Task) -> HttpResponseBase:

@@ -278,3 +278,28 @@ def test_django_start_up_imports_no_cv2_nor_numpy():
                          env={**os.environ,
                               "DJANGO_SETTINGS_MODULE": "annotator.settings"})
     assert out.stdout.strip() == "[]", out.stdout  # numpy neither: the memory budget
+
+
+def test_a_segmentation_task_is_assisted_with_polygons_only(account, tasker, scene):
+    """A mask task has no `geometries`: its kind offers polygons (the page fills the mask with
+    the returned one, docs/segmentation.md "Assist"); a box prompt for a box is refused."""
+    make_project(account, "masks", type="segmentannotation")
+    task = lifecycle.create_task(owner=account, is_test=False, task_type="segmentannotation",
+                                 body={"project": "masks", "attachment": "https://example.com/a.png",
+                                       "labels": ["blob", "ground"]})
+    name = default_storage.save(f"attachments/{task.task_id}/0.png", ContentFile(scene[0]))
+    Task.objects.filter(pk=task.pk).update(attachment_file=name, attachment_width=800,
+                                           attachment_height=600, attachment_mime="image/png")
+    claimed = queue.claim_next(tasker, task.project)
+    assert claimed is not None and claimed.pk == task.pk
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(tasker)
+    client.get("/")
+    _, truth, _ = scene
+    x0, y0, x1, y1 = truth.bounds
+    res = post(client, claimed, {"tool": "box", "box": [x0 - 10, y0 - 10, x1 + 10, y1 + 10]})
+    assert res.status_code == 200, res.content
+    assert scenes.iou(vertices(res), truth) >= 0.9
+    res = post(client, claimed, {"tool": "box", "geometry": "box",
+                                 "box": [x0 - 10, y0 - 10, x1 + 10, y1 + 10]})
+    assert res.status_code == 400 and "box" in res.json()["error"], res.content

@@ -48,7 +48,8 @@ def png_of(rgb: np.ndarray) -> bytes:
 
 
 def make_segmentation_task(server, *, allow_unlabeled: bool = False,
-                           labels: list | None = None) -> TaskSetup:
+                           labels: list | None = None, rgb: np.ndarray | None = None,
+                           extra: dict | None = None) -> TaskSetup:
     tag = uuid.uuid4().hex[:10]
     api = requests.Session()
     api.auth = (server.new_key(f"owner-{tag}"), "")
@@ -56,13 +57,14 @@ def make_segmentation_task(server, *, allow_unlabeled: bool = False,
     res = api.post(f"{server.base_url}/projects",
                    json={"type": "segmentannotation", "name": project}, timeout=30)
     assert res.status_code == 200, res.text
+    image = png_of(scene() if rgb is None else rgb)
     upload = api.post(f"{server.base_url}/files/upload",
-                      files={"file": ("scene.png", png_of(scene()), "image/png")}, timeout=30)
+                      files={"file": ("scene.png", image, "image/png")}, timeout=30)
     assert upload.status_code == 200, upload.text
     body = {"project": project, "attachment": upload.json()["attachment_url"],
             "attachment_type": "image", "instruction": "Label every pixel.",
             "labels": labels or LABELS,
-            "allow_unlabeled": allow_unlabeled}
+            "allow_unlabeled": allow_unlabeled, **(extra or {})}
     created = api.post(f"{server.base_url}/task/segmentannotation", json=body, timeout=120)
     assert created.status_code == 200, created.text
     tasker = f"tasker-{tag}"
@@ -273,3 +275,42 @@ def test_an_instance_label_paints_new_instances_and_unlabeled_pixels_may_stay(ma
     assert res.status_code == 200, res.text
     got = np.asarray(Image.open(io.BytesIO(res.content)))
     assert np.array_equal(got, expected), f"{np.count_nonzero(got != expected)} pixels differ"
+
+
+def test_an_instances_required_attribute_is_set_in_the_labels_panel(make_task, page):
+    occluded = {"type": "category", "choices": ["yes", "no"], "required": True,
+                "description": "Is the car occluded?",
+                "conditions": {"label_condition": {"label": "car"}}}
+    setup = make_segmentation_task(make_task.server, allow_unlabeled=True,
+                                   labels=["road", {"choice": "car", "instance_label": True}],
+                                   extra={"annotation_attributes": {"occluded": occluded}})
+    bench = Bench(page, setup)
+    bench.start()
+    open_task(bench)
+    assert page.locator(".wb-panel-attributes").count() == 0, "no annotation attributes panel"
+    page.keyboard.press("2")  # car: its first instance, index 3
+    page.keyboard.press("b")
+    paint_line(bench, (40, 60), (120, 60))
+    box = page.locator(".wb-seg-instance-attributes")
+    assert "Attributes of car #3" in box.inner_text()
+    assert "required" in box.inner_text().lower()
+
+    # the submit is refused on the page, naming the instance and the attribute
+    page.keyboard.press("Control+Enter")
+    error = wait_for(page, "() => document.getElementById('workbench').dataset.submitError")
+    assert "car #3" in error and "occluded" in error, error
+    assert setup.task()["status"] == "pending"
+
+    box.get_by_role("button", name="no").click()
+    wait_for(page, "() => !document.querySelector('.wb-seg-instance-attributes .wb-attr.problem')")
+    wait_saved(page)
+    page.reload()  # the seg.instance op is in the draft
+    open_task(bench)
+    page.keyboard.press("2")
+    assert page.locator(".wb-seg-instance-attributes [aria-pressed='true']").inner_text() == "no"
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(lambda url: setup.task_id not in url, timeout=30000)
+    task = setup.task()
+    assert task["status"] == "completed", task["status"]
+    assert [(c["index"], c.get("attributes")) for c in task["response"]["labelMapping"]["car"]] \
+        == [(3, {"occluded": "no"})]

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
+  instanceProblems,
   attributeProblems, checkValue, choiceText, connectionSegments, globalProblems, isMissing,
   lineExtent, lineHit, lineSegment, linkedCandidates, linkedTo, offsetAt, settleAttributes,
   settleGlobals, shownAttributes, shownGlobals,
@@ -149,4 +150,20 @@ test("pruning for the submit drops hidden values and adds no defaults", async ()
   assert.deepEqual(pruneAttributes(DEFS, road), { note: "x" });
   assert.deepEqual(pruneGlobals(DEFS, { rain: "heavy" }), {});
   assert.deepEqual(pruneGlobals(DEFS, { weather: "rain", rain: "heavy", parked: "no" }), { weather: "rain", rain: "heavy" });
+});
+
+test("instanceProblems: a painted instance's required attribute, per its label's conditions", () => {
+  const defs = {
+    occluded: { type: "category", choices: ["yes", "no"], required: true, conditions: { label_condition: { label: "car" } } },
+    seats: { type: "number", min: 1, max: 9 },
+  };
+  const instances = new Map([
+    [5, { label: "person", attributes: { seats: 20 } }],
+    [4, { label: "car", attributes: {} }],
+    [6, { label: "car", attributes: { occluded: "no", seats: 2 } }],
+  ]);
+  const problems = instanceProblems(defs, instances);
+  assert.deepEqual(problems.map((p) => [p.index, p.id]), [[4, "occluded"], [5, "seats"]]);
+  assert.match(problems[0].reason, /required/);
+  assert.deepEqual(instanceProblems(defs, new Map()), []);
 });

@@ -113,6 +113,27 @@ test("an extension's own undo history goes to the Workbench's toolbar", () => {
   assert.deepEqual(calls, [["refresh"]]);
 });
 
+test("before-decide steps run in order, awaited; the first refusal (or throw) stops them", async () => {
+  const hooks = new WorkbenchHooks(noEffects());
+  assert.equal(await hooks.beforeDecide(), "", "no step: nothing to refuse");
+  const seen = [];
+  hooks.addBeforeDecide(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    seen.push("snapshot");
+  });
+  hooks.addBeforeDecide(() => {
+    seen.push("check");
+    return seen.length > 2 ? "still encoding" : undefined;
+  });
+  assert.equal(await hooks.beforeDecide(), "");
+  assert.deepEqual(seen, ["snapshot", "check"], "the async step finished before the next ran");
+  assert.equal(await hooks.beforeDecide(), "still encoding");
+  hooks.beforeDecideSteps.unshift(() => {
+    throw new Error("the PNG could not be made");
+  });
+  assert.equal(await hooks.beforeDecide(), "the PNG could not be made");
+});
+
 test("review hooks: commands, panels, overlays, annotation styles, the banner and the pointer", () => {
   const calls = [];
   const hooks = new WorkbenchHooks({

@@ -4,8 +4,11 @@ back of a segmentation task, through the workbench's endpoints and the worker's 
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from tasks import queue
 from tasks.admin_gold import make_gold
@@ -14,7 +17,15 @@ from tasks.quality import masks as core
 from tasks.segmentation import masks
 from tests.factories import make_reviewer, make_tasker
 from tests.quality.flow import decide, hold, signed_in
-from tests.segmentation.conftest import HEIGHT, WIDTH, b64, fetched_task
+from tests.segmentation.conftest import (
+    HEIGHT,
+    WIDTH,
+    b64,
+    fetched_task,
+    png,
+    seg_body,
+    upload,
+)
 from tests.worker.conftest import run_jobs
 
 # road = 1, sky = 2, car = 3 (instances 4, 5, ...): tests/segmentation/conftest.py
@@ -134,6 +145,83 @@ def test_gold_answer_scored_by_per_label_iou(account, seg_project, tasker):
     answer = GoldAnswer.objects.get(copy=copy, standard=standard)
     assert answer.score == pytest.approx((720 / 800 + 400 / 480) / 2)
     assert answer.details["labels"]["sky"] == pytest.approx(400 / 480)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gold_made_through_the_api_with_an_uploaded_mask(account, api, seg_project, tasker):
+    """POST /v1/evaluation_tasks/segmentannotation: the expected mask is an upload in the
+    file's own values (its labelMapping maps them); a copy is scored against it."""
+    expected = np.where(scene(10) == SKY, 20, 10).astype(np.uint8)  # sky 20, road 10
+    body = {**seg_body(account, project="masks", hypothesis=False),
+            "expected_response": {"labelMapping": {"road": {"index": 10}, "sky": {"index": 20}},
+                                  "annotations": {"combined": {
+                                      "indexedImage": upload(account, png(expected))}}}}
+    res = api.post("/v1/evaluation_tasks/segmentannotation", body)
+    assert res.status_code == 200, res.content
+    assert res.json()["expected_response"]["labelMapping"]["sky"] == {"index": 20}
+    run_jobs()  # the template's image
+    quality(seg_project, gold_share=1.0)
+    copy = queue.claim_next(tasker, seg_project)
+    assert copy is not None and copy.role == TaskRole.EVALUATION
+    assert submit_mask(tasker, copy, scene(12)).status_code == 200
+    run_jobs()
+    answer = GoldAnswer.objects.get(copy=copy)
+    assert answer.score == pytest.approx((720 / 800 + 400 / 480) / 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_training_made_through_the_api_shows_both_masks_and_each_labels_score(
+        account, api, seg_project, tasker):
+    expected = np.where(scene(10) == SKY, 20, 10).astype(np.uint8)
+    body = {**seg_body(account, project="masks", hypothesis=False),
+            "expected_response": {"labelMapping": {"road": {"index": 10}, "sky": {"index": 20}},
+                                  "annotations": {"combined": {
+                                      "indexedImage": upload(account, png(expected))}}}}
+    res = api.post("/v1/training_tasks/segmentannotation", body)
+    assert res.status_code == 200, res.content
+    run_jobs()
+    quality(seg_project, training_required=True, training_threshold=0.5)
+    copy = queue.claim_next(tasker, seg_project)
+    assert copy is not None and copy.role == TaskRole.TRAINING
+    assert submit_mask(tasker, copy, scene(12)).status_code == 200
+    run_jobs()
+    client = signed_in(tasker)
+    page = client.get(f"/tasks/{copy.task_id}/result/").content.decode()
+    assert "data-mask-labels" in page and 'data-label="sky"' in page
+    assert "0.83" in page and "0.90" in page  # sky 400/480, road 720/800
+    assert "matched" not in page
+    colours = {}
+    for which in ("answer", "expected"):
+        res = client.get(f"/tasks/{copy.task_id}/result/?mask={which}")
+        assert res.status_code == 200 and res["Content-Type"] == "image/png"
+        rgba = np.asarray(Image.open(io.BytesIO(res.content)).convert("RGBA"))
+        assert rgba.shape == (HEIGHT, WIDTH, 4)
+        colours[which] = rgba
+    sky_colour = tuple(colours["expected"][0, 0])
+    assert sky_colour[3] == 255 and tuple(colours["answer"][11, 0]) == sky_colour
+    assert tuple(colours["expected"][11, 0]) != sky_colour  # the expected sky ends at row 10
+    assert client.get(f"/tasks/{copy.task_id}/result/?mask=other").status_code == 404
+
+
+@pytest.mark.parametrize(("change", "word"), [
+    ({"indexedImage": "https://example.com/m.png"}, "scaledata://"),
+    ({"value": 99}, "99"),
+    ({"labelMapping": {"lake": {"index": 10}}}, "labels"),
+    ({"labelMapping": None}, "labelMapping"),
+])
+def test_a_bad_expected_mask_is_a_400(account, api, seg_project, change, word):
+    mask = np.full((HEIGHT, WIDTH), 10, dtype=np.uint8)
+    mask[0, 0] = change.get("value", 10)
+    expected: dict = {"labelMapping": change.get("labelMapping", {"road": {"index": 10}}),
+                      "annotations": {"combined": {"indexedImage": change.get(
+                          "indexedImage", upload(account, png(mask)))}}}
+    if expected["labelMapping"] is None:
+        del expected["labelMapping"]
+    body = {**seg_body(account, project="masks", hypothesis=False), "expected_response": expected}
+    res = api.post("/v1/evaluation_tasks/segmentannotation", body)
+    assert res.status_code == 400, res.content
+    assert res.json()["status_code"] == 400 and word in res.json()["error"], res.json()
+    assert not Task.objects.filter(stage=TaskStage.TEMPLATE).exists()
 
 
 # --- review ---------------------------------------------------------------------------------

@@ -254,6 +254,24 @@ export function attributeProblems(defs, annotation, model) {
   return problems;
 }
 
+/**
+ * A segmentation task's instances (docs/segmentation.md): what stops them from being
+ * submitted, as {index, id, reason}, in index order. An instance is checked as an annotation
+ * of its label (the line and linked types do not apply to a mask).
+ * @param {Record<string, AttributeDef>} defs
+ * @param {Iterable<[number, {label: string, attributes?: Record<string, any>}]>} instances
+ * @returns {{index: number, id: string, reason: string}[]}
+ */
+export function instanceProblems(defs, instances) {
+  const problems = [];
+  const sorted = [...instances].sort(([a], [b]) => a - b);
+  for (const [index, instance] of sorted) {
+    const annotation = /** @type {any} */ ({ type: "mask", label: instance.label, attributes: instance.attributes || {} });
+    for (const problem of attributeProblems(defs, annotation, new Map())) problems.push({ index, ...problem });
+  }
+  return problems;
+}
+
 /** attributeProblems for the global attributes. */
 export function globalProblems(defs, values) {
   const problems = [];

@@ -161,7 +161,8 @@ export class Workbench {
     this.panels.add(instructionPanel());
     if (data.context?.length) this.panels.add(contextPanel());
     this.panels.add(infoPanel());
-    if (Object.values(this.attributeDefs).some((def) => def && !def.conditions?.is_global)) {
+    // (a segmentation task's attributes are its instances': the Labels panel edits them)
+    if (!data.segmentation && Object.values(this.attributeDefs).some((def) => def && !def.conditions?.is_global)) {
       this.panels.add(attributesPanel());
     }
     if (this.hasGlobals) this.panels.add(globalsPanel());

@@ -33,13 +33,13 @@ export class Assist {
    * @param {any} app the Workbench
    */
   static offered(app) {
-    return !app.readOnly && !app.data.video && assistGeometry(app.geometries) !== null;
+    return !app.readOnly && !app.data.video && assistGeometry(geometriesOf(app)) !== null;
   }
 
   /** @param {any} app the Workbench */
   constructor(app) {
     this.app = app;
-    const geometry = /** @type {"polygon" | "box"} */ (assistGeometry(app.geometries));
+    const geometry = /** @type {"polygon" | "box"} */ (assistGeometry(geometriesOf(app)));
     this.tool = new AssistTool(app, { url: assistUrl(app), geometry });
     app.root.dataset.assist = "idle";
     const hooks = app.hooks;
@@ -88,4 +88,12 @@ export class Assist {
 function assistUrl(app) {
   const data = app.root.dataset.dataUrl || "";
   return data.replace(/\/data\/?$/, "/assist");
+}
+
+/**
+ * The geometries the Assist may answer with: a kind's that takes the shapes (a mask:
+ * polygons, hooks.takeShapes), else the task's. @param {any} app
+ */
+function geometriesOf(app) {
+  return app.hooks.shapeTarget ? app.hooks.shapeTarget.geometries : app.geometries;
 }

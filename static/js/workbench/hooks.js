@@ -17,6 +17,9 @@
 //   addEditGuard(guard)        refuse an action on one annotation (the tasker's own lock)
 //   addTool(spec)              a tool of the top bar's tool group (the Assist tool)
 //   setHistory(source)         undo / redo of the kind's own (the segmentation ops), for the buttons
+//   takeShapes(target)         shapes a tool makes (the Assist's) go to the kind, not the store
+//   addBeforeDecide(step)      work done before a review decision waits for the saved ops
+//                              (the segmentation page's snapshot: the decision reads the base)
 //
 // This module holds the registries and is DOM-free (tests/js/workbench-hooks.test.mjs); what
 // touches the page (the button, the layers) is the Workbench's, passed in as `effects`.
@@ -99,6 +102,13 @@ export const TONES = Object.freeze({
  * @typedef {{canUndo: () => boolean, canRedo: () => boolean}} HistorySource
  */
 
+/**
+ * Where a tool's finished shape goes when a kind takes them (hooks.takeShapes):
+ * `geometries` as the task's `geometries` (the tools' choice of shape), `finish(shape)`
+ * takes one shape ({type: "polygon", vertices} …).
+ * @typedef {{geometries: Record<string, any>, finish: (shape: any) => void}} ShapeTarget
+ */
+
 export class WorkbenchHooks {
   /** @param {HookEffects} effects the Workbench's side of the page-changing hooks */
   constructor(effects) {
@@ -125,6 +135,48 @@ export class WorkbenchHooks {
     this.editGuards = [];
     /** @type {HistorySource | null} */
     this.history = null;
+    /** @type {Array<() => (string | void | Promise<string | void>)>} */
+    this.beforeDecideSteps = [];
+    /** @type {ShapeTarget | null} */
+    this.shapeTarget = null;
+  }
+
+  /**
+   * The kind takes the shapes a tool makes (the Assist tool's accepted polygon) instead of
+   * the annotation store: the segmentation page paints them into its mask. `geometries`
+   * replaces the task's for the tools that ask which shapes they may make.
+   * @param {ShapeTarget} target
+   */
+  takeShapes(target) {
+    this.shapeTarget = target;
+  }
+
+  /**
+   * A step run before a review decision (review-controller.js) waits for every op to be
+   * saved: it may send ops of its own (the segmentation page's seg.snapshot, since the
+   * server decides on the draft's base mask). It returns (or resolves to) a refusal reason,
+   * or nothing to let the decision go on.
+   * @param {() => (string | void | Promise<string | void>)} step
+   */
+  addBeforeDecide(step) {
+    this.beforeDecideSteps.push(step);
+  }
+
+  /**
+   * Run the before-decide steps in the order added: the first refusal reason, or "".
+   * A step that throws refuses with its message.
+   * @returns {Promise<string>}
+   */
+  async beforeDecide() {
+    for (const step of this.beforeDecideSteps) {
+      try {
+        const reason = await step();
+        if (reason) return reason;
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    }
+    return "";
   }
 
   /**

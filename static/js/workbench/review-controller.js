@@ -349,6 +349,12 @@ export class ReviewController {
     app.root.dataset.deciding = decision;
     app.status(decision === "accept" ? "Accepting the task…" : "Sending the task back…");
     try {
+      // a kind's own preparation first (a mask's snapshot: the decision reads the base)
+      const unprepared = await app.hooks.beforeDecide();
+      if (unprepared) {
+        app.status(`Not ${decision === "accept" ? "accepted" : "sent back"}: ${unprepared}`, "error");
+        return true;
+      }
       const flushed = await this.flush();
       if (flushed !== true) {
         app.status(flushed, "error");

@@ -8,6 +8,7 @@
 // ops are registered kinds (lib/oplog.js registerOp), so the live session sends them
 // unversioned and a reload's unsent ops come back through `apply`.
 
+import { instanceProblems, isMissing, pruneAttributes, shownAttributes } from "../lib/attributes.js";
 import { registerOp } from "../lib/oplog.js";
 import { encodePoints } from "../lib/maskcodec.js";
 import { MaskDocument, MaskHistory, needsImage, paintFill, paintStroke } from "../lib/maskops.js";
@@ -17,7 +18,7 @@ import { tileGrid, tileUrl } from "../lib/tiles.js";
 import { submitTask } from "./api.js";
 import { colorTable, MaskLayer } from "./segment-layer.js";
 import { segmentPanel } from "./segment-panel.js";
-import { BrushTool, FillTool, LassoTool, PolygonMaskTool } from "./segment-tools.js";
+import { BrushTool, dedupe, FillTool, LassoTool, PolygonMaskTool } from "./segment-tools.js";
 
 /** A snapshot (a new base) is sent after this many ops. */
 export const SNAPSHOT_EVERY = 200;
@@ -97,12 +98,17 @@ export class SegmentController {
     hooks.addCommandGuard((command) => {
       if (command === "undo") return this.undo();
       if (command === "redo") return this.redo();
-      if (command === "submit") {
+      // in review the review's guard refuses Ctrl+Enter (Shift+Enter decides)
+      if (command === "submit" && app.root.dataset.mode !== "review") {
         this.submit();
         return true;
       }
       return undefined;
     });
+    // the Assist tool's accepted polygon fills the mask with the active label
+    hooks.takeShapes({ geometries: { polygon: {} }, finish: (shape) => this.fillShape(shape) });
+    // a review decision reads the draft's base: the repaint is saved as a snapshot first
+    hooks.addBeforeDecide(() => this.snapshotBeforeDecide());
     hooks.addKeyHandler((event) => this.onKey(event));
     hooks.addHelpSection("Segmentation", SEGMENT_HELP.map(([k, t]) => [k, t]), { first: true });
     hooks.setHistory({ canUndo: () => this.history.canUndo, canRedo: () => this.history.canRedo });
@@ -271,6 +277,25 @@ export class SegmentController {
     this.afterOp(op, erase ? "Polygon erased" : `Polygon filled with “${this.labelName(this.activeIndex)}”`);
   }
 
+  /**
+   * A shape a tool made (the Assist's accepted polygon): ONE seg.polygon op with the active
+   * label and the protect flag, its vertices rounded to whole pixels.
+   * @param {{type: string, vertices?: Array<{x: number, y: number}>}} shape
+   */
+  fillShape(shape) {
+    if (!this.mayPaint()) return;
+    if (shape.type !== "polygon" || !shape.vertices) {
+      this.app.refuse("Only a polygon can fill the mask");
+      return;
+    }
+    const points = dedupe(shape.vertices.flatMap((v) => this.pixel(v)));
+    if (points.length < 6) {
+      this.app.refuse("The shape is too small to fill a pixel");
+      return;
+    }
+    this.commitPolygon(points, false);
+  }
+
   /** A flood fill from pixel (x, y). @param {number} x @param {number} y */
   async fillAt(x, y) {
     if (!this.doc) return;
@@ -332,6 +357,19 @@ export class SegmentController {
     }
   }
 
+  /**
+   * Before a review decision: a snapshot when anything changed since the base (the server
+   * refuses, 409, a decision over a draft with ops after its last snapshot). Returns a
+   * refusal reason, or "".
+   * @returns {Promise<string>}
+   */
+  async snapshotBeforeDecide() {
+    if (!this.doc) return "the mask is still loading";
+    if (this.app.tool.busy) this.app.tool.cancel();
+    if (this.doc.sinceSnapshot > 0) await this.snapshot();
+    return "";
+  }
+
   /** The server refused an op: it is taken off the page's mask too. */
   rejected(op, { reason } = {}) {
     if (!this.doc || !op?.id) return;
@@ -391,7 +429,7 @@ export class SegmentController {
       this.app.run("tool", [TOOL_KEYS[key]]);
       return true;
     }
-    if (event.key === "[" || event.key === "]") {
+    if ((event.key === "[" || event.key === "]") && this.app.tool?.name !== "assist") {
       this.setRadius(this.radius * (event.key === "]" ? 1.25 : 0.8));
       return true;
     }
@@ -465,6 +503,54 @@ export class SegmentController {
     this.recolor();
     this.setActive(index);
     this.app.status(`New instance ${this.labelName(index)}`);
+  }
+
+  // ---------------------------------------------------------------- instance attributes
+
+  /** The task's attribute definitions (annotation_attributes: they apply to instances). */
+  get attributeDefs() {
+    return this.app.attributeDefs || {};
+  }
+
+  /**
+   * The attributes an instance shows (their conditions hold for its label and values), in
+   * definition order. @param {number} index @returns {string[]}
+   */
+  shownInstanceAttributes(index) {
+    const instance = this.doc?.instances.get(index);
+    if (!instance) return [];
+    return shownAttributes(this.attributeDefs, /** @type {any} */ ({ type: "mask", label: instance.label, attributes: instance.attributes }));
+  }
+
+  /**
+   * One attribute of an instance set (undefined clears it): ONE seg.instance op with the
+   * instance's whole attributes (those whose conditions no longer hold are dropped).
+   * @param {number} index @param {string} id @param {any} value @returns {boolean}
+   */
+  setInstanceAttribute(index, id, value) {
+    const instance = this.doc?.instances.get(index);
+    if (!instance || !this.mayPaint()) return false;
+    const wanted = { ...instance.attributes };
+    if (isMissing(value)) delete wanted[id];
+    else wanted[id] = value;
+    const attributes = pruneAttributes(this.attributeDefs, /** @type {any} */ ({ type: "mask", label: instance.label, attributes: wanted }));
+    const op = { op: "seg.instance", index, label: instance.label, attributes };
+    /** @type {MaskDocument} */ (this.doc).apply(op, null);
+    this.send(op);
+    this.app.status(`${this.labelName(index)}: ${id} ${isMissing(value) ? "cleared" : "set"}`);
+    this.changed();
+    return true;
+  }
+
+  /** The instances a submit carries: those with pixels (the others are left out). */
+  paintedInstances() {
+    const doc = /** @type {MaskDocument} */ (this.doc);
+    return [...doc.instances].filter(([index]) => doc.mask.counts[index] > 0);
+  }
+
+  /** What stops the painted instances' attributes from being submitted. */
+  instanceProblems() {
+    return instanceProblems(this.attributeDefs, this.paintedInstances());
   }
 
   /** @param {number} index */
@@ -560,6 +646,13 @@ export class SegmentController {
     if (app.mode !== "idle" || this.submitting) return undefined;
     if (!this.doc) return app.refuse("The mask is still loading");
     if (app.tool.busy) app.tool.cancel();
+    const problem = this.instanceProblems()[0];
+    if (problem) {
+      this.setActive(problem.index);
+      const message = `Not submitted: ${this.labelName(problem.index)}: ${problem.id} ${problem.reason} (the Labels panel's instance attributes)`;
+      app.root.dataset.submitError = message;
+      return app.refuse(message);
+    }
     this.submitting = true;
     app.submitButton.disabled = true;
     app.root.dataset.submitting = "true";
@@ -601,7 +694,7 @@ export class SegmentController {
     }
     const { width, height, data } = doc.mask;
     const mask = base64Encode(await encodeGrayPng(data, width, height));
-    const instances = [...doc.instances].map(([index, v]) => ({ index, label: v.label, attributes: v.attributes }));
+    const instances = this.paintedInstances().map(([index, v]) => ({ index, label: v.label, attributes: v.attributes }));
     const result = await submitTask(this.app.urls.submit, { mask, instances });
     if (result.ok && autosave) {
       autosave.sync.stop();

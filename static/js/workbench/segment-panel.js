@@ -4,6 +4,8 @@
 // highlight), "paint only unlabeled pixels", the brush radius and the fill tolerance.
 // Task-provided text never goes through innerHTML.
 
+import { attributeRow, focusKey, restoreFocus } from "./attribute-controls.js";
+
 /** @param {string} tag @param {string} [className] @param {string} [text] */
 function el(tag, className = "", text = "") {
   const node = document.createElement(tag);
@@ -62,6 +64,34 @@ export function segmentPanel(segment) {
     rows.set(index, { row, area });
     return row;
   }
+  /** The active instance's attributes (annotation_attributes), re-rendered when they change. */
+  function renderInstanceAttributes() {
+    const box = parts.instanceAttributes;
+    if (!box) return;
+    const index = segment.activeIndex;
+    const instance = segment.doc?.instances.get(index);
+    const ids = instance ? segment.shownInstanceAttributes(index) : [];
+    const problems = new Map(instance ? segment.instanceProblems().filter((p) => p.index === index).map((p) => [p.id, p.reason]) : []);
+    const key = JSON.stringify([index, ids, instance?.attributes, [...problems], segment.app.readOnly]);
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    const focus = focusKey(box);
+    if (!ids.length) {
+      box.replaceChildren();
+      box.hidden = true;
+      return;
+    }
+    box.hidden = false;
+    const defs = segment.attributeDefs;
+    const rows = ids.map((id) => attributeRow(segment.app, {
+      id, def: defs[id], value: instance.attributes?.[id], disabled: Boolean(segment.app.readOnly),
+      problem: problems.has(id) ? `${id} ${problems.get(id)}` : "",
+      set: (value) => segment.setInstanceAttribute(index, id, value),
+    }));
+    box.replaceChildren(el("div", "wb-seg-instance-title", `Attributes of ${segment.labelName(index)}`), ...rows);
+    restoreFocus(box, focus);
+  }
+
   const spec = {
     id: "segmentation",
     title: "Labels",
@@ -106,6 +136,8 @@ export function segmentPanel(segment) {
         }
       });
 
+      parts.instanceAttributes = el("div", "wb-seg-instance-attributes wb-attrs");
+      parts.instanceAttributes.hidden = true;
       const unlabeled = el("div", "wb-seg-unlabeled");
       parts.unlabeledText = el("span", "wb-seg-unlabeled-text");
       parts.highlight = /** @type {HTMLButtonElement} */ (el("button", "wb-button", "Highlight"));
@@ -118,12 +150,13 @@ export function segmentPanel(segment) {
       parts.opacity = slider("Opacity", 0, 100, Math.round(segment.opacity * 100), (v) => segment.setOpacity(v / 100));
       parts.tolerance = slider("Fill tolerance", 0, 255, segment.tolerance, (v) => { segment.tolerance = v; });
       parts.radius = el("div", "wb-seg-radius");
-      body.append(list, unlabeled, parts.protect.label, parts.opacity.label, parts.tolerance.label, parts.radius);
+      body.append(list, parts.instanceAttributes, unlabeled, parts.protect.label, parts.opacity.label, parts.tolerance.label, parts.radius);
       spec.refresh();
     },
     update() {},
     refresh() {
       listInstances();
+      renderInstanceAttributes();
       const mask = segment.doc?.mask;
       const total = mask ? mask.width * mask.height : 0;
       for (const [index, { row, area }] of rows) {

@@ -223,7 +223,7 @@ export class LassoTool extends Tool {
 }
 
 /** Consecutive repeated points dropped. @param {number[]} flat @returns {number[]} */
-function dedupe(flat) {
+export function dedupe(flat) {
   const out = [];
   for (let k = 0; k < flat.length; k += 2) {
     const n = out.length;

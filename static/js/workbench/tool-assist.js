@@ -207,7 +207,9 @@ export class AssistTool extends Tool {
       app.status(`Snapped ${app.describe(snapOf)} to the image's edges`);
       return;
     }
-    app.finishShape(shape);
+    // a kind that takes the shapes (a mask paints the polygon: hooks.takeShapes)
+    if (app.hooks.shapeTarget) app.hooks.shapeTarget.finish(shape);
+    else app.finishShape(shape);
   }
 
   cancel() {

@@ -1,0 +1,65 @@
+"""The Assist tool on a segmentation page in Chromium (docs/workbench.md, "Segmentation
+tasks"; docs/assist.md): a box dragged round a disc, Enter: the returned polygon becomes ONE
+seg.polygon op in the active label (and the "paint only unlabeled pixels" flag), painted on
+the mask, saved by the server (a reload replays it)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tasks.rules.segmentation_ops import decode_points
+from tests.browser.helpers import Bench
+from tests.browser.test_segmentation import (
+    SKY,
+    H,
+    W,
+    make_segmentation_task,
+    mask_state,
+    open_task,
+    wait_for,
+    wait_saved,
+)
+
+pytestmark = pytest.mark.browser
+
+CX, CY, R = 150, 100, 45
+
+
+def disc_scene() -> tuple[np.ndarray, np.ndarray]:
+    """A dark disc on a light ground (RGB), and the disc's pixels."""
+    yy, xx = np.mgrid[0:H, 0:W] + 0.5
+    disc = (xx - CX) ** 2 + (yy - CY) ** 2 <= R * R
+    rgb = np.full((H, W, 3), 225, dtype=np.uint8)
+    rgb[disc] = (40, 40, 60)
+    return rgb, disc
+
+
+def test_an_accepted_assist_polygon_fills_the_mask(make_task, page):
+    rgb, disc = disc_scene()
+    setup = make_segmentation_task(make_task.server, rgb=rgb)
+    bench = Bench(page, setup)
+    bench.start()
+    open_task(bench)
+    page.keyboard.press("2")  # sky
+    page.keyboard.press("n")  # paint only unlabeled pixels: the op carries protect
+    page.keyboard.press("w")
+    assert page.evaluate("() => document.getElementById('workbench').dataset.tool") == "assist"
+    bench.drag((CX - R - 12, CY - R - 12), (CX + R + 12, CY + R + 12))
+    wait_for(page, "() => document.getElementById('workbench').dataset.assist === 'ready'",
+             timeout=30, message="the assist gave no preview")
+    page.keyboard.press("Enter")
+    wait_for(page, "() => window.__workbench.mask().undoable.length === 1")
+    state = mask_state(page)
+    op = state["undoable"][-1]
+    assert op["op"] == "seg.polygon" and op["index"] == SKY and op["protect"] is True, op
+    assert len(decode_points(op["points"])) >= 3
+    painted = state["array"] == SKY
+    iou = np.count_nonzero(painted & disc) / np.count_nonzero(painted | disc)
+    assert iou >= 0.9, iou
+    assert np.count_nonzero(state["array"][~painted]) == 0, "only the polygon is painted"
+
+    wait_saved(page)
+    page.reload()
+    open_task(bench)
+    assert np.array_equal(mask_state(page)["array"], state["array"]), "the server lost the op"
