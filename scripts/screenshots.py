@@ -4,7 +4,8 @@ A server of its own on a free loopback port and a fresh temporary data folder (`
 migrate`, `load_demo`, `serve`), Debian's Chromium driven by Playwright, the demo tasker
 logged in (and the demo reviewer, in a context of its own, for the review page); each picture
 is taken once the page says it is ready (the workbench's
-`data-ready`, the video's frame counter), never after a fixed sleep. The PNGs go to
+`data-ready`, the video's frame counter, the mask's `data-mask`, the Assist tool's
+`data-assist`, the live session's saved op), never after a fixed sleep. The PNGs go to
 docs/images/.
 """
 
@@ -20,9 +21,13 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO_ROOT / "docs" / "images"
@@ -31,15 +36,32 @@ CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-VIEWPORT = {"width": 1440, "height": 900}
-QUEUE_VIEWPORT = {"width": 1000, "height": 450}  # the queue is a narrow page: no empty acres
+VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
+# The queue is a narrow page: no empty acres; its picture ends below the projects' table,
+# however many projects the demo has (my recent work follows it).
+QUEUE_VIEWPORT: ViewportSize = {"width": 1000, "height": 450}
+QUEUE_MARGIN = 24
 # The demo's accounts and projects (tasks/demo/load.py, tasks/demo/video.py,
-# tasks/demo/quality.py: its one task waiting in review has a rejected box and a pin).
+# tasks/demo/quality.py: its one task waiting in review has a rejected box and a pin;
+# tasks/demo/segmentation.py, tasks/demo/assist.py).
 TASKER, TASKER_PASSWORD = "tasker", "tasker"
 REVIEWER, REVIEWER_PASSWORD = "reviewer", "reviewer"
 IMAGE_PROJECT, VIDEO_PROJECT, REVIEW_SHOT_PROJECT = "demo", "demo-video", "demo-gold"
 VIDEO_FRAMES = 40
 VIDEO_FRAME = 18  # mid-way: the car between its two keyframes, the cyclist crossing
+SEGMENT_PROJECT, ASSIST_PROJECT = "demo-segmentation", "demo-assist"
+# The first landscape (tasks/demo/segmentation.py draw_scene(0)) is prelabelled with its sky
+# and road; the grass either side of the road is filled (the road's edges show against it),
+# and a brush stroke of "hill" goes along the left hill: the tools in use.
+GRASS_LABEL_KEY, GRASS_LABEL = "4", "terrain › grass"
+GRASS_CLICKS = [(40.0, 300.0), (600.0, 300.0)]
+HILL_LABEL_KEY, HILL_LABEL = "3", "terrain › hill"
+HILL_STROKE = [(70, 150), (120, 125), (165, 100), (210, 125), (255, 150)]
+BRUSH_LARGER = 3  # `]` presses: the 8 px brush at 15.6 px, a stroke one can see
+# The first assist task is scene 20 (tasks/demo/assist.py FIRST_SCENE; tasks are claimed in
+# creation order): a box prompt (image pixels, left top right bottom) round its blue car.
+ASSIST_SCENE = 20
+ASSIST_BOX = (288.0, 346.0, 446.0, 502.0)
 TIMEOUT = 60.0
 
 
@@ -207,8 +229,15 @@ def settle(page) -> None:
 def shoot_queue(page, root: str, out: Path) -> None:
     page.set_viewport_size(QUEUE_VIEWPORT)
     page.goto(f"{root}/")
-    page.locator("table.queue tr[data-project]").first.wait_for()
-    page.screenshot(path=out)
+    table = page.locator("table.queue").first
+    table.locator("tr[data-project]").first.wait_for()
+    # below the table, up to QUEUE_MARGIN px, never into what follows it (my recent work)
+    bottom = table.evaluate("(t, margin) => { const end = t.getBoundingClientRect().bottom;"
+                            " const next = t.nextElementSibling?.getBoundingClientRect().top;"
+                            " return Math.min(end + margin, next ?? Infinity) + scrollY; }",
+                            QUEUE_MARGIN)
+    page.screenshot(path=out, full_page=True,
+                    clip={"x": 0, "y": 0, "width": QUEUE_VIEWPORT["width"], "height": bottom})
 
 
 def shoot_image(page, root: str, out: Path) -> None:
@@ -230,6 +259,103 @@ def shoot_video(page, root: str, out: Path) -> None:
                sleep=lambda seconds: page.wait_for_timeout(seconds * 1000))
     select_track(page, VIDEO_FRAME)
     page.locator(".wb-tl-key").first.wait_for()  # the selected track's keyframes
+    settle(page)
+    page.screenshot(path=out)
+
+
+def shoot_segmentation(page, root: str, out: Path) -> None:
+    """A landscape with its prelabelled sky and road, the grass filled and one brush stroke
+    of "hill" painted, all saved; the Labels panel on the right."""
+    page.set_viewport_size(VIEWPORT)
+    open_workbench(page, root, SEGMENT_PROJECT)
+    wait_page(page, "() => document.getElementById('workbench').dataset.mask === 'ready'",
+              "the mask")
+    page.focus("canvas.wb-canvas")
+    pick_label(page, GRASS_LABEL_KEY, GRASS_LABEL)
+    page.keyboard.press("g")
+    for n, (x, y) in enumerate(GRASS_CLICKS, start=1):
+        click_image_point(page, x, y)
+        wait_ops(page, n)
+    pick_label(page, HILL_LABEL_KEY, HILL_LABEL)
+    page.keyboard.press("b")
+    for _ in range(BRUSH_LARGER):
+        page.keyboard.press("]")
+    paint_stroke(page, HILL_STROKE)
+    wait_ops(page, len(GRASS_CLICKS) + 1)
+    settle(page)
+    page.screenshot(path=out)
+
+
+def pick_label(page, key: str, name: str) -> None:
+    """The Labels panel's label `key` (1-9), checked by its name."""
+    page.keyboard.press(key)
+    active = page.locator(".wb-seg-label.active .wb-seg-name").inner_text()
+    if active != name:
+        raise ScreenshotError(f"key {key} picked {active!r}, not {name!r}")
+
+
+def wait_ops(page, count: int) -> None:
+    """`count` mask ops painted and saved through the live session."""
+    wait_page(page, "() => { const l = window.__workbench.live(); return l && l.status ==="
+                    f" 'saved' && l.unsent === 0 && window.__workbench.mask().undoable.length"
+                    f" === {count}; }}", f"{count} mask ops saved")
+
+
+def paint_stroke(page, points: Sequence[tuple[float, float]]) -> None:
+    """Press at the first image point, move through the others, release at the last (the
+    brush cursor stays there)."""
+    page_points = [page.evaluate("p => window.__workbench.toPage(p)", {"x": x, "y": y})
+                   for x, y in points]
+    page.mouse.move(page_points[0]["x"], page_points[0]["y"])
+    page.mouse.down()
+    for point in page_points[1:]:
+        page.mouse.move(point["x"], point["y"], steps=6)
+    page.mouse.up()
+
+
+# Whether the worker has stored the open task's image (its size in the task's /data).
+IMAGE_STORED = """async () => {
+  const id = location.pathname.split("/")[2];
+  const data = await (await fetch(`/tasks/${id}/data`)).json();
+  return Boolean(data.image && data.image.width);
+}"""
+
+
+def restart_timer(page, root: str) -> None:
+    """Open the task again with its timer at 0:00 (the time on a task is kept in the
+    browser's localStorage, static/js/workbench/aids.js): the wait for the worker is not the
+    tasker's time."""
+    url = page.url
+    page.goto(f"{root}/")  # off the task: its timer stops writing
+    page.evaluate("() => Object.keys(localStorage).filter((k) =>"
+                  " k.startsWith('annotator.aids.timer.')).forEach((k) =>"
+                  " localStorage.removeItem(k))")
+    page.goto(url)
+    wait_workbench(page)
+
+
+def shoot_assist(page, root: str, out: Path) -> None:
+    """The Assist tool's box prompt round the demo-assist task's blue car and the polygon it
+    returns, previewed: "Enter accepts · Esc discards"."""
+    page.set_viewport_size(VIEWPORT)
+    open_workbench(page, root, ASSIST_PROJECT)
+    # An image task may be claimed before the worker stored its copy, and the assists read
+    # only that copy (docs/assist.md): GET /data gives the image's size once it is stored.
+    wait_until(lambda: page.evaluate(IMAGE_STORED), "the worker to store the task's image",
+               timeout=120, sleep=lambda seconds: page.wait_for_timeout(max(seconds, 0.5) * 1000))
+    restart_timer(page, root)
+    page.focus("canvas.wb-canvas")
+    page.keyboard.press("w")
+    wait_page(page, "() => document.getElementById('workbench').dataset.tool === 'assist'",
+              "the Assist tool")
+    left, top, right, bottom = ASSIST_BOX
+    paint_stroke(page, [(left, top), (right, bottom)])  # a drag: the box prompt
+    state = "() => document.getElementById('workbench').dataset.assist"
+    wait_page(page, f"() => ['ready', 'empty', 'unavailable', 'failed'].includes(({state})())",
+              "the assist's answer")
+    if page.evaluate(state) != "ready":
+        raise ScreenshotError(f"the assist answered {page.evaluate(state)!r}, not a shape: "
+                              + page.locator(".wb-status-message").inner_text())
     settle(page)
     page.screenshot(path=out)
 
@@ -314,6 +440,8 @@ SHOTS = {
     "workbench-image.png": shoot_image,
     "workbench-video.png": shoot_video,
     "workbench-review.png": shoot_review,
+    "workbench-segmentation.png": shoot_segmentation,
+    "workbench-assist.png": shoot_assist,
 }
 
 
