@@ -108,7 +108,7 @@ class ApiBench:
         return orjson.loads(answer)["attachment_url"]
 
     def realistic_creates(self) -> list[Figure]:
-        """The create the issue measured against Label Studio (bench/README.md): nested labels,
+        """The create measured side by side with Label Studio (bench/README.md): nested labels,
         box + polygon + point, attributes, seven metadata keys, an uploaded image; and the
         same with a 60-shape hypothesis (50 boxes, 10 polygons × 20 vertices, attributes)."""
         self.project("bench-realistic")
