@@ -13,16 +13,21 @@ from tasks.api.deferred_schema import extend_schema
 from tasks.api.listing import parse_time
 from tasks.errors import ApiError
 from tasks.exports import FORMATS, file_response
+from tasks.exports import options as export_options
 from tasks.exports.selection import Selection, SelectionError
 
 TAGS = ["exports"]
-PARAMS = {"project", "batch", "tags", "completed_after", "completed_before"}
+SELECTION_PARAMS = {"project", "batch", "tags", "completed_after", "completed_before"}
+PARAMS = SELECTION_PARAMS | export_options.names()
 DESCRIPTION = """Only completed tasks, oldest completion first. `scale`: JSON lines
 (`application/x-ndjson`), one task JSON per line, exactly as `GET /v1/task/{id}` returns it.
 `coco`: COCO JSON (`application/json`). `yolo`: a zip of Ultralytics detection and segmentation
 label files with their `data.yaml`. `voc`: a zip of Pascal VOC XML files. The `X-Export-Report`
 header summarises what was written and what the format could not carry (dropped or converted);
-zips hold the full report as `export_report.json`, COCO in `info.export_report`."""
+zips hold the full report as `export_report.json`, COCO in `info.export_report`. `masks`: a
+zip of PNG mask folders (segmentation tasks). A format's options are further query parameters
+(`instances`, COCO only); one the format does not take, or a value it does not offer, is a
+400."""
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -42,19 +47,23 @@ class ExportView(ApiView):
         summary="Export a project's completed tasks", description=DESCRIPTION, tags=TAGS,
         parameters=[
             OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=sorted(FORMATS),
-                             description="scale, coco, yolo or voc"),
+                             description="scale, coco, yolo, voc or masks"),
             OpenApiParameter("project", str, description="Project name (or give `batch`)"),
             OpenApiParameter("batch", str, description="Only this batch of the project"),
             OpenApiParameter("tags", str, many=True,
                              description="Only tasks carrying every tag given"),
             OpenApiParameter("completed_after", OpenApiTypes.DATETIME),
             OpenApiParameter("completed_before", OpenApiTypes.DATETIME),
+            *[OpenApiParameter(option.name, str, enum=list(option.choices),
+                               description=f"{fmt} only: {option.help}")
+              for fmt in sorted(export_options.OPTIONS)
+              for option in export_options.of_format(fmt)],
         ],
         responses={
             (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.BINARY, "scale"),
             (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, "coco"),
-            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, "yolo, voc"),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, "A bad parameter"),
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, "yolo, voc, masks"),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, "A bad parameter or option"),
             404: OpenApiResponse(OpenApiTypes.OBJECT, "No such format, project or batch"),
         },
     )
@@ -62,9 +71,17 @@ class ExportView(ApiView):
         if fmt not in FORMATS:
             raise ApiError(404, f'No export format "{fmt}" (use {", ".join(sorted(FORMATS))}).')
         selection = self.selection(request.query_params)
+        options = self.format_options(fmt, request.query_params)
         stem = selection.batch.name if selection.batch else selection.project.name
-        response, _ = file_response(selection.tasks(), fmt, stem)
+        response, _ = file_response(selection.tasks(), fmt, stem, options)
         return response
+
+    def format_options(self, fmt: str, query: QueryDict) -> dict[str, str]:
+        given = {name: query.get(name) for name in export_options.names() if name in query}
+        try:
+            return export_options.parse(fmt, given)
+        except export_options.OptionError as exc:
+            raise ApiError(400, str(exc)) from exc
 
     def selection(self, query: QueryDict) -> Selection:
         unknown = sorted(set(query) - PARAMS)

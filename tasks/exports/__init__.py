@@ -5,12 +5,14 @@
 could not carry as it was (dropped or converted), so that nothing is lost silently. Pick the
 tasks with `selection.Selection(...).tasks()`; the management command `export`, the API
 endpoint `GET /v1/exports/{format}` and the Project admin's actions all come through here.
+A format's options (`tasks.exports.options`, e.g. COCO's `instances`) reach its `write` as
+keyword arguments.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from types import ModuleType
 from typing import IO
 
@@ -19,6 +21,7 @@ from django.http import FileResponse
 
 from tasks import kinds
 from tasks.exports import coco, mask_folders, scale, voc, yolo
+from tasks.exports import options as export_options
 from tasks.exports.labels import Categories
 from tasks.exports.report import ExportReport
 from tasks.exports.source import ExportItem, Progress, iter_items
@@ -35,16 +38,19 @@ __all__ = ["FORMATS", "LABELS", "ExportReport", "export_tasks", "file_response"]
 
 
 def export_tasks(queryset: QuerySet, fmt: str, out: IO[bytes], *,
+                 options: Mapping[str, str | None] | None = None,
                  progress: Progress | None = None) -> ExportReport:
+    """`options`: the format's (tasks/exports/options.py); a bad one is an OptionError."""
     writer = FORMATS[fmt]
+    chosen = export_options.parse(fmt, options or {})
     queryset = queryset.filter(status=TaskStatus.COMPLETED)
-    report = ExportReport(format=fmt)
+    report = ExportReport(format=fmt, options=chosen)
     total = queryset.count()
     queryset = _without_unfit_kinds(queryset, fmt, report)
     categories = Categories.of_tasks(queryset) if writer.NEEDS_IMAGES else None
     items = iter_items(queryset, with_images=writer.NEEDS_IMAGES, total=total,
                        progress=progress)
-    writer.write(_counted(items, report), categories, out, report)
+    writer.write(_counted(items, report), categories, out, report, **chosen)
     return report
 
 
@@ -70,10 +76,12 @@ def file_name(stem: str, fmt: str) -> str:
     return f"{safe}-{fmt}.{FORMATS[fmt].EXTENSION}"
 
 
-def file_response(queryset: QuerySet, fmt: str, stem: str) -> tuple[FileResponse, ExportReport]:
+def file_response(queryset: QuerySet, fmt: str, stem: str,
+                  options: Mapping[str, str | None] | None = None,
+                  ) -> tuple[FileResponse, ExportReport]:
     """The export as a download, with its report's summary in the X-Export-Report header."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
-    report = export_tasks(queryset, fmt, spool)
+    report = export_tasks(queryset, fmt, spool, options=options)
     spool.seek(0)
     response = FileResponse(spool, as_attachment=True, filename=file_name(stem, fmt),
                             content_type=FORMATS[fmt].MEDIA_TYPE)

@@ -15,7 +15,8 @@
 * a segmentation task's mask (tasks/exports/mask_items.py): one annotation per label present,
   `iscrowd` 1, and one per instance, `iscrowd` 0, each with `segmentation` an uncompressed RLE
   (`{"size": [h, w], "counts": [...]}`), `area` its pixel count, `scale_type` "segmentation" or
-  "instance", `scale_index` its index in the mask.
+  "instance", `scale_index` its index in the mask. With the option `instances=polygons`
+  an instance's `segmentation` is its outline's polygons instead (tasks/exports/polygons.py).
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ CONVERSIONS = {
 
 
 def write(items: Iterable[ExportItem], categories: Categories, out: IO[bytes],
-          report: ExportReport) -> None:
+          report: ExportReport, *, instances: str = "rle") -> None:
+    """`instances` (tasks/exports/options.py): "rle" or "polygons", how a segmentation
+    task's instances are written."""
     images: list[dict] = []
     annotations: list[dict] = []
     keypoint_labels: set[str] = set()
@@ -55,8 +58,8 @@ def write(items: Iterable[ExportItem], categories: Categories, out: IO[bytes],
         images.append(_image(image_id, item, report))
         if mask_items.has_mask(item):
             mask = mask_items.load(item, report)
-            found = [] if mask is None else mask_items.coco_annotations(item, mask, categories,
-                                                                        report)
+            found = [] if mask is None else mask_items.coco_annotations(
+                item, mask, categories, report, polygons=instances == "polygons")
             annotations += [{"id": len(annotations) + n, "image_id": image_id, **entry}
                             for n, entry in enumerate(found, start=1)]
             continue

@@ -45,9 +45,11 @@ def entries(mapping: dict[str, Any]) -> Iterator[tuple[str, dict, bool]]:
 
 
 def coco_annotations(item: ExportItem, mask: np.ndarray, categories: Categories,
-                     report: ExportReport) -> list[dict]:
+                     report: ExportReport, *, polygons: bool = False) -> list[dict]:
     """One COCO annotation per semantic label present (`iscrowd` 1: a region, not an object)
-    and per instance (`iscrowd` 0), each an RLE of its pixels."""
+    and per instance (`iscrowd` 0), each an RLE of its pixels; with `polygons`, an instance's
+    `segmentation` is its outline's polygons instead (tasks/exports/polygons.py), its `area`
+    and `bbox` still the pixels'."""
     import numpy as np
 
     from tasks.exports import rle
@@ -58,10 +60,23 @@ def coco_annotations(item: ExportItem, mask: np.ndarray, categories: Categories,
         area = int(np.count_nonzero(where))
         if not area:
             continue
+        shape = (_polygons(item, entry["index"], where, report) if instance and polygons
+                 else rle.encode(where))
         found.append({"category_id": categories.coco_id(label), "iscrowd": 0 if instance else 1,
-                      "segmentation": rle.encode(where), "area": float(area),
+                      "segmentation": shape, "area": float(area),
                       "bbox": rle.bbox(where), "scale_type": "instance" if instance else
                       "segmentation", "scale_index": entry["index"],
                       "attributes": entry.get("attributes") or {}})
         report.wrote("instance" if instance else "segmentation")
     return found
+
+
+def _polygons(item: ExportItem, index: int, where: np.ndarray,
+              report: ExportReport) -> list[list[float]]:
+    from tasks.exports import polygons
+
+    outlines, filled = polygons.trace(where)
+    if filled:
+        report.note(item.task.task_id, f"instance {index}", "its holes filled: a COCO polygon "
+                    "has none (instances=rle keeps the exact pixels)")
+    return outlines

@@ -36,6 +36,7 @@ class Issue:
 @dataclass
 class ExportReport:
     format: str
+    options: dict[str, str] = field(default_factory=dict)  # the format's, as chosen
     tasks: int = 0
     images: int = 0
     files: int = 0
@@ -62,6 +63,7 @@ class ExportReport:
     def summary(self) -> dict:
         return {
             "format": self.format,
+            **({"options": self.options} if self.options else {}),
             "tasks": self.tasks,
             "images": self.images,
             "files": self.files,
@@ -85,7 +87,9 @@ class ExportReport:
     def lines(self) -> list[str]:
         """The report for people: counts first, then one line per kind of issue."""
         by_type = ", ".join(f"{n} {kind}" for kind, n in sorted(self.annotations.items()))
-        head = (f"Exported {self.tasks} task(s) as {self.format}: "
+        chosen = " ".join(f"{k}={v}" for k, v in sorted(self.options.items()))
+        head = (f"Exported {self.tasks} task(s) as {self.format}"
+                + (f" ({chosen})" if chosen else "") + ": "
                 f"{sum(self.annotations.values())} annotation(s)"
                 + (f" ({by_type})" if by_type else "") + ".")
         groups = self.grouped()

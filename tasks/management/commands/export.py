@@ -1,6 +1,6 @@
 """python manage.py export --project NAME [--batch NAME] [--tags T ...]
-[--completed-after D] [--completed-before D] --format scale|coco|yolo|voc -o PATH
-[--account USERNAME] [--test]"""
+[--completed-after D] [--completed-before D] --format scale|coco|yolo|voc|masks -o PATH
+[--account USERNAME] [--test] [--instances rle|polygons (coco)]"""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ from tasks.api.listing import parse_time
 from tasks.collector import collector_paused
 from tasks.errors import ApiError
 from tasks.exports import FORMATS, export_tasks
+from tasks.exports import options as export_options
 from tasks.exports.selection import Selection, SelectionError, find_batch, find_project
 from tasks.management.progress import ProgressLine
 
 
 class Command(BaseCommand):
     help = ("Export the completed tasks of a project (or one of its batches) as Scale JSON "
-            "lines, COCO, YOLO or Pascal VOC, and say what the format could not carry.")
+            "lines, COCO, YOLO, Pascal VOC or PNG mask folders, and say what the format could "
+            "not carry.")
     # The system checks import every URL and view module first: a third of a second of a
     # 10,000-task export (bench/README.md). `manage.py check` runs them.
     requires_system_checks: list[str] = []
@@ -38,14 +40,21 @@ class Command(BaseCommand):
                             help="the project's owner, needed when several have that name")
         parser.add_argument("--test", action="store_true",
                             help="export the test project of that name (default: live)")
+        for fmt, options in sorted(export_options.OPTIONS.items()):
+            for option in options:
+                parser.add_argument(f"--{option.name}", choices=option.choices,
+                                    dest=f"option_{option.name}",
+                                    help=f"{fmt} only: {option.help}")
 
     def handle(self, *args, **options) -> None:
         selection = self._selection(options)
+        chosen = _format_options(options)
         output = Path(options["output"])
         progress = ProgressLine(self.stderr, "tasks")
         # A process of its own: the collector may pause (tasks/collector.py).
         with output.open("wb") as out, collector_paused():
-            report = export_tasks(selection.tasks(), options["fmt"], out, progress=progress)
+            report = export_tasks(selection.tasks(), options["fmt"], out, options=chosen,
+                                  progress=progress)
         progress.end()
         for line in report.lines():
             self.stdout.write(line)
@@ -63,6 +72,14 @@ class Command(BaseCommand):
             )
         except (SelectionError, ApiError) as exc:
             raise CommandError(str(exc)) from exc
+
+
+def _format_options(options: dict) -> dict[str, str]:
+    given = {name: options.get(f"option_{name}") for name in export_options.names()}
+    try:
+        return export_options.parse(options["fmt"], given)
+    except export_options.OptionError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _time(name: str, value: str | None) -> datetime | None:
