@@ -1,7 +1,8 @@
 """The segmentation page in Chromium (docs/workbench.md, "Segmentation tasks"): fill and brush
 with two labels on a generated image, erase a part, undo / redo, reload (nothing lost, also
 from a snapshot as the base), a submit refused while pixels are unlabeled, then the submit;
-the indexed PNG the API serves equals the expected array pixel for pixel.
+the indexed PNG the API serves equals the expected array pixel for pixel. A label's own
+opacity at 0 % leaves its pixels undrawn (a screenshot shows the image) while others are drawn.
 
 The expected array is made here with numpy by the rules of static/js/lib/maskops.js: the fill
 takes a region of one flat colour bounded by clearly different colours, and the brush paints
@@ -314,3 +315,53 @@ def test_an_instances_required_attribute_is_set_in_the_labels_panel(make_task, p
     assert task["status"] == "completed", task["status"]
     assert [(c["index"], c.get("attributes")) for c in task["response"]["labelMapping"]["car"]] \
         == [(3, {"occluded": "no"})]
+
+
+def screen_rgb(page, bench: Bench, points: list[tuple[int, int]]) -> list[np.ndarray]:
+    """The page's colours at image points (a screenshot: what the tasker sees)."""
+    shot = np.asarray(Image.open(io.BytesIO(page.screenshot())).convert("RGB")).astype(int)
+    ratio = shot.shape[1] / page.viewport_size["width"]
+    return [shot[round(y * ratio), round(x * ratio)]
+            for x, y in (bench.at(*point) for point in points)]
+
+
+def test_a_label_at_zero_opacity_is_not_drawn_while_others_are(make_task, page):
+    setup = make_segmentation_task(make_task.server, allow_unlabeled=True)
+    bench = Bench(page, setup)
+    bench.start()
+    open_task(bench)
+    page.keyboard.press("g")
+    for key, at in (("2", (250, 50)), ("3", (250, 150))):  # sky on blue, grass on green
+        page.keyboard.press(key)
+        bench.click(*at)
+    wait_for(page, "() => window.__workbench.mask().undoable.length === 2")
+    bench.move(5, 5)
+    sky_at, grass_at = (290, 80), (290, 180)
+    sky_before, grass_before = screen_rgb(page, bench, [sky_at, grass_at])
+    assert np.abs(sky_before - BLUE).max() > 20, sky_before  # drawn over the image
+
+    # the sky row's opacity button, reached from the keyboard: 100 → 60 → 30 → 0 %
+    alpha = page.locator(".wb-seg-label[data-index='2'] .wb-seg-alpha")
+    assert alpha.inner_text() == "100 %"
+    alpha.focus()
+    for shown in ("60 %", "30 %", "0 %"):
+        page.keyboard.press("Enter")
+        wait_for(page, f"() => document.querySelector(\".wb-seg-label[data-index='2'] "
+                       f".wb-seg-alpha\").textContent === '{shown}'")
+    sky_after, grass_after = wait_for_colours(page, bench, sky_at, grass_at)
+    assert np.abs(sky_after - BLUE).max() <= 3, sky_after  # the image's own blue
+    assert np.abs(grass_after - grass_before).max() <= 3, (grass_after, grass_before)
+    assert np.abs(grass_after - GREEN).max() > 20, grass_after  # grass still drawn
+    assert alpha.get_attribute("aria-label") == "Opacity of sky: 0 %"
+    assert mask_state(page)["undoable"][-1]["index"] == GRASS  # a display setting, not an edit
+
+
+def wait_for_colours(page, bench: Bench, sky_at: tuple[int, int], grass_at: tuple[int, int],
+                     timeout: float = 20.0) -> list[np.ndarray]:
+    """The colours once the sky's pixels show the image again (the canvas redraws on a frame)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        colours = screen_rgb(page, bench, [sky_at, grass_at])
+        if np.abs(colours[0] - BLUE).max() <= 3 or time.monotonic() > deadline:
+            return colours
+        page.wait_for_timeout(100)

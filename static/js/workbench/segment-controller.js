@@ -10,6 +10,7 @@
 
 import { instanceProblems, isMissing, pruneAttributes, shownAttributes } from "../lib/attributes.js";
 import { registerOp } from "../lib/oplog.js";
+import { drawnAlpha, nextOpacity, opacityText } from "../lib/labelopacity.js";
 import { encodePoints } from "../lib/maskcodec.js";
 import { MaskDocument, MaskHistory, needsImage, paintFill, paintStroke } from "../lib/maskops.js";
 import { base64Encode, decodePng, encodeGrayPng } from "../lib/maskpng.js";
@@ -58,6 +59,8 @@ export class SegmentController {
     this.opacity = 0.55;
     /** @type {Set<number>} indices hidden */
     this.hidden = new Set();
+    /** index → the label's own opacity 0..1 (1 when absent), times the global one @type {Map<number, number>} */
+    this.labelOpacity = new Map();
     /** @type {MaskDocument | null} */
     this.doc = null;
     /** @type {MaskLayer | null} */
@@ -589,11 +592,37 @@ export class SegmentController {
     this.recolor();
   }
 
+  /** A label's (or instance's) own opacity. @param {number} index */
+  ownOpacity(index) {
+    return this.labelOpacity.get(index) ?? 1;
+  }
+
+  /** @param {number} index @param {number} opacity 0..1 */
+  setLabelOpacity(index, opacity) {
+    if (opacity >= 1) this.labelOpacity.delete(index);
+    else this.labelOpacity.set(index, opacity);
+    this.recolor();
+    this.app.status(`${this.labelName(index)}: opacity ${opacityText(opacity)}`);
+    this.panel?.refresh?.();
+  }
+
+  /** The label row's opacity button: 100 → 60 → 30 → 0 % → 100. @param {number} index */
+  cycleLabelOpacity(index) {
+    this.setLabelOpacity(index, nextOpacity(this.ownOpacity(index)));
+  }
+
+  /** The alpha an index's pixels are drawn with (docs/workbench.md, "Segmentation tasks"). @param {number} index */
+  alphaOf(index) {
+    const label = this.doc?.instances.get(index)?.label;
+    const parent = label === undefined ? 1 : this.ownOpacity(this.labels.find((l) => l.label === label)?.index ?? -1);
+    return drawnAlpha({ global: this.opacity, own: this.ownOpacity(index), parent, hidden: this.hidden.has(index) });
+  }
+
   recolor() {
     if (!this.layer) return;
     const entries = [...this.labels];
     for (const index of this.doc?.instances.keys() || []) entries.push({ index, color: indexColor(index) });
-    this.layer.setColors(colorTable(entries, (index) => (this.hidden.has(index) ? 0 : this.opacity), this.highlight));
+    this.layer.setColors(colorTable(entries, (index) => this.alphaOf(index), this.highlight));
     this.app.invalidate("overlay");
   }
 

@@ -1,9 +1,11 @@
 // The Labels panel of a segmentation task (docs/workbench.md, "Segmentation tasks"): the
 // palette (a click or its number key picks the label painted), each label's share of the
-// image and its visibility, the mask's opacity, the unlabeled area (count, percent, a
+// image, its visibility and its own opacity (a button cycling 100/60/30/0 %, times the
+// mask's opacity: static/js/lib/labelopacity.js), the mask's opacity, the unlabeled area (count, percent, a
 // highlight), "paint only unlabeled pixels", the brush radius and the fill tolerance.
 // Task-provided text never goes through innerHTML.
 
+import { opacityText } from "../lib/labelopacity.js";
 import { attributeRow, focusKey, restoreFocus } from "./attribute-controls.js";
 
 /** @param {string} tag @param {string} [className] @param {string} [text] */
@@ -12,6 +14,19 @@ function el(tag, className = "", text = "") {
   if (className) node.className = className;
   if (text) node.textContent = text;
   return node;
+}
+
+/**
+ * A label row's opacity button: a click (or Enter / Space on it) cycles the label's own
+ * opacity; refresh() writes its text.
+ * @param {any} segment @param {number} index @param {string} name
+ */
+function opacityButton(segment, index, name) {
+  const button = /** @type {HTMLButtonElement} */ (el("button", "wb-seg-alpha"));
+  button.type = "button";
+  button.title = `Opacity of “${name}” (100, 60, 30, 0 %), times the mask's`;
+  button.addEventListener("click", () => segment.cycleLabelOpacity(index));
+  return button;
 }
 
 /** @param {number} n pixels @param {number} total */
@@ -26,7 +41,7 @@ function percent(n, total) {
  * @returns {import("./hooks.js").PanelSpec}
  */
 export function segmentPanel(segment) {
-  /** @type {Map<number, {row: HTMLElement, area: HTMLElement}>} */
+  /** @type {Map<number, {row: HTMLElement, area: HTMLElement, alpha: HTMLButtonElement}>} */
   const rows = new Map();
   /** @type {Record<string, any>} */
   const parts = {};
@@ -60,8 +75,9 @@ export function segmentPanel(segment) {
     eye.checked = !segment.hidden.has(index);
     eye.setAttribute("aria-label", `Show ${segment.labelName(index)}`);
     eye.addEventListener("change", () => segment.setVisible(index, eye.checked));
-    row.append(pick, area, eye);
-    rows.set(index, { row, area });
+    const alpha = opacityButton(segment, index, segment.labelName(index));
+    row.append(pick, area, alpha, eye);
+    rows.set(index, { row, area, alpha });
     return row;
   }
   /** The active instance's attributes (annotation_attributes), re-rendered when they change. */
@@ -119,9 +135,10 @@ export function segmentPanel(segment) {
         eye.title = `Show “${label.label}”`;
         eye.setAttribute("aria-label", `Show ${label.label}`);
         eye.addEventListener("change", () => segment.setVisible(label.index, eye.checked));
-        row.append(pick, area, eye);
+        const alpha = opacityButton(segment, label.index, label.label);
+        row.append(pick, area, alpha, eye);
         list.append(row);
-        rows.set(label.index, { row, area });
+        rows.set(label.index, { row, area, alpha });
         if (label.instance) {
           // an instance label paints its instances: "+" makes a new one, listed below
           const add = /** @type {HTMLButtonElement} */ (el("button", "wb-seg-add", "+"));
@@ -159,8 +176,12 @@ export function segmentPanel(segment) {
       renderInstanceAttributes();
       const mask = segment.doc?.mask;
       const total = mask ? mask.width * mask.height : 0;
-      for (const [index, { row, area }] of rows) {
+      for (const [index, { row, area, alpha }] of rows) {
         row.classList.toggle("active", index === segment.activeIndex);
+        const own = segment.ownOpacity(index);
+        alpha.textContent = opacityText(own);
+        alpha.setAttribute("aria-label", `Opacity of ${segment.labelName(index)}: ${opacityText(own)}`);
+        alpha.classList.toggle("dimmed", own < 1);
         row.querySelector("button")?.setAttribute("aria-pressed", index === segment.activeIndex ? "true" : "false");
         area.textContent = mask ? percent(mask.counts[index], total) : "";
       }
