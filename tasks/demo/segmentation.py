@@ -46,9 +46,9 @@ def draw_scene(n: int) -> bytes:
     image = Image.new("RGB", SIZE, (140, 190, 235))
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, HORIZON, width, height), fill=(90, 160, 80))
-    left, right = hill_polygons(n)
-    draw.polygon(left, fill=(70, 110, 70))
-    draw.polygon(right, fill=(60, 100, 65))
+    left_hill, right_hill = hill_polygons(n)
+    draw.polygon(left_hill, fill=(70, 110, 70))
+    draw.polygon(right_hill, fill=(60, 100, 65))
     draw.polygon(road_polygon(), fill=(105, 105, 110))
     for left in (250 + 20 * n, 360 - 10 * n):
         top = 300 + (left % 40)
