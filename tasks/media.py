@@ -4,6 +4,8 @@ Both kinds copy their media through here (tasks/attachments.py a task's image an
 images, tasks/video_frames.py a video's frames, tasks/video_layers.py its layers file). Every
 URL goes through the SSRF-safe `tasks.fetching` with the upload size limit, and a copy must be
 an image (`tasks.images`); a `scaledata://` file is already ours, so the copy points at it.
+`fetch_image` is the same fetch without the copy: the Assist reads a task's original with it
+while the worker has not stored the copy yet (tasks/assist/task_image.py).
 """
 
 from __future__ import annotations
@@ -37,6 +39,16 @@ class AttachmentFailure(Exception):
 
 
 @dataclass(frozen=True)
+class Fetched:
+    """An image fetched from its URL and checked, not stored."""
+
+    content: bytes
+    width: int
+    height: int
+    mime_type: str
+
+
+@dataclass(frozen=True)
 class Copy:
     url: str
     name: str  # in the default storage
@@ -56,6 +68,15 @@ def copy_attachment(task: Task, url: str, position: int,
         FETCH_TIMEOUT_SECONDS)
     if timeout <= 0:
         raise AttachmentFailure(url, None, "the task's time for fetching ran out")
+    image = fetch_image(url, timeout)
+    path = f"attachments/{task.task_id}/{position}{EXTENSIONS.get(image.mime_type, '')}"
+    name = default_storage.save(path, ContentFile(image.content))
+    return Copy(url, name, image.width, image.height, image.mime_type, owned=True)
+
+
+def fetch_image(url: str, timeout: float) -> Fetched:
+    """The image at an http(s) `url`: the SSRF-safe fetch with the upload size limit, checked
+    as an image; an AttachmentFailure otherwise."""
     try:
         result = fetching.fetch(url, max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES,
                                 timeout=timeout)
@@ -65,9 +86,7 @@ def copy_attachment(task: Task, url: str, position: int,
         info = inspect_image(result.content)
     except NotAnImage as exc:
         raise AttachmentFailure(url, result.status_code, str(exc)) from exc
-    path = f"attachments/{task.task_id}/{position}{EXTENSIONS.get(info.mime_type, '')}"
-    name = default_storage.save(path, ContentFile(result.content))
-    return Copy(url, name, info.width, info.height, info.mime_type, owned=True)
+    return Fetched(result.content, info.width, info.height, info.mime_type)
 
 
 def _point_at_upload(task: Task, url: str) -> Copy:

@@ -18,13 +18,14 @@ from django.test import Client
 from PIL import Image
 
 from tasks import demo, queue
-from tasks.demo.segmentation import SIZE, expected_hypothesis
+from tasks.demo.segmentation import HORIZON, SIZE, draw_scene, expected_hypothesis
 from tasks.models import Project, Task
 from tests.worker.conftest import run_jobs
 
-pytestmark = pytest.mark.django_db(transaction=True)
+HILLS = [(70, 110, 70), (60, 100, 65)]  # draw_scene's two hill colours
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_demo_segmentation_tasks_open_on_their_prelabels_and_submit(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     out = StringIO()
@@ -45,7 +46,8 @@ def test_the_demo_segmentation_tasks_open_on_their_prelabels_and_submit(settings
                                                              "car"]
     base = client.get(block["base"])
     start = np.asarray(Image.open(io.BytesIO(b"".join(base.streaming_content))))
-    assert start.shape == (SIZE[1], SIZE[0]) and (start == expected_hypothesis()).all()
+    scene = task.metadata["scene"]
+    assert start.shape == (SIZE[1], SIZE[0]) and (start == expected_hypothesis(scene)).all()
 
     painted = start.copy()
     painted[painted == 0] = 4  # grass
@@ -66,3 +68,17 @@ def test_the_demo_segmentation_tasks_open_on_their_prelabels_and_submit(settings
     assert res.status_code == 200
     stored = np.asarray(Image.open(io.BytesIO(b"".join(res.streaming_content))))
     assert (stored == painted).all()
+
+
+def test_the_prelabels_leave_every_hill_pixel_unlabeled_and_label_the_sky_around_them():
+    """The module's docstring: the sky and the road are prelabelled, the hills (each scene's
+    own) are left for the tasker."""
+    for n in range(demo.SEGMENT_TASKS):
+        pixels = np.asarray(Image.open(io.BytesIO(draw_scene(n))).convert("RGB"))
+        prelabel = expected_hypothesis(n)
+        hills = (pixels == HILLS[0]).all(axis=-1) | (pixels == HILLS[1]).all(axis=-1)
+        above = np.zeros_like(hills)
+        above[:HORIZON] = True
+        assert hills[:HORIZON].sum() > 1000, n
+        assert (prelabel[hills] == 0).all(), n
+        assert (prelabel[above & ~hills] == 1).all(), n  # the sky, to the pixel

@@ -37,8 +37,10 @@ def test_the_script_fills_the_grass_and_paints_along_the_first_landscapes_hill()
     pixels = np.asarray(Image.open(io.BytesIO(segmentation.draw_scene(0))).convert("RGB"))
     for x, y in screenshots.GRASS_CLICKS:
         assert tuple(pixels[int(y), int(x)]) == GRASS, (x, y)
+    prelabel = segmentation.expected_hypothesis(0)
     for x, y in screenshots.HILL_STROKE:
         assert tuple(pixels[int(y), int(x)]) == HILL, (x, y)
+        assert prelabel[int(y), int(x)] == 0, (x, y)  # the hill is the tasker's to paint
     # the palette's keys: sky 1, road 2, then terrain's subchoices 3 and 4 (docs/workbench.md)
     terrain = segmentation.LABELS[2]
     assert isinstance(terrain, dict) and segmentation.LABELS[:2] == ["sky", "road"]

@@ -35,7 +35,7 @@ def assist(request: HttpRequest, task_id: str) -> JsonResponse:
 def held_task(request: HttpRequest, task_id: str) -> Task:
     """The task, if this user holds it; else 404 (staff looking at a task do not hold it)."""
     qs = (Task.objects.select_related("project").defer(*HEAVY_FIELDS)
-          .with_params_subset(("geometries",)))
+          .with_params_subset(("geometries", "attachment")))
     task = workforce.openable_tasks(request.user, qs).filter(task_id=task_id).first()
     if task is None or not queue.holds(request.user, task):
         raise ApiError(404, "No such task, or it is not leased to you.")

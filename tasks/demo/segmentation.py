@@ -1,10 +1,10 @@
 """The demo's segmentation project: drawn landscapes (sky, hills, a road, cars) to paint
 pixel by pixel.
 
-Each scene is drawn with Pillow from its index, and so is its hypothesis mask: the sky and
-the road are prelabelled (in the hypothesis file's own values, mapped by its labelMapping),
-the hills and the cars are left for the tasker. The images and masks are uploaded as files,
-so `make run` needs no network.
+Each scene is drawn with Pillow from its index, and so is its hypothesis mask (one per scene,
+since the hills differ): the sky and the road are prelabelled (in the hypothesis file's own
+values, mapped by its labelMapping), the hills, the grass and the cars are left unlabeled for
+the tasker. The images and masks are uploaded as files, so `make run` needs no network.
 """
 
 from __future__ import annotations
@@ -33,15 +33,22 @@ def road_polygon() -> list[tuple[int, int]]:
             (60, height)]
 
 
+def hill_polygons(n: int) -> list[list[tuple[int, int]]]:
+    """The two hills of scene `n` (their height depends on `n`), left then right."""
+    peak = 60 + 25 * n
+    return [[(0, HORIZON), (160, peak), (330, HORIZON)],
+            [(260, HORIZON), (470, peak + 40), (SIZE[0], HORIZON)]]
+
+
 def draw_scene(n: int) -> bytes:
     """Scene `n`: sky, hills whose height depends on `n`, grass, a road and two cars."""
     width, height = SIZE
     image = Image.new("RGB", SIZE, (140, 190, 235))
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, HORIZON, width, height), fill=(90, 160, 80))
-    peak = 60 + 25 * n
-    draw.polygon([(0, HORIZON), (160, peak), (330, HORIZON)], fill=(70, 110, 70))
-    draw.polygon([(260, HORIZON), (470, peak + 40), (width, HORIZON)], fill=(60, 100, 65))
+    left_hill, right_hill = hill_polygons(n)
+    draw.polygon(left_hill, fill=(70, 110, 70))
+    draw.polygon(right_hill, fill=(60, 100, 65))
     draw.polygon(road_polygon(), fill=(105, 105, 110))
     for left in (250 + 20 * n, 360 - 10 * n):
         top = 300 + (left % 40)
@@ -51,11 +58,14 @@ def draw_scene(n: int) -> bytes:
     return out.getvalue()
 
 
-def hypothesis_mask() -> bytes:
-    """The prelabels: the sky above the horizon and the road, in the file's own values."""
+def hypothesis_mask(n: int) -> bytes:
+    """Scene `n`'s prelabels, in the file's own values: the sky above the horizon but for
+    the hills (drawn with the same polygons as the scene, so to the pixel), and the road."""
     mask = Image.new("L", SIZE, 0)
     draw = ImageDraw.Draw(mask)
     draw.rectangle((0, 0, SIZE[0], HORIZON - 1), fill=FILE_VALUES["sky"])
+    for hill in hill_polygons(n):
+        draw.polygon(hill, fill=0)
     draw.polygon(road_polygon(), fill=FILE_VALUES["road"])
     out = io.BytesIO()
     mask.save(out, "PNG")
@@ -83,10 +93,10 @@ def create_segmentation_tasks(owner, tasker) -> int:
     project = projects.create_project(owner=owner, is_test=False, body={
         "type": kinds.SEGMENT, "name": SEGMENT_PROJECT})
     project.taskers.add(tasker)
-    mask = store_file(owner=owner, is_test=False, data=hypothesis_mask(), fields={
-        "display_name": "landscape-prelabels.png", "project_name": SEGMENT_PROJECT,
-        "reference_id": "demo-segmentation-mask"}).attachment_url
     for n in range(SEGMENT_TASKS):
+        mask = store_file(owner=owner, is_test=False, data=hypothesis_mask(n), fields={
+            "display_name": f"landscape-{n}-prelabels.png", "project_name": SEGMENT_PROJECT,
+            "reference_id": f"demo-segmentation-mask-{n}"}).attachment_url
         image = store_file(owner=owner, is_test=False, data=draw_scene(n), fields={
             "display_name": f"landscape-{n}.png", "project_name": SEGMENT_PROJECT,
             "reference_id": f"demo-segmentation-{n}"}).attachment_url
@@ -95,8 +105,9 @@ def create_segmentation_tasks(owner, tasker) -> int:
     return SEGMENT_TASKS
 
 
-def expected_hypothesis() -> np.ndarray:
-    """The hypothesis in the task's indices (sky = 1, road = 2): what the page starts from."""
-    mask = np.asarray(Image.open(io.BytesIO(hypothesis_mask())))
+def expected_hypothesis(n: int) -> np.ndarray:
+    """Scene `n`'s hypothesis in the task's indices (sky = 1, road = 2, 0 elsewhere): what
+    the page starts from."""
+    mask = np.asarray(Image.open(io.BytesIO(hypothesis_mask(n))))
     return np.select([mask == FILE_VALUES["sky"], mask == FILE_VALUES["road"]], [1, 2], 0) \
         .astype(np.uint8)

@@ -11,6 +11,7 @@ import pytest
 from tasks.rules.segmentation_ops import decode_points
 from tests.browser.helpers import Bench
 from tests.browser.test_segmentation import (
+    GRASS,
     SKY,
     H,
     W,
@@ -41,10 +42,31 @@ def test_an_accepted_assist_polygon_fills_the_mask(make_task, page):
     bench = Bench(page, setup)
     bench.start()
     open_task(bench)
+    # a mask page opens on the Brush, without the (empty) Annotations list
+    assert page.evaluate("() => document.getElementById('workbench').dataset.tool") == "brush"
+    assert page.locator(".wb-panel-annotations").is_hidden()
+    assert page.locator(".wb-panel-segmentation").is_visible()
+    assert "annotations loaded" not in bench.status()
+    assert "drag to move" not in page.locator("#workbench").inner_text()
     page.keyboard.press("2")  # sky
     page.keyboard.press("n")  # paint only unlabeled pixels: the op carries protect
     page.keyboard.press("w")
     assert page.evaluate("() => document.getElementById('workbench').dataset.tool") == "assist"
+    # with the Assist active the number keys still pick labels, never the assist's modes
+    page.keyboard.press("3")
+    assert mask_state(page)["activeIndex"] == GRASS
+    assert "Scissors" not in bench.status()
+    page.keyboard.press("9")  # no ninth label: refused, the mode unchanged
+    assert "No label 9" in bench.status()
+    page.keyboard.press("2")
+    assert mask_state(page)["activeIndex"] == SKY
+    page.keyboard.press("?")
+    overlay = page.locator(".wb-help")
+    assert overlay.is_visible()
+    text = overlay.inner_text()
+    assert "1–9 pick labels here, not modes" in text and "with the Assist active too" in text
+    assert "1 / 2 / 3" not in text, "the image page's mode keys are not offered on a mask"
+    page.keyboard.press("Escape")
     bench.drag((CX - R - 12, CY - R - 12), (CX + R + 12, CY + R + 12))
     wait_for(page, "() => document.getElementById('workbench').dataset.assist === 'ready'",
              timeout=30, message="the assist gave no preview")

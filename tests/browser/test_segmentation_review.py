@@ -79,6 +79,27 @@ def test_a_reviewers_repaint_is_in_the_accepted_mask(make_task, page, browser):
         review = Bench(other, setup)
         open_task(review)
         assert np.array_equal(mask_state(other)["array"], expected), "not the submitted mask"
+        # the review is of the whole mask: no verdicts per annotation
+        root = other.locator("#workbench")
+        assert root.get_attribute("data-review-scope") == "task"
+        panel = other.locator(".wb-panel-review")
+        wait_for(other, "() => document.querySelector('.wb-panel-review .wb-panel-hint') !== null")
+        assert "The whole mask is judged" in panel.inner_text()
+        assert "verdict" not in panel.inner_text().lower()
+        assert other.locator(".wb-panel-annotations").is_hidden()
+        other.keyboard.press("a")
+        assert "judged as a whole" in review.status()
+        # a send back needs an issue or a comment, said without annotations
+        other.keyboard.press("Shift+X")
+        ask = other.locator(".wb-ask")
+        ask.get_by_role("button", name="Send back").click()
+        assert "pin an issue (I) or write a comment" in ask.inner_text()
+        ask.get_by_role("button", name="Cancel").click()
+        assert ask.count() == 0
+        other.keyboard.press("?")
+        help_text = other.locator(".wb-help").inner_text()
+        assert "No verdicts on a mask" in help_text and "Accept the selected" not in help_text
+        other.keyboard.press("Escape")
         # Ctrl+Enter is the tasker's submit: refused in review, nothing posted
         other.keyboard.press("Control+Enter")
         assert "Shift+Enter" in review.status()

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   bannerText, canSendBack, describeVerdict, invertVerdict, issueActionOp, issueRefusal,
   openIssueOp, ReviewState, SEND_BACK_REFUSAL, stepTarget,
+  wholeTaskHint, WHOLE_TASK_SEND_BACK_REFUSAL,
 } from "../../static/js/lib/review.js";
 import { applyOp, invert, OpLog, opKind, registerOp, registeredOps } from "../../static/js/lib/oplog.js";
 import { stamp, SyncClient, touchedUuids, MemoryStore } from "../../static/js/lib/sync.js";
@@ -241,4 +242,21 @@ test("the review keys take none of the key map's or the video's, and all are in 
   assert.equal(matchReview({ key: "a" }, "rework"), null, "the tasker does not judge");
   assert.deepEqual(matchReview({ key: "N", shiftKey: true }, "rework")?.args, [-1]);
   assert.deepEqual([...new Map(reviewHelpRows("rework")).keys()], ["N / Shift+N", "Click a pin"]);
+});
+
+test("a whole-task review (a mask): no verdict rows nor verdicts, a refusal without annotations", async () => {
+  const { reviewHelpRows } = await import("../../static/js/workbench/review-keys.js");
+  const rows = new Map(reviewHelpRows("review", "task"));
+  assert.ok(!rows.has("A") && !rows.has("X") && !rows.has("Shift+A"), [...rows.keys()].join(", "));
+  assert.match(rows.get("Shift+Enter"), /whole mask/);
+  assert.match(rows.get("A / X"), /No verdicts on a mask/);
+  assert.ok(rows.has("I") && rows.has("Shift+X"));
+  assert.ok(new Map(reviewHelpRows("review")).has("A"), "the image review keeps its verdicts");
+  const empty = new ReviewState({ mode: "review", verdicts: {}, issues: [] });
+  assert.deepEqual(empty.canSendBack("", [], "task"), { allowed: false, reason: WHOLE_TASK_SEND_BACK_REFUSAL });
+  assert.equal(empty.canSendBack("the sky is short", [], "task").allowed, true);
+  assert.doesNotMatch(WHOLE_TASK_SEND_BACK_REFUSAL, /annotation/);
+  assert.match(wholeTaskHint("review", 1), /^The whole mask is judged.*1 open issue\./);
+  assert.doesNotMatch(wholeTaskHint("review", 2), /verdict|Every annotation/);
+  assert.match(wholeTaskHint("rework", 0), /^0 open issues: repaint/);
 });

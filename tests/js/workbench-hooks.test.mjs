@@ -274,3 +274,26 @@ test("addTool hands the tool to the Workbench and returns its button; a nameless
   assert.throws(() => hooks.addTool({ ...spec, tool: /** @type {any} */ ({}) }), /needs a name/);
   assert.throws(() => new WorkbenchHooks(noEffects()).addTool(spec), /takes no tools/);
 });
+
+test("a kind sets the starting tool, hides a built-in panel and the review's scope", () => {
+  const seen = [];
+  const hooks = new WorkbenchHooks({ ...noEffects(), startTool: (name) => seen.push(`tool:${name}`), hidePanel: (id) => seen.push(`hide:${id}`) });
+  assert.equal(hooks.startTool, null);
+  assert.equal(hooks.reviewScope, "annotations");
+  hooks.setStartTool("brush");
+  hooks.hidePanel("annotations");
+  hooks.setReviewScope("task");
+  assert.deepEqual(seen, ["tool:brush", "hide:annotations"]);
+  assert.equal(hooks.startTool, "brush");
+  assert.ok(hooks.hiddenPanels.has("annotations"));
+  assert.equal(hooks.reviewScope, "task");
+  assert.throws(() => hooks.setReviewScope("labels"), /unknown review scope/);
+});
+
+test("a row another extension added can be reworded, whichever was registered first", () => {
+  const hooks = new WorkbenchHooks(noEffects());
+  hooks.replaceHelpRow("Assist", "1 / 2 / 3", ["W again", "Next mode (1–9 pick labels here)"]);
+  hooks.addHelpSection("Assist", [["W", "Assist"], ["1 / 2 / 3", "Modes"]]);
+  const rows = hooks.helpSections(new Map()).get("Assist");
+  assert.deepEqual(rows, [["W", "Assist"], ["W again", "Next mode (1–9 pick labels here)"]]);
+});

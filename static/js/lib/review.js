@@ -34,6 +34,25 @@
 export const VERDICTS = /** @type {const} */ (["accepted", "rejected"]);
 export const ISSUE_STATUSES = /** @type {const} */ (["open", "resolved", "closed"]);
 export const SEND_BACK_REFUSAL = "Say what to fix: reject an annotation, pin an issue or write a comment";
+/** A review of the task as a whole (hooks.setReviewScope("task"): a mask) has no verdicts. */
+export const WHOLE_TASK_SEND_BACK_REFUSAL = "Say what to fix: pin an issue (I) or write a comment";
+export const WHOLE_TASK_VERDICT_REFUSAL = "A mask is judged as a whole: Shift+Enter accepts the task, Shift+X sends it back";
+/** The review commands that judge one annotation: refused in a whole-task review. */
+export const PER_ANNOTATION_COMMANDS = Object.freeze(["reviewAccept", "reviewReject", "reviewAcceptRest"]);
+
+/**
+ * The Review panel's line in a whole-task review (a mask), on the review or rework page.
+ * @param {"review" | "rework"} mode @param {number} open the open issues
+ * @returns {string}
+ */
+export function wholeTaskHint(mode, open) {
+  const issues = `${open} open ${open === 1 ? "issue" : "issues"}`;
+  if (mode === "review") {
+    return `The whole mask is judged, not each label: ${issues}. Shift+Enter accepts it (with your repaint); `
+      + "Shift+X sends it back, with an issue pinned (I) or a comment.";
+  }
+  return `${issues}: repaint where the review says (the Issues panel), then submit again.`;
+}
 
 /** Which issue actions each page may take (the server checks the same, docs/quality.md). */
 const ACTIONS_BY_MODE = {
@@ -122,18 +141,19 @@ export function bannerText(banner) {
 
 /**
  * May the task be sent back? Only with something to fix: a rejected annotation (among those
- * that exist), an open issue, or a comment.
+ * that exist), an open issue, or a comment. `scope` "task" (a mask, no verdicts) words the
+ * refusal without annotations.
  * @param {{verdicts: Map<string, Verdict>, issues: Map<string, Issue> | Issue[], comment?: string,
- *   uuids?: Iterable<string>}} round
+ *   uuids?: Iterable<string>, scope?: "annotations" | "task"}} round
  * @returns {{allowed: boolean, reason: string}}
  */
-export function canSendBack({ verdicts, issues, comment = "", uuids }) {
+export function canSendBack({ verdicts, issues, comment = "", uuids, scope = "annotations" }) {
   const present = uuids ? new Set(uuids) : null;
   const rejected = [...verdicts].some(([uuid, v]) => v.verdict === "rejected" && (!present || present.has(uuid)));
   const list = issues instanceof Map ? [...issues.values()] : issues;
   const open = list.some((issue) => issue.status === "open");
   if (rejected || open || comment.trim()) return { allowed: true, reason: "" };
-  return { allowed: false, reason: SEND_BACK_REFUSAL };
+  return { allowed: false, reason: scope === "task" ? WHOLE_TASK_SEND_BACK_REFUSAL : SEND_BACK_REFUSAL };
 }
 
 /**
@@ -343,9 +363,10 @@ export class ReviewState {
   /**
    * May the task be sent back with this comment? (canSendBack over this state.)
    * @param {string} [comment] @param {Iterable<string>} [uuids] the annotations there are
+   * @param {"annotations" | "task"} [scope]
    */
-  canSendBack(comment = "", uuids) {
-    return canSendBack({ verdicts: this.verdicts, issues: this.issues, comment, uuids });
+  canSendBack(comment = "", uuids, scope = "annotations") {
+    return canSendBack({ verdicts: this.verdicts, issues: this.issues, comment, uuids, scope });
   }
 }
 

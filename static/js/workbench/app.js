@@ -82,6 +82,8 @@ export class Workbench {
       invalidate: (what) => this.renderer?.invalidate(what),
       addTool: (spec) => registerTool(this, spec),
       refreshToolbar: () => this.updateToolbar(),
+      startTool: (name) => startOn(this, name),
+      hidePanel: (id) => hideBuiltinPanel(this, id),
     });
     /** Status bar hints of the tools the hooks added (hooks.addTool). */
     this.toolHints = {};
@@ -1006,6 +1008,17 @@ function registerTool(app, spec) {
   app.tools[name] = spec.tool;
   if (spec.hint) app.toolHints[name] = spec.hint;
   return addToolButton(app, name, spec);
+}
+
+/** hooks.setStartTool: open on this tool, unless the tasker already chose one. */
+function startOn(app, name) {
+  if (app.tools?.[name] && app.mode === "idle" && (!app.tool || app.tool.name === "select")) app.setTool(name);
+}
+
+/** hooks.hidePanel: a built-in side panel the kind has no use for is not shown. */
+function hideBuiltinPanel(app, id) {
+  const section = app.side?.querySelector(`.wb-panel-${id}`);
+  if (section) section.hidden = true;
 }
 
 /** hooks.addPanel: a side panel at the end of the column, or before the panel `before`. */

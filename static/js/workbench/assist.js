@@ -17,10 +17,13 @@ export const ASSIST_BINDINGS = [
   { combo: "shift+w", command: "assistSnap", help: ["Assist", "Shift+W", "Snap the selected polygon to the image's edges"] },
 ];
 
+/** The keys of the modes' row (a kind whose number keys mean more rewords it, hooks.replaceHelpRow). */
+export const ASSIST_MODE_KEYS = "1 / 2 / 3";
+
 /** Rows of the `?` overlay for the tool's mouse input and its own keys (kept short: the
  * overlay fits a 1600 × 900 screen, tests/browser/test_small_screens.py). */
 export const ASSIST_HELP = [
-  ["1 / 2 / 3", `Modes: ${MODE_NAMES.box}, ${MODE_NAMES.region} ([ ] tolerance), ${MODE_NAMES.scissors}`],
+  [ASSIST_MODE_KEYS, `Modes: ${MODE_NAMES.box}, ${MODE_NAMES.region} ([ ] tolerance), ${MODE_NAMES.scissors}`],
   ["Alt+click, right-click", "Negative point (not the object)"],
   ["Enter / Esc", "Accept the preview / discard it (Backspace: last point)"],
 ];
@@ -45,7 +48,7 @@ export class Assist {
     const hooks = app.hooks;
     hooks.addTool({
       tool: this.tool, title: "Assist", key: "W", icon: ICON,
-      hint: "Drag a box · click + · Alt/right-click − · 1/2/3 modes · Enter accepts · Esc discards",
+      hint: "Drag a box · click + · Alt/right-click − · W next mode · Enter accepts · Esc discards",
     });
     hooks.addCommand("assistTool", () => this.toolKey());
     hooks.addCommand("assistSnap", () => this.snapSelected());

@@ -252,14 +252,22 @@ export class Autosave {
     }
   }
 
-  /** Editing refused with `reason` ("" allows it again). */
+  /** Editing refused with `reason` ("" allows it again). While it is refused the page is on
+   * Select; when it is allowed again the tool it was on comes back (a mask page's Brush,
+   * hooks.setStartTool, after the connection's welcome). */
   block(reason) {
-    this.app.editBlock = reason;
-    this.app.root.dataset.editing = reason ? "false" : "true";
+    const app = this.app;
+    app.editBlock = reason;
+    app.root.dataset.editing = reason ? "false" : "true";
     if (reason) {
-      this.app.tool?.cancel?.();
-      this.app.setTool?.("select");
+      if (this.toolBeforeBlock === undefined) this.toolBeforeBlock = app.tool?.name ?? null;
+      app.tool?.cancel?.();
+      app.setTool?.("select");
+      return;
     }
+    const before = this.toolBeforeBlock;
+    this.toolBeforeBlock = undefined;
+    if (before && before !== "select" && app.tool?.name === "select" && app.tools?.[before] && app.mode === "idle") app.setTool(before);
   }
 
   // ---------------------------------------------------------------- server → model

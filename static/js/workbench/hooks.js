@@ -20,6 +20,11 @@
 //   takeShapes(target)         shapes a tool makes (the Assist's) go to the kind, not the store
 //   addBeforeDecide(step)      work done before a review decision waits for the saved ops
 //                              (the segmentation page's snapshot: the decision reads the base)
+//   setStartTool(name)         the tool the page opens on (a mask: the Brush, not Select)
+//   hidePanel(id)              a built-in side panel that means nothing for the kind (a mask's
+//                              Annotations list)
+//   setReviewScope(scope)      "task": the review judges the task as a whole, no verdicts per
+//                              annotation (a mask)
 //
 // This module holds the registries and is DOM-free (tests/js/workbench-hooks.test.mjs); what
 // touches the page (the button, the layers) is the Workbench's, passed in as `effects`.
@@ -85,6 +90,9 @@ export const TONES = Object.freeze({
  *   icon: string, text?: string, hint?: string}} ToolSpec
  */
 
+/** What a review judges: each annotation (verdicts) or the task as a whole (a mask).
+ * @typedef {"annotations" | "task"} ReviewScope */
+
 /**
  * @typedef {{addToolbarButton: (spec: ToolbarButtonSpec) => HTMLButtonElement,
  *   setLayers: (shapes: any[]) => void,
@@ -93,7 +101,9 @@ export const TONES = Object.freeze({
  *   pointer?: () => ({x: number, y: number} | null),
  *   addTool?: (spec: ToolSpec) => HTMLButtonElement,
  *   invalidate?: (what: "overlay" | "static") => void,
- *   refreshToolbar?: () => void}} HookEffects
+ *   refreshToolbar?: () => void,
+ *   startTool?: (name: string) => void,
+ *   hidePanel?: (id: string) => void}} HookEffects
  */
 
 /**
@@ -139,6 +149,43 @@ export class WorkbenchHooks {
     this.beforeDecideSteps = [];
     /** @type {ShapeTarget | null} */
     this.shapeTarget = null;
+    /** @type {string | null} the tool the page opens on (null: Select) */
+    this.startTool = null;
+    /** @type {Set<string>} built-in panels hidden by the kind */
+    this.hiddenPanels = new Set();
+    /** @type {ReviewScope} */
+    this.reviewScope = "annotations";
+  }
+
+  /**
+   * The tool the page opens on instead of Select (a tool of the page's: the kind's own,
+   * added with addTool first). The Workbench switches to it at once when it is idle.
+   * @param {string} name
+   */
+  setStartTool(name) {
+    this.startTool = name;
+    this.effects.startTool?.(name);
+  }
+
+  /**
+   * Hide a built-in side panel (its id: "annotations", "attributes", …) that means nothing
+   * for the kind: a mask has no annotation list.
+   * @param {string} id
+   */
+  hidePanel(id) {
+    this.hiddenPanels.add(id);
+    this.effects.hidePanel?.(id);
+  }
+
+  /**
+   * What a review of this kind judges: "annotations" (a verdict each, the default) or "task"
+   * (a mask: the decision is for the whole task, with pinned issues and the comment as its
+   * reasons). The review controller, built after the kinds, reads it.
+   * @param {ReviewScope} scope
+   */
+  setReviewScope(scope) {
+    if (scope !== "annotations" && scope !== "task") throw new Error(`unknown review scope ${scope}`);
+    this.reviewScope = scope;
   }
 
   /**
@@ -374,7 +421,8 @@ export class WorkbenchHooks {
   }
 
   /**
-   * Reword the row of `section` whose keys read `keys` (e.g. when a kind takes some of them).
+   * Reword the row of `section` whose keys read `keys` (e.g. when a kind takes some of them):
+   * a row of keyboard.js or one an extension added, whenever it is added.
    * @param {string} section @param {string} keys @param {HelpRow} row
    */
   replaceHelpRow(section, keys, row) {
@@ -389,11 +437,6 @@ export class WorkbenchHooks {
    */
   helpSections(base) {
     const sections = new Map([...base].map(([title, rows]) => [title, [...rows]]));
-    for (const { section, keys, row } of this.helpReplacements) {
-      const rows = sections.get(section);
-      const index = rows ? rows.findIndex(([k]) => k === keys) : -1;
-      if (rows && index >= 0) rows[index] = row;
-    }
     const firsts = new Map();
     for (const { title, rows, first } of this.helpAdditions) {
       const target = sections.get(title) || firsts.get(title);
@@ -401,7 +444,14 @@ export class WorkbenchHooks {
       else if (first) firsts.set(title, [...rows]);
       else sections.set(title, [...rows]);
     }
-    return new Map([...firsts, ...sections]);
+    const merged = new Map([...firsts, ...sections]);
+    // after the additions: a kind may reword a row another extension added (the Assist's)
+    for (const { section, keys, row } of this.helpReplacements) {
+      const rows = merged.get(section);
+      const index = rows ? rows.findIndex(([k]) => k === keys) : -1;
+      if (rows && index >= 0) rows[index] = row;
+    }
+    return merged;
   }
 
   /** @param {ToolbarButtonSpec} spec @returns {HTMLButtonElement} */

@@ -1,6 +1,10 @@
 // The Review panel. On the review page: the verdict counts (accepted, rejected, without a
 // verdict), the open issues, and Accept task / Send back. On the rework page: what the review
 // said (the comment, the rejected annotations with their reasons, click to select one).
+// A whole-task review (hooks.setReviewScope("task"): a mask) has no verdicts: the panel
+// shows the open issues, the decision's buttons and what the decision covers.
+
+import { wholeTaskHint } from "../lib/review.js";
 
 /** @param {any} review the ReviewController */
 export function reviewPanel(review) {
@@ -27,6 +31,10 @@ export function reviewPanel(review) {
       const open = state.openIssues().length;
       const parts = [];
       if (state.round) this.extra.textContent = `round ${state.round}`;
+      if (review.scope === "task") {
+        this.body.replaceChildren(...this.wholeTask(open));
+        return;
+      }
       if (review.mode === "review") {
         const line = div("wb-review-counts");
         line.append(count("accepted", counts.accepted, "accepted"), count("rejected", counts.rejected, "rejected"),
@@ -62,6 +70,29 @@ export function reviewPanel(review) {
         if (rejected.length) parts.push(list);
       }
       this.body.replaceChildren(...parts);
+    },
+
+    /** The parts of a whole-task review (a mask). @param {number} open @returns {HTMLElement[]} */
+    wholeTask(open) {
+      const app = this.app;
+      const parts = [];
+      if (review.mode === "review") {
+        const line = div("wb-review-counts");
+        line.append(count("issues", open, open === 1 ? "open issue" : "open issues"));
+        parts.push(line);
+        if (!app.readOnly) {
+          const buttons = div("wb-review-buttons");
+          buttons.append(
+            button("Accept task", "Accept the whole mask with your repaint (Shift+Enter)", "primary", () => app.run("reviewAcceptTask")),
+            button("Send back", "Send the task back for rework (Shift+X)", "", () => app.run("reviewSendBack")));
+          parts.push(buttons);
+        }
+      } else {
+        const comment = review.state.banner?.comment;
+        if (comment) parts.push(paragraph("wb-review-comment", comment));
+      }
+      if (!app.readOnly || review.mode !== "review") parts.push(hint(wholeTaskHint(review.mode, open)));
+      return parts;
     },
   };
 }

@@ -13,7 +13,7 @@ import { newUuid, opUuids } from "../lib/annotationstore.js";
 import { registeredOps, registerOp } from "../lib/oplog.js";
 import {
   bannerText, describeIssue, describeVerdict, invertVerdict, issueActionOp, issueRefusal,
-  openIssueOp, ReviewState, stepTarget,
+  openIssueOp, PER_ANNOTATION_COMMANDS, ReviewState, stepTarget, WHOLE_TASK_VERDICT_REFUSAL,
 } from "../lib/review.js";
 import { submitTask } from "./api.js";
 import { issuesPanel } from "./panel-issues.js";
@@ -40,6 +40,9 @@ export class ReviewController {
     app.root.dataset.mode = this.mode;
     app.root.classList.add(`wb-mode-${this.mode}`);
     if (this.mode === "work") return;
+    /** "annotations" (a verdict each) or "task" (a mask: judged as a whole), hooks.setReviewScope */
+    this.scope = app.hooks.reviewScope;
+    app.root.dataset.reviewScope = this.scope;
 
     this.registerOps();
     app.hooks.addAnnotationStyle((a) => this.styleOf(a));
@@ -50,9 +53,17 @@ export class ReviewController {
     });
     this.addCommands();
     app.hooks.addKeyHandler((event) => this.onKey(event));
-    app.hooks.addHelpSection("Review", reviewHelpRows(this.mode), { first: true });
+    app.hooks.addHelpSection("Review", reviewHelpRows(this.mode, this.scope), { first: true });
     if (this.mode === "review") {
       app.hooks.addCommandGuard((command) => (command === "submit" ? this.refuseSubmit() : undefined));
+      // a whole-task review has no verdicts: A, X and Shift+A say so
+      if (this.scope === "task") {
+        app.hooks.addCommandGuard((command) => {
+          if (!PER_ANNOTATION_COMMANDS.includes(command)) return undefined;
+          app.refuse(WHOLE_TASK_VERDICT_REFUSAL);
+          return true;
+        });
+      }
       for (const [section, keys, row] of REVIEW_REWORDED) app.hooks.replaceHelpRow(section, keys, [...row]);
       if (!app.readOnly) this.reviewToolbar(); // staff watching: nothing to decide
     }
@@ -336,7 +347,7 @@ export class ReviewController {
       const answer = await this.ask({
         title: "Send the task back for rework", label: "Comment for the tasker (the banner they see)",
         required: false, confirm: "Send back",
-        check: (text) => this.state.canSendBack(text, app.store.uuids()).reason,
+        check: (text) => this.state.canSendBack(text, app.store.uuids(), this.scope).reason,
       });
       if (answer === null) {
         app.status("Not sent back");

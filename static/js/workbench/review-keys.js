@@ -3,6 +3,7 @@
 // command the review controller adds (hooks.addCommand), through app.run, so the command
 // guards see it. docs/workbench.md, "Review mode".
 
+import { PER_ANNOTATION_COMMANDS } from "../lib/review.js";
 import { match } from "./keyboard.js";
 
 /** @type {import("./keyboard.js").Binding[]} */
@@ -41,12 +42,29 @@ export function bindingsOf(mode) {
   return mode === "review" ? REVIEW_BINDINGS : REWORK_BINDINGS;
 }
 
+/** A whole-task review (a mask): the task's decision reworded, no verdict rows. */
+const WHOLE_TASK_HELP = [
+  ["Shift+Enter", "Accept the task: the whole mask, with your repaint"],
+  ["A / X", "No verdicts on a mask: it is judged as a whole (issues say what to fix)"],
+];
+
 /**
- * The rows of the "Review" section of the help overlay.
- * @param {"review" | "rework"} mode @returns {[string, string][]}
+ * The rows of the "Review" section of the help overlay; `scope` "task" (hooks.setReviewScope:
+ * a mask) leaves out the verdicts per annotation.
+ * @param {"review" | "rework"} mode @param {"annotations" | "task"} [scope]
+ * @returns {[string, string][]}
  */
-export function reviewHelpRows(mode) {
-  const rows = bindingsOf(mode).filter((b) => b.help).map((b) => /** @type {[string, string]} */ ([b.help[1], b.help[2]]));
+export function reviewHelpRows(mode, scope = "annotations") {
+  const whole = scope === "task";
+  const rows = bindingsOf(mode).filter((b) => b.help && !(whole && PER_ANNOTATION_COMMANDS.includes(b.command)))
+    .map((b) => /** @type {[string, string]} */ ([b.help[1], b.help[2]]));
+  if (whole && mode === "review") {
+    for (const [keys, text] of WHOLE_TASK_HELP) {
+      const index = rows.findIndex(([k]) => k === keys);
+      if (index >= 0) rows[index] = [keys, text];
+      else rows.push([keys, text]);
+    }
+  }
   const extra = mode === "review" ? REVIEW_EXTRA_HELP : REWORK_EXTRA_HELP;
   return [...rows, ...extra.map(([, keys, text]) => /** @type {[string, string]} */ ([keys, text]))];
 }

@@ -20,6 +20,7 @@ import { submitTask } from "./api.js";
 import { colorTable, MaskLayer } from "./segment-layer.js";
 import { segmentPanel } from "./segment-panel.js";
 import { BrushTool, dedupe, FillTool, LassoTool, PolygonMaskTool } from "./segment-tools.js";
+import { ASSIST_MODE_KEYS } from "./assist.js";
 
 /** A snapshot (a new base) is sent after this many ops. */
 export const SNAPSHOT_EVERY = 200;
@@ -35,13 +36,17 @@ export const SEGMENT_HELP = [
   ["P", "Polygon to mask: click the vertices; Enter or a double-click fills it (Alt+Enter erases it)"],
   ["L", "Lasso: drag round an area; it is filled on release (Alt: erased)"],
   ["[ / ]", "Brush smaller / larger (also Ctrl or Alt + mouse wheel)"],
-  ["1–9, 0", "Pick the 1st–9th, 10th label (or click it in the Labels panel)"],
+  ["1–9, 0", "Pick the 1st–9th, 10th label (or click it in the Labels panel); with the Assist active too"],
   ["N", "Paint only unlabeled pixels on / off (protects what is done)"],
   ["Shift+N", "Highlight the unlabeled pixels on / off"],
   ["Ctrl+Z / Ctrl+Y", "Undo / redo the last stroke, fill or polygon"],
 ];
 
 const TOOL_KEYS = { b: "brush", e: "eraser", g: "fill", p: "polygon-mask", l: "lasso" };
+
+/** The Assist's row of its modes' keys (assist.js ASSIST_HELP), as it reads on a mask page:
+ * the number keys pick labels here, W cycles the modes. */
+export const ASSIST_MODES_ROW = ["W again", "Next assist mode: box, click region, scissors (1–9 pick labels here, not modes)"];
 
 export class SegmentController {
   /** @param {any} app the Workbench */
@@ -114,6 +119,10 @@ export class SegmentController {
     hooks.addBeforeDecide(() => this.snapshotBeforeDecide());
     hooks.addKeyHandler((event) => this.onKey(event));
     hooks.addHelpSection("Segmentation", SEGMENT_HELP.map(([k, t]) => [k, t]), { first: true });
+    hooks.replaceHelpRow("Assist", ASSIST_MODE_KEYS, /** @type {[string, string]} */ ([...ASSIST_MODES_ROW]));
+    // a mask has no annotations: no list of them, and a review judges the whole mask
+    hooks.hidePanel("annotations");
+    hooks.setReviewScope("task");
     hooks.setHistory({ canUndo: () => this.history.canUndo, canRedo: () => this.history.canRedo });
     if (!app.readOnly) {
       const tools = [
@@ -126,6 +135,7 @@ export class SegmentController {
       for (const [tool, icon, title, key, text] of tools) {
         hooks.addTool({ tool, icon, title, key, text });
       }
+      hooks.setStartTool("brush"); // Select's drag and handles mean nothing on a mask
     }
     this.panel = hooks.addPanel(segmentPanel(this), { before: "annotations" });
     // Ctrl / Alt + wheel sizes the brush (before the canvas zooms: capture on its parent)
@@ -157,6 +167,10 @@ export class SegmentController {
     this.recolor();
     app.root.dataset.mask = "ready";
     this.changed();
+    // the Workbench's greeting counted annotations, which a mask has none of
+    if (/annotations loaded/.test(app.statusMessage?.textContent || "")) {
+      app.status(app.readOnly ? "Read-only view: you can look, not change." : "Mask loaded. Press ? for every shortcut.");
+    }
   }
 
   /** The image's size, once the Workbench knows it (GET /data's, else the loaded image's). */
@@ -439,7 +453,9 @@ export class SegmentController {
     if (/^[0-9]$/.test(event.key) && !event.altKey) {
       const label = this.labels[event.key === "0" ? 9 : Number(event.key) - 1];
       if (label) this.pickLabel(label);
-      return Boolean(label);
+      // with the Assist active a number never falls through to its modes (W cycles them)
+      else if (this.app.tool?.name === "assist") this.app.refuse(`No label ${event.key}: here 1–9 pick labels; W changes the assist's mode`);
+      return Boolean(label) || this.app.tool?.name === "assist";
     }
     if (key === "n" && !event.altKey) {
       if (event.shiftKey) this.setHighlight(!this.highlight);
