@@ -12,6 +12,9 @@ The values' places are found by building the queryset twice, with two sets of st
 user or project with an impossible primary key, a string and a datetime that nothing else
 holds): the SQL must be the same text both times, and every parameter that differs must be
 one stand-in (its primary key for a model instance, the backend's form for a datetime).
+A stand-in instance holds only its primary key: `build` must not branch on a value's other
+attributes (a user's `is_superuser`, say); such a branch is the caller's, and goes into the
+key or around the template.
 Otherwise a value was written into the SQL or transformed on the way (a `LIMIT` from a value,
 a date's day), and the template refuses with ValueError rather than guess. A value that
 chooses the shape (None or not, a flag) belongs in the key, never in the values.

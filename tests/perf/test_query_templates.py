@@ -118,6 +118,7 @@ def test_a_value_written_into_the_sql_or_transformed_is_refused(account):
 
 @pytest.mark.skipif(not connection.features.has_select_for_update,
                     reason="SQLite takes no row locks")
+@pytest.mark.django_db(transaction=True)  # outside the test's own transaction
 def test_a_locking_template_refuses_to_run_outside_a_transaction(account):
     make_project(account, "p")
     task = _task(account, "p")
