@@ -39,6 +39,7 @@ from tasks.models import (
 )
 from tasks.quality_flow import attempts, gold, training
 from tasks.quality_flow import settings as quality_settings
+from tasks.query_templates import QueryTemplate
 
 EXPIRE_BATCH = 200
 # The order of every claim; a tasker's free work is ordered by stage first, and "rework"
@@ -89,20 +90,26 @@ def review_projects(user) -> QuerySet:
 
 # --- what is free ---------------------------------------------------------------------------
 
-def free_tasks(now=None) -> QuerySet:
+def free_tasks(now=None, since: datetime | None = None) -> QuerySet:
+    """Pending customer work nobody holds, its media stored, not held back for prelabels
+    asked since `since` (hold_start(now) unless given)."""
     now = now or timezone.now()
     return Task.objects.filter(status=TaskStatus.PENDING, is_test=False).filter(
         Q(claimed_by__isnull=True) | Q(lease_expires_at__lt=now)
     ).exclude(type__in=waiting_kinds(), attachment_mime="").exclude(  # media not stored yet
-        Exists(prelabelling(now)))
+        Exists(prelabelling(now, since)))
 
 
-def prelabelling(now: datetime) -> QuerySet:
+def prelabelling(now: datetime, since: datetime | None = None) -> QuerySet:
     """The prelabels being asked of a model backend (docs/assist.md, "Prelabel on create"):
     their task is held back, for at most ANNOTATOR_PRELABEL_HOLD_SECONDS."""
-    since = now - timedelta(seconds=settings.ANNOTATOR_PRELABEL_HOLD_SECONDS)
     return Prelabel.objects.filter(task=OuterRef("pk"), status=PrelabelStatus.QUEUED,
-                                   created_at__gt=since)
+                                   created_at__gt=since or hold_start(now))
+
+
+def hold_start(now: datetime) -> datetime:
+    """Prelabels asked before this no longer hold their task back."""
+    return now - timedelta(seconds=settings.ANNOTATOR_PRELABEL_HOLD_SECONDS)
 
 
 def waiting_kinds() -> list[str]:
@@ -116,7 +123,7 @@ def not_reserved(now: datetime) -> Q:
 
 
 def work_candidates(user, project: Project, now: datetime, *,
-                    prioritized: bool = False) -> QuerySet:
+                    prioritized: bool = False, since: datetime | None = None) -> QuerySet:
     """Step 5 of a tasker's Start: rework first, then work, batches in their Studio priority
     when the project has prioritized batches (docs/workforce.md); never a task given to
     someone else nor one of a batch given to groups this user is not in; a replica only
@@ -127,7 +134,7 @@ def work_candidates(user, project: Project, now: datetime, *,
     replica_wanted = Q(parent__status=TaskStatus.PENDING, parent__stage=TaskStage.CONSENSUS)
     order = ("stage", *workforce.batch_order(), *CLAIM_ORDER) if prioritized else (
         "stage", *CLAIM_ORDER)
-    return (free_tasks(now).filter(project=project, role__in=WORKED_ROLES,
+    return (free_tasks(now, since).filter(project=project, role__in=WORKED_ROLES,
                                    stage__in=WORK_STAGES)
             .filter(not_reserved(now))
             .filter(Q(parent__isnull=True)
@@ -264,12 +271,11 @@ def claim_next(user, project: Project) -> Task | None:
             copy = _leased_copy(gold.serve(user, project, now), user, now)
             if copy is not None:
                 return copy
-        candidates = work_candidates(user, project, now, prioritized=claimer.prioritized)
         task = None
         if claimer.assigned:  # a task given to this user comes before other work
-            task = claim_in_order(user, candidates.filter(assigned_to=user), now)
+            task = _claim_work(user, project, now, claimer.prioritized, assigned_only=True)
         if task is None:
-            task = claim_in_order(user, candidates, now)
+            task = _claim_work(user, project, now, claimer.prioritized, assigned_only=False)
         if task is None and deferred is not None:
             task = _claim_first(user, Task.objects.filter(pk=deferred.pk), now)
         return task
@@ -313,7 +319,16 @@ def _lock_claimer(user, project: Project, now: datetime, reserved_stage: str,
                   held_stages: tuple[str, ...]) -> Claimer:
     """Lock the claimer's user row (their claims are serialized; other people's are not) and
     read, in the same query, their standing in the project and the task they hold there (in
-    one of `held_stages`), else one reserved for them in `reserved_stage`."""
+    one of `held_stages`), else one reserved for them in `reserved_stage`. The query is
+    compiled once per stage (tasks/query_templates.py)."""
+    row = _CLAIMER.first((reserved_stage, held_stages),
+                         {"user": user, "project": project, "now": now})
+    return Claimer(*row) if row else Claimer(False, False, None)
+
+
+def _claimer_row(reserved_stage: str, held_stages: tuple[str, ...], *, user, project: Project,
+                 now: datetime) -> QuerySet:
+    """_lock_claimer's query: the claimer's user row, locked, with what a claim reads."""
     standing = TaskerStanding.objects.filter(user=OuterRef("pk"), project=project)
     qs = get_user_model().objects.filter(pk=user.pk).annotate(
         paused=Exists(standing.filter(paused_at__isnull=False)),
@@ -325,8 +340,10 @@ def _lock_claimer(user, project: Project, now: datetime, reserved_stage: str,
                                                 studio_priority__isnull=False)))
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(**_of_self())
-    row = qs.values_list("paused", "passed", "mine", "assigned", "prioritized").first()
-    return Claimer(*row) if row else Claimer(False, False, None)
+    return qs.values_list("paused", "passed", "mine", "assigned", "prioritized")[:1]
+
+
+_CLAIMER: QueryTemplate = QueryTemplate(settings.AUTH_USER_MODEL, _claimer_row)
 
 
 def _mine(user, project: Project, now: datetime, reserved_stage: str,
@@ -340,14 +357,49 @@ def _mine(user, project: Project, now: datetime, reserved_stage: str,
             .order_by(Case(When(held, then=0), default=1), *CLAIM_ORDER))
 
 
-def _claim_first(user, candidates: QuerySet, now: datetime) -> Task | None:
-    """Lease the first of `candidates` to `user`: select_for_update(skip_locked) on
-    PostgreSQL, then a conditional lease write that 0 rows pass when someone else took the
-    task meanwhile (SQLite, across processes). Writes the claim's TaskAttempt."""
-    qs = candidates
+def _claim_work(user, project: Project, now: datetime, prioritized: bool, *,
+                assigned_only: bool) -> Task | None:
+    """claim_in_order over work_candidates (only those given to `user` when
+    `assigned_only`), each of its two queries compiled once per shape
+    (tasks/query_templates.py)."""
+    values = {"user": user, "project": project, "now": now, "since": hold_start(now)}
+    shape = (prioritized, assigned_only, tuple(waiting_kinds()))
+    return (_claim_found(user, _FIRST_WORK.first((*shape, False), values), now)
+            or _claim_found(user, _FIRST_WORK.first((*shape, True), values), now))
+
+
+def _first_work(prioritized: bool, assigned_only: bool, waiting: tuple[str, ...],
+                skipped_too: bool, *, user, project: Project, now: datetime,
+                since: datetime) -> QuerySet:
+    """The first of a tasker's work candidates, locked as _claim_first locks it; `waiting`
+    (waiting_kinds(), which the candidates leave out) only names the shape."""
+    candidates = work_candidates(user, project, now, prioritized=prioritized, since=since)
+    if assigned_only:
+        candidates = candidates.filter(assigned_to=user)
+    if not skipped_too:
+        candidates = candidates.filter(~skipped_by(user))
+    return _locking(candidates)[:1]
+
+
+_FIRST_WORK: QueryTemplate[Task] = QueryTemplate(Task, _first_work)
+
+
+def _locking(candidates: QuerySet) -> QuerySet:
+    """`candidates` with the row lock other claimers skip (PostgreSQL)."""
     if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, **_of_self())
-    task = qs.first()
+        return candidates.select_for_update(skip_locked=True, **_of_self())
+    return candidates
+
+
+def _claim_first(user, candidates: QuerySet, now: datetime) -> Task | None:
+    """Lease the first of `candidates` to `user` (_claim_found)."""
+    return _claim_found(user, _locking(candidates).first(), now)
+
+
+def _claim_found(user, task: Task | None, now: datetime) -> Task | None:
+    """Lease `task`, read with select_for_update(skip_locked) on PostgreSQL, to `user` by a
+    conditional lease write that 0 rows pass when someone else took the task meanwhile
+    (SQLite, across processes). Writes the claim's TaskAttempt."""
     if task is None:
         return None
     lapsed_holder = task.claimed_by_id

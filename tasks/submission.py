@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from tasks import draft_extras, kinds, lifecycle, queue
 from tasks.annotation_rows import replace_annotations
 from tasks.errors import ApiError
 from tasks.models import Task, TaskStage, TaskStatus
 from tasks.quality_flow import stages
+from tasks.query_templates import QueryTemplate
 from tasks.rules.errors import RuleError
 from tasks.rules.locks import base_annotations, check_accepted, check_link_locks, check_locks
 from tasks.rules.precision import round_coordinates
@@ -62,13 +64,24 @@ def submit_draft(task: Task, user, body: dict, *, base_url: str = "") -> Task:
 
 def _held_for_submit(task: Task, user) -> Task:
     """The task row locked for the transaction; 409 unless `user` still holds it pending."""
-    # the project and batch come along: the callback's payload names them
-    task = (Task.objects.select_related("project", "batch", "project__quality")
-            .select_for_update(of=("self",)).get(pk=task.pk))
+    task = _HELD.first((), {"task_id": task.pk})
+    if task is None:
+        raise Task.DoesNotExist("Task matching query does not exist.")
     if task.status != TaskStatus.PENDING or not queue.holds(user, task):
         raise ApiError(409, "This task is no longer yours to submit: "
                             f"it is {task.status} or its lease has ended.")
     return task
+
+
+def _locked_row(*, task_id: str) -> QuerySet[Task]:
+    """The task row locked (on PostgreSQL), with its project and batch, which the callback's
+    payload names, and the project's quality settings, which the next claim reads."""
+    return (Task.objects.select_related("project", "batch", "project__quality")
+            .select_for_update(of=("self",)).filter(pk=task_id)[:1])
+
+
+# compiled once (tasks/query_templates.py)
+_HELD: QueryTemplate[Task] = QueryTemplate(Task, _locked_row)
 
 
 def _complete(task: Task, user, response: dict, base_url: str) -> None:

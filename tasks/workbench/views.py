@@ -310,10 +310,11 @@ def task_context(request: HttpRequest, task_id: str, n: int) -> HttpResponseBase
 @worker_required
 @require_POST
 def submit_task(request: HttpRequest, task_id: str) -> JsonResponse:
-    # the project's quality settings come along: the next claim reads them
-    task = get_object_or_404(
-        workforce.openable_tasks(request.user, Task.objects.select_related("project__quality")),
-        task_id=task_id)
+    # what the rules read before the lock; the submit reads the task again, locked, with its
+    # project and quality settings (which the next claim reads)
+    task = workforce.openable_task(request.user, task_id)
+    if task is None:
+        raise Http404("No such task.")
     try:
         payload = orjson.loads(request.body or b"null")
     except orjson.JSONDecodeError:
