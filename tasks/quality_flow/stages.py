@@ -291,9 +291,10 @@ def _accepted_verdicts(task: Task):
 
 def accepted_snapshots(task: Task) -> list[dict]:
     """The annotations the reviewer accepted before sending the task back, as they were sent
-    back: the rework may not change or delete them (one query)."""
-    return [a for a in _accepted_verdicts(task).values_list("annotation", flat=True)
-            if isinstance(a, dict)]
+    back, in the order the verdicts were given: the rework may not change or delete them
+    (one query)."""
+    verdicts = _accepted_verdicts(task).order_by("pk")
+    return [a for a in verdicts.values_list("annotation", flat=True) if isinstance(a, dict)]
 
 
 def apply_review_locks(task: Task) -> None:
