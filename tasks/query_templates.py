@@ -17,7 +17,8 @@ attributes (a user's `is_superuser`, say); such a branch is the caller's, and go
 key or around the template.
 Otherwise a value was written into the SQL or transformed on the way (a `LIMIT` from a value,
 a date's day), and the template refuses with ValueError rather than guess. A value that
-chooses the shape (None or not, a flag) belongs in the key, never in the values.
+chooses the shape (a flag) belongs in the key, never in the values; a call with a None value
+runs the ORM's query as built, uncompiled.
 
 Rows come back as the ORM's would: model instances by `Model.from_db` with the compiler's
 converters and `select_related`'s neighbours (Django's own populators), or tuples of a
@@ -62,9 +63,9 @@ class _Compiled:
 class QueryTemplate(Generic[M]):
     """`build(*key, **values)` returns the queryset of `model` (its rows or a `values_list`)
     that `first(key, values)` runs; `values` are model instances (compared by primary key),
-    strings, integers or aware datetimes, never None. The database is the router's for
-    reading `model` (this project has one); `model` may be named ("auth.User") where the
-    template is made before the models load."""
+    strings, integers or aware datetimes (a None runs the ORM's query). The database is the
+    router's for reading `model` (this project has one); `model` may be named ("auth.User")
+    where the template is made before the models load."""
 
     def __init__(self, model: type[Model] | str, build: Callable[..., QuerySet]) -> None:
         self._model = model
@@ -76,9 +77,11 @@ class QueryTemplate(Generic[M]):
         return apps.get_model(self._model) if isinstance(self._model, str) else self._model
 
     def first(self, key: tuple, values: Mapping[str, Any]) -> Any:
-        """The first row of the queryset for `values`, or None."""
+        """The first row of the queryset for `values`, or None. A None among the values
+        changes the SQL (`IS NULL`: a task without a project): that call is the ORM's own,
+        not compiled here."""
         if None in values.values():
-            raise ValueError("a template's values are never None: put that case in the key")
+            return next(iter(self.build(*key, **values)), None)
         alias = router.db_for_read(self.model)
         connection = connections[alias]
         compiled = self._compiled.get((alias, key)) or self._compile(alias, key, values)

@@ -13,7 +13,7 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from tasks import lifecycle, queue, submission, workforce
-from tasks.models import Prelabel, PrelabelStatus, Task, TaskAttempt
+from tasks.models import Prelabel, PrelabelStatus, Task, TaskAttempt, TaskStage
 from tasks.models.quality import ProjectQuality
 from tasks.query_templates import QueryTemplate
 from tests.factories import box_task, make_project, make_reviewer, make_tasker
@@ -112,8 +112,20 @@ def test_a_value_written_into_the_sql_or_transformed_is_refused(account):
         day=TruncDate("created_at")).filter(day=now.date()).values_list("pk")[:1])
     with pytest.raises(ValueError, match="cannot put back"):
         by_day.first((), {"now": timezone.now()})
-    with pytest.raises(ValueError, match="never None"):
-        workforce._OPENABLE.first((), {"user": None, "task_id": task.task_id})
+
+
+
+def test_a_none_value_runs_the_orms_own_query(account):
+    """A task without a project: `project=None` is `IS NULL` in the SQL, so the template
+    hands that call to the ORM instead of its compiled text."""
+    task = lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
+                                 body=box_task())
+    assert task.project_id is None
+    tasker = make_tasker(account=account)
+    with transaction.atomic():
+        row = queue._CLAIMER.first((TaskStage.REWORK, queue.WORK_STAGES),
+                                   {"user": tasker, "project": None, "now": timezone.now()})
+    assert row is not None and row[2] is None  # their standing read, nothing held
 
 
 @pytest.mark.skipif(not connection.features.has_select_for_update,
