@@ -42,6 +42,20 @@ def django(server: LiveServer, code: str) -> str:
     return lines[-1] if lines else ""
 
 
+def with_review(server: LiveServer, project: str) -> str:
+    """Turn the project's review stage on for every task and make its reviewer; the
+    reviewer's name (the password is PASSWORD)."""
+    assert django(server, (
+        "from tasks.models import Project; from tasks.models.quality import ProjectQuality; "
+        f"p = Project.objects.get(name={project!r}); "
+        "ProjectQuality.objects.update_or_create(project=p, defaults={'review_mode': 'all'}); "
+        "print('review on')")) == "review on"
+    reviewer = f"rev-{project}"
+    server.manage("create_tasker", reviewer, "--password", PASSWORD, "--project", project,
+                  "--reviewer")
+    return reviewer
+
+
 def centre(box: tuple[float, float, float, float]) -> tuple[float, float]:
     left, top, width, height = box
     return left + width / 2, top + height / 2
@@ -240,14 +254,7 @@ def test_rejected_box_comes_back_and_the_callback_follows_the_acceptance(  # noq
     hook = f"http://127.0.0.1:{callback_receiver.server_address[1]}/review-loop"
     setup = make_task({**BOX, "callback_url": hook})
     server = setup.server
-    assert django(server, (
-        "from tasks.models import Project; from tasks.models.quality import ProjectQuality; "
-        f"p = Project.objects.get(name={setup.project!r}); "
-        "ProjectQuality.objects.update_or_create(project=p, defaults={'review_mode': 'all'}); "
-        "print('review on')")) == "review on"
-    reviewer = f"rev-{setup.project}"
-    server.manage("create_tasker", reviewer, "--password", PASSWORD, "--project", setup.project,
-                  "--reviewer")
+    reviewer = with_review(server, setup.project)
 
     # the tasker draws five boxes and submits
     tasker = Bench(page, setup)

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser.helpers import PASSWORD, Bench
-from tests.browser.test_review_loop import django, login
+from tests.browser.helpers import Bench
+from tests.browser.test_review_loop import login, with_review
 from tests.browser.test_segmentation import (
     BLUE,
     GRASS,
@@ -38,14 +38,7 @@ pytestmark = pytest.mark.browser
 def test_a_reviewers_repaint_is_in_the_accepted_mask(make_task, page, browser):
     setup = make_segmentation_task(make_task.server)
     server = setup.server
-    assert django(server, (
-        "from tasks.models import Project; from tasks.models.quality import ProjectQuality; "
-        f"p = Project.objects.get(name={setup.project!r}); "
-        "ProjectQuality.objects.update_or_create(project=p, defaults={'review_mode': 'all'}); "
-        "print('review on')")) == "review on"
-    reviewer = f"rev-{setup.project}"
-    server.manage("create_tasker", reviewer, "--password", PASSWORD, "--project", setup.project,
-                  "--reviewer")
+    reviewer = with_review(server, setup.project)
 
     # the tasker: road on the grey half, sky on the blue, grass on the green; submit
     tasker = Bench(page, setup)

@@ -10,7 +10,6 @@ import pytest
 from tasks.models import Prelabel, PrelabelLedger
 from tasks.prelabel_ledger import figures
 from tasks.prelabel_ledger.filters import last_days
-from tests.factories import make_project, make_tasker
 from tests.prelabel_ledger.session import (
     MOVED_IOU,
     claim,
@@ -22,16 +21,6 @@ from tests.prelabel_ledger.session import (
 from tests.worker.conftest import run_jobs
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def project(account):
-    return make_project(account, "streets")
-
-
-@pytest.fixture
-def tina(account):
-    return make_tasker("tina", account=account)
 
 
 def by_key(rows: list[dict]) -> dict:

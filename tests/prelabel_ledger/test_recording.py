@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tasks.models import PrelabelLedger, Task
-from tests.factories import make_project, make_tasker
+from tests.factories import make_project
 from tests.prelabel_ledger.session import (
     MOVED_IOU,
     PRELABELS,
@@ -19,16 +19,6 @@ from tests.prelabel_ledger.session import (
 from tests.worker.conftest import run_jobs
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def project(account):
-    return make_project(account, "streets")
-
-
-@pytest.fixture
-def tina(account):
-    return make_tasker("tina", account=account)
 
 
 def test_the_scripted_session_is_ledgered_with_hand_computed_counts(account, project, tina):
