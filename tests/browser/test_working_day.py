@@ -12,7 +12,7 @@ import pytest
 
 from tests import polling
 from tests.browser.conftest import watched_page
-from tests.browser.helpers import PASSWORD, Bench, TaskFactory, make_admin
+from tests.browser.helpers import PASSWORD, Bench, TaskFactory, make_admin, page_wait_until
 from tests.browser.own_server import OwnServer
 
 pytestmark = pytest.mark.browser
@@ -253,7 +253,9 @@ def test_the_list_shows_the_leaf_of_a_deep_label(make_task, bench_for):
     leaf = row.locator(".wb-row-leaf")
     assert leaf.inner_text().strip() == "Car"
     # the path is longer than the row: the leaf is whole and inside it, the groups are cut
-    assert row.locator(".wb-row-label").evaluate("e => e.scrollWidth > e.clientWidth")
+    # (waited for: the side column settles its width a moment after the row appears)
+    page_wait_until(bench.page, lambda: row.locator(".wb-row-label").evaluate(
+        "e => e.scrollWidth > e.clientWidth"), message="the label path is not cut")
     inside = row.evaluate(
         "r => { const l = r.querySelector('.wb-row-leaf').getBoundingClientRect();"
         " const b = r.querySelector('.wb-row-label').getBoundingClientRect();"
