@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import requests
 from PIL import Image, ImageDraw
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.live.conftest import REPO_ROOT, LiveServer
 from tests.polling import Message, wait_until
@@ -135,12 +136,21 @@ class Bench:
         self.page.click("form [type=submit]")
         self.page.wait_for_url(f"{root}/")
 
-    def start(self) -> None:
-        """Log in as the setup's tasker and press Start next task in its project's row."""
+    def start(self, timeout: float = 60.0) -> None:
+        """Log in as the setup's tasker and press Start next task in its project's row; again
+        while the queue answers that nothing is ready (a video's or a mask's task is served
+        once the live server's worker stored its media, later under load)."""
         self.login(self.setup.tasker)
-        row = self.page.locator(f"tr[data-project='{self.setup.project}']")
-        row.get_by_role("button", name="Start next task").click()
-        self.page.wait_for_url("**/tasks/*/work/")
+        deadline = time.monotonic() + timeout
+        while True:
+            row = self.page.locator(f"tr[data-project='{self.setup.project}']")
+            row.get_by_role("button", name="Start next task").click()
+            try:
+                self.page.wait_for_url("**/tasks/*/work/", timeout=5000)
+                break
+            except PlaywrightTimeout:
+                assert time.monotonic() < deadline, "Start next task never opened a task"
+                self.page.goto(f"{self.setup.root}/")
         self.wait_ready()
 
     def wait_ready(self, timeout: float = 20.0) -> None:
