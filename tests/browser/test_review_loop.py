@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 import time
 import uuid as uuidlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,6 +57,27 @@ def with_review(server: LiveServer, project: str) -> str:
     server.manage("create_tasker", reviewer, "--password", PASSWORD, "--project", project,
                   "--reviewer")
     return reviewer
+
+
+@contextmanager
+def reviewing(browser, setup, reviewer: str, *,
+              page_errors: bool = True) -> Iterator[Any]:
+    """The reviewer's own browser context, logged in, on the task's review page (Start next
+    review on /review/), closed afterwards; a page error fails the test unless
+    `page_errors` is False."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    other = context.new_page()
+    if page_errors:
+        other.on("pageerror", lambda exc: pytest.fail(f"reviewer page error: {exc}"))
+    try:
+        login(other, setup.server, reviewer)
+        other.goto(f"{setup.server.root_url}/review/")
+        other.locator(f"tr[data-project='{setup.project}']").get_by_role(
+            "button", name="Start next review").click()
+        other.wait_for_url(f"**/tasks/{setup.task_id}/review/")
+        yield other
+    finally:
+        context.close()
 
 
 def centre(box: tuple[float, float, float, float]) -> tuple[float, float]:
@@ -276,15 +300,7 @@ def test_rejected_box_comes_back_and_the_callback_follows_the_acceptance(  # noq
     assert setup.task()["status"] == "pending", "in review, not completed"
 
     # the reviewer: A on four, X with a reason on the fifth, I with a comment, Shift+X
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    other = context.new_page()
-    other.on("pageerror", lambda exc: pytest.fail(f"reviewer page error: {exc}"))
-    try:
-        login(other, server, reviewer)
-        other.goto(f"{server.root_url}/review/")
-        other.locator(f"tr[data-project='{setup.project}']").get_by_role(
-            "button", name="Start next review").click()
-        other.wait_for_url(f"**/tasks/{setup.task_id}/review/")
+    with reviewing(browser, setup, reviewer) as other:
         review = Bench(other, setup)
         review.wait_ready()
         for box in FIVE[:4]:
@@ -305,8 +321,6 @@ def test_rejected_box_comes_back_and_the_callback_follows_the_acceptance(  # noq
         other.locator(".wb-ask textarea").fill("the fifth box is a van")
         other.keyboard.press("Enter")
         other.wait_for_url(lambda url: "/review/" in url and f"/tasks/{setup.task_id}/" not in url)
-    finally:
-        context.close()
     time.sleep(1.0)  # a callback, were one wrongly sent, has had time to arrive
     assert posts_so_far(callback_receiver) == [], "no callback before the acceptance"
 
@@ -367,14 +381,7 @@ def test_rejected_box_comes_back_and_the_callback_follows_the_acceptance(  # noq
     assert posts_so_far(callback_receiver) == [], "no callback before the acceptance"
 
     # the reviewer accepts with Shift+Enter
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    other = context.new_page()
-    try:
-        login(other, server, reviewer)
-        other.goto(f"{server.root_url}/review/")
-        other.locator(f"tr[data-project='{setup.project}']").get_by_role(
-            "button", name="Start next review").click()
-        other.wait_for_url(f"**/tasks/{setup.task_id}/review/")
+    with reviewing(browser, setup, reviewer, page_errors=False) as other:
         review = Bench(other, setup)
         review.wait_ready()
         review.focus_canvas()
@@ -382,8 +389,6 @@ def test_rejected_box_comes_back_and_the_callback_follows_the_acceptance(  # noq
                                      "print(timezone.now().isoformat())")
         other.keyboard.press("Shift+Enter")
         other.wait_for_url(lambda url: f"/tasks/{setup.task_id}/" not in url)
-    finally:
-        context.close()
 
     # exactly one completed callback, after the acceptance, with the fixed box
     post = callback_receiver.posts.get(timeout=30)

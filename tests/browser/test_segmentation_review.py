@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.browser.helpers import Bench
-from tests.browser.test_review_loop import login, with_review
+from tests.browser.test_review_loop import reviewing, with_review
 from tests.browser.test_segmentation import (
     BLUE,
     GRASS,
@@ -60,15 +60,7 @@ def test_a_reviewers_repaint_is_in_the_accepted_mask(make_task, page, browser):
     assert setup.task()["status"] == "pending", "in review, not completed"
 
     # the reviewer: the submitted mask, a road stroke over the grass, Shift+Enter
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    other = context.new_page()
-    other.on("pageerror", lambda exc: pytest.fail(f"reviewer page error: {exc}"))
-    try:
-        login(other, server, reviewer)
-        other.goto(f"{server.root_url}/review/")
-        other.locator(f"tr[data-project='{setup.project}']").get_by_role(
-            "button", name="Start next review").click()
-        other.wait_for_url(f"**/tasks/{setup.task_id}/review/")
+    with reviewing(browser, setup, reviewer) as other:
         review = Bench(other, setup)
         open_task(review)
         assert np.array_equal(mask_state(other)["array"], expected), "not the submitted mask"
@@ -107,8 +99,6 @@ def test_a_reviewers_repaint_is_in_the_accepted_mask(make_task, page, browser):
         assert np.array_equal(mask_state(other)["array"], expected)
         other.keyboard.press("Shift+Enter")
         other.wait_for_url(lambda url: f"/tasks/{setup.task_id}/" not in url, timeout=30000)
-    finally:
-        context.close()
 
     task = setup.task()
     assert task["status"] == "completed", task["status"]
