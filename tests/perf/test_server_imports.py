@@ -5,12 +5,8 @@ assists' numerical libraries. Fails if an import at module level brings one back
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.probes import run_probe
 
-REPO = Path(__file__).resolve().parents[2]
 NOT_AT_START = ("drf_spectacular.openapi", "drf_spectacular.views", "django.test", "unittest",
                 "jinja2", "yaml", "pygments", "numpy", "cv2", "onnxruntime", "requests")
 
@@ -24,9 +20,4 @@ def test_a_started_server_has_not_loaded_what_no_request_needs_yet(tmp_path):
              "import annotator.asgi\n"
              "from django.urls import resolve; resolve('/v1/schema/')\n"
              f"print(sorted(m for m in {NOT_AT_START!r} if m in sys.modules))\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(ANNOTATOR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="annotator.settings")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert run_probe(probe, tmp_path) == "[]"

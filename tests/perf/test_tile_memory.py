@@ -5,16 +5,12 @@ documented bound (tasks/tiles.PEAK_BYTES, docs/deploy.md), measured in a process
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 from bench.payloads import huge_png as big_png
 from tasks import tiles
+from tests.probes import run_probe
 
-REPO = Path(__file__).resolve().parents[2]
 SIDE = 20_000
 
 
@@ -38,12 +34,7 @@ def test_cutting_a_20000_px_image_stays_under_the_documented_peak(tmp_path):
     media = tmp_path / "media" / "attachments"
     media.mkdir(parents=True)
     big_png(media / "big.png")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(ANNOTATOR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="annotator.settings")
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=600, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = json.loads(run_probe(PROBE, tmp_path, timeout=600))
     assert found["levels"] == 7 and found["tile"]
     print(f"tile build peak: {found['peak'] / 2**20:.0f} MiB")
     assert found["peak"] < tiles.PEAK_BYTES, f"peak {found['peak'] / 2**20:.0f} MiB"

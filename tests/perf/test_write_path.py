@@ -3,11 +3,6 @@ loads (docs/performance.md, "Memory"): each fails if it regresses; none times an
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from tasks.rules.errors import RuleError
 from tasks.rules.labels import LabelTree
 from tests.factories import make_project
+from tests.probes import run_probe
 
-REPO = Path(__file__).resolve().parents[2]
 TREE = [{"choice": "vehicle", "subchoices": ["car", {"choice": "bus", "display": "Bus"}]},
         "person"]
 
@@ -70,12 +65,7 @@ def test_the_worker_starts_without_the_system_checks_or_a_heavy_library(tmp_path
              "assert command.requires_system_checks == []\n"
              "print(sorted(m for m in ('av', 'numpy', 'scipy', 'shapely',"
              " 'pyvips', 'cv2', 'onnxruntime') if m in sys.modules))\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(ANNOTATOR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="annotator.settings")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert run_probe(probe, tmp_path) == "[]"
 
 
 def test_the_worker_loads_the_admin_without_its_modules(tmp_path):
@@ -86,10 +76,5 @@ def test_the_worker_loads_the_admin_without_its_modules(tmp_path):
              "except SystemExit:\n"
              "    pass\n"
              "print('tasks.models' in sys.modules, 'tasks.admin' in sys.modules)\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(ANNOTATOR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="annotator.settings")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
     # the apps were loaded (django.setup ran), the admin's modules were not
-    assert result.stdout.strip().splitlines()[-1] == "True False"
+    assert run_probe(probe, tmp_path) == "True False"
