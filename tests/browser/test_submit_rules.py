@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.browser.helpers import near
+from tests.browser.helpers import near, page_wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +36,9 @@ def test_rejected_submit_keeps_everything_selects_the_offender_and_says_why(make
     small = bench.annotations()[1]
     assert_int_box(small, (300, 100, 10, 40))
     assert "minimum" in bench.status()
+    # the list's row is drawn a moment after the store changed: waited for, then counted
+    page_wait_until(page, lambda: page.locator(".wb-row").nth(1).locator(
+        ".wb-badge-danger").count() > 0, message="no problem badge on the small box's row")
     assert page.locator(".wb-row").nth(1).locator(".wb-badge-danger").count() == 1
 
     bench.focus_canvas()
