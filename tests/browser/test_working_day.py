@@ -122,7 +122,9 @@ def test_the_lease_warning_shows_while_offline_before_the_lease_ends(short_lease
     wait_until(lambda: warning.is_visible(), "the lease warning", seconds=LEASE + 5)
     assert "lease" in warning.inner_text()
     page.context.set_offline(False)
-    wait_until(lambda: saved(page), "the page back online")
+    # the live session retries with a backoff of up to 15 s (static/js/lib/sync.js maxDelay):
+    # back online within one longest retry and its handshake
+    wait_until(lambda: saved(page), "the page back online", seconds=30)
     bench.click(300, 300)  # and working again: the lease is renewed, no idle warning either
     wait_until(lambda: warning.is_hidden(), "the warning to go once back online and active")
 
