@@ -39,11 +39,24 @@ def machine() -> dict:
     except OSError:
         pass
     info["load_before"] = os.getloadavg()
+    info["speed_before_ms"] = speed_ms()
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         info["chromium"] = subprocess.run(["/usr/bin/chromium", "--version"],
                                           capture_output=True, text=True,
                                           timeout=30).stdout.strip()
     return info
+
+
+def speed_ms() -> float:
+    """The CPU time of a fixed pure-Python loop, the best of five (lower is faster). Printed
+    at the start and the end of a run: it compares runs on different machines, and a virtual
+    machine with itself when its neighbours slow it down during the run."""
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.process_time()
+        sum(i * i for i in range(300_000))
+        best = min(best, time.process_time() - t0)
+    return best * 1000
 
 
 def cold_starts(runs: int) -> tuple[Figure, BenchServer, str, list[dict]]:
@@ -117,7 +130,8 @@ def main(argv: list[str]) -> int:
     started = datetime.now(UTC)
     info = machine()
     print(f"annotator bench — {started:%Y-%m-%d %H:%M} UTC — {info.get('cpu', '?')}, "
-          f"{info.get('cpus')} CPUs, load {info['load_before'][0]:.2f}", flush=True)
+          f"{info.get('cpus')} CPUs, load {info['load_before'][0]:.2f}, speed "
+          f"{info['speed_before_ms']:.1f} ms (a fixed Python loop)", flush=True)
     figures: list[Figure] = []
     figure, server, key, _ = cold_starts(args.cold_starts)
     figures.append(figure)
@@ -209,10 +223,12 @@ def main(argv: list[str]) -> int:
 
     finished = datetime.now(UTC)
     info["load_after"] = os.getloadavg()
+    info["speed_after_ms"] = speed_ms()
     print()
     print(f"annotator bench, {finished:%Y-%m-%d %H:%M} UTC, {info.get('cpu', '?')} "
           f"({info.get('cpus')} CPUs, {info.get('memory_gib', '?')} GiB), {server.backend}, "
-          f"load {info['load_before'][0]:.2f} → {info['load_after'][0]:.2f}")
+          f"load {info['load_before'][0]:.2f} → {info['load_after'][0]:.2f}, speed "
+          f"{info['speed_before_ms']:.1f} → {info['speed_after_ms']:.1f} ms")
     print(table(figures))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{started:%Y%m%dT%H%M%SZ}.json"
