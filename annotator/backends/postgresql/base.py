@@ -2,12 +2,22 @@
 
 `json` columns (tasks.models.fields.OrderedJSONField) are read as text, as Django already reads
 `jsonb`, so the field parses them itself.
+
+Django's health check of a kept connection (CONN_HEALTH_CHECKS, on in annotator/settings.py)
+sends `SELECT 1` at the start of every request that uses the database: a round trip, and a
+query for the server to run, per API read. A connection the server ended (a restart,
+`pg_terminate_backend`, a crash) has something to read on its socket — the server's last
+message, or the end of the stream — while a healthy idle one has nothing: so the check first
+looks at the socket, with no round trip, and asks the server only when it finds something
+there (docs/performance.md "PostgreSQL's round trips").
 """
 
 import contextlib
+import select
 
 from django.db.backends.postgresql import base, operations
 from psycopg import errors
+from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 from psycopg.types.string import TextLoader
 
@@ -34,6 +44,27 @@ class DatabaseWrapper(base.DatabaseWrapper):
             cursor.execute("SET default_toast_compression = 'lz4'")
         if not self.get_autocommit():
             self.connection.commit()
+
+    def close_if_health_check_failed(self):
+        if (self.connection is not None and self.health_check_enabled
+                and not self.health_check_done and self._idle_and_quiet()):
+            self.health_check_done = True
+            return
+        super().close_if_health_check_failed()
+
+    def _idle_and_quiet(self) -> bool:
+        """True when the connection is open, outside a transaction, and its socket has
+        nothing to read (nor a hang-up or an error, which poll() always reports)."""
+        connection = self.connection
+        if connection.closed or connection.broken or \
+                connection.info.transaction_status != TransactionStatus.IDLE:
+            return False
+        try:
+            poller = select.poll()
+            poller.register(connection.fileno(), select.POLLIN | select.POLLPRI)
+            return not poller.poll(0)
+        except (OSError, ValueError, errors.Error):
+            return False
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
