@@ -8,7 +8,6 @@ the local one), in both runs of the suite.
 
 from __future__ import annotations
 
-import os
 import select
 from collections.abc import Iterator
 
@@ -17,26 +16,16 @@ import psycopg
 import pytest
 from django.db.utils import ConnectionHandler
 
+from tests import machine_postgres
 from tests.polling import wait_until
-
-LOCAL = "postgres://postgres@127.0.0.1:5432/postgres"
-
-
-def server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else LOCAL
 
 
 @pytest.fixture
 def wrapper(django_db_blocker) -> Iterator:
     """Django's connection wrapper of annotator's backend, with health checks on as in
     annotator/settings.py (a connection of its own: not the tests' database)."""
-    url = server_url()
-    try:
-        psycopg.connect(url, connect_timeout=5).close()
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL at {url}: {exc} (start one to run this test)")
-    settings = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    settings = dj_database_url.parse(machine_postgres.required(), conn_max_age=60,
+                                     conn_health_checks=True)
     settings["ENGINE"] = "annotator.backends.postgresql"
     handler = ConnectionHandler({"default": settings})
     connection = handler.create_connection("default")
@@ -76,7 +65,7 @@ def test_a_healthy_connection_is_checked_without_a_round_trip(wrapper, tmp_path)
 
 def test_a_connection_the_server_ended_is_replaced_before_it_is_used(wrapper):
     before = backend_pid(wrapper)
-    with psycopg.connect(server_url(), autocommit=True) as other:
+    with psycopg.connect(machine_postgres.url(), autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [before])
     # the server's goodbye (or the end of the stream) reaches the socket
     poller = select.poll()

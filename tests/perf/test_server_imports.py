@@ -1,17 +1,24 @@
 """What a started server holds (docs/performance.md "Memory of the server process"): the URLs,
 views and the ASGI application loaded as `manage.py serve` loads them, without the schema
-generator (and Django's test modules it brings), DRF's optional YAML and Pygments, or the
-assists' numerical libraries. Fails if an import at module level brings one back."""
+generator (and Django's test modules it brings), DRF's optional YAML, Pygments and
+PostgreSQL fields, or the assists' numerical libraries; on SQLite and on PostgreSQL. Fails if
+an import at module level brings one back."""
 
 from __future__ import annotations
 
+import pytest
+
+from tests import machine_postgres
 from tests.probes import run_probe
 
 NOT_AT_START = ("drf_spectacular.openapi", "drf_spectacular.views", "django.test", "unittest",
-                "jinja2", "yaml", "pygments", "numpy", "cv2", "onnxruntime", "requests")
+                "jinja2", "yaml", "pygments", "numpy", "cv2", "onnxruntime", "requests",
+                "django.contrib.postgres")
 
 
-def test_a_started_server_has_not_loaded_what_no_request_needs_yet(tmp_path):
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_started_server_has_not_loaded_what_no_request_needs_yet(database, tmp_path):
+    url = machine_postgres.required() if database == "postgresql" else ""
     probe = ("import sys\n"
              "from annotator import memory\n"
              "import django; django.setup()\n"
@@ -20,4 +27,4 @@ def test_a_started_server_has_not_loaded_what_no_request_needs_yet(tmp_path):
              "import annotator.asgi\n"
              "from django.urls import resolve; resolve('/v1/schema/')\n"
              f"print(sorted(m for m in {NOT_AT_START!r} if m in sys.modules))\n")
-    assert run_probe(probe, tmp_path) == "[]"
+    assert run_probe(probe, tmp_path, database_url=url) == "[]"
