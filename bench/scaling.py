@@ -33,8 +33,8 @@ from bench.server import BenchServer
 from bench.stats import Figure, percentile
 
 TARGET = 1.7
-SECONDS = 20.0  # of load for each setting, in ROUNDS windows
-ROUNDS = 4
+SECONDS = 24.0  # of load for each setting, in ROUNDS windows
+ROUNDS = 6
 CLIENT_PROCESSES = 2
 
 
