@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import orjson
 from rest_framework import parsers, renderers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import NotAcceptable, ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from tasks.limits import MAX_JSON_NUMBER, NUL, unstorable
 
@@ -90,3 +91,16 @@ class JSONRenderer(renderers.BaseRenderer):
         if data is None:
             return b""
         return orjson.dumps(data)
+
+
+class JSONWhateverAccept(DefaultContentNegotiation):
+    """Every answer of the API is JSON: an Accept header that names nothing the API renders, or
+    that cannot be read at all, gets JSON anyway (RFC 9110 lets a server disregard it) rather
+    than a 406 — a status no operation documents, and one Scale's clients never handle. The
+    request body's type is still checked as usual (415)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            return renderers[0], renderers[0].media_type

@@ -147,3 +147,18 @@ def test_unknown_endpoints_answer_in_the_contract_shape(api, path):
     assert res.status_code == 404
     assert res.json()["status_code"] == 404
     assert res.json()["error"].startswith("No endpoint at /v1/")
+
+
+@pytest.mark.parametrize("accept", ["#$k-D", "text/html", "application/xml;q=1", "*/*"])
+def test_any_accept_header_gets_json(api, accept):
+    """JSON whatever the Accept header says, errors too (tasks/api/rendering.py)."""
+    task = make(api, 1)[0]
+    found = api.client.get(f"/v1/task/{task['task_id']}", HTTP_ACCEPT=accept)
+    assert found.status_code == 200 and found["Content-Type"] == "application/json"
+    assert found.json()["task_id"] == task["task_id"]
+    created = api.client.post("/v1/task/imageannotation", box_task(), HTTP_ACCEPT=accept,
+                              content_type="application/json")
+    assert created.status_code == 200 and created.json()["status"] == "pending"
+    missing = api.client.get("/v1/task/nope", HTTP_ACCEPT=accept)
+    assert missing.status_code == 404
+    assert missing.json() == {"status_code": 404, "error": "Task with that ID not found."}
