@@ -9,7 +9,7 @@ query for the server to run, per API read. A connection the server ended (a rest
 `pg_terminate_backend`, a crash) has something to read on its socket — the server's last
 message, or the end of the stream — while a healthy idle one has nothing: so the check first
 looks at the socket, with no round trip, and asks the server only when it finds something
-there (docs/performance.md "PostgreSQL's round trips").
+there (docs/performance.md "Serving requests").
 """
 
 import contextlib
