@@ -5,12 +5,10 @@ first click)."""
 
 from __future__ import annotations
 
-import io
 import time
 
 import orjson
 import requests
-from PIL import Image
 
 from bench.api import ApiBench, expect
 from bench.payloads import task_body
@@ -23,10 +21,8 @@ TARGET_MS = 300
 
 
 def scene_png() -> tuple[bytes, tuple, tuple, float]:
-    img, _, centre, axes, angle = scenes.ellipse_scene(WIDTH, HEIGHT)
-    buffer = io.BytesIO()
-    Image.fromarray(img).save(buffer, "PNG")
-    return buffer.getvalue(), centre, axes, angle
+    png, _, centre, axes, angle = scenes.ellipse_png(WIDTH, HEIGHT)
+    return png, centre, axes, angle
 
 
 def prompts(centre, axes, angle) -> dict[str, dict]:

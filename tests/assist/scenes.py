@@ -3,10 +3,12 @@ star) on a blocky, noisy background, with its true outline."""
 
 from __future__ import annotations
 
+import io
 import math
 
 import cv2
 import numpy as np
+from PIL import Image
 from shapely.geometry import Polygon
 
 
@@ -78,3 +80,11 @@ def ellipse_scene(width: int = 800, height: int = 600):
     centre, axes, angle = (width * 0.45, height * 0.47), (width * 0.15, height * 0.12), 20.0
     mask = ellipse_mask(width, height, centre, axes, angle)
     return paint(background(width, height), mask), mask, centre, axes, angle
+
+
+def ellipse_png(width: int = 800, height: int = 600):
+    """The ellipse scene with its image as PNG: (png bytes, true mask, centre, axes, angle)."""
+    img, mask, centre, axes, angle = ellipse_scene(width, height)
+    buffer = io.BytesIO()
+    Image.fromarray(img).save(buffer, "PNG")
+    return buffer.getvalue(), mask, centre, axes, angle

@@ -34,10 +34,8 @@ GEOMETRIES = {"polygon": {"objects_to_annotate": ["blob"], "max_vertices": 16},
 
 @pytest.fixture(scope="module")
 def scene():
-    img, mask, centre, axes, angle = scenes.ellipse_scene(800, 600)
-    buffer = io.BytesIO()
-    Image.fromarray(img).save(buffer, "PNG")
-    return buffer.getvalue(), scenes.outline(mask), centre
+    png, mask, centre, _axes, _angle = scenes.ellipse_png(800, 600)
+    return png, scenes.outline(mask), centre
 
 
 @pytest.fixture

@@ -4,12 +4,10 @@ real HTTP on loopback) once, keeps it, and answers (docs/assist.md, "The image")
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 from django.test import Client
-from PIL import Image
 
 from tasks import lifecycle, queue
 from tasks.assist import task_image
@@ -25,10 +23,8 @@ GEOMETRIES = {"polygon": {"objects_to_annotate": ["blob"], "max_vertices": 16}}
 
 @pytest.fixture(scope="module")
 def scene():
-    img, mask, centre, _axes, _angle = scenes.ellipse_scene(800, 600)
-    buffer = io.BytesIO()
-    Image.fromarray(img).save(buffer, "PNG")
-    return buffer.getvalue(), scenes.outline(mask), centre
+    png, mask, centre, _axes, _angle = scenes.ellipse_png(800, 600)
+    return png, scenes.outline(mask), centre
 
 
 @pytest.fixture

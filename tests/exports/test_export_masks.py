@@ -14,12 +14,10 @@ from PIL import Image
 from pycocotools import mask as coco_mask
 from pycocotools.coco import COCO
 
-from tasks import queue
 from tasks.exports import export_tasks
 from tasks.exports.selection import Selection
-from tests.quality.flow import signed_in
 from tests.segmentation import conftest as seg_fixtures
-from tests.segmentation.conftest import HEIGHT, WIDTH, b64, fetched_task
+from tests.segmentation.conftest import HEIGHT, WIDTH, submitted_task
 
 seg_project = seg_fixtures.seg_project
 tasker = seg_fixtures.tasker
@@ -43,15 +41,7 @@ INSTANCES = [{"index": 4, "label": "car", "attributes": {"occluded": "no"}},
 
 @pytest.fixture
 def completed(account, seg_project, tasker):
-    fetched_task(account)
-    task = queue.claim_next(tasker, seg_project)
-    assert task is not None
-    res = signed_in(tasker).post(f"/tasks/{task.task_id}/submit",
-                                 {"mask": b64(painted()), "instances": INSTANCES},
-                                 content_type="application/json")
-    assert res.status_code == 200, res.content
-    task.refresh_from_db()
-    return task
+    return submitted_task(account, seg_project, tasker, painted(), INSTANCES)
 
 
 def exported(project, fmt: str):

@@ -14,12 +14,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from pycocotools.coco import COCO
 
-from tasks import queue
 from tasks.exports import export_tasks, options
 from tasks.exports.selection import Selection
-from tests.quality.flow import signed_in
 from tests.segmentation import conftest as seg_fixtures
-from tests.segmentation.conftest import HEIGHT, WIDTH, b64, fetched_task
+from tests.segmentation.conftest import HEIGHT, WIDTH, submitted_task
 
 seg_project = seg_fixtures.seg_project
 tasker = seg_fixtures.tasker
@@ -55,17 +53,9 @@ def painted() -> np.ndarray:
 
 @pytest.fixture
 def completed(account, seg_project, tasker):
-    fetched_task(account)
-    task = queue.claim_next(tasker, seg_project)
-    assert task is not None
     instances = [{"index": BLOB, "label": "car", "attributes": {"occluded": "no"}},
                  {"index": RING, "label": "car", "attributes": {"occluded": "yes"}}]
-    res = signed_in(tasker).post(f"/tasks/{task.task_id}/submit",
-                                 {"mask": b64(painted()), "instances": instances},
-                                 content_type="application/json")
-    assert res.status_code == 200, res.content
-    task.refresh_from_db()
-    return task
+    return submitted_task(account, seg_project, tasker, painted(), instances)
 
 
 def read_back(data: bytes, tmp_path) -> tuple[COCO, dict[int, dict]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models.functions import TruncDate
 from django.db.transaction import TransactionManagementError
@@ -30,12 +31,17 @@ def _task(account, project: str, **extra) -> Task:
                                  body=box_task(project=project, **extra))
 
 
-def test_the_openable_task_is_the_orms_for_each_person_and_task(account, other_account):
+def _two_accounts(account, other_account) -> tuple[Task, Task, User, User]:
+    """A task and a tasker in each account: ours and tara, theirs and otto."""
     make_project(account, "ours")
     make_project(other_account, "theirs")
     ours, theirs = _task(account, "ours"), _task(other_account, "theirs")
-    tara = make_tasker("tara", account=account)
-    otto = make_tasker("otto", account=other_account)
+    return (ours, theirs, make_tasker("tara", account=account),
+            make_tasker("otto", account=other_account))
+
+
+def test_the_openable_task_is_the_orms_for_each_person_and_task(account, other_account):
+    ours, theirs, tara, otto = _two_accounts(account, other_account)
     rita = make_reviewer("rita", account=account)
     for user in (tara, otto, rita):
         for task_id in (ours.task_id, theirs.task_id, "no-such-task"):
@@ -90,11 +96,7 @@ def test_the_next_claim_is_the_orms_first_candidate_with_skips_assignments_and_h
 
 
 def test_a_template_runs_its_compiled_query_again_with_other_values(account, other_account):
-    make_project(account, "ours")
-    make_project(other_account, "theirs")
-    ours, theirs = _task(account, "ours"), _task(other_account, "theirs")
-    tara = make_tasker("tara", account=account)
-    otto = make_tasker("otto", account=other_account)
+    ours, theirs, tara, otto = _two_accounts(account, other_account)
     assert workforce.openable_task(tara, ours.task_id).pk == ours.pk
     assert workforce.openable_task(otto, theirs.task_id).pk == theirs.pk
     assert workforce.openable_task(otto, ours.task_id) is None

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tasks import files, lifecycle, projects
+from tasks import files, lifecycle, projects, queue
 from tests.factories import make_tasker
 from tests.live import conftest as live_fixtures
+from tests.quality.flow import signed_in
 from tests.realtime import conftest as realtime_fixtures
 from tests.worker.conftest import run_jobs
 
@@ -101,5 +102,19 @@ def fetched_task(account, **extra):
     task = lifecycle.create_task(owner=account, is_test=False, task_type=SEGMENT,
                                  body=seg_body(account, project="masks", **extra))
     run_jobs()
+    task.refresh_from_db()
+    return task
+
+
+def submitted_task(account, project, tasker, mask: np.ndarray, instances: list[dict]):
+    """A fetched task of `project` claimed by `tasker` and submitted with `mask` and
+    `instances` (complete, unless the project reviews it)."""
+    fetched_task(account)
+    task = queue.claim_next(tasker, project)
+    assert task is not None
+    res = signed_in(tasker).post(f"/tasks/{task.task_id}/submit",
+                                 {"mask": b64(mask), "instances": instances},
+                                 content_type="application/json")
+    assert res.status_code == 200, res.content
     task.refresh_from_db()
     return task
