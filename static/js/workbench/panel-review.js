@@ -38,14 +38,10 @@ export function reviewPanel(review) {
       if (review.mode === "review") {
         const line = div("wb-review-counts");
         line.append(count("accepted", counts.accepted, "accepted"), count("rejected", counts.rejected, "rejected"),
-          count("none", counts.none, "without a verdict"), count("issues", open, open === 1 ? "open issue" : "open issues"));
+          count("none", counts.none, "without a verdict"), issuesCount(open));
         parts.push(line);
         if (!app.readOnly) {
-          const buttons = div("wb-review-buttons");
-          buttons.append(
-            button("Accept task", "Accept the task with your fixes (Shift+Enter)", "primary", () => app.run("reviewAcceptTask")),
-            button("Send back", "Send the task back for rework (Shift+X)", "", () => app.run("reviewSendBack")));
-          parts.push(buttons);
+          parts.push(decisionButtons(app, "Accept the task with your fixes (Shift+Enter)"));
           parts.push(hint(counts.none ? "A accepts the selection, X rejects it, Shift+A accepts the rest, I pins an issue."
             : "Every annotation has a verdict."));
         }
@@ -78,15 +74,9 @@ export function reviewPanel(review) {
       const parts = [];
       if (review.mode === "review") {
         const line = div("wb-review-counts");
-        line.append(count("issues", open, open === 1 ? "open issue" : "open issues"));
+        line.append(issuesCount(open));
         parts.push(line);
-        if (!app.readOnly) {
-          const buttons = div("wb-review-buttons");
-          buttons.append(
-            button("Accept task", "Accept the whole mask with your repaint (Shift+Enter)", "primary", () => app.run("reviewAcceptTask")),
-            button("Send back", "Send the task back for rework (Shift+X)", "", () => app.run("reviewSendBack")));
-          parts.push(buttons);
-        }
+        if (!app.readOnly) parts.push(decisionButtons(app, "Accept the whole mask with your repaint (Shift+Enter)"));
       } else {
         const comment = review.state.banner?.comment;
         if (comment) parts.push(paragraph("wb-review-comment", comment));
@@ -120,6 +110,19 @@ function count(kind, n, text) {
   el.dataset.count = String(n);
   el.textContent = `${n} ${text}`;
   return el;
+}
+
+function issuesCount(open) {
+  return count("issues", open, open === 1 ? "open issue" : "open issues");
+}
+
+/** The reviewer's two decisions on the whole task; `acceptTitle` says what accepting keeps. */
+function decisionButtons(app, acceptTitle) {
+  const buttons = div("wb-review-buttons");
+  buttons.append(
+    button("Accept task", acceptTitle, "primary", () => app.run("reviewAcceptTask")),
+    button("Send back", "Send the task back for rework (Shift+X)", "", () => app.run("reviewSendBack")));
+  return buttons;
 }
 
 function button(text, title, kind, onClick) {
