@@ -32,12 +32,6 @@ GEOMETRIES = {"polygon": {"objects_to_annotate": ["blob"], "max_vertices": 16},
               "box": {"objects_to_annotate": ["blob"]}}
 
 
-@pytest.fixture(scope="module")
-def scene():
-    png, mask, centre, _axes, _angle = scenes.ellipse_png(800, 600)
-    return png, scenes.outline(mask), centre
-
-
 @pytest.fixture
 def tasker(account):
     return make_tasker("tina")

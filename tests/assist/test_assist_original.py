@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 GEOMETRIES = {"polygon": {"objects_to_annotate": ["blob"], "max_vertices": 16}}
 
 
-@pytest.fixture(scope="module")
-def scene():
-    png, mask, centre, _axes, _angle = scenes.ellipse_png(800, 600)
-    return png, scenes.outline(mask), centre
-
-
 @pytest.fixture
 def loopback_allowed(settings):
     settings.ANNOTATOR_FETCH_ALLOW = ["127.0.0.0/8"]
