@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from tasks.models import ModelBackend, Project
-from tests.assist.test_assist_endpoint import browser, leased, post, scene, tasker  # noqa: F401
+from tests.assist.conftest import scene  # noqa: F401
+from tests.assist.test_assist_endpoint import browser, leased, post, tasker  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("worker_settings")]
 
