@@ -4,9 +4,14 @@ the server DATABASE_URL names, else the local one."""
 from __future__ import annotations
 
 import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from psycopg import sql
 
 LOCAL = "postgres://postgres@127.0.0.1:5432/postgres"
 
@@ -24,3 +29,18 @@ def required() -> str:
     except psycopg.OperationalError as exc:
         pytest.skip(f"no PostgreSQL at {found}: {exc} (start one to run this test)")
     return found
+
+
+@contextmanager
+def scratch_database(server_url: str, purpose: str) -> Iterator[str]:
+    """A new, empty database on the server `server_url` names, for a process of the test's
+    own; its URL while the block runs, dropped after it."""
+    name = f"annotator_{purpose}_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                         .format(sql.Identifier(name)))
