@@ -3,8 +3,9 @@
 Django applies this migration only where none of the ones it replaces has run, i.e. to an
 empty database; a database that has them keeps going through them. It creates every table as
 the models are at 0017, each table's indexes and constraints with it, and in dependency order,
-so that no model is rendered again after a later field or index: a fresh `migrate` took 4.7 s
-of CPU through the seventeen steps, 2.5 s through this one (docs/performance.md "Cold start").
+so that Django renders the models again once a table, not once per later field or index: a
+fresh `migrate` took 4.5 s of CPU through the seventeen steps, 2.0 s through this one
+(docs/performance.md "Cold start").
 
 Of the data steps, the three that a new database needs run at the end, as written in the
 migrations they come from: the reviewers and managers groups and the managers' permissions.
