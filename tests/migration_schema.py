@@ -21,7 +21,8 @@ def _constraint_key(name: str, found: dict[str, Any]) -> str:
 
 def _table(introspection, cursor, table: str) -> dict[str, Any]:
     columns = {info.name: [str(info.type_code), info.null_ok, info.default, info.internal_size,
-                           info.precision, info.scale]
+                           info.precision, info.scale, info.collation,
+                           getattr(info, "is_autofield", None)]  # PostgreSQL's identity
                for info in introspection.get_table_description(cursor, table)}
     constraints = {_constraint_key(name, found): {key: found.get(key) for key in (
         "columns", "primary_key", "unique", "foreign_key", "check", "index", "type", "orders")}
