@@ -75,13 +75,14 @@ def trend_chart(name: str, trend: list[dict]) -> dict:
     fraction = name not in SECONDS and name not in COUNTS
     peak = 1.0 if fraction else max((v for v in values if v is not None), default=0) or 1
     step = CHART_WIDTH / max(len(trend), 1)
+    # Past 300 days a bar is narrower than the gap: the gap shrinks with it (a fifth at most).
+    width = round(step - min(BAR_GAP, step / 5), 2)
     bars = []
     for i, day in enumerate(trend):
         value = day[name]["value"]
         height = round(CHART_HEIGHT * min(value, peak) / peak, 1) if value else 0
-        bars.append({"x": round(i * step, 1), "y": round(CHART_HEIGHT - height, 1),
-                     "width": round(step - BAR_GAP, 1), "height": height,
-                     "empty": value is None, "day": day["day"],
+        bars.append({"x": round(i * step, 2), "y": round(CHART_HEIGHT - height, 1),
+                     "width": width, "height": height, "empty": value is None, "day": day["day"],
                      "title": f"{day['day']}: {figure_text(name, day[name])}"
                               f" (n = {day[name]['n']})"})
     return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bars": bars}

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tasks import admin_quality
 from tasks.models import ProjectQuality, ReviewRound, Task, TaskerStanding
 from tasks.quality_flow import metrics
 from tests.factories import join, make_project, make_tasker
@@ -170,6 +172,17 @@ def test_days_in_the_query(staff, project, tina):
     assert staff.get(url, {"days": 5000}).json()["days"] == 365
     tasker_url = reverse("admin-quality-tasker-json", args=[tina.pk])
     assert len(staff.get(tasker_url, {"days": 3}).json()["review"]["trend"]) == 3
+
+
+@pytest.mark.parametrize("days", [30, 300, 365])
+def test_every_window_draws_bars_inside_the_chart(staff, project, tina, days):
+    page = staff.get(reverse("admin-quality-project", args=[project.pk]), {"days": days})
+    widths = [float(w) for w in re.findall(r'<rect[^>]* width="([-0-9.]+)"', page.content.decode())]
+    assert len(widths) >= days and min(widths) > 0
+    trend = metrics.project_figures(project, days=days)["trend"]
+    row = admin_quality.trend_chart("acceptance_rate", trend)
+    assert [bar["x"] for bar in row["bars"]] == sorted(bar["x"] for bar in row["bars"])
+    assert row["bars"][-1]["x"] + row["bars"][-1]["width"] <= admin_quality.CHART_WIDTH
 
 
 def test_training_required_without_training_tasks_is_said(staff, project):
