@@ -22,6 +22,7 @@ from tasks.models import (
     Membership,
     Project,
     Task,
+    TaskAttempt,
     TaskerStanding,
     TaskStatus,
     UploadedFile,
@@ -214,6 +215,16 @@ def test_a_tasker_in_both_accounts_is_counted_over_the_managers_projects(world, 
 def test_the_project_form_offers_their_accounts_people_only(world, manager):
     html = manager.get(change("project", world["a"]["project"].pk)).content.decode()
     assert "alpha-tasker" in html and "bravo-tasker" not in html
+
+
+def test_a_manager_sees_the_skip_reasons_on_a_task(world, manager):
+    """The Skip form tells a tasker their reason is seen by the managers (migration 0018)."""
+    task, tasker = world["a"]["task"], world["a"]["tasker"]
+    TaskAttempt.objects.create(task=task, root=task, user=tasker, kind="work",
+                               outcome="released", reason="the image is blurred")
+    html = manager.get(change("task", task.pk)).content.decode()
+    assert "Attempts (claims, skips with their reasons)" in html
+    assert "the image is blurred" in html
 
 
 def test_managers_group_is_what_gives_the_permissions(world, manager, django_user_model):
