@@ -12,6 +12,7 @@ from django.contrib.admin import helpers
 from tasks import kinds
 from tasks.admin_scoping import AccountScopedAdmin
 from tasks.models import ProjectQuality, TaskerStanding
+from tasks.quality_flow import standing
 
 NO_CONSENSUS = ("Consensus, gold and training are available for {types} tasks; this project "
                 "is for {type} tasks.")
@@ -70,6 +71,13 @@ class TaskerStandingAdmin(AccountScopedAdmin, admin.ModelAdmin):
     search_fields = ("user__username", "project__name")
     readonly_fields = ("flagged_at", "flag_reason", "training_passed_at",
                        "training_failed_at")
+
+    def save_model(self, request, obj: TaskerStanding, form, change: bool) -> None:
+        was_paused = change and form.initial.get("paused_at") is not None
+        newly_paused = obj.paused_at is not None and not was_paused
+        super().save_model(request, obj, form, change)
+        if newly_paused:  # what they hold there goes back to the queue, as the Pause button does
+            standing.paused(obj.project, obj.user)
 
 
 ADD_QUALITY = "Add quality settings"

@@ -537,10 +537,29 @@ def expire_lease(task_id: str) -> bool:
         task = lapsed().select_for_update().filter(pk=task_id).first()
         if task is None:  # renewed or claimed again meanwhile
             return False
-        now = timezone.now()
-        attempts.end(task, _user(task.claimed_by_id), AttemptOutcome.EXPIRED, now)
-        task.claimed_by, task.lease_expires_at = None, None
-        task.updated_at = now
-        task.save(update_fields=["claimed_by", "lease_expires_at", "updated_at"])
-        live.publish_task_changed(task, "expired")
+        _end_lease(task, _user(task.claimed_by_id))
     return True
+
+
+def take_back(project: Project, user) -> int:
+    """A tasker paused in `project` keeps nothing there: the tasks they hold in work or rework
+    go back to the queue as a lapsed lease does, their draft kept, and their open page learns
+    that its lease ended (docs/quality.md "Flagging and pausing"). How many went back."""
+    returned = 0
+    with transaction.atomic():
+        held = (Task.objects.select_for_update()
+                .filter(project=project, status=TaskStatus.PENDING, claimed_by=user,
+                        stage__in=WORK_STAGES))
+        for task in held:
+            _end_lease(task, user)
+            returned += 1
+    return returned
+
+
+def _end_lease(task: Task, holder) -> None:
+    now = timezone.now()
+    attempts.end(task, holder, AttemptOutcome.EXPIRED, now)
+    task.claimed_by, task.lease_expires_at = None, None
+    task.updated_at = now
+    task.save(update_fields=["claimed_by", "lease_expires_at", "updated_at"])
+    live.publish_task_changed(task, "expired")

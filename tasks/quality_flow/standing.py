@@ -10,7 +10,9 @@ unpauses and lets a tasker retry the training through the functions below.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -69,6 +71,29 @@ def after_gold_answer(answer: GoldAnswer) -> None:
 
 # --- flags and pauses -----------------------------------------------------------------------
 
+PauseListener = Callable[[Project, Any], object]
+_pause_listeners: list[PauseListener] = []
+
+
+def on_paused(listener: PauseListener) -> None:
+    """Call `listener(project, user)` when a tasker is paused in a project: the queue takes
+    back what they hold there (tasks/quality_flow/wiring.py, docs/architecture.md)."""
+    _pause_listeners.append(listener)
+
+
+def paused(project: Project, user) -> None:
+    """Tell the listeners that the tasker was just paused in the project (also called by the
+    Tasker standings admin when staff set the pause there)."""
+    for listener in _pause_listeners:
+        listener(project, user)
+
+
+def _pause(row: TaskerStanding, project: Project, user, now: datetime, by=None) -> None:
+    row.paused_at, row.paused_by = now, by
+    row.save()
+    paused(project, user)
+
+
 def flag(project: Project, user, reason: str, *, pause: bool = False,
          now: datetime | None = None) -> TaskerStanding:
     """Flag the tasker (kept as it is when already flagged); `pause`: pause them too."""
@@ -77,9 +102,9 @@ def flag(project: Project, user, reason: str, *, pause: bool = False,
         row = _row(project, user)
         if row.flagged_at is None:
             row.flagged_at, row.flag_reason = now, reason
-        if pause and row.paused_at is None:
-            row.paused_at, row.paused_by = now, None
         row.save()
+        if pause and row.paused_at is None:
+            _pause(row, project, user, now)
     return row
 
 
@@ -92,12 +117,12 @@ def unflag(project: Project, user, *, only: str | None = None) -> None:
 
 
 def pause(project: Project, user, by=None, now: datetime | None = None) -> TaskerStanding:
-    """Start gives the tasker nothing in this project until unpaused."""
+    """Start gives the tasker nothing in this project until unpaused, and what they hold there
+    goes back to the queue (`on_paused`)."""
     with transaction.atomic():
         row = _row(project, user)
         if row.paused_at is None:
-            row.paused_at, row.paused_by = now or timezone.now(), by
-            row.save()
+            _pause(row, project, user, now or timezone.now(), by)
     return row
 
 

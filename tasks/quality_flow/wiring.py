@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from tasks import jobs
-from tasks.quality_flow import answers, merging, stages
+from tasks import jobs, queue
+from tasks.quality_flow import answers, merging, stages, standing
 
 
 def register() -> None:
     stages.register()
     jobs.register_body(jobs.merge_consensus, merging.merge_parent)
     jobs.register_body(jobs.score_answer, answers.score_copy)
+    standing.on_paused(queue.take_back)

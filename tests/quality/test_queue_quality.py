@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tasks import lifecycle, live, queue
@@ -22,7 +23,7 @@ from tasks.models import (
     TaskRole,
     TaskStage,
 )
-from tasks.quality_flow import gold, replicas, review_queue, training
+from tasks.quality_flow import gold, replicas, review_queue, standing, training
 from tests.factories import box_task, make_project, make_reviewer, make_tasker
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +166,54 @@ def test_paused_taskers_get_nothing(account, project, client):
     follow = client.post(f"/projects/{project.pk}/start", follow=True)
     assert "Paused in this project: ask an admin." in follow.content.decode()
     assert queue.claim_next(make_tasker("otto"), project) is not None
+
+
+@pytest.mark.parametrize("how", ["by staff", "by a gold flag"])
+def test_a_pause_takes_back_the_task_in_hand(account, project, client, how):
+    """Paused while holding a task: it goes back to the queue, draft and all, and the
+    tasker's queue says paused, not Continue (docs/quality.md "Flagging and pausing")."""
+    create(account)
+    tina, otto = make_tasker("tina"), make_tasker("otto")
+    held = queue.claim_next(tina, project)
+    assert held is not None and [row.mine for row in queue.queue_rows(tina)] == [held]
+    if how == "by staff":
+        standing.pause(project, tina)
+    else:
+        standing.flag(project, tina, standing.GOLD, pause=True)
+    held.refresh_from_db()
+    assert held.claimed_by_id is None and held.lease_expires_at is None
+    assert TaskAttempt.objects.get(task=held, user=tina).outcome == "expired"
+    client.force_login(tina)
+    page = client.get("/").content.decode()
+    assert "Paused in this project: ask an admin" in page and "Continue task" not in page
+    assert queue.claim_next(otto, project) == held
+
+
+def test_a_pause_set_in_the_standings_admin_takes_back_too(account, project, admin_client):
+    create(account)
+    tina = make_tasker("tina")
+    held = queue.claim_next(tina, project)
+    row = TaskerStanding.objects.create(project=project, user=tina)
+    url = reverse("admin:tasks_taskerstanding_change", args=[row.pk])
+    form = {"project": project.pk, "user": tina.pk, "training_reset_at_0": "",
+            "training_reset_at_1": "", "paused_at_0": "2026-12-06", "paused_at_1": "10:00:00",
+            "paused_by": ""}
+    assert admin_client.post(url, form).status_code == 302
+    row.refresh_from_db()
+    held.refresh_from_db()
+    assert row.paused_at is not None and held.claimed_by_id is None
+
+
+def test_a_pause_leaves_the_tasks_held_elsewhere(account, project):
+    create(account)
+    elsewhere = make_project(account, "elsewhere")
+    lifecycle.create_task(owner=account, is_test=False, task_type="imageannotation",
+                          body=box_task(project=elsewhere.name))
+    tina = make_tasker("tina")
+    kept = queue.claim_next(tina, elsewhere)
+    standing.pause(project, tina)
+    kept.refresh_from_db()
+    assert kept.claimed_by_id == tina.pk
 
 
 def test_a_tasker_never_gets_a_task_waiting_for_review(account, project):
