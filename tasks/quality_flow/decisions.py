@@ -28,8 +28,10 @@ from tasks.rules.constants import LIMITS
 
 ACCEPT, SEND_BACK = "accept", "send_back"
 NO_REASON = "Say what to fix: reject an annotation, pin an issue or write a comment."
-STILL_REJECTED = ("annotation {uuid} was rejected in this review and is unchanged: fix or "
-                  "delete it, or send the task back (Shift+X)")
+# The page puts the annotation's name before it (its type, label and number), from the
+# error's annotation_uuid.
+STILL_REJECTED = ("rejected in this review and still unchanged; fix or delete it, or send "
+                  "the task back (Shift+X)")
 MAX_COMMENT = int(LIMITS["max_text_length"])
 
 
@@ -87,7 +89,7 @@ def _refuse_unfixed_rejections(round_: ReviewRound, response: dict) -> None:
         if annotation is None or not isinstance(verdict.annotation, dict):
             continue
         if not changed_parts(verdict.annotation, annotation):
-            raise ApiError(400, STILL_REJECTED.format(uuid=verdict.uuid),
+            raise ApiError(400, STILL_REJECTED,
                            annotation_uuid=verdict.uuid, path=f"response.annotations[{index}]")
 
 

@@ -70,7 +70,8 @@ def test_a_refused_accept_keeps_the_page_in_the_window(make_task, page):
     page_wait_until(page, lambda: dataset(page, "decideError") != "", 15,
                     "the acceptance was neither refused nor made")
     assert "rejected in this review" in dataset(page, "decideError")
-    assert status_of(page).startswith("Not accepted: ")
+    assert status_of(page).startswith("Not accepted: box")
+    assert "(#5): rejected in this review" in status_of(page)  # named as the list names it
     assert "/review/" in page.url and page.url.endswith(f"/tasks/{setup.task_id}/review/")
     assert review.selection() == [uuids[4]]
     assert django(setup.server, (

@@ -300,17 +300,24 @@ export function submittedText(outcome) {
   return outcome === "review" ? "Submitted for review." : "Submitted.";
 }
 
-function showSubmitError(app, result) {
-  let message = result.error;
+/**
+ * The refusal's message as the page shows it: `<verb>: box “Vehicle › Car” (#3): <error>`
+ * when the server named an annotation that is on the page (its `annotation_uuid`), else
+ * `<verb>: <error>`; and that annotation's uuid, or null.
+ * @param {any} app @param {string} verb @param {{error: string, annotationUuid?: string|null}} result
+ * @returns {{message: string, uuid: string|null}}
+ */
+export function describeRefusal(app, verb, result) {
   const uuid = result.annotationUuid && app.store.get(result.annotationUuid) ? result.annotationUuid : null;
-  if (uuid) {
-    const a = app.store.get(uuid);
-    const index = app.store.uuids().indexOf(uuid) + 1;
-    const name = `${a.type}${app.labelPath(a) ? ` “${app.labelPath(a)}”` : ""} (#${index})`;
-    message = `Not submitted: ${name}: ${result.error}`;
-  } else {
-    message = `Not submitted: ${result.error}`;
-  }
+  if (!uuid) return { message: `${verb}: ${result.error}`, uuid };
+  const a = app.store.get(uuid);
+  const index = app.store.uuids().indexOf(uuid) + 1;
+  const name = `${a.type}${app.labelPath(a) ? ` “${app.labelPath(a)}”` : ""} (#${index})`;
+  return { message: `${verb}: ${name}: ${result.error}`, uuid };
+}
+
+function showSubmitError(app, result) {
+  const { message, uuid } = describeRefusal(app, "Not submitted", result);
   app.status(message, "error");
   app.showBanner(message);
   if (uuid) {

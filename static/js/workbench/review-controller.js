@@ -16,6 +16,7 @@ import {
   openIssueOp, PER_ANNOTATION_COMMANDS, ReviewState, stepTarget, WHOLE_TASK_VERDICT_REFUSAL,
 } from "../lib/review.js";
 import { submitTask } from "./api.js";
+import { describeRefusal } from "./commands.js";
 import { issuesPanel } from "./panel-issues.js";
 import { reviewPanel } from "./panel-review.js";
 import { matchReview, REVIEW_REWORDED, reviewHelpRows } from "./review-keys.js";
@@ -382,11 +383,11 @@ export class ReviewController {
         window.location.assign(result.nextUrl);
         return true;
       }
-      if (result.annotationUuid && app.store.get(result.annotationUuid)) {
-        app.select([result.annotationUuid]);
-        app.reveal(result.annotationUuid);
+      const { message, uuid } = describeRefusal(app, `Not ${decision === "accept" ? "accepted" : "sent back"}`, result);
+      if (uuid) {
+        app.select([uuid]);
+        app.reveal(uuid);
       }
-      const message = `Not ${decision === "accept" ? "accepted" : "sent back"}: ${result.error}`;
       app.status(message, "error");
       app.showBanner(message);
       app.root.dataset.decideError = result.error;
