@@ -196,6 +196,11 @@ def _attachment_fields(params: dict) -> list[tuple[str, object]]:
 def _check_attachment(owner, is_test: bool, url: object, name: str = "attachment") -> None:
     if (isinstance(url, str) and url.startswith(SCHEME)
             and UploadedFile.objects.resolve(owner, is_test, url) is None):
+        if UploadedFile.objects.resolve(owner, not is_test, url) is not None:
+            # Files are kept per environment (docs/api-decisions.md): say which one it is in.
+            here, there = ("test", "live") if is_test else ("live", "test")
+            raise ApiError(400, f"{name} {url} was uploaded with a {there} key: a {here} key "
+                                f"uses the files uploaded with {here} keys.")
         raise ApiError(400, f"{name} {url} is not a file of this account.")
 
 

@@ -56,6 +56,18 @@ def test_another_accounts_file_is_not_an_attachment(api, other_api):
     res = api.post("task/imageannotation", box_task(attachment=record["attachment_url"]))
     assert res.status_code == 400
     assert api.client.get(f"/v1/files/{record['id']}/content").status_code == 404
+    assert "is not a file of this account" in res.json()["error"]
+
+
+def test_a_live_file_with_a_test_key_says_which_environment_it_is_in(api, test_api):
+    record = upload(api, png_bytes()).json()
+    res = test_api.post("task/imageannotation", box_task(attachment=record["attachment_url"]))
+    assert res.status_code == 400
+    assert res.json()["error"] == (f"attachment {record['attachment_url']} was uploaded with a "
+                                   "live key: a test key uses the files uploaded with test keys.")
+    kept = upload(test_api, png_bytes()).json()
+    res = api.post("task/imageannotation", box_task(attachment=kept["attachment_url"]))
+    assert "was uploaded with a test key: a live key uses" in res.json()["error"]
 
 
 class ImageHandler(BaseHTTPRequestHandler):
