@@ -217,6 +217,12 @@ def test_the_project_form_offers_their_accounts_people_only(world, manager):
     assert "alpha-tasker" in html and "bravo-tasker" not in html
 
 
+def test_a_managers_admin_home_links_the_daily_view(world, manager):
+    home = manager.get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse("admin-stats")}"' in home and "Tasks" in home
+    assert manager.get(reverse("admin-stats")).status_code == 200
+
+
 def test_a_manager_sees_the_skip_reasons_on_a_task(world, manager):
     """The Skip form tells a tasker their reason is seen by the managers (migration 0018)."""
     task, tasker = world["a"]["task"], world["a"]["tasker"]
