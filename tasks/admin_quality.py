@@ -67,6 +67,14 @@ def figure_text(name: str, figure: dict) -> str:
     return f"{value:.2f}" if name in COUNTS else f"{100 * value:.1f} %"
 
 
+def bar_slots(count: int, chart_width: float, gap: float) -> tuple[float, float]:
+    """The step from one bar to the next and each bar's width, for `count` bars across
+    `chart_width`: bars `gap` apart, the gap shrinking with the bars when they get narrower
+    than it (a fifth of the step at most; 365 days across 300 px)."""
+    step = chart_width / max(count, 1)
+    return step, round(step - min(gap, step / 5), 2)
+
+
 def trend_chart(name: str, trend: list[dict]) -> dict:
     """Bar geometry for an inline SVG, one bar per day as the daily view draws its chart:
     shares are scaled to 100 %, counts and times to the largest day; a day without any row
@@ -74,9 +82,7 @@ def trend_chart(name: str, trend: list[dict]) -> dict:
     values = [day[name]["value"] for day in trend]
     fraction = name not in SECONDS and name not in COUNTS
     peak = 1.0 if fraction else max((v for v in values if v is not None), default=0) or 1
-    step = CHART_WIDTH / max(len(trend), 1)
-    # Past 300 days a bar is narrower than the gap: the gap shrinks with it (a fifth at most).
-    width = round(step - min(BAR_GAP, step / 5), 2)
+    step, width = bar_slots(len(trend), CHART_WIDTH, BAR_GAP)
     bars = []
     for i, day in enumerate(trend):
         value = day[name]["value"]

@@ -31,12 +31,12 @@ CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 120, 2
 def bar_chart(days: list[stats.Day]) -> dict:
     """Bar geometry for an inline SVG: one bar per day, scaled to the busiest day."""
     peak = max((d.completed for d in days), default=0) or 1
-    step = CHART_WIDTH / max(len(days), 1)
+    step, width = admin_quality.bar_slots(len(days), CHART_WIDTH, BAR_GAP)
     bars = []
     for i, day in enumerate(days):
         height = round(CHART_HEIGHT * day.completed / peak, 1)
         bars.append({"x": round(i * step, 1), "y": round(CHART_HEIGHT - height, 1),
-                     "width": round(step - BAR_GAP, 1), "height": height, "day": day.day,
+                     "width": width, "height": height, "day": day.day,
                      "completed": day.completed})
     return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bars": bars, "peak": peak,
             "total": sum(d.completed for d in days)}

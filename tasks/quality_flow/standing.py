@@ -88,12 +88,6 @@ def paused(project: Project, user) -> None:
         listener(project, user)
 
 
-def _pause(row: TaskerStanding, project: Project, user, now: datetime, by=None) -> None:
-    row.paused_at, row.paused_by = now, by
-    row.save()
-    paused(project, user)
-
-
 def flag(project: Project, user, reason: str, *, pause: bool = False,
          now: datetime | None = None) -> TaskerStanding:
     """Flag the tasker (kept as it is when already flagged); `pause`: pause them too."""
@@ -102,9 +96,12 @@ def flag(project: Project, user, reason: str, *, pause: bool = False,
         row = _row(project, user)
         if row.flagged_at is None:
             row.flagged_at, row.flag_reason = now, reason
+        newly_paused = pause and row.paused_at is None
+        if newly_paused:
+            row.paused_at, row.paused_by = now, None
         row.save()
-        if pause and row.paused_at is None:
-            _pause(row, project, user, now)
+        if newly_paused:
+            paused(project, user)
     return row
 
 
@@ -122,7 +119,9 @@ def pause(project: Project, user, by=None, now: datetime | None = None) -> Taske
     with transaction.atomic():
         row = _row(project, user)
         if row.paused_at is None:
-            _pause(row, project, user, now or timezone.now(), by)
+            row.paused_at, row.paused_by = now or timezone.now(), by
+            row.save()
+            paused(project, user)
     return row
 
 
