@@ -119,6 +119,8 @@ def run(args: argparse.Namespace) -> None:
         ids.append(orjson.loads(response.content)["task_id"])
 
     def get(i: int) -> None:
+        if not ids:  # run alone: a task to read
+            create(-1)
         response = api.get(f"/v1/task/{ids[i % len(ids)]}")
         assert response.status_code == 200
 

@@ -35,6 +35,7 @@ from tasks.projects import FINAL_STATUSES, check_name, find_batch, find_project,
 from tasks.rules.errors import RuleError
 from tasks.rules.params import split_body, validate_task_fields
 from tasks.rules.prelabel_files import prelabel_urls, refuse_test_prelabel_file
+from tasks.row_writes import RowInsert
 from tasks.rules.segmentation import mask_urls
 
 # --- listeners ------------------------------------------------------------------------------
@@ -215,6 +216,10 @@ def _unique_id_conflict(owner, is_test: bool, unique_id: str | None) -> ApiError
                          f'({existing}).')
 
 
+# the task's row, its INSERT written once (tasks/row_writes.py)
+_TASK_ROW: RowInsert[Task] = RowInsert(Task)
+
+
 def _insert_task(owner, is_test, task_type, project, batch, version, fields, params, *,
                  role: str = TaskRole.CUSTOMER, stage: str = TaskStage.WORK) -> Task:
     unique_id = fields.get("unique_id")
@@ -222,7 +227,7 @@ def _insert_task(owner, is_test, task_type, project, batch, version, fields, par
                                          unique_id=unique_id).exists():
         raise IntegrityError("unique_id")
     now = timezone.now()
-    task = Task.objects.create(
+    task = _TASK_ROW.insert(Task(
         owner=owner, is_test=is_test, type=task_type, project=project, batch=batch,
         project_param_version=version, instruction=fields.get("instruction", ""),
         callback_url=fields.get("callback_url", ""), params=params,
@@ -230,7 +235,7 @@ def _insert_task(owner, is_test, task_type, project, batch, version, fields, par
         clear_unique_id_on_error=fields.get("clear_unique_id_on_error", False),
         priority=fields.get("priority", 20), created_at=now, updated_at=now,
         draft_extras=draft_extras.initial(params.get("hypothesis")), role=role, stage=stage,
-    )
+    ))
     tagging.write_tag_rows(task)
     insert_prelabels(task, params)
     return task

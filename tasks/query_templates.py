@@ -58,6 +58,7 @@ class _Compiled:
     init_list: tuple[str, ...] = ()
     model_slice: slice = field(default_factory=lambda: slice(0))
     populators: tuple = ()
+    annotations: tuple[tuple[str, int], ...] = ()  # (attribute, column)
 
 
 class QueryTemplate(Generic[M]):
@@ -129,7 +130,7 @@ def _described(compiler, queryset: QuerySet, sql: str, params: tuple,
         return _Compiled(sql, params, slots, converters, locks, None)
     extras = (queryset._known_related_objects,  # type: ignore[attr-defined]
               queryset._prefetch_related_lookups)  # type: ignore[attr-defined]
-    if queryset._iterable_class is not ModelIterable or compiler.annotation_col_map or any(extras):
+    if queryset._iterable_class is not ModelIterable or any(extras):
         raise ValueError("a template returns plain model rows or values_list tuples")
     klass_info = compiler.klass_info
     select_fields = klass_info["select_fields"]
@@ -137,7 +138,8 @@ def _described(compiler, queryset: QuerySet, sql: str, params: tuple,
     return _Compiled(
         sql, params, slots, converters, locks, klass_info["model"],
         tuple(f[0].target.attname for f in compiler.select[start:end]), slice(start, end),
-        tuple(get_related_populators(klass_info, compiler.select, compiler.using)))
+        tuple(get_related_populators(klass_info, compiler.select, compiler.using)),
+        tuple(compiler.annotation_col_map.items()))
 
 
 def _rowed(compiled: _Compiled, row: list, connection, alias: str) -> Any:
@@ -151,6 +153,8 @@ def _rowed(compiled: _Compiled, row: list, connection, alias: str) -> Any:
     instance = compiled.model.from_db(alias, compiled.init_list, row[compiled.model_slice])
     for populator in compiled.populators:
         populator.populate(row, instance)
+    for name, column in compiled.annotations:  # as ModelIterable sets them
+        setattr(instance, name, row[column])
     return instance
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import orjson
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -14,8 +15,10 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from tasks import lifecycle, queue, submission, workforce
-from tasks.models import Prelabel, PrelabelStatus, Task, TaskAttempt, TaskStage
+from tasks.api import base as api_base
+from tasks.models import Prelabel, PrelabelStatus, Task, TaskAttempt, TaskRole, TaskStage
 from tasks.models.quality import ProjectQuality
+from tasks.presenters import task_json
 from tasks.query_templates import QueryTemplate
 from tests.factories import box_task, make_project, make_reviewer, make_tasker
 
@@ -101,6 +104,34 @@ def test_a_template_runs_its_compiled_query_again_with_other_values(account, oth
     assert workforce.openable_task(otto, theirs.task_id).pk == theirs.pk
     assert workforce.openable_task(otto, ours.task_id) is None
     assert workforce.openable_task(tara, theirs.task_id) is None
+
+
+def test_the_task_get_shows_is_the_orms_for_each_account_environment_and_role(
+        account, other_account):
+    """GET one task's compiled read (tasks/api/base.py): the same row, the same JSON columns
+    as stored text (an annotation the template sets as the ORM does), the same 404s."""
+    make_project(account, "ours")
+    make_project(other_account, "theirs")
+    live = _task(account, "ours", metadata={"frame": 7}, tags=["a"])
+    test = lifecycle.create_task(owner=account, is_test=True, task_type="imageannotation",
+                                 body=box_task())
+    theirs = _task(other_account, "theirs")
+    replica = _task(account, "ours")
+    Task.objects.filter(pk=replica.pk).update(role=TaskRole.REPLICA)
+    for owner in (account, other_account):
+        for is_test in (False, True):
+            for task in (live, test, theirs, replica):
+                slow = next(iter(api_base._shown_task(is_test, owner=owner,
+                                                      task_id=task.task_id)), None)
+                fast = api_base._SHOWN_TASK.first((is_test,), {"owner": owner,
+                                                               "task_id": task.task_id})
+                assert (fast is None) == (slow is None), (owner, is_test, task)
+                if fast is not None:
+                    assert orjson.dumps(task_json(fast)) == orjson.dumps(task_json(slow))
+                    assert fast.get_deferred_fields() == slow.get_deferred_fields()
+    shown = api_base._SHOWN_TASK.first((False,), {"owner": account, "task_id": live.task_id})
+    assert orjson.loads(shown.raw_json_metadata) == {"frame": 7}  # passed through as text
+    assert orjson.loads(orjson.dumps(task_json(shown)))["metadata"] == {"frame": 7}
 
 
 def test_a_value_written_into_the_sql_or_transformed_is_refused(account):

@@ -1,0 +1,133 @@
+"""The task row's INSERT written once (tasks/row_writes.py, docs/performance.md "The write
+path"): the row it writes is the one `save()` writes, its errors are the ORM's, and it hands a
+row to `save()` whenever that would do more than one INSERT."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.signals import pre_save
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tasks.models import Batch, Task, TaskRole, TaskStage
+from tasks.row_writes import RowInsert
+from tests.factories import make_project, make_tasker
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored(task_id: str) -> dict:
+    row = Task.objects.filter(pk=task_id).values().get()
+    row.pop("task_id")
+    return row
+
+
+def _task(owner: User, **extra) -> Task:
+    project = make_project(owner, f"p-{Task.objects.count()}")
+    now = timezone.now()
+    values = dict(
+        owner=owner, is_test=False, type="imageannotation", project=project,
+        batch=Batch.objects.create(owner=owner, project=project, name=f"b-{now.timestamp()}"),
+        project_param_version=3, instruction="Draw the cars", callback_url="https://e.x/cb",
+        params={"attachment": "https://e.x/a.jpg", "geometries": {"box": {"min_width": 2}}},
+        metadata={"z": 1, "a": [1, {"b": None}]}, tags=["x", "y"], unique_id="u-1",
+        clear_unique_id_on_error=True, priority=30, created_at=now, updated_at=now,
+        lease_expires_at=now + timedelta(hours=1), draft_extras={"k": 1},
+        role=TaskRole.CUSTOMER, stage=TaskStage.WORK,
+        claimed_by=make_tasker(f"t-{now.timestamp()}", account=owner),
+    )
+    values.update(extra)
+    return Task(**values)
+
+
+def test_the_row_is_the_one_save_writes(account):
+    by_orm = _task(account)
+    by_orm.save(force_insert=True)
+    fast = _task(account, unique_id="u-2")
+    inserted = RowInsert(Task).insert(fast)
+    assert inserted is fast and not fast._state.adding and fast._state.db == "default"
+    orm_row, fast_row = _stored(by_orm.pk), _stored(fast.pk)
+    for row in (orm_row, fast_row):  # what differs on purpose
+        row.pop("unique_id"), row.pop("project_id"), row.pop("batch_id"), row.pop(
+            "created_at"), row.pop("updated_at"), row.pop("lease_expires_at"), row.pop(
+            "claimed_by_id")
+    assert fast_row == orm_row
+    assert Task.objects.get(pk=fast.pk).metadata == {"z": 1, "a": [1, {"b": None}]}
+    assert list(Task.objects.get(pk=fast.pk).metadata) == ["z", "a"]  # key order kept
+    assert Task.objects.get(pk=fast.pk).created_at == fast.created_at
+
+
+def test_nulls_and_defaults_are_the_models(account):
+    fast = RowInsert(Task).insert(Task(owner=account, type="imageannotation"))
+    slow = Task(owner=account, type="imageannotation")
+    slow.save(force_insert=True)
+    fast_row, slow_row = _stored(fast.pk), _stored(slow.pk)
+    fast_row.pop("created_at"), slow_row.pop("created_at")
+    fast_row.pop("updated_at"), slow_row.pop("updated_at")
+    assert fast_row == slow_row and fast_row["project_id"] is None
+    assert fast_row["response"] is None and fast_row["params"] == {}
+
+
+def test_a_broken_constraint_is_the_orms_integrity_error_and_dooms_the_block(account):
+    first = RowInsert(Task).insert(Task(owner=account, type="imageannotation"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RowInsert(Task).insert(Task(task_id=first.task_id, owner=account,
+                                    type="imageannotation"))
+    with transaction.atomic():
+        with contextlib.suppress(IntegrityError):
+            RowInsert(Task).insert(Task(task_id=first.task_id, owner=account,
+                                        type="imageannotation"))
+        # as after save(): the block is marked for rollback, nothing more may run in it
+        assert transaction.get_rollback()
+    assert Task.objects.filter(owner=account).count() == 1
+
+
+def test_one_insert_and_nothing_else(account):
+    task = Task(owner=account, type="imageannotation")
+    with CaptureQueriesContext(connection) as queries:
+        RowInsert(Task).insert(task)
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+
+
+def test_a_listener_an_expression_or_a_saved_row_goes_through_save(account):
+    heard: list[str] = []
+
+    def listener(sender, instance, **kwargs) -> None:
+        heard.append(instance.pk)
+
+    pre_save.connect(listener, sender=Task, dispatch_uid="row-writes-test")
+    try:
+        task = RowInsert(Task).insert(Task(owner=account, type="imageannotation"))
+    finally:
+        pre_save.disconnect(dispatch_uid="row-writes-test", sender=Task)
+    assert heard == [task.pk]
+    # an expression in a new row: save() decides what that means (here: refused)
+    with pytest.raises(ValueError, match=r"F\(\) expressions can only be used to update"), \
+            transaction.atomic():
+        RowInsert(Task).insert(Task(owner=account, type="imageannotation",
+                                    priority=F("priority")))
+    again = Task.objects.get(pk=task.pk)
+    again.instruction = "saved once already"
+    # a stored row: save(force_insert=True) tries to insert it again
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RowInsert(Task).insert(again)
+
+
+def test_an_unsaved_related_row_is_refused_as_save_refuses_it(account):
+    project = make_project(account, "kept")
+    project.pk = None
+    with pytest.raises(ValueError, match="unsaved related object"):
+        RowInsert(Task).insert(Task(owner=account, type="imageannotation", project=project))
+
+
+def test_a_model_with_a_primary_key_from_the_database_is_refused(account):
+    from tasks.models import Batch as AutoKeyed  # an AutoField primary key
+
+    with pytest.raises(ValueError, match="primary key set before"):
+        RowInsert(AutoKeyed).insert(AutoKeyed(owner=account, name="n"))
