@@ -190,7 +190,7 @@ else:
 
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "BACKEND": "tasks.job_backend.DatabaseBackend",
         "QUEUES": ["default"],
     }
 }

@@ -7,11 +7,12 @@ row: for the realistic create's task row (42 columns) the compiling cost several
 model's metadata, and for each row prepares the values as the ORM does (`pre_save`, then
 `get_db_prep_save`, field by field), so a new column needs no change here.
 
-It does what `Model.save()` does for a new row of a plain model, and hands the row to
-`save()` itself whenever that would do more: a `pre_save` or `post_save` listener for the
-model, an instance already saved, or a value that is an expression. It is only for models
-whose primary key the caller or its default sets (nothing comes back from the INSERT) and
-that inherit from no other concrete model; it refuses any other at first use.
+It does what `Model.save()` does for a new row of a plain model (`Model.save_base`: the
+related rows' check, `pre_save`, the INSERT marking an atomic block for rollback when it
+fails, `post_save`); a row with an expression among its values goes to the ORM's compiler as
+in `save()`, and an instance already saved to `save()` itself. It is only for models whose
+primary key the caller or its default sets (nothing comes back from the INSERT) and that
+inherit from no other concrete model; it refuses any other at first use.
 
 Use it only where a profile says the compiling matters; every other write stays the ORM's.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
+from django.apps import apps
 from django.db import connections, router, transaction
 from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
@@ -28,35 +30,49 @@ M = TypeVar("M", bound=Model)
 
 
 class RowInsert(Generic[M]):
-    def __init__(self, model: type[M]) -> None:
-        self.model = model
+    """`model` may be named ("app_label.Model") where the insert is made before the models
+    load."""
+
+    def __init__(self, model: type[M] | str) -> None:
+        self._model = model
         self._sql: dict[str, str] = {}  # by the connection's vendor
         self._fields: list[Field] = []
 
+    @property
+    def model(self) -> type[M]:
+        if isinstance(self._model, str):
+            self._model = apps.get_model(self._model)  # type: ignore[assignment]
+        return self._model  # type: ignore[return-value]
+
     def insert(self, obj: M) -> M:
-        """Insert `obj`, a new instance of the model, as `obj.save()` would, and return it."""
-        if not obj._state.adding or self._listened():
+        """Insert `obj`, a new instance of the model, as `obj.save()` would (its signals
+        included), and return it."""
+        if not obj._state.adding:
             obj.save(force_insert=True)
             return obj
-        alias = router.db_for_write(self.model, instance=obj)
+        model = self.model
+        alias = router.db_for_write(model, instance=obj)
         connection = connections[alias]
         sql = self._sql.get(connection.vendor) or self._compile(connection)
         obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+        pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
         values = [field.pre_save(obj, True) for field in self._fields]
-        if any(hasattr(value, "resolve_expression") for value in values):
-            obj.save(force_insert=True)
-            return obj
-        params = [field.get_db_prep_save(value, connection)
-                  for field, value in zip(self._fields, values, strict=True)]
         # as save() does: an error inside an atomic block marks it for rollback
-        with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-        obj._state.adding = False
+        with transaction.mark_for_rollback_on_error(alias):
+            if any(hasattr(value, "resolve_expression") for value in values):
+                # an expression is compiled by the ORM, as save() would (_do_insert)
+                model._base_manager.using(alias)._insert(  # type: ignore[attr-defined]
+                    [obj], fields=self._fields, using=alias)
+            else:
+                params = [field.get_db_prep_save(value, connection)
+                          for field, value in zip(self._fields, values, strict=True)]
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
         obj._state.db = alias
+        obj._state.adding = False
+        post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False,
+                       using=alias)
         return obj
-
-    def _listened(self) -> bool:
-        return pre_save.has_listeners(self.model) or post_save.has_listeners(self.model)
 
     def _compile(self, connection) -> str:
         meta = self.model._meta

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
-from django.db.models.signals import pre_save
+from django.db.models import F, Value
+from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -95,19 +95,36 @@ def test_one_insert_and_nothing_else(account):
     assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
 
 
-def test_a_listener_an_expression_or_a_saved_row_goes_through_save(account):
-    heard: list[str] = []
+def test_the_save_signals_are_sent_as_save_sends_them(account):
+    heard: list[tuple] = []
 
-    def listener(sender, instance, **kwargs) -> None:
-        heard.append(instance.pk)
+    def before(sender, instance, raw, using, update_fields, **kwargs) -> None:
+        heard.append(("pre", sender, instance.pk, instance._state.adding, raw, using,
+                      update_fields))
+        instance.instruction = "set by a listener"  # as django-tasks-db's sets run_after
 
-    pre_save.connect(listener, sender=Task, dispatch_uid="row-writes-test")
+    def after(sender, instance, created, raw, using, update_fields, **kwargs) -> None:
+        heard.append(("post", sender, instance.pk, instance._state.adding, created, raw,
+                      using, update_fields))
+
+    pre_save.connect(before, sender=Task, dispatch_uid="row-writes-pre")
+    post_save.connect(after, sender=Task, dispatch_uid="row-writes-post")
     try:
-        task = RowInsert(Task).insert(Task(owner=account, type="imageannotation"))
+        with CaptureQueriesContext(connection) as queries:
+            task = RowInsert(Task).insert(Task(owner=account, type="imageannotation"))
     finally:
-        pre_save.disconnect(dispatch_uid="row-writes-test", sender=Task)
-    assert heard == [task.pk]
-    # an expression in a new row: save() decides what that means (here: refused)
+        pre_save.disconnect(dispatch_uid="row-writes-pre", sender=Task)
+        post_save.disconnect(dispatch_uid="row-writes-post", sender=Task)
+    assert heard == [("pre", Task, task.pk, True, False, "default", None),
+                     ("post", Task, task.pk, False, True, False, "default", None)]
+    assert len(queries.captured_queries) == 1
+    assert Task.objects.get(pk=task.pk).instruction == "set by a listener"
+
+
+def test_an_expression_goes_to_the_orms_compiler_and_a_saved_row_to_save(account):
+    task = RowInsert(Task).insert(Task(owner=account, type="imageannotation",
+                                       priority=Value(7)))
+    assert Task.objects.get(pk=task.pk).priority == 7
     with pytest.raises(ValueError, match=r"F\(\) expressions can only be used to update"), \
             transaction.atomic():
         RowInsert(Task).insert(Task(owner=account, type="imageannotation",
@@ -131,3 +148,30 @@ def test_a_model_with_a_primary_key_from_the_database_is_refused(account):
 
     with pytest.raises(ValueError, match="primary key set before"):
         RowInsert(AutoKeyed).insert(AutoKeyed(owner=account, name="n"))
+
+
+def test_the_job_row_is_the_one_the_library_writes():
+    """tasks/job_backend.py writes the job with a RowInsert; the library's own method, run
+    beside it, writes the same row."""
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend as LibraryBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from tasks.job_backend import DatabaseBackend
+    from tasks.jobs import fetch_attachment
+
+    backend = task_backends["default"]
+    assert type(backend) is DatabaseBackend
+    later = timezone.now() + timedelta(minutes=5)
+    for job in (fetch_attachment, fetch_attachment.using(priority=7, run_after=later)):
+        ours = backend._task_to_db_task(job, ("t-1",), {"k": [1, "x"]})
+        theirs = LibraryBackend._task_to_db_task(backend, job, ("t-1",), {"k": [1, "x"]})
+        rows = [DBTaskResult.objects.filter(pk=row.pk).values().get() for row in (ours, theirs)]
+        for row in rows:
+            row.pop("id")
+            row.pop("enqueued_at")
+        assert rows[0] == rows[1]
+        assert rows[0]["args_kwargs"] == {"args": ["t-1"], "kwargs": {"k": [1, "x"]}}
+        assert ours.task_result.task.func is fetch_attachment.func  # its worker reads it back
+    result = fetch_attachment.enqueue("t-2")  # through the library's enqueue
+    assert DBTaskResult.objects.get(pk=result.id).args_kwargs["args"] == ["t-2"]
