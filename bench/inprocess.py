@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=35)
-    parser.add_argument("--only", nargs="*", default=["create", "get", "write60"])
+    parser.add_argument("--only", nargs="*", default=["create", "get", "write60", "submit60"])
     args = parser.parse_args(argv)
     data_dir = tempfile.mkdtemp(prefix="annotator-inprocess-")
     database = None
@@ -132,9 +132,50 @@ def run(args: argparse.Namespace) -> None:
         response = api.post("/v1/task/imageannotation", body)
         assert response.status_code == 200, response.content
 
-    for name, fn in (("create", create), ("get", get), ("write60", write60)):
-        if name in args.only:
+    submit60 = tasker_submits(user, "p", annotations(50, 10, seed=50, width=1920, height=1080),
+                              args.count + max(args.count // 10, 5) + 1) \
+        if "submit60" in args.only else None
+    for name, fn in (("create", create), ("get", get), ("write60", write60),
+                     ("submit60", submit60)):
+        if name in args.only and fn is not None:
             measure(name, fn, args.count, args.profile, args.top)
+
+
+def tasker_submits(owner, project_name: str, shapes: list[dict],
+                   tasks: int) -> Callable[[int], None]:
+    """The bench's "submit 60": a tasker of the project, logged in, submits `shapes` to the
+    task they hold and is given the next of `tasks` made beforehand (their images marked as
+    fetched: no worker runs here)."""
+    from django.test import Client
+
+    from bench.payloads import task_body
+    from tasks import lifecycle, queue
+    from tasks.models import Project, Task
+    from tests.factories import make_tasker
+
+    project = Project.objects.get(owner=owner, name=project_name)
+    for n in range(tasks):
+        lifecycle.create_task(owner=owner, is_test=False, task_type="imageannotation",
+                              body=task_body(project=project_name,
+                                             attachment=f"https://images.example.com/{n}.jpg"))
+    Task.objects.filter(project=project).update(attachment_width=1920, attachment_height=1080,
+                                                attachment_mime="image/jpeg")
+    tasker = make_tasker("inprocess-tasker", account=owner)
+    project.taskers.add(tasker)
+    client = Client()
+    client.force_login(tasker)
+    body = orjson.dumps({"annotations": shapes})
+    claimed = queue.claim_next(tasker, project)
+    assert claimed is not None
+    held = [claimed.task_id]
+
+    def submit(i: int) -> None:
+        response = client.post(f"/tasks/{held.pop()}/submit", body,
+                               content_type="application/json")
+        assert response.status_code == 200, response.content
+        held.append(orjson.loads(response.content)["next_url"].split("/")[2])
+
+    return submit
 
 
 if __name__ == "__main__":

@@ -32,10 +32,10 @@ from tasks.models import (
 from tasks.models.deliveries import DeliveryEvent
 from tasks.models.files import SCHEME, UploadedFile
 from tasks.projects import FINAL_STATUSES, check_name, find_batch, find_project, reopen_batch
+from tasks.row_writes import RowInsert
 from tasks.rules.errors import RuleError
 from tasks.rules.params import split_body, validate_task_fields
 from tasks.rules.prelabel_files import prelabel_urls, refuse_test_prelabel_file
-from tasks.row_writes import RowInsert
 from tasks.rules.segmentation import mask_urls
 
 # --- listeners ------------------------------------------------------------------------------
