@@ -56,9 +56,13 @@ def test_rejected_submit_keeps_everything_selects_the_offender_and_says_why(make
     assert page.locator(".wb-row.selected").count() == 1
     assert setup.task()["status"] == "pending"
 
-    # widen it by its east handle and submit again
+    # narrowed by its east handle: told at once, as when it was drawn
     bench.tool("v")
-    bench.drag((310, 120), (330, 120))
+    bench.drag((310, 120), (304, 120))
+    assert_int_box(bench.annotations()[1], (300, 100, 4, 40))
+    assert "smaller than the task's minimum 20 × 10 px" in bench.status(), bench.status()
+    # widen it by its east handle and submit again
+    bench.drag((304, 120), (330, 120))
     assert_int_box(bench.annotations()[1], (300, 100, 30, 40))
     assert not page.locator(".wb-banner").is_visible()
     bench.submit()

@@ -762,10 +762,14 @@ export class Workbench {
     if (annotation.label !== undefined) this.useRecent(annotation.type, annotation.label);
     const text = this.labelPath(annotation);
     this.status(`Added ${annotation.type}${text ? ` “${text}”` : ""}`);
-    if (this.isBelowMin(annotation)) {
-      const o = this.options(annotation.type);
-      this.status(`This ${annotation.type} is smaller than the task's minimum ${o.min_width || 0} × ${o.min_height || 0} px: the submit will refuse it`, "warn");
-    }
+    this.warnIfBelowMin(annotation);
+  }
+
+  /** Say so when a box or cuboid just drawn or resized is below the task's minimum size. */
+  warnIfBelowMin(annotation) {
+    if (!this.isBelowMin(annotation)) return;
+    const o = this.options(annotation.type);
+    this.status(`This ${annotation.type} is smaller than the task's minimum ${o.min_width || 0} × ${o.min_height || 0} px: the submit will refuse it`, "warn");
   }
 
   /** Open the picker for `type`; resolves with a leaf choice or null. */

@@ -200,6 +200,7 @@ export class SelectTool extends Tool {
       app.setAttribute(drag.uuid, drag.id, edits[0][1].attributes[drag.id]);
     } else {
       app.commitEdits(edits);
+      if (drag.kind === "resize") app.warnIfBelowMin(edits[0][1]);
     }
     this.hover(e);
   }
