@@ -18,12 +18,13 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
+from tests import machine_postgres
 from tests.polling import answers, stays_false, wait_until
 from tests.worker.conftest import HANG, png_bytes
 
@@ -63,26 +64,6 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> int:
         raise
 
 
-class FreshPostgres:
-    def __init__(self, url: str) -> None:
-        self.admin_url = url
-        self.name = f"annotator_worker_{os.getpid()}"
-        self.url = urlunsplit(urlsplit(url)._replace(path=f"/{self.name}"))
-
-    def _run(self, statement: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(statement)
-
-    def create(self) -> None:
-        self.drop()
-        self._run(f'CREATE DATABASE "{self.name}"')
-
-    def drop(self) -> None:
-        self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def env() -> Iterator[dict[str, str]]:
     data_dir = Path(tempfile.mkdtemp(prefix="annotator-worker-"))
@@ -91,16 +72,14 @@ def env() -> Iterator[dict[str, str]]:
                ANNOTATOR_CALLBACK_LEASE_SECONDS=str(LEASE_SECONDS),
                ANNOTATOR_SWEEP_SECONDS="0.5", ANNOTATOR_CALLBACK_BACKOFF_BASE="1",
                PYTHONUNBUFFERED="1", LOG_LEVEL="WARNING")
-    database = FreshPostgres(env["DATABASE_URL"]) if env.get("DATABASE_URL") else None
-    if database:
-        database.create()
-        env["DATABASE_URL"] = database.url
     try:
-        manage(env, "migrate", "--noinput")
-        yield env
+        with ExitStack() as stack:
+            if env.get("DATABASE_URL"):  # the worker's processes get a database of their own
+                env["DATABASE_URL"] = stack.enter_context(
+                    machine_postgres.scratch_database(env["DATABASE_URL"], "worker"))
+            manage(env, "migrate", "--noinput")
+            yield env
     finally:
-        if database:
-            database.drop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
