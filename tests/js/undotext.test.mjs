@@ -24,3 +24,10 @@ test("edits, relabels and batches", () => {
   assert.equal(undoneText(invert(two)), "Undone: 2 changes");
   assert.equal(describe({ op: "batch", ops: [{ op: "add", annotation: BOX }] }), "new box");
 });
+
+test("a video track's keyframes changed (a keyframe, outside from here) say so", () => {
+  const outside = { op: "update", uuid: "t1", before: { keyframes: [{ frame: 0 }] },
+    after: { keyframes: [{ frame: 0 }, { frame: 5, outside: true }] } };
+  assert.equal(undoneText(invert(outside)), "Undone: keyframe change");
+  assert.equal(redoneText(outside), "Redone: keyframe change");
+});

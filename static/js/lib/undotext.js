@@ -19,6 +19,8 @@ export function describe(op) {
   const keys = Object.keys(op.after || {});
   if (keys.includes("label")) return "label change";
   if (keys.length === 1 && keys[0] === "attributes") return "attribute change";
+  // a video track's keyframes: added, removed, moved, outside or in view from a frame
+  if (keys.length === 1 && keys[0] === "keyframes") return "keyframe change";
   return "edit";
 }
 
