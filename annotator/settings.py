@@ -129,6 +129,16 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend, with JSON columns written by orjson (annotator/backends/).
         DATABASES["default"]["ENGINE"] = "annotator.backends.postgresql"
+        # Parameters bound by the server, and a statement run PG_PREPARE_AFTER times on a
+        # connection prepared there (psycopg's own threshold): PostgreSQL then parses and
+        # plans each hot query once per connection instead of on every call
+        # (docs/performance.md "Serving requests"). 0 keeps Django's defaults (parameters
+        # bound by psycopg, nothing prepared), for a pooler in transaction mode, which cannot
+        # keep a prepared statement.
+        PG_PREPARE_AFTER = env_int("ANNOTATOR_PG_PREPARE_AFTER", 5)
+        if PG_PREPARE_AFTER > 0:
+            DATABASES["default"].setdefault("OPTIONS", {}).update(
+                server_side_binding=True, prepare_threshold=PG_PREPARE_AFTER)
 else:
     DATABASES = {
         "default": {
