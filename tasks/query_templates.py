@@ -21,8 +21,8 @@ chooses the shape (a flag) belongs in the key, never in the values; a call with 
 runs the ORM's query as built, uncompiled.
 
 Rows come back as the ORM's would: model instances by `Model.from_db` with the compiler's
-converters and `select_related`'s neighbours (Django's own populators), or tuples of a
-`values_list`.
+converters, `select_related`'s neighbours (Django's own populators) and the queryset's
+annotations set as attributes, or tuples of a `values_list`.
 """
 
 from __future__ import annotations
