@@ -365,3 +365,40 @@ def wait_for_colours(page, bench: Bench, sky_at: tuple[int, int], grass_at: tupl
         if np.abs(colours[0] - BLUE).max() <= 3 or time.monotonic() > deadline:
             return colours
         page.wait_for_timeout(100)
+
+
+def toolbar_rows(page) -> int:
+    """How many rows the toolbar's visible items take (tops below the first item's bottom)."""
+    return page.evaluate("""() => {
+        const items = [...document.querySelector('.wb-toolbar').children]
+            .filter((item) => item.getClientRects().length > 0);
+        const rows = [items[0].getBoundingClientRect().bottom];
+        for (const item of items) {
+            const box = item.getBoundingClientRect();
+            if (box.top >= rows[rows.length - 1]) rows.push(box.bottom);
+        }
+        return rows.length;
+    }""")
+
+
+def test_the_seven_tools_keep_the_toolbar_on_one_row_at_1280_px(make_task, page):
+    """At 1280 × 720 the tools' names would push Submit onto a second row: the toolbar shows
+    their icons (each with its title) instead, and the names again once the window is wide."""
+    setup = make_segmentation_task(make_task.server)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    bench = Bench(page, setup)
+    bench.start()
+    open_task(bench)
+    toolbar = page.locator(".wb-toolbar")
+    wait_for(page, "() => document.querySelector('.wb-toolbar')"
+                   ".classList.contains('wb-toolbar-compact')",
+             message="the toolbar kept the tools' names at 1280 px")
+    assert toolbar_rows(page) == 1
+    brush = page.locator(".wb-toolbar button[title^='Brush']")
+    assert brush.is_visible() and not brush.locator(".wb-button-text").is_visible()
+    page.set_viewport_size({"width": 1700, "height": 900})
+    wait_for(page, "() => !document.querySelector('.wb-toolbar')"
+                   ".classList.contains('wb-toolbar-compact')",
+             message="the tools' names did not come back at 1700 px")
+    assert toolbar_rows(page) == 1
+    assert brush.locator(".wb-button-text").is_visible()

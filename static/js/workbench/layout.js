@@ -149,6 +149,22 @@ export function buildLayout(app) {
   statusbar.append(app.statusMessage, app.statusHint, app.statusPosition, app.statusZoom);
 
   root.append(toolbar, main, statusbar);
+  // the tools' names only while the toolbar keeps to one row: a page with many tools in a
+  // window under ~1400 px (segmentation's seven) shows their icons, each with its title.
+  // Measured after the frame, so that the class's own change of size settles in one step.
+  new ResizeObserver(() => requestAnimationFrame(() => fitToolbar(toolbar))).observe(toolbar);
+}
+
+/** Hide the tools' names (`wb-toolbar-compact`) when, shown, they would wrap the toolbar. */
+function fitToolbar(toolbar) {
+  toolbar.classList.remove("wb-toolbar-compact");
+  const shown = [...toolbar.children].filter((child) => child.getClientRects().length > 0);
+  if (!shown.length) return;
+  // a second row starts below the whole first item (items of one row differ in height)
+  const firstBottom = shown[0].getBoundingClientRect().bottom;
+  if (shown.some((child) => child.getBoundingClientRect().top >= firstBottom)) {
+    toolbar.classList.add("wb-toolbar-compact");
+  }
 }
 
 /**
