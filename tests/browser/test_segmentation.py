@@ -389,7 +389,6 @@ def test_the_seven_tools_keep_the_toolbar_on_one_row_at_1280_px(make_task, page)
     bench = Bench(page, setup)
     bench.start()
     open_task(bench)
-    toolbar = page.locator(".wb-toolbar")
     wait_for(page, "() => document.querySelector('.wb-toolbar')"
                    ".classList.contains('wb-toolbar-compact')",
              message="the toolbar kept the tools' names at 1280 px")
