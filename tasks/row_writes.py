@@ -41,8 +41,8 @@ class RowInsert(Generic[M]):
     @property
     def model(self) -> type[M]:
         if isinstance(self._model, str):
-            self._model = apps.get_model(self._model)  # type: ignore[assignment]
-        return self._model  # type: ignore[return-value]
+            self._model = apps.get_model(self._model)
+        return self._model
 
     def insert(self, obj: M) -> M:
         """Insert `obj`, a new instance of the model, as `obj.save()` would (its signals
