@@ -13,6 +13,7 @@ import requests
 from PIL import Image, ImageDraw
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.http_sessions import fresh_connections
 from tests.live.conftest import REPO_ROOT, LiveServer
 from tests.polling import Message, wait_until
 
@@ -70,7 +71,7 @@ class TaskFactory:
         server = self.server
         tag = uuid.uuid4().hex[:10]
         key = server.new_key(f"owner-{tag}")
-        api = requests.Session()
+        api = fresh_connections()
         api.auth = (key, "")
         project = f"browser-{tag}"
         response = api.post(f"{server.base_url}/projects",

@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-import requests
 from PIL import Image
 
 from tasks.rules.segmentation_ops import decode_points
 from tests.browser.helpers import PASSWORD, Bench, TaskSetup
+from tests.http_sessions import fresh_connections
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,7 @@ def make_segmentation_task(server, *, allow_unlabeled: bool = False,
                            labels: list | None = None, rgb: np.ndarray | None = None,
                            extra: dict | None = None) -> TaskSetup:
     tag = uuid.uuid4().hex[:10]
-    api = requests.Session()
+    api = fresh_connections()
     api.auth = (server.new_key(f"owner-{tag}"), "")
     project = f"seg-{tag}"
     res = api.post(f"{server.base_url}/projects",

@@ -8,10 +8,10 @@ import time
 import uuid
 
 import pytest
-import requests
 from PIL import Image, ImageDraw
 
 from tests.browser.helpers import PASSWORD, TaskSetup, near
+from tests.http_sessions import fresh_connections
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def make_video_task(server, params: dict) -> TaskSetup:
 def make_video_task_frames(server, count: int, params: dict) -> TaskSetup:
     """A project, `count` uploaded frames, a videoannotation task over them and its tasker."""
     tag = uuid.uuid4().hex[:10]
-    api = requests.Session()
+    api = fresh_connections()
     api.auth = (server.new_key(f"owner-{tag}"), "")
     project = f"video-{tag}"
     response = api.post(f"{server.base_url}/projects",

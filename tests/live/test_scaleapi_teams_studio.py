@@ -24,6 +24,8 @@ from scaleapi.studio import StudioBatch, StudioLabelerAssignment, StudioProjectG
 from scaleapi.tasks import TaskType
 from scaleapi.teams import Teammate, TeammateRole
 
+from tests.http_sessions import fresh_connections
+
 pytestmark = pytest.mark.live
 
 IMAGE = TaskType.ImageAnnotation
@@ -51,7 +53,7 @@ class Team:
 
     def join(self, link: str) -> requests.Session:
         """Open the link, set the password: a signed-in browser session of the new person."""
-        browser = requests.Session()
+        browser = fresh_connections()
         page = browser.get(link, timeout=30)
         assert page.status_code == 200, page.text
         assert "Choose a password" in page.text
@@ -88,7 +90,7 @@ def test_teams_invite_list_and_set_role(team):
     assert used.status_code == 410 and "already been used" in used.text
 
     # a person who set a password logs in with the address as user name
-    login = requests.Session()
+    login = fresh_connections()
     login.get(f"{team.server.root_url}/accounts/login/", timeout=30)
     res = login.post(f"{team.server.root_url}/accounts/login/", allow_redirects=False,
                      timeout=30, data={"username": ann, "password": PASSWORD,

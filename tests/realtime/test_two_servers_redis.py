@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.http_sessions import fresh_connections
 from tests.isolation import server_redis_env
 from tests.live.conftest import (
     REPO_ROOT,
@@ -107,7 +108,7 @@ def server(env: dict[str, str], name: str) -> Iterator[str]:
 
 
 def login(root: str, username: str, password: str) -> requests.Session:
-    browser = requests.Session()
+    browser = fresh_connections()
     browser.get(f"{root}/accounts/login/", timeout=10)
     res = browser.post(f"{root}/accounts/login/", timeout=10, allow_redirects=False, data={
         "username": username, "password": password,

@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.http_sessions import fresh_connections
 from tests.isolation import server_redis_env
 from tests.live.conftest import PostgresDatabase, _with_database, free_port, serve_locally
 from tests.polling import answers, wait_until
@@ -80,10 +81,7 @@ class Cluster:
     def login(self, server: int, username: str,
               password: str = TASKER_PASSWORD) -> requests.Session:
         """A browser-like session of a tasker, logged in through the login form."""
-        session = requests.Session()
-        # A fresh connection per request: on a loaded machine a kept-alive connection can reach
-        # the server's keep-alive timeout (5 s) just as it is reused, and a POST is not retried.
-        session.headers["Connection"] = "close"
+        session = fresh_connections()
         page = session.get(self.url(server, "/accounts/login/"), timeout=60)
         assert page.status_code == 200, page.text[:500]
         res = session.post(self.url(server, "/accounts/login/"), timeout=60,

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.http_sessions import fresh_connections
 from tests.scale.conftest import Cluster, drain
 from tests.scale.scale_helpers import box, new_project, upload_image
 
@@ -47,7 +48,7 @@ def status_of(cluster: Cluster, task_id: str) -> str:
 
 
 def clone(cluster: Cluster, session: requests.Session) -> requests.Session:
-    twin = requests.Session()
+    twin = fresh_connections()
     twin.headers.update(session.headers)
     twin.cookies.update(session.cookies)
     return twin
