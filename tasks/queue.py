@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
+from annotator.backends.plans import plan_for_values
 from tasks import kinds, lifecycle, live, workforce
 from tasks.accounts import REVIEWERS_GROUP, TASKERS_GROUP
 from tasks.models import (
@@ -320,7 +321,10 @@ def _lock_claimer(user, project: Project, now: datetime, reserved_stage: str,
     """Lock the claimer's user row (their claims are serialized; other people's are not) and
     read, in the same query, their standing in the project and the task they hold there (in
     one of `held_stages`), else one reserved for them in `reserved_stage`. The query is
-    compiled once per stage (tasks/query_templates.py)."""
+    compiled once per stage (tasks/query_templates.py). The claim's queries are planned for
+    their values: a generic plan of the next task's query sorted every pending task of the
+    project (annotator/backends/plans.py)."""
+    plan_for_values()
     row = _CLAIMER.first((reserved_stage, held_stages),
                          {"user": user, "project": project, "now": now})
     return Claimer(*row) if row else Claimer(False, False, None)

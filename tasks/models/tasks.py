@@ -15,6 +15,7 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from annotator.backends.plans import literal
 from tasks import kinds
 from tasks.models.fields import OrderedJSONField
 from tasks.models.projects import Batch, Project
@@ -60,8 +61,10 @@ class TaskStage(models.TextChoices):
 class TaskQuerySet(models.QuerySet["Task"]):
     def for_customer(self) -> TaskQuerySet:
         """The customer's own tasks: never a replica, a gold or a training row. Every API,
-        export, count and callback path reads through this (docs/quality.md)."""
-        return self.filter(role=TaskRole.CUSTOMER)
+        export, count and callback path reads through this (docs/quality.md). The role is
+        written into the SQL, so that even a generic plan of a prepared statement walks the
+        partial index `task_list_order` (annotator/backends/plans.py)."""
+        return self.filter(role=literal(TaskRole.CUSTOMER.value))
 
     def with_params_subset(self, keys: Iterable[str]) -> TaskQuerySet:
         """Read these keys of each task's `params` by SQL, into `task.params_subset`: a task's
@@ -157,7 +160,10 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["owner", "is_test", "-created_at", "-task_id"],
                          name="task_list_order", condition=models.Q(role="customer")),
-            models.Index(fields=["project", "stage", "-priority", "created_at"],
+            # A claim's whole order (tasks/queue.py CLAIM_ORDER, after the stage): the next
+            # task is the first row of the index that passes the claim's filters, and no
+            # pending task is sorted (docs/performance.md "Serving requests").
+            models.Index(fields=["project", "stage", "-priority", "created_at", "task_id"],
                          name="task_stage_queue", condition=models.Q(status="pending")),
             models.Index(fields=["project", "status", "-priority", "created_at"],
                          name="task_queue_order"),
