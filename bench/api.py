@@ -236,9 +236,12 @@ class ApiBench:
         expect(status, page, "log in", 302)
         status, _, page = web.request("GET", "/")
         expect(status, page, "queue page")
-        match = re.search(rb'action="(/projects/\d+/start)"', page)
+        # this project's row: the tasker may see the account's other projects too (the
+        # creates' projects, with their hundreds of pending tasks, come first by name)
+        match = re.search(rb'data-project="' + re.escape(project.encode())
+                          + rb'".*?action="(/projects/\d+/start)"', page, re.DOTALL)
         if not match:
-            raise BenchError("no Start button on the queue page")
+            raise BenchError(f"no Start button for {project} on the queue page")
         status, headers, page = web.request("POST", match.group(1).decode(),
                                             f"csrfmiddlewaretoken={web.cookies['csrftoken']}"
                                             .encode(),
