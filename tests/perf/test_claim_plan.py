@@ -21,8 +21,9 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from annotator.backends.plans import plan_for_values
+from annotator.backends.plans import literal, plan_for_values
 from tasks import lifecycle, queue
 from tasks.models import Project, Task
 from tests.factories import box_task, key_client, make_project, make_tasker
@@ -171,3 +172,31 @@ def test_a_page_of_tasks_walks_the_list_index_even_with_a_generic_plan(account):
             assert plan[0].startswith("Limit"), plan
     assert not _sorts(plan), plan
     assert any("task_list_order" in step for step in plan), plan
+
+
+def test_only_a_plain_name_is_written_into_the_sql():
+    assert literal("customer").sql == "'customer'"
+    for text in ("it's", "a b", "", "naïve", "x'); DROP TABLE tasks_task; --"):
+        with pytest.raises(ValueError, match="not a plain name"):
+            literal(text)
+
+
+def _plan_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plans_for_values_hold_for_one_transaction():
+    if connection.vendor == "sqlite":  # it plans each statement for its values: nothing sent
+        with CaptureQueriesContext(connection) as sent, transaction.atomic():
+            plan_for_values()
+        assert [q["sql"] for q in sent.captured_queries] == ["BEGIN IMMEDIATE", "COMMIT"]
+        return
+    with pytest.raises(RuntimeError, match="inside one"):
+        plan_for_values()  # outside a transaction it would hold for nothing
+    with transaction.atomic():
+        plan_for_values()
+        assert _plan_mode() == "force_custom_plan"
+    assert _plan_mode() == "auto"  # the next transaction plans as PostgreSQL chooses
