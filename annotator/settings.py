@@ -130,11 +130,11 @@ if DATABASE_URL:
         # Django's backend, with JSON columns written by orjson (annotator/backends/).
         DATABASES["default"]["ENGINE"] = "annotator.backends.postgresql"
         # Parameters bound by the server, and a statement run PG_PREPARE_AFTER times on a
-        # connection prepared there (psycopg's own threshold): PostgreSQL then parses and
-        # plans each hot query once per connection instead of on every call
-        # (docs/performance.md "Serving requests"). 0 keeps Django's defaults (parameters
-        # bound by psycopg, nothing prepared), for a pooler in transaction mode, which cannot
-        # keep a prepared statement.
+        # connection prepared there (psycopg's own threshold): PostgreSQL then parses each hot
+        # query once per connection instead of on every call, and may plan it once too, except
+        # where a plan must fit the values (annotator/backends/plans.py; docs/performance.md
+        # "Serving requests"). 0 keeps Django's defaults (parameters bound by psycopg, nothing
+        # prepared), for a pooler in transaction mode, which cannot keep a prepared statement.
         PG_PREPARE_AFTER = env_int("ANNOTATOR_PG_PREPARE_AFTER", 5)
         if PG_PREPARE_AFTER > 0:
             DATABASES["default"].setdefault("OPTIONS", {}).update(
