@@ -67,8 +67,8 @@ class OwnServer:
         _wait_until_serving(self.process, f"{self.root}/v1/tasks", stderr_path)
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown handler runs, open sockets just drop (its worker child gets
-        SIGTERM from the kernel, see serve.py)."""
+        """SIGKILL: no shutdown handler runs, open sockets just drop, the jobs in progress
+        stop with it (the next start's sweeper queues their work again)."""
         assert self.process is not None and self.process.poll() is None
         self.process.kill()
         self.process.wait(timeout=30)

@@ -34,7 +34,7 @@ from tests.polling import answers, wait_until
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 60
 COMMAND_TIMEOUT_SECONDS = 300
-# `serve` stops its worker (up to 15 s) before it exits.
+# `serve` lets its jobs in progress finish (up to 15 s) before it exits.
 STOP_TIMEOUT_SECONDS = 30
 
 

@@ -1,8 +1,9 @@
 """What a started server holds (docs/performance.md "Memory of the server process"): the URLs,
-views and the ASGI application loaded as `manage.py serve` loads them, without the schema
-generator (and Django's test modules it brings), DRF's optional YAML, Pygments and
-PostgreSQL fields, or the assists' numerical libraries; on SQLite and on PostgreSQL. Fails if
-an import at module level brings one back."""
+views, the ASGI application and the background jobs' code loaded as `manage.py serve` loads
+them, without the schema generator (and Django's test modules it brings), DRF's optional
+YAML, Pygments and PostgreSQL fields, or the libraries of the assists, the quality merges and
+the tile builds; on SQLite and on PostgreSQL. Fails if an import at module level brings one
+back."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.probes import run_probe
 
 NOT_AT_START = ("drf_spectacular.openapi", "drf_spectacular.views", "django.test", "unittest",
                 "jinja2", "yaml", "pygments", "numpy", "cv2", "onnxruntime", "requests",
-                "django.contrib.postgres")
+                "django.contrib.postgres", "scipy", "shapely", "pyvips", "av")
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
@@ -25,6 +26,7 @@ def test_a_started_server_has_not_loaded_what_no_request_needs_yet(database, tmp
              "memory.lean_imports()\n"
              "from django.core import checks; checks.run_checks()\n"
              "import annotator.asgi\n"
+             "import tasks.job_runner\n"
              "from django.urls import resolve; resolve('/v1/schema/')\n"
              f"print(sorted(m for m in {NOT_AT_START!r} if m in sys.modules))\n")
     assert run_probe(probe, tmp_path, database_url=url) == "[]"

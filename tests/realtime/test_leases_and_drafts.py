@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tasks import drafts, lifecycle, presence, queue, submission
-from tasks.management.commands.run_worker import sweep
+from tasks.job_runner import sweep
 from tasks.models import Annotation, DraftSession, Task
 from tasks.rules import locks
 from tests.factories import make_tasker

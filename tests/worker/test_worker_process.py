@@ -1,4 +1,5 @@
-"""Real worker processes: one killed with SIGKILL mid-delivery, and the one `serve` starts.
+"""Real worker processes: one killed with SIGKILL mid-delivery, the jobs `serve` runs in its
+own process, and the worker process `serve --worker-process` starts.
 
 The processes share a database of their own (a temporary SQLite file, or a fresh PostgreSQL
 database when DATABASE_URL is set), never pytest-django's test database; the test reads and
@@ -146,24 +147,60 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_serve_runs_a_worker_beside_the_server_and_stops_it(env, receiver, tmp_path):
+def children(pid: int) -> list[int]:
+    found = []
+    for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in tasks.read_text().split()]
+    return found
+
+
+def create_with_callback(root: str, key: str, receiver) -> str:
+    res = requests.post(f"{root}/v1/task/imageannotation", auth=(key, ""), timeout=10, json={
+        "attachment": "https://example.com/a.png", "callback_url": receiver.url(),
+        "geometries": {"box": {"objects_to_annotate": ["car"]}}})
+    assert res.status_code == 200, res.text
+    return res.json()["task_id"]
+
+
+def test_serve_runs_the_jobs_in_its_own_process_and_stops_them(env, receiver, tmp_path):
     key = manage(env, "create_api_key", "servetest", "--test").strip().splitlines()[-1]
     port = free_port()
     log = tmp_path / "serve.log"
     server = spawn(env, "serve", "--port", str(port), log=log)
+    root = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: answers(f"{root}/v1/tasks"), timeout=30,
+                   message=lambda: f"the server did not answer:\n{log.read_text()}")
+        assert "background jobs in this process" in log.read_text()
+        assert children(server.pid) == []  # no worker process beside it
+        task_id = create_with_callback(root, key, receiver)
+        (post,) = receiver.wait_for_posts(1)
+        assert post.json()["task_id"] == task_id
+        # the heartbeat is the server's own: /healthz reports the jobs alive
+        found = wait_for(lambda: (h := health(root)) and h["worker"]["alive"] and h, 30,
+                         "heartbeat of the server's jobs")
+        assert {w["pid"] for w in found["worker"]["workers"]} >= {server.pid}
+    finally:
+        assert stop(server) == 0, log.read_text()
+
+
+def test_serve_with_a_worker_process_runs_it_beside_the_server_and_stops_it(env, receiver,
+                                                                            tmp_path):
+    key = manage(env, "create_api_key", "servetest", "--test").strip().splitlines()[-1]
+    port = free_port()
+    log = tmp_path / "serve.log"
+    server = spawn(env, "serve", "--worker-process", "--port", str(port), log=log)
     try:
         root = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(f"{root}/v1/tasks"), timeout=30,
                    message=lambda: f"the server did not answer:\n{log.read_text()}")
-        res = requests.post(f"{root}/v1/task/imageannotation", auth=(key, ""), timeout=10, json={
-            "attachment": "https://example.com/a.png", "callback_url": receiver.url(),
-            "geometries": {"box": {"objects_to_annotate": ["car"]}}})
-        assert res.status_code == 200, res.text
+        worker_pid = int(log.read_text().split("worker pid ")[1].split()[0])
+        assert children(server.pid) == [worker_pid]
+        task_id = create_with_callback(root, key, receiver)
         (post,) = receiver.wait_for_posts(1)
-        assert post.json()["task_id"] == res.json()["task_id"]
+        assert post.json()["task_id"] == task_id
     finally:
         assert stop(server) == 0, log.read_text()
-    worker_pid = int(log.read_text().split("worker pid ")[1].split()[0])
     with pytest.raises(ProcessLookupError):
         os.kill(worker_pid, 0)
 
@@ -185,7 +222,7 @@ def test_serve_restarts_a_killed_worker_and_reports_its_heartbeat(env, tmp_path)
     port = free_port()
     log = tmp_path / "serve.log"
     root = f"http://127.0.0.1:{port}"
-    server = spawn(env, "serve", "--port", str(port), log=log)
+    server = spawn(env, "serve", "--worker-process", "--port", str(port), log=log)
     def pids() -> set[int]:
         found = health(root) or {}
         return {w["pid"] for w in (found.get("worker") or {}).get("workers", [])}

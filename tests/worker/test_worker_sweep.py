@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tasks import jobs, lifecycle
-from tasks.management.commands.run_worker import sweep
+from tasks.job_runner import sweep
 from tasks.models import CallbackDelivery, Task, WorkerBeat
 from tests.worker.conftest import a_response, box_body, run_jobs
 
