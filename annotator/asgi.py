@@ -19,10 +19,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from tasks.api.inflight import KeyInFlightASGI  # noqa: E402
+from tasks.live import RemembersServerLoop  # noqa: E402
 from tasks.routing import websocket_urlpatterns  # noqa: E402
 from tasks.socket_origin import SameOriginValidator  # noqa: E402
 
-application = ProtocolTypeRouter(
+application = RemembersServerLoop(ProtocolTypeRouter(
     {
         # A key's requests beyond its cap in flight wait or are refused before their body is
         # read; request bodies are bounded by the bytes that arrive, not only by what they
@@ -34,4 +35,4 @@ application = ProtocolTypeRouter(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         )),
     }
-)
+))

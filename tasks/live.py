@@ -16,9 +16,10 @@ thousands of tasks does not count a project thousands of times.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -141,7 +142,54 @@ def _send_task_changed(message: dict) -> None:
 def group_send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(layer.group_send)(group, message)
+        _run_for(layer, lambda: layer.group_send(group, message))
+
+
+# The event loop of this process's server (annotator/asgi.py remembers it). The in-memory
+# layer's queues belong to that loop: a send from a thread it did not start (the background
+# jobs' threads, tasks/job_runner.py) must run there, never in a loop of the thread's own.
+_server_loop: asyncio.AbstractEventLoop | None = None
+SEND_SECONDS = 10.0
+
+
+def remember_server_loop(loop: asyncio.AbstractEventLoop) -> None:
+    global _server_loop
+    _server_loop = loop
+
+
+def _run_for(layer: object, make: Callable[[], Awaitable[object]]) -> None:
+    loop = _server_loop
+    if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running() \
+            and not _in_a_loop():
+        asyncio.run_coroutine_threadsafe(_awaited(make), loop).result(SEND_SECONDS)
+    else:  # Redis (any loop will do), or a caller that async_to_sync refuses as before
+        async_to_sync(_awaited)(make)
+
+
+def _in_a_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+async def _awaited(make: Callable[[], Awaitable[object]]) -> None:
+    await make()
+
+
+class RemembersServerLoop:
+    """ASGI middleware around the whole application: the loop each connection arrives on is
+    the server's (`remember_server_loop`)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not _server_loop:
+            remember_server_loop(loop)
+        await self.app(scope, receive, send)
 
 
 def _may_have_members(layer: object, groups: list[str]) -> bool:
@@ -166,4 +214,4 @@ def group_send_many(groups: list[str], message: dict) -> None:
         for group in groups:
             await layer.group_send(group, message)
 
-    async_to_sync(send_all)()
+    _run_for(layer, send_all)

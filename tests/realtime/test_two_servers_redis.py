@@ -65,14 +65,19 @@ def redis_or_skip() -> None:
 
 
 @contextmanager
-def shared_environment() -> Iterator[dict[str, str]]:
+def shared_environment(redis: bool = True, setup: str = SETUP,
+                       **settings: str) -> Iterator[dict[str, str]]:
     """An environment for the servers: their own data folder (or a fresh PostgreSQL database
     when DATABASE_URL is set) and the Redis channel layer, under a key prefix no other test
-    process uses (tests/isolation.py): nothing earlier or beside them is read."""
+    process uses (tests/isolation.py): nothing earlier or beside them is read. Without
+    `redis`, the in-memory channel layer and cache of one process. `setup`: the data made
+    first; `settings`: more variables."""
     data_dir = Path(tempfile.mkdtemp(prefix="annotator-two-"))
     env = {**os.environ, "ANNOTATOR_DATA_DIR": str(data_dir), "REDIS_URL": REDIS_URL,
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1",
-           **server_redis_env("two-servers")}
+           **server_redis_env("two-servers"), **settings}
+    if not redis:
+        env.pop("REDIS_URL")
     env.pop("ANNOTATOR_TEST_DB_NAME", None)
     database = PostgresDatabase(os.environ["DATABASE_URL"]) if os.environ.get(
         "DATABASE_URL") else None
@@ -81,7 +86,7 @@ def shared_environment() -> Iterator[dict[str, str]]:
             database.create()
             env["DATABASE_URL"] = database.url
         run_manage(env, "migrate", "--noinput")
-        run_manage(env, "shell", "-c", SETUP)
+        run_manage(env, "shell", "-c", setup)
         yield env
     finally:
         if database is not None:
@@ -90,14 +95,15 @@ def shared_environment() -> Iterator[dict[str, str]]:
 
 
 @contextmanager
-def server(env: dict[str, str], name: str) -> Iterator[str]:
+def server(env: dict[str, str], name: str, jobs: bool = False) -> Iterator[str]:
+    """A `serve` process; with `jobs`, running the background jobs itself."""
     port = free_port()
     data_dir = Path(env["ANNOTATOR_DATA_DIR"])
     out, err = data_dir / f"{name}.out", data_dir / f"{name}.err"
     with open(out, "wb") as stdout, open(err, "wb") as stderr:
         process = subprocess.Popen(
             [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--no-worker"], cwd=REPO_ROOT, env=env, stdout=stdout, stderr=stderr,
+             *([] if jobs else ["--no-worker"])], cwd=REPO_ROOT, env=env, stdout=stdout, stderr=stderr,
             stdin=subprocess.DEVNULL)
     root = f"http://127.0.0.1:{port}"
     try:
