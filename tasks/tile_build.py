@@ -1,9 +1,11 @@
 """Cutting a stored image into its tile pyramid (tasks/tiles.py says what a pyramid is).
 
 libvips (pyvips) reads the image once, top to bottom, and keeps only the strips each level
-needs, so the worker's peak stays under tiles.PEAK_BYTES whatever the image's size up to the
+needs, so the cut's peak stays under tiles.PEAK_BYTES whatever the image's size up to the
 pixel limit of tasks/images.py (Pillow decoded the whole image: a 20,000 × 20,000 PNG took
-the worker to 2 GB). Only the decoder of the image's own, already checked, format sees the
+the worker to 2 GB). The cut runs in a short-lived process of its own (tasks/tile_cut.py):
+its peak goes back to the system when it exits, and libvips never loads into the process
+that runs the jobs. Only the decoder of the image's own, already checked, format sees the
 bytes. A build is atomic for the page: tiles go to a new folder, the manifest naming it is
 written last, and the folders of earlier or interrupted builds are removed after it.
 """
@@ -11,28 +13,35 @@ written last, and the folders of earlier or interrupted builds are removed after
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
 import math
 import os
 import secrets
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from tasks import tile_cut
 from tasks.images import MAX_PIXELS
+
+logger = logging.getLogger("annotator.tiles")
+_ROOT = Path(__file__).resolve().parents[1]  # where `python -m tasks.tile_cut` finds it
+CUT_SECONDS = 1800  # a 20,000 × 20,000 PNG takes ~10 s here
 
 TILE_SIZE = 512
 QUALITY = 85
 
-LOADERS = {"image/png": "pngload", "image/jpeg": "jpegload", "image/webp": "webpload",
-           "image/gif": "gifload", "image/tiff": "tiffload"}
-MAGIC = ((b"\x89PNG", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
-         (b"RIFF", "image/webp"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"))
-# One build at a time in a worker process, whose job slots run in threads: the peak is one
-# build's.
+# One build at a time in the process that runs the jobs, whose job slots run in threads: the
+# peak is one build's.
 _ONE_AT_A_TIME = threading.Lock()
 EXTENSIONS = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
               ".webp": "image/webp", ".gif": "image/gif", ".tif": "image/tiff",
@@ -72,15 +81,13 @@ def _cut(task_id: str, image_name: str, mime_type: str):
     work = tempfile.mkdtemp(prefix="annotator-tiles-")
     try:
         mime = mime_type or EXTENSIONS.get(os.path.splitext(image_name)[1].lower(), "")
-        image = _open(_local_copy(image_name, work), mime)
-        width, height = image.width, image.height
         size = TILE_SIZE
+        width, height = _cut_in_child(_local_copy(image_name, work), mime,
+                                      os.path.join(work, "p"), size)
         pyramid = Pyramid(width, height, size, level_count(width, height, size),
-                                secrets.token_hex(4))
-        # DeepZoom layout: its level N is the full size, each level below halved (rounding
-        # up, as ours) and tiles cut at the edges: our level k is its level N - k.
-        image.dzsave(os.path.join(work, "p"), layout="dz", tile_size=size, overlap=0,
-                     depth="onepixel", suffix=f".jpg[Q={QUALITY},strip]")
+                          secrets.token_hex(4))
+        # DeepZoom's level N is the full size, each level below halved (rounding up, as
+        # ours): our level k is its level N - k.
         top = math.ceil(math.log2(max(width, height))) if max(width, height) > 1 else 0
         for level in range(pyramid.levels):
             _store_level(os.path.join(work, "p_files", str(top - level)), task_id, pyramid,
@@ -88,6 +95,26 @@ def _cut(task_id: str, image_name: str, mime_type: str):
         return pyramid
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _cut_in_child(source: str, mime: str, prefix: str, size: int) -> tuple[int, int]:
+    """tasks/tile_cut.py on `source`: the image's (width, height). A refused image raises
+    ValueError, a failed cut RuntimeError, each with the cut's own message."""
+    argv = [sys.executable, "-m", "tasks.tile_cut", source, mime, prefix, str(MAX_PIXELS),
+            str(size), str(QUALITY)]
+    result = subprocess.run(argv, cwd=_ROOT, capture_output=True, text=True,
+                            timeout=CUT_SECONDS, stdin=subprocess.DEVNULL, check=False)
+    reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
+    if result.returncode == tile_cut.REFUSED:
+        raise ValueError(reason)
+    if result.returncode != 0:
+        how = (f"was killed by {signal.Signals(-result.returncode).name}"
+               if result.returncode < 0 else f"exited {result.returncode}")
+        raise RuntimeError(f"the tile cut {how}: {reason}")
+    found = json.loads(result.stdout)
+    logger.info("tile cut of %d×%d px: peak %.0f MiB", found["width"], found["height"],
+                found["peak_bytes"] / 2**20)
+    return found["width"], found["height"]
 
 
 def _local_copy(image_name: str, work: str) -> str:
@@ -99,37 +126,6 @@ def _local_copy(image_name: str, work: str) -> str:
         with default_storage.open(image_name, "rb") as src, open(target, "wb") as out:
             shutil.copyfileobj(src, out, 1024 * 1024)
         return target
-
-
-def _open(path: str, mime_type: str):
-    """The image as 8-bit sRGB without alpha, read in one pass (sequential access)."""
-    import pyvips
-
-    pyvips.cache_set_max(0)  # nothing of one build kept for the next
-    # one libvips thread: its buffers, hence the peak, do not grow with the machine's load
-    pyvips.concurrency_set(1)
-    loader = LOADERS.get(mime_type) or _sniffed_loader(path)
-    if loader is None:
-        raise ValueError(f"no tile loader for {mime_type or 'this file'}")
-    image = getattr(pyvips.Image, loader)(path, access="sequential", fail=True)
-    if image.width * image.height > MAX_PIXELS:
-        raise ValueError(f"{image.width}×{image.height} is over the pixel limit")
-    if image.interpretation != "srgb" or image.format != "uchar":
-        image = image.colourspace("srgb")
-    if image.bands > 3:
-        image = image.extract_band(0, n=3)
-    return image
-
-
-def _sniffed_loader(path: str) -> str | None:
-    """Our loader for the file's format, from its first bytes (the attachment worker checked
-    the file with Pillow already; this only picks the decoder)."""
-    with open(path, "rb") as handle:
-        head = handle.read(12)
-    for magic, mime in MAGIC:
-        if head.startswith(magic) and (mime != "image/webp" or head[8:12] == b"WEBP"):
-            return LOADERS[mime]
-    return None
 
 
 def _store_level(folder: str, task_id: str, pyramid, level: int) -> None:

@@ -148,3 +148,16 @@ def files_name(task) -> str:
 
     file_id = task.params["attachment"].rsplit("/", 1)[-1]
     return UploadedFile.objects.get(id=file_id).file.name
+
+
+def test_a_cut_its_process_refuses_or_fails_raises_the_cuts_own_reason():
+    """The cut runs in a process of its own (tasks/tile_cut.py): what it says reaches the
+    build's caller, which logs it (tasks/attachments.py) and goes on."""
+    name = default_storage.save("attachments/notes.bin", ContentFile(b"not an image at all"))
+    with pytest.raises(ValueError, match="no tile loader for this file"):
+        tile_build.cut("t-refused", name, "")
+    name = default_storage.save("attachments/broken.png",
+                                ContentFile(b"\x89PNG\r\n\x1a\n" + b"\0" * 64))
+    with pytest.raises(RuntimeError, match="the tile cut exited 1: .+"):
+        tile_build.cut("t-broken", name, "image/png")
+    assert not default_storage.exists("tiles/t-broken")
