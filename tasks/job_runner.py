@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -31,7 +32,8 @@ logger = logging.getLogger("annotator.worker")
 
 STOP_SECONDS = 15.0  # for the jobs in progress when the server stops
 FIRST_BACKOFF = 1.0  # before the job loop starts again after it failed, doubling up to
-MAX_BACKOFF = 60.0
+MAX_BACKOFF = 60.0  # while it keeps failing within
+STABLE_SECONDS = 60.0
 
 
 def sweep() -> tuple[int, int]:
@@ -111,9 +113,12 @@ class JobRunner:
         backoff = FIRST_BACKOFF
         try:
             while self.worker.running:
+                started = time.monotonic()
                 try:
                     self.worker.run()
                 except Exception:  # a lost database, say: the server goes on, the loop again
+                    if time.monotonic() - started >= STABLE_SECONDS:
+                        backoff = FIRST_BACKOFF
                     logger.exception("the job loop failed; starting it again in %g s", backoff)
                     close_old_connections()
                     if self.stopping.wait(backoff):

@@ -103,8 +103,8 @@ def server(env: dict[str, str], name: str, jobs: bool = False) -> Iterator[str]:
     with open(out, "wb") as stdout, open(err, "wb") as stderr:
         process = subprocess.Popen(
             [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port),
-             *([] if jobs else ["--no-worker"])], cwd=REPO_ROOT, env=env, stdout=stdout, stderr=stderr,
-            stdin=subprocess.DEVNULL)
+             *([] if jobs else ["--no-worker"])], cwd=REPO_ROOT, env=env, stdout=stdout,
+            stderr=stderr, stdin=subprocess.DEVNULL)
     root = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(process, f"{root}/v1/tasks", err)
