@@ -23,7 +23,7 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 
 from annotator import memory
-from tasks import attachments, callbacks, heartbeat, jobs, queue
+from tasks import attachments, callbacks, collector, heartbeat, jobs, queue
 from tasks.prelabel_ledger import recording as prelabel_ledger
 from tasks.quality_flow import answers, merging
 from tasks.worker_pool import PooledWorker
@@ -100,6 +100,7 @@ class JobRunner:
     is the install's one process). `stop()` lets the jobs in progress finish."""
 
     def __init__(self, interval: float = 1.0, sweep_seconds: float | None = None) -> None:
+        collector.never_pause()  # the server's requests share this process (tasks/collector.py)
         self.worker = pooled_worker(interval)
         self.sweeper = Sweeper(max(sweep_every(sweep_seconds), 0.1))
         self.loop = threading.Thread(target=self._run, name="annotator-jobs", daemon=True)

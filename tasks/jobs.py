@@ -1,13 +1,14 @@
-"""The worker's job queue (django-tasks, run by `manage.py run_worker`).
+"""The background job queue (django-tasks), run by `manage.py run_worker` or by a one-process
+`serve` itself (tasks/job_runner.py).
 
 `fetch_attachment` fetches a created task's media: it hands the task to its kind
 (`Kind.fetch_media`, docs/architecture.md), so this module needs nothing above the models and
 the kinds' registry, and the lifecycle that queues it stays below the fetching code.
 `merge_consensus` and `score_answer` run the quality loop's merges and gold scores
 (tasks/quality_flow/merging.py, gold.py), `compare_prelabels` the prelabel ledger's
-comparisons (tasks/prelabel_ledger/job.py), with the cyclic garbage collector paused
-(tasks/collector.py): only the worker loads numpy, scipy and shapely
-(docs/quality.md#memory). The other job,
+comparisons (tasks/prelabel_ledger/job.py), with the cyclic garbage collector paused in a
+worker process (tasks/collector.py): only the jobs load numpy, scipy and shapely, never a
+request (docs/quality.md#memory). The other job,
 `tasks.callbacks.deliver_callback`, lives beside its work. Below them: what is waiting in the
 queue, and the rows a dead worker left running.
 """

@@ -1,7 +1,9 @@
 """The background jobs in threads of the calling process (tasks/job_runner.py, what a
 one-process `serve` runs): a queued job runs, the loop starts again after it failed, and
-`stop()` ends it. In a process of its own on a database file: the jobs' threads and the
-caller's each have a connection, which pytest's in-memory SQLite database cannot give them."""
+`stop()` ends it; and the process, which serves requests too, never pauses the garbage
+collector for a job (tasks/collector.py). In a process of its own on a database file: the
+jobs' threads and the caller's each have a connection, which pytest's in-memory SQLite
+database cannot give them."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ PROBE = textwrap.dedent("""
     from django.db import OperationalError
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
-    from tasks import heartbeat, job_runner, tiles
+    import gc
+    from tasks import collector, heartbeat, job_runner, tiles
 
     failures = []
     class Failures(logging.Handler):
@@ -45,8 +48,11 @@ PROBE = textwrap.dedent("""
         row = DBTaskResult.objects.get(pk=result.id)
     alive = runner.worker.worker_id in heartbeat.live_worker_ids()
     runner.stop(timeout=5)
-    print(json.dumps({"status": row.status, "value": row.return_value, "runs": len(runs),
-                      "alive": alive, "failures": failures,
+    with collector.collector_paused():
+        collecting = gc.isenabled()
+    print(json.dumps({"collecting": collecting, "status": row.status,
+                      "value": row.return_value, "runs": len(runs), "alive": alive,
+                      "failures": failures,
                       "stopped": not runner.loop.is_alive() and not runner.sweeper.is_alive(),
                       "forgotten": runner.worker.worker_id not in heartbeat.live_worker_ids()}))
 """)
@@ -59,3 +65,4 @@ def test_the_runner_starts_its_loop_again_after_it_failed_runs_the_job_and_stops
     assert any("the job loop failed; starting it again in 0.05 s" in line
                for line in found["failures"])
     assert found["stopped"] and found["forgotten"]
+    assert found["collecting"]
