@@ -22,27 +22,17 @@ from bench.stats import Figure
 INSTALL_TARGET_MIB = 135
 
 
-def worker_children(server: BenchServer) -> list[int]:
-    """The `run_worker` children of the server's `serve` process: none when the server runs
-    the jobs itself (`serve` as one process, docs/deploy.md)."""
-    pids = []
-    for child in Path(f"/proc/{server.process.pid}/task").glob("*/children"):
-        pids += [int(pid) for pid in child.read_text().split()
-                 if "run_worker" in Path(f"/proc/{pid}/cmdline").read_text()]
-    return pids
-
-
 def install_mib(server: BenchServer) -> dict[str, dict[str, float]]:
     """status_mib of each process of the install: "server", and "worker" if there is one."""
     found = {"server": status_mib(server.process.pid)}
-    for pid in worker_children(server):
+    for pid in server.worker_pids():
         found["worker"] = status_mib(pid)
     return found
 
 
 def job_pid(server: BenchServer) -> int:
     """The process that runs the jobs."""
-    return (worker_children(server) or [server.process.pid])[0]
+    return (server.worker_pids() or [server.process.pid])[0]
 
 
 def wait_for_file(path: Path, seconds: float) -> None:

@@ -261,11 +261,12 @@ class BenchServer:
         children that do (the worker, `run_worker`, is not one)."""
         if self.processes == 1:
             return [self.process.pid]
-        pids = []
-        for child in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
-            pids += [int(pid) for pid in child.read_text().split()
-                     if "run_worker" not in Path(f"/proc/{pid}/cmdline").read_text()]
-        return pids
+        return [pid for pid in child_pids(self.process.pid) if not is_worker(pid)]
+
+    def worker_pids(self) -> list[int]:
+        """The `run_worker` children of `serve`: none when the server runs the jobs itself
+        (one process, docs/deploy.md)."""
+        return [pid for pid in child_pids(self.process.pid) if is_worker(pid)]
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -287,6 +288,16 @@ class BenchServer:
             except Exception as exc:  # noqa: BLE001 - report, never mask the run's own error
                 print(f"warning: could not drop {self.database.name}: {exc}", file=sys.stderr)
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes `pid` started (any of its threads), as Linux lists them."""
+    return [int(child) for tasks in Path(f"/proc/{pid}/task").glob("*/children")
+            for child in tasks.read_text().split()]
+
+
+def is_worker(pid: int) -> bool:
+    return "run_worker" in Path(f"/proc/{pid}/cmdline").read_text()
 
 
 def status_mib(pid: int) -> dict[str, float]:

@@ -27,13 +27,13 @@ from tasks import attachments, callbacks, collector, heartbeat, jobs, queue
 from tasks.prelabel_ledger import recording as prelabel_ledger
 from tasks.quality_flow import answers, merging
 from tasks.worker_pool import PooledWorker
+from tasks.worker_supervisor import FIRST_BACKOFF, MAX_BACKOFF, STABLE_SECONDS
 
 logger = logging.getLogger("annotator.worker")
 
 STOP_SECONDS = 15.0  # for the jobs in progress when the server stops
-FIRST_BACKOFF = 1.0  # before the job loop starts again after it failed, doubling up to
-MAX_BACKOFF = 60.0  # while it keeps failing within
-STABLE_SECONDS = 60.0
+# A failed job loop starts again as a dead worker process does: FIRST_BACKOFF, MAX_BACKOFF and
+# STABLE_SECONDS of tasks/worker_supervisor.py.
 
 
 def sweep() -> tuple[int, int]:

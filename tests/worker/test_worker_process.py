@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.server import child_pids
 from tests import machine_postgres
 from tests.polling import answers, stays_false, wait_until
 from tests.worker.conftest import HANG, png_bytes
@@ -147,13 +148,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
-        found += [int(child) for child in tasks.read_text().split()]
-    return found
-
-
 def create_with_callback(root: str, key: str, receiver) -> str:
     res = requests.post(f"{root}/v1/task/imageannotation", auth=(key, ""), timeout=10, json={
         "attachment": "https://example.com/a.png", "callback_url": receiver.url(),
@@ -172,7 +166,7 @@ def test_serve_runs_the_jobs_in_its_own_process_and_stops_them(env, receiver, tm
         wait_until(lambda: answers(f"{root}/v1/tasks"), timeout=30,
                    message=lambda: f"the server did not answer:\n{log.read_text()}")
         assert "background jobs in this process" in log.read_text()
-        assert children(server.pid) == []  # no worker process beside it
+        assert child_pids(server.pid) == []  # no worker process beside it
         task_id = create_with_callback(root, key, receiver)
         (post,) = receiver.wait_for_posts(1)
         assert post.json()["task_id"] == task_id
@@ -195,7 +189,7 @@ def test_serve_with_a_worker_process_runs_it_beside_the_server_and_stops_it(env,
         wait_until(lambda: answers(f"{root}/v1/tasks"), timeout=30,
                    message=lambda: f"the server did not answer:\n{log.read_text()}")
         worker_pid = int(log.read_text().split("worker pid ")[1].split()[0])
-        assert children(server.pid) == [worker_pid]
+        assert child_pids(server.pid) == [worker_pid]
         task_id = create_with_callback(root, key, receiver)
         (post,) = receiver.wait_for_posts(1)
         assert post.json()["task_id"] == task_id
